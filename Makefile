@@ -1,0 +1,53 @@
+# landgrade — `make run` starts everything, `make test` tests everything. Both install first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-unit test-e2e test-reliability lint contracts bench lock kafka-jars clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock
+	@command -v java >/dev/null || { echo "Java 17+ is needed for the local Kafka broker"; exit 1; }
+	@command -v mvn >/dev/null || { echo "Maven is needed to fetch the Kafka broker"; exit 1; }
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q 'uv>=0.13,<0.14'
+	$(UV) pip install -q --python $(PY) -r requirements.lock
+	touch $@
+
+kafka-jars: install
+	$(PY) -c "from landgrade.devstack.kafka import ensure_jars; print('Kafka broker jars:', ensure_jars())"
+
+run: install kafka-jars
+	$(PY) -m landgrade.devstack.stack
+
+test: install kafka-jars
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-unit: install
+	$(PY) -m pytest -q -m "not infra" services/*/tests/unit $(PYTEST_ARGS)
+
+test-e2e: install kafka-jars
+	$(PY) -m pytest -q tests/e2e $(PYTEST_ARGS)
+
+test-reliability: install kafka-jars
+	LANDGRADE_RELIABILITY=full $(PY) -m pytest -q tests/reliability $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy servicekit/src events/src landgrade
+
+contracts: install
+	$(PY) -m landgrade.contracts write
+
+bench: install kafka-jars
+	$(PY) -m bench
+
+# Re-resolve every dependency within the bounds in the pyproject files.
+lock:
+	$(UV) pip compile requirements.in -o requirements.lock --generate-hashes -q
+
+clean:
+	rm -rf .local

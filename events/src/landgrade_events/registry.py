@@ -1,0 +1,146 @@
+"""Published by parcel-registry. Parcel and lease events carry the whole current state of the
+aggregate, so a projection can simply upsert the latest one."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from servicekit.events import EventData
+
+PARCELS = "landgrade.registry.parcels.v1"
+ENTERPRISES = "landgrade.registry.enterprises.v1"
+REVENUE = "landgrade.registry.revenue.v1"
+
+Category = Literal["self_use", "approved_park", "renewal_park"]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Commitment(_Part):
+    """Yearly economic commitment from the entry agreement / land-transfer contract."""
+    year: int | None = None  # None: applies to every year
+    output_value: Decimal
+    tax_paid: Decimal
+
+
+class Deadline(_Part):
+    kind: str  # e.g. production_start
+    due: date
+    met_on: date | None = None
+
+
+class Flag(_Part):
+    kind: Literal["litigation", "abandoned", "residential_conversion"]
+    since: date
+    source: str
+    cleared_on: date | None = None
+
+
+class ParcelChanged(EventData):
+    TYPE: ClassVar[str] = "landgrade.registry.parcel_changed.v1"
+    TOPIC: ClassVar[str] = PARCELS
+    parcel_id: str
+    name: str
+    street: str
+    category: Category
+    area_m2: Decimal
+    holder_uscc: str
+    commitments: list[Commitment] = []
+    deadlines: list[Deadline] = []
+    flags: list[Flag] = []
+    version: int = 1
+
+    def key(self) -> str:
+        return self.parcel_id
+
+
+class LeaseChanged(EventData):
+    TYPE: ClassVar[str] = "landgrade.registry.lease_changed.v1"
+    TOPIC: ClassVar[str] = PARCELS
+    parcel_id: str
+    lease_id: str
+    tenant_uscc: str
+    area_m2: Decimal
+    start: date | None = None
+    end: date | None = None
+    approved: bool
+    approval_ref: str | None = None
+    approval_date: date | None = None
+    equity_linked: bool  # derived by the registry from shareholdings, never typed in
+
+    def key(self) -> str:
+        return self.parcel_id
+
+
+class SuspectedOccupant(EventData):
+    """A filing attributed to a parcel by an enterprise that is neither its holder nor an approved
+    tenant: a sign of an unauthorised lease for the street office to inspect."""
+    TYPE: ClassVar[str] = "landgrade.registry.suspected_occupant.v1"
+    TOPIC: ClassVar[str] = PARCELS
+    parcel_id: str
+    street: str
+    uscc: str
+    filing_id: str
+    year: int
+    reason: str
+
+    def key(self) -> str:
+        return self.parcel_id
+
+
+class ResponsiblePersonRef(_Part):
+    person_ref: str  # keyed hash of the ID number: stable, not reversible; never the number itself
+    name: str
+    role: str
+
+
+class Shareholder(_Part):
+    kind: Literal["enterprise", "person"]
+    uscc: str | None = None
+    person_ref: str | None = None
+    name: str | None = None
+    share: Decimal
+
+
+class EnterpriseChanged(EventData):
+    TYPE: ClassVar[str] = "landgrade.registry.enterprise_changed.v1"
+    TOPIC: ClassVar[str] = ENTERPRISES
+    uscc: str
+    name: str
+    status: str
+    responsible_persons: list[ResponsiblePersonRef] = []
+    shareholders: list[Shareholder] = []
+
+    def key(self) -> str:
+        return self.uscc
+
+
+class FilingAccepted(EventData):
+    """One filing (or revision) attributed to one parcel, with that parcel-year's totals after it.
+
+    `counted` is false when the filer is neither holder nor approved tenant (suspected occupant).
+    The totals cover the holder and approved tenants only; consumers may just keep the latest.
+    """
+    TYPE: ClassVar[str] = "landgrade.registry.filing_accepted.v1"
+    TOPIC: ClassVar[str] = REVENUE
+    filing_id: str
+    revision: int
+    uscc: str
+    parcel_id: str
+    year: int
+    quarter: int | None = None
+    attributed_output: Decimal
+    attributed_tax: Decimal
+    counted: bool
+    parcel_year_output: Decimal
+    parcel_year_tax: Decimal
+    parcel_year_filings: int
+
+    def key(self) -> str:
+        return self.parcel_id

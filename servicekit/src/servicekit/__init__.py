@@ -1,0 +1,2 @@
+"""Shared service plumbing. Knows nothing of land, grades or credit: only services, events and
+databases."""

@@ -1,0 +1,91 @@
+"""JWT bearer tokens with scopes and an optional `jurisdiction` claim.
+
+HS256 with a configured secret for local use; RS256 with a JWKS endpoint in production. The
+`admin` scope satisfies every requirement. Public endpoints simply do not depend on `require`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from servicekit.problems import Problem
+from servicekit.settings import ServiceSettings
+
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    scopes: frozenset[str]
+    jurisdiction: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN in self.scopes
+
+    def has(self, scope: str) -> bool:
+        return scope in self.scopes or self.is_admin
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+
+    def verify(self, token: str) -> Principal:
+        s = self.settings
+        try:
+            key: Any = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else s.jwt_secret
+            claims = jwt.decode(token, key, algorithms=[s.jwt_algorithm], audience=s.jwt_audience,
+                                issuer=s.jwt_issuer, options={"require": ["exp", "sub"]})
+        except jwt.ExpiredSignatureError:
+            raise Problem(401, "Token expired", "The bearer token has expired.") from None
+        except jwt.PyJWTError as error:
+            raise Problem(401, "Invalid token", f"The bearer token was refused: {error}.") from None
+        scopes = claims.get("scope", "")
+        return Principal(
+            subject=str(claims["sub"]),
+            scopes=frozenset(scopes.split() if isinstance(scopes, str) else scopes),
+            jurisdiction=claims.get("jurisdiction"),
+        )
+
+
+def mint_token(secret: str, subject: str, scopes: list[str], *, jurisdiction: str | None = None,
+               ttl_seconds: int = 3600, issuer: str = "landgrade", audience: str = "landgrade",
+               algorithm: str = "HS256") -> str:
+    now = int(time.time())
+    claims: dict[str, Any] = {"sub": subject, "scope": " ".join(scopes), "iat": now,
+                              "exp": now + ttl_seconds, "iss": issuer, "aud": audience}
+    if jurisdiction:
+        claims["jurisdiction"] = jurisdiction
+    return jwt.encode(claims, secret, algorithm=algorithm)
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem(401, "Authentication required", "Send a bearer token in the Authorization header.")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier.verify(credentials.credentials)
+
+
+def require(*scopes: str) -> Any:
+    """Dependency: the caller must hold at least one of `scopes` (or `admin`)."""
+
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not any(principal.has(s) for s in scopes):
+            raise Problem(403, "Insufficient scope", f"This operation needs one of the scopes: {', '.join(scopes)}.")
+        return principal
+
+    return Depends(dependency)

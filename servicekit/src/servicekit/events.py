@@ -1,0 +1,59 @@
+"""CloudEvents 1.0 envelope (structured JSON mode, used everywhere) and the base of event models.
+
+An event model names its `TYPE` (`landgrade.<service>.<event>.v1`) and `TOPIC`
+(`landgrade.<service>.<stream>.v1`); its `key()` is the aggregate id, used as the Kafka key and
+the CloudEvents `subject`, so one aggregate's events stay in order on one partition.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal, TypeVar
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
+E = TypeVar("E", bound="EventData")
+
+
+class EventData(BaseModel):
+    """Payload of one event type. Consumers ignore unknown fields: schemas grow additively in v1."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    TYPE: ClassVar[str]
+    TOPIC: ClassVar[str]
+
+    def key(self) -> str:
+        raise NotImplementedError
+
+
+class CloudEvent(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    source: str
+    type: str
+    subject: str | None = None
+    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    datacontenttype: str = "application/json"
+    data: dict[str, Any]
+
+    @classmethod
+    def wrap(cls, data: EventData, source: str, event_id: str | None = None) -> CloudEvent:
+        return cls(
+            id=event_id or str(uuid.uuid4()), source=source, type=data.TYPE, subject=data.key(),
+            data=data.model_dump(mode="json"),
+        )
+
+    def unwrap(self, model: type[E]) -> E:
+        return model.model_validate(self.data)
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(self.model_dump(mode="json"))
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> CloudEvent:
+        return cls.model_validate_json(raw)

@@ -1,0 +1,176 @@
+"""Idempotent consumer: the effect and the consumed event id commit in one transaction.
+
+Per batch from `getmany`: one transaction; per event a savepoint holding the inbox row and the
+handler's effect. A redelivered event fails on the inbox key and changes nothing. A handler that
+keeps failing (bounded attempts) sends its event to `<topic>.dlq` with the error in headers and the
+batch goes on. Offsets are committed explicitly, after the database commit. If the database
+itself is unreachable, nothing commits: the consumer seeks back and retries the whole batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, exc, func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.db import Database
+from servicekit.events import CloudEvent
+from servicekit.kafka import dlq_topic
+from servicekit.logging import get_logger
+from servicekit.metrics import Metrics
+from servicekit.tracing import current_traceparent
+
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "inbox", metadata,
+        Column("consumer", String(100), nullable=False),
+        Column("event_id", String(100), nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        PrimaryKeyConstraint("consumer", "event_id"),
+    )
+
+
+class PoisonEvent(Exception):
+    """Raised by a handler for an event that can never be applied (it goes to the DLQ at once)."""
+
+
+def _is_transient(error: BaseException) -> bool:
+    """Database unreachable: retry the whole batch later instead of dead-lettering events."""
+    if isinstance(error, (OSError, ConnectionError, asyncio.TimeoutError)):
+        return True
+    if isinstance(error, exc.DBAPIError):
+        return bool(error.connection_invalidated) or isinstance(error, (exc.OperationalError,
+                                                                        exc.InterfaceError))
+    return False
+
+
+class EventConsumer:
+    def __init__(self, name: str, topics: list[str], handlers: dict[str, Handler], db: Database,
+                 inbox: Table, consumer_factory: Callable[[], AIOKafkaConsumer],
+                 producer_factory: Callable[[], AIOKafkaProducer], metrics: Metrics,
+                 batch_size: int = 500, max_attempts: int = 3) -> None:
+        self.name, self.topics, self.handlers, self.db, self.inbox = name, topics, handlers, db, inbox
+        self.consumer_factory, self.producer_factory, self.metrics = consumer_factory, producer_factory, metrics
+        self.batch_size, self.max_attempts = batch_size, max_attempts
+        self.last_progress = time.monotonic()
+        self.log = get_logger("consumer").bind(consumer=name)
+
+    def stalled_for(self) -> float:
+        return time.monotonic() - self.last_progress
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 0.2
+        while not stop.is_set():
+            consumer, producer = self.consumer_factory(), self.producer_factory()
+            try:
+                await producer.start()
+                await consumer.start()
+                await self._loop(consumer, producer, stop)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                self.log.warning("consumer_restart", error=repr(error), retry_in=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                await _quietly(consumer.stop())
+                await _quietly(producer.stop())
+
+    async def _loop(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer, stop: asyncio.Event) -> None:
+        backoff = 0.2
+        while not stop.is_set():
+            batch = await consumer.getmany(timeout_ms=200, max_records=self.batch_size)
+            self.last_progress = time.monotonic()
+            if not batch:
+                continue
+            try:
+                await self.process(batch, producer)
+            except Exception as error:
+                if not _is_transient(error):
+                    raise
+                self.log.warning("batch_retry", error=repr(error), retry_in=backoff)
+                for tp, records in batch.items():
+                    consumer.seek(tp, records[0].offset)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            backoff = 0.2
+            await consumer.commit({tp: records[-1].offset + 1 for tp, records in batch.items()})
+
+    async def process(self, batch: dict[TopicPartition, list[ConsumerRecord]], producer: AIOKafkaProducer) -> None:
+        async with self.db.transaction() as session:
+            for records in batch.values():
+                for record in records:
+                    await self._apply(session, record, producer)
+
+    async def _apply(self, session: AsyncSession, record: ConsumerRecord, producer: AIOKafkaProducer) -> None:
+        try:
+            event = CloudEvent.from_bytes(record.value)
+        except Exception as error:
+            await self._dead_letter(producer, record, f"not a CloudEvent: {error}")
+            return
+        headers = dict(record.headers or [])
+        token = current_traceparent.set(headers.get("traceparent", b"").decode() or None)
+        try:
+            last_error: BaseException | None = None
+            for _attempt in range(self.max_attempts):
+                try:
+                    async with session.begin_nested():
+                        if await self._first_delivery(session, event):
+                            handler = self.handlers.get(event.type)
+                            if handler is not None:
+                                await handler(session, event)
+                            self.metrics.events_consumed.labels(self.name).inc()
+                        else:
+                            self.metrics.events_duplicate.labels(self.name).inc()
+                    return
+                except PoisonEvent as error:
+                    last_error = error
+                    break
+                except Exception as error:
+                    if _is_transient(error):
+                        raise
+                    last_error = error
+            self.log.error("event_dead_lettered", event_id=event.id, event_type=event.type,
+                           error=repr(last_error))
+            await self._dead_letter(producer, record, repr(last_error))
+        finally:
+            current_traceparent.reset(token)
+
+    async def _first_delivery(self, session: AsyncSession, event: CloudEvent) -> bool:
+        inserted = await session.execute(
+            insert(self.inbox).values(consumer=self.name, event_id=event.id, event_type=event.type)
+            .on_conflict_do_nothing().returning(self.inbox.c.event_id)
+        )
+        return inserted.first() is not None
+
+    async def _dead_letter(self, producer: AIOKafkaProducer, record: ConsumerRecord, error: str) -> None:
+        headers = [(k, v) for k, v in (record.headers or []) if not k.startswith("dlq.")]
+        headers += [
+            ("dlq.error", error[:2000].encode()), ("dlq.consumer", self.name.encode()),
+            ("dlq.original.topic", record.topic.encode()),
+            ("dlq.original.partition", str(record.partition).encode()),
+            ("dlq.original.offset", str(record.offset).encode()),
+            ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        await producer.send_and_wait(dlq_topic(record.topic), value=record.value, key=record.key,
+                                     headers=headers)
+        self.metrics.events_dead_lettered.labels(self.name).inc()
+
+
+async def _quietly(awaitable: Awaitable[Any]) -> None:
+    try:
+        await awaitable
+    except Exception:  # noqa: S110 - shutting a client down that never started is fine
+        pass

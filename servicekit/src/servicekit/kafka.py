@@ -1,0 +1,76 @@
+"""Kafka clients configured the one way this project uses them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from servicekit.settings import ServiceSettings
+
+
+def _security(settings: ServiceSettings) -> dict[str, Any]:
+    options: dict[str, Any] = {"security_protocol": settings.kafka_security_protocol}
+    if settings.kafka_sasl_mechanism:
+        from aiokafka.helpers import create_ssl_context
+
+        options |= {
+            "sasl_mechanism": settings.kafka_sasl_mechanism,
+            "sasl_plain_username": settings.kafka_sasl_username,
+            "sasl_plain_password": settings.kafka_sasl_password,
+        }
+        if settings.kafka_security_protocol.endswith("SSL"):
+            options["ssl_context"] = create_ssl_context()
+    return options
+
+
+def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    # Idempotent with acks=all: broker-side dedup of retried sends and per-partition order.
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=settings.service_name,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        max_batch_size=1024 * 1024,
+        request_timeout_ms=15000,
+        **_security(settings),
+    )
+
+
+def new_consumer(settings: ServiceSettings, group: str, topics: list[str]) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=f"{settings.kafka_consumer_group_prefix}.{group}",
+        client_id=f"{settings.service_name}.{group}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_interval_ms=300_000,
+        session_timeout_ms=10_000,
+        heartbeat_interval_ms=3_000,
+        metadata_max_age_ms=30_000,
+        **_security(settings),
+    )
+
+
+async def ensure_topics(settings: ServiceSettings, topics: list[str], partitions: int = 4) -> None:
+    """Create topics that do not exist yet (replication 1 locally; production creates them itself)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, **_security(settings))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        if missing:
+            try:
+                await admin.create_topics([NewTopic(t, partitions, 1) for t in missing])
+            except TopicAlreadyExistsError:
+                pass  # another service created it between our list and create
+    finally:
+        await admin.close()
+
+
+def dlq_topic(topic: str) -> str:
+    return f"{topic}.dlq"

@@ -1,0 +1,174 @@
+"""Transactional outbox: events commit with the state change; a relay publishes them afterwards.
+
+Rows are claimed by status (`published_at IS NULL`) with `FOR UPDATE SKIP LOCKED`, in id order,
+never by "id greater than the last one seen": sequences commit out of order and such a relay
+would skip rows. One relay per database holds the publishing role (a session advisory lock), so
+per-key order survives running several replicas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import (
+    BigInteger, Column, DateTime, Identity, Integer, LargeBinary, MetaData, String, Table, Text, delete,
+    func, insert, select, update,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.db import Database
+from servicekit.events import CloudEvent, EventData
+from servicekit.logging import get_logger
+from servicekit.metrics import Metrics
+from servicekit.tracing import current_traceparent, new_traceparent
+
+RELAY_LOCK_ID = 0x6C67_6F75  # one advisory-lock key per database: each service has its own database
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox", metadata,
+        Column("id", BigInteger, Identity(), primary_key=True),
+        Column("event_id", UUID(as_uuid=False), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("payload", LargeBinary, nullable=False),
+        Column("headers", JSONB, nullable=False, server_default="{}"),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True), index=True),
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("last_error", Text),
+    )
+
+
+class Outbox:
+    """Adds events to the current transaction. `source` is the CloudEvents source (the service)."""
+
+    def __init__(self, table: Table, source: str) -> None:
+        self.table, self.source = table, source
+
+    def row(self, data: EventData, event_id: str | None = None) -> dict[str, Any]:
+        envelope = CloudEvent.wrap(data, self.source, event_id)
+        return {
+            "event_id": envelope.id, "topic": data.TOPIC, "key": data.key(),
+            "payload": envelope.to_bytes(),
+            "headers": {"traceparent": new_traceparent(current_traceparent.get())},
+        }
+
+    async def add(self, session: AsyncSession, *events: EventData) -> list[str]:
+        rows = [self.row(e) for e in events]
+        if rows:
+            await session.execute(insert(self.table), rows)
+        return [r["event_id"] for r in rows]
+
+
+class OutboxRelay:
+    def __init__(self, db: Database, table: Table, producer_factory: Callable[[], AIOKafkaProducer],
+                 metrics: Metrics, batch_size: int = 500, poll_seconds: float = 0.05,
+                 retention_seconds: float = 3600) -> None:
+        self.db, self.table, self.producer_factory, self.metrics = db, table, producer_factory, metrics
+        self.batch_size, self.poll_seconds, self.retention = batch_size, poll_seconds, retention_seconds
+        self.log = get_logger("outbox")
+        self.holds_role = False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 0.2
+        while not stop.is_set():
+            try:
+                await self._serve(stop)
+                backoff = 0.2
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database away: wait and claim again, skip nothing
+                self.holds_role = False
+                self.log.warning("outbox_relay_error", error=repr(exc), retry_in=backoff)
+                await _sleep_or_stop(stop, backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _serve(self, stop: asyncio.Event) -> None:
+        async with self.db.engine.connect() as lock_conn:
+            if not await lock_conn.scalar(select(func.pg_try_advisory_lock(RELAY_LOCK_ID))):
+                await _sleep_or_stop(stop, 1.0)  # another replica publishes; stand by
+                return
+            self.holds_role = True
+            producer = self.producer_factory()
+            await producer.start()
+            try:
+                last_cleanup = datetime.now(UTC)
+                while not stop.is_set():
+                    sent = await self.publish_batch(producer)
+                    if sent < self.batch_size:
+                        await _sleep_or_stop(stop, self.poll_seconds)
+                    if datetime.now(UTC) - last_cleanup > timedelta(seconds=30):
+                        await self.cleanup()
+                        last_cleanup = datetime.now(UTC)
+            finally:
+                self.holds_role = False
+                await producer.stop()
+                await lock_conn.execute(select(func.pg_advisory_unlock(RELAY_LOCK_ID)))
+
+    async def publish_batch(self, producer: AIOKafkaProducer) -> int:
+        t = self.table
+        async with self.db.transaction() as session:
+            rows = (await session.execute(
+                select(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.headers)
+                .where(t.c.published_at.is_(None)).order_by(t.c.id)
+                .limit(self.batch_size).with_for_update(skip_locked=True)
+            )).all()
+            if not rows:
+                return 0
+            results = await _send_all(producer, rows)
+            sent_ids, failure = _published_prefix(rows, results)
+            if sent_ids:
+                await session.execute(update(t).where(t.c.id.in_(sent_ids)).values(published_at=func.now()))
+            if failure is not None:
+                failed_id, error = failure
+                await session.execute(update(t).where(t.c.id == failed_id)
+                                      .values(attempts=t.c.attempts + 1, last_error=repr(error)))
+        self.metrics.events_published.inc(len(sent_ids))
+        if failure is not None:
+            raise RuntimeError(f"publishing outbox row {failure[0]} failed: {failure[1]!r}")
+        return len(rows)
+
+    async def cleanup(self) -> None:
+        cutoff = datetime.now(UTC) - timedelta(seconds=self.retention)
+        async with self.db.transaction() as session:
+            await session.execute(delete(self.table).where(self.table.c.published_at < cutoff))
+
+    async def pending(self) -> int:
+        async with self.db.sessions() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(self.table).where(self.table.c.published_at.is_(None)))
+            return int(count or 0)
+
+
+async def _send_all(producer: AIOKafkaProducer, rows: Sequence[Any]) -> list[Any]:
+    futures = []
+    for row in rows:
+        headers = [(k, str(v).encode()) for k, v in (row.headers or {}).items()]
+        headers.append(("content-type", b"application/cloudevents+json; charset=UTF-8"))
+        futures.append(await producer.send(row.topic, value=row.payload, key=row.key.encode(),
+                                           headers=headers))
+    return await asyncio.gather(*futures, return_exceptions=True)
+
+
+def _published_prefix(rows: Sequence[Any], results: list[Any]) -> tuple[list[int], tuple[int, Any] | None]:
+    """Rows are marked only up to the first failure, so a retry re-sends in the original order."""
+    sent: list[int] = []
+    for row, result in zip(rows, results, strict=True):
+        if isinstance(result, BaseException):
+            return sent, (row.id, result)
+        sent.append(row.id)
+    return sent, None
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass

@@ -1,0 +1,79 @@
+"""RFC 9457 problem details for every error, with a field-level list for validation errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from servicekit.logging import get_logger
+
+MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(Exception):
+    def __init__(self, status: int, title: str, detail: str | None = None, *,
+                 type_: str = "about:blank", errors: list[dict[str, Any]] | None = None,
+                 **extra: Any) -> None:
+        super().__init__(detail or title)
+        self.status, self.title, self.detail, self.type, self.errors = status, title, detail, type_, errors
+        self.extra = extra
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": self.type, "title": self.title, "status": self.status}
+        if self.detail:
+            body["detail"] = self.detail
+        if instance:
+            body["instance"] = instance
+        if self.errors is not None:
+            body["errors"] = self.errors
+        return body | self.extra
+
+
+def problem_response(problem: Problem, request: Request | None = None,
+                     headers: dict[str, str] | None = None) -> JSONResponse:
+    instance = request.url.path if request is not None else None
+    return JSONResponse(problem.body(instance), status_code=problem.status, media_type=MEDIA_TYPE,
+                        headers=headers)
+
+
+def field_errors(errors: list[Any]) -> list[dict[str, Any]]:
+    """Pydantic errors as `{field, message, type}` with a dotted field path (JSON body prefix dropped)."""
+    result = []
+    for e in errors:
+        loc = [str(p) for p in e.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header"):
+            where, loc = loc[0], loc[1:]
+        else:
+            where = "body"
+        result.append({"field": ".".join(loc) or where, "in": where, "message": e.get("msg", ""),
+                       "type": e.get("type", "")})
+    return result
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    log = get_logger("http")
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, problem: Problem) -> JSONResponse:
+        return problem_response(problem, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = field_errors(list(error.errors()))
+        names = ", ".join(e["field"] for e in errors)
+        return problem_response(Problem(422, "Invalid request", f"Check these fields: {names}.",
+                                        errors=errors), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem_response(Problem(error.status_code, str(error.detail)), request,
+                                headers=getattr(error, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.error("unhandled_error", path=request.url.path, error=repr(error))
+        return problem_response(Problem(500, "Internal error", "The request could not be completed."), request)

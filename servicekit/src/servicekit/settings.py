@@ -1,0 +1,49 @@
+"""Settings every service shares, read from the environment (pydantic-settings).
+
+Each service process reads plain names (`DATABASE_URL`, `KAFKA_BOOTSTRAP_SERVERS`, ...); the
+launcher gives each process its own values. Nothing here is instantiated at import time.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "landgrade-local-development-secret-change-me"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    service_name: str = "service"
+    environment: str = Field("dev", description="dev | test | prod; prod refuses development secrets")
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    database_pool_size: int = 10
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
+    kafka_consumer_group_prefix: str = "landgrade"
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_algorithm: str = "HS256"
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str = "landgrade"
+    jwt_audience: str = "landgrade"
+    log_level: str = "INFO"
+    log_json: bool = True
+    max_body_bytes: int = 64 * 1024 * 1024
+    outbox_batch_size: int = 500
+    outbox_poll_seconds: float = 0.05
+    outbox_retention_seconds: float = 3600
+    consumer_batch_size: int = 500
+    consumer_max_attempts: int = 3
+    consumer_stall_seconds: float = 60.0
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_in_prod(self) -> ServiceSettings:
+        if self.environment == "prod" and self.jwt_algorithm == "HS256" and self.jwt_secret == DEV_JWT_SECRET:
+            raise ValueError("JWT_SECRET must be set in production (the development secret is public)")
+        return self

@@ -1,0 +1,69 @@
+"""The plumbing a composition root assembles for its service, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy import MetaData, Table
+
+from servicekit.db import Database
+from servicekit.idempotency import idempotency_table
+from servicekit.inbox import EventConsumer, Handler, inbox_table
+from servicekit.kafka import dlq_topic, ensure_topics, new_consumer, new_producer
+from servicekit.metrics import Metrics
+from servicekit.outbox import Outbox, OutboxRelay, outbox_table
+from servicekit.runtime import Job, ServiceRuntime
+from servicekit.settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class StandardTables:
+    outbox: Table
+    inbox: Table
+    idempotency: Table
+
+    @classmethod
+    def on(cls, metadata: MetaData) -> StandardTables:
+        return cls(outbox_table(metadata), inbox_table(metadata), idempotency_table(metadata))
+
+
+@dataclass
+class Plumbing:
+    settings: ServiceSettings
+    tables: StandardTables
+    db: Database
+    metrics: Metrics
+    outbox: Outbox
+
+    @classmethod
+    def build(cls, settings: ServiceSettings, tables: StandardTables) -> Plumbing:
+        db = Database.connect(settings.database_url, settings.database_pool_size)
+        return cls(settings, tables, db, Metrics(), Outbox(tables.outbox, settings.service_name))
+
+    def consumer(self, name: str, topics: list[str], handlers: dict[str, Handler]) -> EventConsumer:
+        s = self.settings
+        return EventConsumer(
+            name, topics, handlers, self.db, self.tables.inbox,
+            consumer_factory=lambda: new_consumer(s, name, topics),
+            producer_factory=lambda: new_producer(s), metrics=self.metrics,
+            batch_size=s.consumer_batch_size, max_attempts=s.consumer_max_attempts,
+        )
+
+    def relay(self) -> OutboxRelay:
+        s = self.settings
+        return OutboxRelay(self.db, self.tables.outbox, lambda: new_producer(s), self.metrics,
+                           s.outbox_batch_size, s.outbox_poll_seconds, s.outbox_retention_seconds)
+
+    def runtime(self, *, publishes: list[str], consumers: list[EventConsumer] | None = None,
+                jobs: list[Job] | None = None,
+                startup: list[Callable[[], Awaitable[None]]] | None = None) -> ServiceRuntime:
+        consumers = consumers or []
+        topics = sorted({*publishes, *(t for c in consumers for t in c.topics),
+                         *(dlq_topic(t) for c in consumers for t in c.topics)})
+
+        async def create_topics() -> None:
+            await ensure_topics(self.settings, topics)
+
+        return ServiceRuntime(self.settings, self.db, self.metrics, relay=self.relay(), consumers=consumers,
+                              jobs=jobs or [], startup=[create_topics, *(startup or [])])

@@ -1,0 +1,143 @@
+"""The penetration chain 地-企-责任人-责任人关联企业.
+
+From a parcel the chain reaches its rights holder, the holder's responsible persons, and the
+other enterprises those persons are responsible for; it also reaches the holder's equity-linked
+enterprises (shareholders and investees, one step either way). The chain stops there on purpose:
+the policy names exactly these links, and going further (a shareholder's shareholders, a
+person-affiliate's own persons) would put consequences on parties the policy does not reach.
+
+Responsible persons appear only as opaque person tokens issued upstream; an ID number is never
+part of the graph, the paths or the sentences.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+class SubjectKind(enum.StrEnum):
+    ENTERPRISE = "enterprise"  # ref = USCC
+    PERSON = "person"  # ref = opaque person token
+
+
+class Relation(enum.StrEnum):
+    """How a subject is related to the graded parcel (best relation first)."""
+
+    HOLDER = "holder"
+    RESPONSIBLE_PERSON = "responsible_person"
+    PERSON_AFFILIATE = "person_affiliate"  # another enterprise of a responsible person
+    EQUITY_LINKED = "equity_linked"
+
+    @property
+    def label(self) -> str:
+        return {
+            Relation.HOLDER: "rights holder",
+            Relation.RESPONSIBLE_PERSON: "responsible person",
+            Relation.PERSON_AFFILIATE: "enterprise",
+            Relation.EQUITY_LINKED: "equity-linked enterprise",
+        }[self]
+
+
+@dataclass(frozen=True)
+class EnterpriseGraph:
+    """This service's own projection of enterprises, responsible persons and equity links."""
+
+    names: Mapping[str, str] = field(default_factory=dict)  # USCC -> enterprise name
+    responsible_persons: Mapping[str, frozenset[str]] = field(default_factory=dict)  # USCC -> tokens
+    equity_links: frozenset[tuple[str, str]] = frozenset()  # (shareholder USCC, investee USCC)
+
+    def persons_of(self, uscc: str) -> list[str]:
+        return sorted(self.responsible_persons.get(uscc, frozenset()))
+
+    def enterprises_of(self, person_token: str) -> list[str]:
+        return sorted(u for u, people in self.responsible_persons.items() if person_token in people)
+
+    def equity_linked(self, uscc: str) -> list[str]:
+        investees = {b for a, b in self.equity_links if a == uscc}
+        shareholders = {a for a, b in self.equity_links if b == uscc}
+        return sorted((investees | shareholders) - {uscc})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One hop of a path: the subject reached and how it relates to the hop before."""
+
+    kind: SubjectKind | None  # None for the parcel itself
+    ref: str
+    relation: Relation | None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Path:
+    steps: tuple[Step, ...]
+
+    @property
+    def parcel_id(self) -> str:
+        return self.steps[0].ref
+
+    def sentence(self) -> str:
+        """Reads like "parcel P-1 → rights holder X Co. (9111…) → responsible person psn-7 → enterprise
+        Y Co. (9111…)": persons by token only, enterprises by name and USCC."""
+        parts = [f"parcel {self.parcel_id}"]
+        for step in self.steps[1:]:
+            assert step.relation is not None
+            named = step.name and step.kind is SubjectKind.ENTERPRISE
+            who = f"{step.name} ({step.ref})" if named else step.ref
+            parts.append(f"{step.relation.label} {who}")
+        return " → ".join(parts)
+
+    def as_data(self) -> list[dict[str, str | None]]:
+        return [
+            {"kind": s.kind.value if s.kind else "parcel", "ref": s.ref,
+             "relation": s.relation.value if s.relation else None, "name": s.name}
+            for s in self.steps
+        ]
+
+
+@dataclass(frozen=True)
+class Reached:
+    """A subject the chain reached, with every path that reaches it (the first is the shortest)."""
+
+    kind: SubjectKind
+    ref: str
+    relation: Relation
+    paths: tuple[Path, ...]
+
+    @property
+    def path(self) -> Path:
+        return self.paths[0]
+
+
+def penetrate(parcel_id: str, holder_uscc: str, graph: EnterpriseGraph) -> list[Reached]:
+    """Every subject reached from the parcel: the holder first, then persons, then enterprises."""
+    def ent(uscc: str, relation: Relation) -> Step:
+        return Step(SubjectKind.ENTERPRISE, uscc, relation, graph.names.get(uscc))
+
+    root = (Step(None, parcel_id, None), ent(holder_uscc, Relation.HOLDER))
+    found: dict[tuple[SubjectKind, str], list[Path]] = {}
+
+    def reach(step: Step, path: tuple[Step, ...]) -> None:
+        assert step.kind is not None
+        found.setdefault((step.kind, step.ref), []).append(Path(path))
+
+    reach(root[1], root)
+    for token in graph.persons_of(holder_uscc):
+        person = Step(SubjectKind.PERSON, token, Relation.RESPONSIBLE_PERSON)
+        reach(person, (*root, person))
+        for other in graph.enterprises_of(token):
+            if other != holder_uscc:
+                hop = ent(other, Relation.PERSON_AFFILIATE)
+                reach(hop, (*root, person, hop))
+    for linked in graph.equity_linked(holder_uscc):
+        hop = ent(linked, Relation.EQUITY_LINKED)
+        reach(hop, (*root, hop))
+    reached = []
+    for (kind, ref), paths in found.items():
+        ordered = tuple(sorted(paths, key=lambda p: len(p.steps)))  # stable: discovery order breaks ties
+        relation = ordered[0].steps[-1].relation
+        assert relation is not None
+        reached.append(Reached(kind, ref, relation, ordered))
+    return reached

@@ -1,0 +1,4 @@
+from credit_ledger.adapters.tables import metadata
+from servicekit.migrations import run_env
+
+run_env(metadata)

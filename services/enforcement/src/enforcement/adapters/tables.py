@@ -1,0 +1,7 @@
+"""Tables of the enforcement database (this service's alone)."""
+
+from servicekit.db import new_metadata
+from servicekit.wiring import StandardTables
+
+metadata = new_metadata()
+plumbing = StandardTables.on(metadata)

@@ -1,0 +1,7 @@
+"""HTTP routes of enforcement."""
+
+from fastapi import APIRouter
+
+
+def routers() -> list[APIRouter]:
+    return []

@@ -1,0 +1,1 @@
+"""Pure grading rules: facts + ruleset -> explained grade. Stdlib only, no I/O."""

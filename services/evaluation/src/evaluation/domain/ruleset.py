@@ -1,0 +1,124 @@
+"""A ruleset is versioned data: thresholds, the settings for the draft's gaps, and clause texts.
+
+The E-Town measures are a draft for comments, so nothing here is a constant of the code: every
+threshold and every choice the draft leaves open is a named setting that explanations quote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from evaluation.domain.grades import Grade
+
+
+class RulesetError(ValueError):
+    """A ruleset document that cannot be used; `field` names the offending setting."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class CommitmentRule(StrEnum):
+    """When an urban-renewal park counts as having met its economic commitment."""
+
+    BOTH = "both"  # committed output and committed tax both reached
+    EITHER = "either"
+    OUTPUT_ONLY = "output_only"
+    TAX_ONLY = "tax_only"
+
+
+class OutputAggregation(StrEnum):
+    """Gap 4: whose output and tax count for a parcel."""
+
+    SUM_HOLDER_AND_APPROVED_TENANTS = "sum_holder_and_approved_tenants"
+    HOLDER_ONLY = "holder_only"
+
+
+class UnattributedFiling(StrEnum):
+    """Gap 4: where a filing that names no parcel goes."""
+
+    ONLY_PARCEL_ELSE_SPLIT_BY_AREA = "only_parcel_else_split_by_area"
+    ONLY_PARCEL_ELSE_IGNORE = "only_parcel_else_ignore"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """A-grade thresholds for self-use projects and approved parks, CNY per hectare."""
+
+    output_per_ha: Decimal
+    tax_per_ha: Decimal
+
+
+@dataclass(frozen=True)
+class GapSettings:
+    """The six gaps of the draft, each an explicit choice (numbers as in the ruleset docs)."""
+
+    lease_guidance_pending_grade: Grade = Grade.C  # 1: attitude not yet known
+    equity_linked_refusal_grade: Grade = Grade.C  # 2: D text requires "no equity link"
+    no_filing_grade: Grade = Grade.B  # 3: output and tax count as 0
+    parcel_output_aggregation: OutputAggregation = OutputAggregation.SUM_HOLDER_AND_APPROVED_TENANTS  # 4
+    unattributed_filing: UnattributedFiling = UnattributedFiling.ONLY_PARCEL_ELSE_SPLIT_BY_AREA  # 4
+    renewal_without_commitment_grade: Grade = Grade.B  # 5
+    contract_breach_grade: Grade = Grade.B  # 6
+    contract_breach_opens_review_case: bool = True  # 6
+
+
+@dataclass(frozen=True)
+class UnnamedViolations:
+    """Violations the grade table does not name; they block A/B, their measure is enforcement."""
+
+    non_industrial_use: Grade = Grade.D  # 不按工业用途使用
+    illegal_construction: Grade = Grade.D  # 违法违规建设
+
+
+@dataclass(frozen=True)
+class Clause:
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    id: str
+    name: str
+    effective_from: date
+    thresholds: Thresholds
+    effective_to: date | None = None
+    description: str = ""
+    gaps: GapSettings = field(default_factory=GapSettings)
+    renewal_commitment_rule: CommitmentRule = CommitmentRule.BOTH
+    equity_link_search_depth: int = 3
+    objection_window_days: int = 5
+    unnamed_violations: UnnamedViolations = field(default_factory=UnnamedViolations)
+    clauses: dict[str, Clause] = field(default_factory=dict)
+
+    def setting(self, name: str) -> str:
+        """'gaps.no_filing_grade = B' — how an explanation names a setting it relied on."""
+        value: Any = self
+        for part in name.split("."):
+            value = getattr(value, part)
+        if isinstance(value, bool):
+            value = str(value).lower()
+        return f"{name} = {value}"
+
+    def covers_year(self, year: int) -> bool:
+        """True when the ruleset is in force for some day of the evaluated year."""
+        if self.effective_from > date(year, 12, 31):
+            return False
+        return self.effective_to is None or self.effective_to >= date(year, 1, 1)
+
+    def renamed(self, ruleset_id: str, name: str) -> Ruleset:
+        return replace(self, id=ruleset_id, name=name)
+
+
+def select_ruleset(rulesets: list[Ruleset], year: int) -> Ruleset | None:
+    """The ruleset in force for a year: of those covering it, the one that took effect last."""
+    covering = [r for r in rulesets if r.covers_year(year)]
+    return max(covering, key=lambda r: (r.effective_from, r.id)) if covering else None
+

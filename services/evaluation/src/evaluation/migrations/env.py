@@ -1,0 +1,4 @@
+from evaluation.adapters.tables import metadata
+from servicekit.migrations import run_env
+
+run_env(metadata)

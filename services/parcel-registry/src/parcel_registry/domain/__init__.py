@@ -1,0 +1,1 @@
+"""The land ledger's pure rules and models: no I/O, standard library only."""

@@ -1,0 +1,190 @@
+"""Reading typed values out of one import row's text cells, collecting a reason per bad cell."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from .contracts import ContractedDeadline, ContractTerms, YearlyCommitment
+from .errors import DomainValidationError
+from .jurisdictions import jurisdiction_from_text
+from .parcels import ParcelCategory
+from .uscc import normalise_uscc, uscc_problems
+from .values import identifier_problem, parse_decimal, text_problem
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "parcel_id": ("宗地编号", "台账编号"),
+    "name": ("名称", "项目名称", "宗地名称"),
+    "address": ("地址", "坐落"),
+    "street": ("街道/镇", "街道", "属地街道/镇", "jurisdiction"),
+    "area_m2": ("面积(平方米)", "面积（平方米）", "用地面积", "面积"),
+    "category": ("类别", "用地类别"),
+    "rights_holder": ("产权人统一社会信用代码", "产权人USCC", "rights_holder_uscc"),
+    "committed_output_value": ("承诺年产值", "承诺产值"),
+    "committed_tax": ("承诺年税收", "承诺税收"),
+    "commitment_from_year": ("承诺起始年度",),
+    "commitment_to_year": ("承诺截止年度",),
+    "production_start_due": ("约定投产日期",),
+    "geometry": ("GeoJSON",),
+}
+COLUMNS = {alias: column for column, aliases in _ALIASES.items() for alias in (column, *aliases)}
+REQUIRED = frozenset({"parcel_id", "name", "street", "area_m2", "category", "rights_holder"})
+_CATEGORIES = {
+    **{c.value: c for c in ParcelCategory},
+    "自用": ParcelCategory.SELF_USE,
+    "自用工业用地项目": ParcelCategory.SELF_USE,
+    "立项园区": ParcelCategory.APPROVED_PARK,
+    "城市更新园区": ParcelCategory.RENEWAL_PARK,
+}
+
+
+class Cells:
+    def __init__(self, number: int, row: Mapping[str, str | None]) -> None:
+        self.number, self.row, self.errors = number, row, list[RowError]()
+
+    def _raw(self, column: str) -> str:
+        value = self.row.get(column)
+        return "" if value is None else str(value)
+
+    def _fail(self, column: str, reason: str) -> None:
+        self.errors.append(RowError(self.number, column, reason))
+
+    def text(self, column: str, *, required: bool = True) -> str | None:
+        raw = self._raw(column)
+        if problem := text_problem(raw, required=required, max_length=300):
+            self._fail(column, problem)
+            return None
+        return raw.strip()
+
+    def identifier(self, column: str) -> str | None:
+        raw = self._raw(column).strip()
+        if problem := identifier_problem(raw):
+            self._fail(column, problem)
+            return None
+        return raw
+
+    def _present(self, column: str) -> str | None:
+        raw = self._raw(column)
+        if "\x00" in raw:
+            self._fail(column, "contains a NUL byte")
+            return None
+        return raw.strip() or None
+
+    def decimal(self, column: str, *, required: bool = True) -> Decimal | None:
+        raw = self._present(column)
+        if raw is None and required and "\x00" not in self._raw(column):
+            self._fail(column, "must not be empty")
+            return None
+        if raw is None:
+            return None
+        try:
+            return parse_decimal(raw.replace(",", ""))  # spreadsheets show thousands separators
+        except ValueError as bad:
+            self._fail(column, str(bad))
+            return None
+
+    def year(self, column: str) -> int | None:
+        raw = self._present(column)
+        if raw is None:
+            return None
+        if not raw.removesuffix(".0").isdigit():
+            self._fail(column, "must be a year such as 2024")
+            return None
+        return int(raw.removesuffix(".0"))
+
+    def date(self, column: str) -> date | None:
+        raw = self._present(column)
+        if raw is None:
+            return None
+        for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+            try:
+                return datetime.strptime(raw, fmt).date()
+            except ValueError:
+                continue
+        self._fail(column, "must be a date such as 2025-06-30")
+        return None
+
+    def jurisdiction(self, column: str) -> str | None:
+        raw = self._present(column)
+        if not raw:
+            self._fail(column, "must not be empty")
+            return None
+        try:
+            return jurisdiction_from_text(raw).code
+        except ValueError as bad:
+            self._fail(column, str(bad))
+            return None
+
+    def category(self, column: str) -> ParcelCategory | None:
+        raw = self._present(column) or ""
+        found = _CATEGORIES.get(raw) or _CATEGORIES.get(raw.lower())
+        if found is None:
+            names = ", ".join(ParcelCategory)
+            self._fail(column, f"must be one of {names} (or 自用, 立项园区, 城市更新园区)")
+            return None
+        return found
+
+    def uscc(self, column: str) -> str | None:
+        raw = self._present(column) or ""
+        if reasons := uscc_problems(raw):
+            self._fail(column, "; ".join(reasons))
+            return None
+        return normalise_uscc(raw)
+
+    def geometry(self, column: str) -> dict[str, Any] | None:
+        raw = self._present(column)
+        if raw is None:
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            self._fail(column, "is not valid JSON")
+            return None
+        if not isinstance(value, dict):
+            self._fail(column, "must be a GeoJSON object")
+            return None
+        return value
+
+    def contract_terms(self) -> ContractTerms | None:
+        output = self.decimal("committed_output_value", required=False)
+        tax = self.decimal("committed_tax", required=False)
+        first, last = self.year("commitment_from_year"), self.year("commitment_to_year")
+        due = self.date("production_start_due")
+        commitments: tuple[YearlyCommitment, ...] = ()
+        if output is not None or tax is not None or first is not None:
+            needed = {"committed_output_value": output, "committed_tax": tax, "commitment_from_year": first}
+            for column, value in needed.items():
+                if value is None and not any(e.column == column for e in self.errors):
+                    self._fail(column, "a commitment needs output value, tax and the first year")
+            if output is not None and tax is not None and first is not None:
+                commitments = (YearlyCommitment(first, output, tax, last),)
+        deadlines = (ContractedDeadline("production_start", due),) if due else ()
+        if self.errors:
+            return None
+        try:
+            return ContractTerms(commitments, deadlines)
+        except DomainValidationError as invalid:
+            for e in invalid.errors:
+                self._fail(_term_column(e.field), e.reason)
+            return None
+
+
+def _term_column(field: str) -> str:
+    return {
+        "commitments[0].output_value": "committed_output_value",
+        "commitments[0].tax": "committed_tax",
+        "commitments[0].from_year": "commitment_from_year",
+        "commitments[0].to_year": "commitment_to_year",
+    }.get(field, "production_start_due")
