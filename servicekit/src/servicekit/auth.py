@@ -89,3 +89,14 @@ def require(*scopes: str) -> Any:
         return principal
 
     return Depends(dependency)
+
+
+def require_jurisdiction(principal: Principal, jurisdiction: str) -> None:
+    """A token bound to a jurisdiction may act only inside it; admin tokens act everywhere."""
+    if principal.is_admin:
+        return
+    if principal.jurisdiction is None:
+        raise Problem(403, "No jurisdiction", "This token is not bound to a jurisdiction.")
+    if principal.jurisdiction != jurisdiction:
+        raise Problem(403, "Outside your jurisdiction",
+                      f"This token acts for {principal.jurisdiction}; the target belongs to {jurisdiction}.")

@@ -1,6 +1,5 @@
 """ASGI guard: refuses oversize bodies (413) and NUL bytes (400) before any handler sees them.
 
-The body is inspected as it streams through `receive`, so streaming endpoints keep streaming.
 Binary uploads (multipart, images, PDF) may legitimately hold NUL bytes and are only size-checked.
 """
 
@@ -39,34 +38,61 @@ class BodyGuard:
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             await _reply(send, scope, _too_large(self.max_body_bytes))
             return
-        check_nul = headers.get(b"content-type", b"").startswith(_TEXT_TYPES)
-        seen, tail, started = 0, b"", False
+        if headers.get(b"content-type", b"").startswith(_TEXT_TYPES):
+            # Text bodies are read in full first (bounded by the size limit) so that a NUL byte
+            # anywhere is refused before the handler writes anything.
+            body, refused = await _read_text_body(receive, self.max_body_bytes)
+            if refused is not None:
+                await _reply(send, scope, refused)
+                return
+            await self.app(scope, _replay(body, receive), send)
+            return
+        seen = 0
 
-        async def guarded_receive() -> dict[str, Any]:
-            nonlocal seen, tail
+        async def counted_receive() -> dict[str, Any]:
+            nonlocal seen
             message = await receive()
-            if message["type"] == "http.request":
-                chunk = message.get("body", b"")
-                seen += len(chunk)
-                if seen > self.max_body_bytes:
-                    raise _Refused(_too_large(self.max_body_bytes))
-                window = tail + chunk
-                if check_nul and (b"\x00" in window or _JSON_NUL in window):
-                    raise _Refused(Problem(400, "NUL byte in body",
-                                           "The request body contains a NUL byte, which no field accepts."))
-                tail = window[-(len(_JSON_NUL) - 1):]
+            seen += len(message.get("body", b""))
+            if seen > self.max_body_bytes:
+                raise _Refused(_too_large(self.max_body_bytes))
             return message
 
-        async def tracking_send(message: dict[str, Any]) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
         try:
-            await self.app(scope, guarded_receive, tracking_send)
+            await self.app(scope, counted_receive, send)
         except _Refused as refused:
-            if not started:
-                await _reply(send, scope, refused.problem)
+            await _reply(send, scope, refused.problem)
+
+
+async def _read_text_body(receive: Any, limit: int) -> tuple[bytes, Problem | None]:
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", _too_large(limit)
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    if b"\x00" in body or _JSON_NUL in body:
+        return b"", Problem(400, "NUL byte in body", "The request body contains a NUL byte, which no field accepts.")
+    return body, None
+
+
+def _replay(body: bytes, original: Any) -> Any:
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return dict(await original())  # only a real disconnect comes after the body
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 def _too_large(limit: int) -> Problem:

@@ -1,0 +1,103 @@
+"""Auth, problem responses and request guards of the shared HTTP plumbing."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from landgrade.testing import token
+from servicekit.auth import Principal, require, require_jurisdiction
+from servicekit.db import Database
+from servicekit.http import create_app
+from servicekit.metrics import Metrics
+from servicekit.runtime import ServiceRuntime
+from servicekit.settings import ServiceSettings
+
+
+class Body(BaseModel):
+    name: str = Field(min_length=1)
+    amount: int = Field(ge=0)
+
+
+def _app(max_body: int = 10_000):  # type: ignore[no-untyped-def]
+    settings = ServiceSettings(max_body_bytes=max_body, database_url="postgresql+asyncpg://x@127.0.0.1:1/x")
+    runtime = ServiceRuntime(settings, Database.connect(settings.database_url), Metrics())
+    router = APIRouter()
+
+    @router.post("/things")
+    async def create(body: Body, principal: Principal = require("things:write")) -> dict[str, str]:
+        return {"by": principal.subject}
+
+    @router.post("/streets/{street}/things")
+    async def create_local(street: str, principal: Principal = require("findings:write")) -> dict[str, str]:
+        require_jurisdiction(principal, street)
+        return {"street": street}
+
+    @router.get("/public")
+    async def public() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    return create_app(runtime, [router], title="t", description="t", run_background=False)
+
+
+def _client(app):  # type: ignore[no-untyped-def]
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+
+
+async def test_tokens_missing_expired_wrong_scope_wrong_jurisdiction() -> None:
+    async with _client(_app()) as c:
+        body = {"name": "x", "amount": 1}
+        missing = await c.post("/things", json=body)
+        assert missing.status_code == 401
+        assert missing.headers["content-type"] == "application/problem+json"
+        assert (await c.post("/things", json=body, headers=token("things:write", ttl=-10))).status_code == 401
+        forged = token("things:write", secret="not-the-configured-secret")
+        assert (await c.post("/things", json=body, headers=forged)).status_code == 401
+        assert (await c.post("/things", json=body, headers=token("grades:read"))).status_code == 403
+        ok = await c.post("/things", json=body, headers=token("things:write", subject="tax-system"))
+        assert ok.status_code == 200 and ok.json() == {"by": "tax-system"}
+        assert (await c.post("/things", json=body, headers=token("admin"))).status_code == 200
+
+        ronghua = token("findings:write", jurisdiction="荣华街道")
+        assert (await c.post("/streets/荣华街道/things", headers=ronghua)).status_code == 200
+        other = await c.post("/streets/博兴街道/things", headers=ronghua)
+        assert other.status_code == 403 and "荣华街道" in other.json()["detail"]
+        unbound = await c.post("/streets/博兴街道/things", headers=token("findings:write"))
+        assert unbound.status_code == 403
+        assert (await c.get("/public")).status_code == 200
+
+
+async def test_validation_errors_name_each_field() -> None:
+    async with _client(_app()) as c:
+        r = await c.post("/things", json={"name": "", "amount": -1}, headers=token("things:write"))
+        assert r.status_code == 422
+        assert r.headers["content-type"] == "application/problem+json"
+        assert {e["field"] for e in r.json()["errors"]} == {"name", "amount"}
+
+
+async def test_nul_bytes_and_oversize_bodies_are_refused() -> None:
+    async with _client(_app(max_body=200)) as c:
+        auth = token("things:write")
+        nul = await c.post("/things", content=b'{"name": "a\\u0000b", "amount": 1}', headers=auth | {
+            "content-type": "application/json"})
+        assert nul.status_code == 400 and nul.json()["title"] == "NUL byte in body"
+        raw = await c.post("/things", content=b'{"name": "a\x00b", "amount": 1}', headers=auth | {
+            "content-type": "application/json"})
+        assert raw.status_code == 400
+        assert (await c.get("/public?x=%00")).status_code == 400
+        big = await c.post("/things", json={"name": "x" * 500, "amount": 1}, headers=auth)
+        assert big.status_code == 413
+        assert big.headers["content-type"] == "application/problem+json"
+
+
+async def test_health_metrics_and_request_ids() -> None:
+    async with _client(_app()) as c:
+        r = await c.get("/healthz", headers={"x-request-id": "req-1"})
+        assert r.json() == {"status": "alive"} and r.headers["x-request-id"] == "req-1"
+        assert r.headers["traceparent"].startswith("00-")
+        await c.get("/public")
+        metrics = (await c.get("/metrics")).text
+        assert 'http_requests_total{method="GET",route="/public",status="200"} 1.0' in metrics
+        ready = await c.get("/readyz")  # the database of this app does not exist
+        assert ready.status_code == 503 and ready.json()["checks"]["database"].startswith("unreachable")
