@@ -1,0 +1,16 @@
+"""The outside systems and people that call landgrade, and the scopes each one's token carries."""
+
+from __future__ import annotations
+
+ROLES: dict[str, list[str]] = {
+    "tax-system": ["filings:write"],
+    "business-registry": ["registry:write", "registry:read"],
+    "land-staff": ["registry:write", "registry:read", "grades:read"],
+    "street-office": ["findings:write"],  # bound to one street/town by the jurisdiction claim
+    "enforcement-staff": ["cases:write", "cases:read", "grades:read"],
+    "credit-platform": ["grades:read", "credit:read"],
+    "approval-system": ["benefits:read"],
+    "admin": ["admin"],
+}
+
+JURISDICTION_BOUND = {"street-office"}
