@@ -11,10 +11,10 @@ import os
 
 import typer
 from rich.console import Console
-
-from landgrade.roles import JURISDICTION_BOUND, ROLES
 from servicekit.auth import mint_token
 from servicekit.settings import DEV_JWT_SECRET, ServiceSettings
+
+from landgrade.roles import JURISDICTION_BOUND, ROLES
 
 app = typer.Typer(help="Operate landgrade: tokens, imports, yearly runs, exports, DLQ replay.",
                   no_args_is_help=True)

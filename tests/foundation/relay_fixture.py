@@ -7,13 +7,12 @@ import uuid
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from servicekit.events import CloudEvent, EventData
 from servicekit.settings import ServiceSettings
 from servicekit.wiring import Plumbing, StandardTables
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 class Ping(EventData):

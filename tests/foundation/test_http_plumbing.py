@@ -5,14 +5,14 @@ from __future__ import annotations
 import httpx
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-
-from landgrade.testing import token
 from servicekit.auth import Principal, require, require_jurisdiction
 from servicekit.db import Database
 from servicekit.http import create_app
 from servicekit.metrics import Metrics
 from servicekit.runtime import ServiceRuntime
 from servicekit.settings import ServiceSettings
+
+from landgrade.testing import token
 
 
 class Body(BaseModel):
@@ -52,7 +52,7 @@ async def test_tokens_missing_expired_wrong_scope_wrong_jurisdiction() -> None:
         assert missing.status_code == 401
         assert missing.headers["content-type"] == "application/problem+json"
         assert (await c.post("/things", json=body, headers=token("things:write", ttl=-10))).status_code == 401
-        forged = token("things:write", secret="not-the-configured-secret")
+        forged = token("things:write", secret="not-the-configured-secret-of-this-deployment")
         assert (await c.post("/things", json=body, headers=forged)).status_code == 401
         assert (await c.post("/things", json=body, headers=token("grades:read"))).status_code == 403
         ok = await c.post("/things", json=body, headers=token("things:write", subject="tax-system"))

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
-
 from servicekit.events import EventData
 
 GRADES = "landgrade.evaluation.grades.v1"
@@ -21,6 +20,8 @@ class Reason(BaseModel):
     code: str
     text_zh: str
     text_en: str
+    grade: Grade | None = None  # the grade this reason points to; None when only informative
+    setting: str | None = None  # the ruleset setting it relied on, e.g. "gaps.no_filing_grade = B"
 
 
 class Metrics(BaseModel):
@@ -45,6 +46,7 @@ class ParcelGraded(EventData):
     status: Literal["provisional", "final"]
     reasons: list[Reason]
     flags: list[str] = []
+    review_case_needed: bool = False  # gap 6: a contract breach asks for a review case
     metrics: Metrics
     ruleset_id: str
     triggering_event_id: str | None = None

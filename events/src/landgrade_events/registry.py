@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
-
 from servicekit.events import EventData
 
 PARCELS = "landgrade.registry.parcels.v1"

@@ -15,8 +15,21 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Identity, Integer, LargeBinary, MetaData, String, Table, Text, delete,
-    func, insert, select, update,
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
