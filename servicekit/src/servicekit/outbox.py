@@ -56,6 +56,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("published_at", DateTime(timezone=True), index=True),
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", Text),
+        # Partial index: the relay scans only unpublished rows, however large the table grows.
+        Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
     )
 
 

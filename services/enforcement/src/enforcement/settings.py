@@ -1,6 +1,34 @@
+"""Settings of the enforcement service (environment variables, unprefixed names)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
 from servicekit.settings import ServiceSettings
+
+from enforcement.domain.due_periods import DuePolicy
+from enforcement.domain.evidence import DEFAULT_MEDIA_TYPES, EvidencePolicy
 
 
 class Settings(ServiceSettings):
     service_name: str = "enforcement"
     http_port: int = 8004
+    # Evidence files are kept here, content-addressed; back this directory up with the database.
+    evidence_dir: Path = Path(".local/evidence/enforcement")
+    evidence_max_bytes: int = 20 * 1024 * 1024
+    evidence_media_types: list[str] = sorted(DEFAULT_MEDIA_TYPES)
+    evidence_max_items: int = 50
+    # Overrides of the comply-by periods, in days: {"enforcement": {"rectifying": 60}} (JSON in the env).
+    case_due_days: dict[str, dict[str, int | None]] = Field(default_factory=dict)
+    overdue_check_seconds: float = 300.0
+    # Provisional grades are published during the objection window; opening the case at once gives
+    # the street office a head start, and a changed final grade closes it again with the reason.
+    cases_from_provisional_grades: bool = True
+
+    def evidence_policy(self) -> EvidencePolicy:
+        return EvidencePolicy(frozenset(self.evidence_media_types), self.evidence_max_bytes,
+                              self.evidence_max_items)
+
+    def due_policy(self) -> DuePolicy:
+        return DuePolicy.from_days(self.case_due_days)

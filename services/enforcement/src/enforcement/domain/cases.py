@@ -9,11 +9,12 @@ Every change is a timeline entry: who, when, why and the next comply-by date.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from enforcement.domain.case_states import TRANSITIONS, CaseKind, CaseState
 from enforcement.domain.errors import FieldError, IllegalTransition, InvalidInput
+from enforcement.domain.local_time import local_date
 
 if TYPE_CHECKING:
     from enforcement.domain.due_periods import DuePolicy
@@ -27,7 +28,7 @@ class TimelineEntry:
     from_state: CaseState | None
     to_state: CaseState
     reason: str
-    due_at: datetime | None
+    due_date: date | None  # comply-by, a Beijing-time calendar day
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,12 @@ class Case:
     street: str | None
     state: CaseState
     opened_at: datetime
-    due_at: datetime | None
+    due_date: date | None
+    holder_uscc: str | None = None
     timeline: list[TimelineEntry] = field(default_factory=list)
     closed_at: datetime | None = None
     # The due date an overdue notice was already raised for: one notice per missed date.
-    overdue_flagged_for: datetime | None = None
+    overdue_flagged_for: date | None = None
     events: list[CaseChanged | CaseOverdue] = field(default_factory=list)
 
     @property
@@ -78,28 +80,35 @@ class Case:
         moves = [e for e in self.timeline if e.action != "overdue" and e.to_state is self.state]
         return moves[-1].at if moves else self.opened_at
 
+    def repeats_last_move(self, to: CaseState, by: str, reason: str) -> bool:
+        """True when this exact move was the last one made: a client retrying a request it
+        did not see answered. Machines have no self-loops, so a genuine second move cannot look alike."""
+        moves = [e for e in self.timeline if e.action == "transition"]
+        return bool(moves) and self.state is to and moves[-1].to_state is to and (
+            moves[-1].by, moves[-1].reason) == (by.strip(), reason.strip())
+
     def transition(self, to: CaseState, *, at: datetime, by: str, reason: str,
-                   due_policy: DuePolicy, due_at: datetime | None = None) -> TimelineEntry:
+                   due_policy: DuePolicy, due_date: date | None = None) -> TimelineEntry:
         """Move along an edge of this kind's machine; raise IllegalTransition otherwise."""
         if to not in self.allowed_next():
             raise IllegalTransition(self.kind, self.state, to)
-        return self._move(to, at=at, by=by, reason=reason, due_policy=due_policy, due_at=due_at)
+        return self._move(to, at=at, by=by, reason=reason, due_policy=due_policy, due_date=due_date)
 
     def close_for_grade(self, *, at: datetime, by: str, reason: str) -> TimelineEntry:
         """Close because the grade that opened the case no longer holds (any open state)."""
         if not self.is_open:
             raise IllegalTransition(self.kind, self.state, CaseState.CLOSED)
-        return self._move(CaseState.CLOSED, at=at, by=by, reason=reason, due_policy=None, due_at=None)
+        return self._move(CaseState.CLOSED, at=at, by=by, reason=reason, due_policy=None, due_date=None)
 
     def _move(self, to: CaseState, *, at: datetime, by: str, reason: str,
-              due_policy: DuePolicy | None, due_at: datetime | None) -> TimelineEntry:
-        _check_entry(at, by, reason, due_at)
+              due_policy: DuePolicy | None, due_date: date | None) -> TimelineEntry:
+        _check_entry(at, by, reason, due_date)
         if to is CaseState.CLOSED:
-            due_at = None
-        elif due_at is None and due_policy is not None:
-            due_at = due_policy.due_at(self.kind, to, at)
-        entry = TimelineEntry(at, by.strip(), "transition", self.state, to, reason.strip(), due_at)
-        self.state, self.due_at, self.overdue_flagged_for = to, due_at, None
+            due_date = None
+        elif due_date is None and due_policy is not None:
+            due_date = due_policy.due_date(self.kind, to, at)
+        entry = TimelineEntry(at, by.strip(), "transition", self.state, to, reason.strip(), due_date)
+        self.state, self.due_date, self.overdue_flagged_for = to, due_date, None
         self.closed_at = at if to is CaseState.CLOSED else None
         self.timeline.append(entry)
         self.events.append(CaseChanged(self.case_id, self.kind, self.parcel_id, self.street, entry))
@@ -107,32 +116,32 @@ class Case:
 
     def flag_overdue(self, now: datetime, *, by: str) -> bool:
         """Record that the comply-by date passed; True only the first time for that date."""
-        if not is_overdue(self, now) or self.overdue_flagged_for == self.due_at:
+        if not is_overdue(self, now) or self.overdue_flagged_for == self.due_date:
             return False
-        why = f"comply-by date {self.due_at:%Y-%m-%d} passed in state {self.state}"
-        entry = TimelineEntry(now, by, "overdue", self.state, self.state, why, self.due_at)
-        self.overdue_flagged_for = self.due_at
+        why = f"comply-by date {self.due_date:%Y-%m-%d} passed in state {self.state}"
+        entry = TimelineEntry(now, by, "overdue", self.state, self.state, why, self.due_date)
+        self.overdue_flagged_for = self.due_date
         self.timeline.append(entry)
         self.events.append(CaseOverdue(self.case_id, self.kind, self.parcel_id, self.street, entry))
         return True
 
 
 def open_case(*, case_id: str, kind: CaseKind, parcel_id: str, street: str | None, at: datetime,
-              by: str, reason: str, due_policy: DuePolicy) -> Case:
+              by: str, reason: str, due_policy: DuePolicy, holder_uscc: str | None = None) -> Case:
     _check_entry(at, by, reason, None)
-    due_at = due_policy.due_at(kind, CaseState.OPENED, at)
-    entry = TimelineEntry(at, by.strip(), "opened", None, CaseState.OPENED, reason.strip(), due_at)
-    case = Case(case_id, kind, parcel_id, street, CaseState.OPENED, at, due_at, [entry])
+    due_date = due_policy.due_date(kind, CaseState.OPENED, at)
+    entry = TimelineEntry(at, by.strip(), "opened", None, CaseState.OPENED, reason.strip(), due_date)
+    case = Case(case_id, kind, parcel_id, street, CaseState.OPENED, at, due_date, holder_uscc, [entry])
     case.events.append(CaseChanged(case_id, kind, parcel_id, street, entry))
     return case
 
 
 def is_overdue(case: Case, now: datetime) -> bool:
-    """A case is overdue when it is still open and its comply-by date has passed."""
-    return case.is_open and case.due_at is not None and now > case.due_at
+    """A case is overdue when it is still open and its comply-by day has ended (Beijing time)."""
+    return case.is_open and case.due_date is not None and local_date(now) > case.due_date
 
 
-def _check_entry(at: datetime, by: str, reason: str, due_at: datetime | None) -> None:
+def _check_entry(at: datetime, by: str, reason: str, due_date: date | None) -> None:
     errors = []
     if at.tzinfo is None:
         errors.append(FieldError("at", "must carry a time zone offset"))
@@ -140,7 +149,7 @@ def _check_entry(at: datetime, by: str, reason: str, due_at: datetime | None) ->
         errors.append(FieldError("by", "who made the change is required"))
     if not (reason or "").strip():
         errors.append(FieldError("reason", "why the case changes is required"))
-    if due_at is not None and (due_at.tzinfo is None or (at.tzinfo is not None and due_at <= at)):
-        errors.append(FieldError("due_at", "must be a time zone-aware moment after the change"))
+    if due_date is not None and at.tzinfo is not None and due_date <= local_date(at):
+        errors.append(FieldError("due_date", "the comply-by date must lie after the day of the change"))
     if errors:
         raise InvalidInput(errors)

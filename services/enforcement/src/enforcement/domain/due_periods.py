@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from enforcement.domain.case_states import CaseKind, CaseState, states_of
+from enforcement.domain.local_time import local_date
 
 DEFAULT_DUE_DAYS: dict[str, dict[str, int | None]] = {
     "enforcement": {
@@ -35,9 +36,10 @@ DEFAULT_DUE_DAYS: dict[str, dict[str, int | None]] = {
 class DuePolicy:
     periods: Mapping[tuple[CaseKind, CaseState], timedelta | None]
 
-    def due_at(self, kind: CaseKind, state: CaseState, at: datetime) -> datetime | None:
+    def due_date(self, kind: CaseKind, state: CaseState, at: datetime) -> date | None:
+        """Comply-by date for a case entering `state` at `at`: that Beijing-time day plus the period."""
         period = self.periods.get((kind, state))
-        return None if period is None else at + period
+        return None if period is None else local_date(at) + period
 
     @classmethod
     def from_days(cls, overrides: Mapping[str, Mapping[str, int | None]] | None = None) -> DuePolicy:

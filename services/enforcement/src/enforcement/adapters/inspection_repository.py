@@ -1,0 +1,90 @@
+"""Inspections with their findings and evidence records (SQLAlchemy Core, caller's transaction)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from enforcement.adapters.tables import evidence, findings, inspections
+from enforcement.domain.evidence import Evidence
+from enforcement.domain.inspections import Finding, FindingType, HolderAttitude, Inspection
+from enforcement.domain.jurisdictions import canonical_jurisdiction
+
+
+def finding_id(inspection_id: str, position: int) -> str:
+    return f"{inspection_id}#{position}"
+
+
+@dataclass(frozen=True)
+class InspectionRecord:
+    inspection: Inspection
+    street: str
+    submitted_by: str
+    recorded_at: datetime
+    evidence: tuple[Evidence, ...] = ()
+
+
+class InspectionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, inspection: Inspection, *, street: str, submitted_by: str,
+                  recorded_at: datetime) -> bool:
+        """Insert; False when this inspection_id is already recorded (the caller compares bodies)."""
+        inserted = await self.session.execute(
+            pg_insert(inspections).values(
+                inspection_id=inspection.inspection_id, parcel_id=inspection.parcel_id, street=street,
+                street_key=canonical_jurisdiction(street), inspected_at=inspection.inspected_at,
+                inspector=inspection.inspector, submitted_by=submitted_by, recorded_at=recorded_at,
+            ).on_conflict_do_nothing().returning(inspections.c.inspection_id))
+        if inserted.first() is None:
+            return False
+        await self.session.execute(insert(findings), [
+            {"finding_id": finding_id(inspection.inspection_id, n), "inspection_id": inspection.inspection_id,
+             "position": n, "type": f.type.value, "holder_attitude": f.holder_attitude.value,
+             "tenant_uscc": f.tenant_uscc, "note": f.note}
+            for n, f in enumerate(inspection.findings, start=1)])
+        return True
+
+    async def get(self, inspection_id: str, *, for_update: bool = False) -> InspectionRecord | None:
+        query = select(inspections).where(inspections.c.inspection_id == inspection_id)
+        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        if row is None:
+            return None
+        found = (await self.session.execute(select(findings).where(
+            findings.c.inspection_id == inspection_id).order_by(findings.c.position))).all()
+        inspection = Inspection(row.inspection_id, row.parcel_id, row.inspected_at, row.inspector, tuple(
+            Finding(FindingType(f.type), HolderAttitude(f.holder_attitude), f.tenant_uscc, f.note)
+            for f in found))
+        return InspectionRecord(inspection, row.street, row.submitted_by, row.recorded_at,
+                                tuple(await self.evidence_of(inspection_id)))
+
+    async def evidence_of(self, inspection_id: str) -> list[Evidence]:
+        rows = (await self.session.execute(
+            select(evidence).where(evidence.c.inspection_id == inspection_id)
+            .order_by(evidence.c.recorded_at, evidence.c.evidence_id))).all()
+        return [_evidence(r) for r in rows]
+
+    async def add_evidence(self, item: Evidence) -> Evidence:
+        """Insert; when the same bytes raced in first, the record that won is returned."""
+        inserted = await self.session.execute(
+            pg_insert(evidence).values(
+                evidence_id=item.evidence_id, inspection_id=item.inspection_id, media_type=item.media_type,
+                size_bytes=item.size_bytes, sha256=item.sha256, filename=item.filename,
+                storage_name=item.storage_name, recorded_at=item.recorded_at, recorded_by=item.recorded_by,
+            ).on_conflict_do_nothing().returning(evidence.c.evidence_id))
+        if inserted.first() is not None:
+            return item
+        row = (await self.session.execute(select(evidence).where(
+            evidence.c.inspection_id == item.inspection_id, evidence.c.sha256 == item.sha256))).one()
+        return _evidence(row)
+
+
+def _evidence(row: Any) -> Evidence:
+    return Evidence(row.evidence_id, row.inspection_id, row.media_type, row.size_bytes, row.sha256,
+                    row.filename, row.recorded_at, row.recorded_by)

@@ -1,0 +1,100 @@
+"""What this service learns from other services: parcels, the last grade acted on, inspection tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from enforcement.adapters.tables import inspection_tasks, parcel_grades, parcels
+from enforcement.domain.jurisdictions import canonical_jurisdiction
+
+
+@dataclass(frozen=True)
+class ParcelView:
+    parcel_id: str
+    name: str
+    street: str
+    holder_uscc: str
+
+
+@dataclass(frozen=True)
+class SuspicionReport:
+    task_id: str
+    parcel_id: str
+    street: str
+    suspected_uscc: str
+    reason: str
+    filing_id: str
+    year: int
+    reported_at: datetime
+
+
+class ProjectionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def upsert_parcel(self, parcel: ParcelView, version: int, at: datetime) -> None:
+        """Keep the newest registry version; an older redelivered state never wins."""
+        values = {"parcel_id": parcel.parcel_id, "name": parcel.name, "street": parcel.street,
+                  "street_key": canonical_jurisdiction(parcel.street), "holder_uscc": parcel.holder_uscc,
+                  "version": version, "updated_at": at}
+        statement = insert(parcels).values(**values)
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=["parcel_id"], set_={k: statement.excluded[k] for k in values if k != "parcel_id"},
+            where=parcels.c.version <= statement.excluded.version))
+
+    async def parcel(self, parcel_id: str) -> ParcelView | None:
+        row = (await self.session.execute(select(parcels).where(parcels.c.parcel_id == parcel_id))).first()
+        return None if row is None else ParcelView(row.parcel_id, row.name, row.street, row.holder_uscc)
+
+    async def last_graded_at(self, parcel_id: str) -> datetime | None:
+        return await self.session.scalar(select(parcel_grades.c.evaluated_at)
+                                         .where(parcel_grades.c.parcel_id == parcel_id).with_for_update())
+
+    async def record_grade(self, parcel_id: str, grade: str, status: str, evaluation_id: str,
+                           evaluated_at: datetime) -> None:
+        values = {"parcel_id": parcel_id, "grade": grade, "status": status, "evaluation_id": evaluation_id,
+                  "evaluated_at": evaluated_at}
+        statement = insert(parcel_grades).values(**values)
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=["parcel_id"], set_={k: statement.excluded[k] for k in values if k != "parcel_id"},
+            where=parcel_grades.c.evaluated_at <= statement.excluded.evaluated_at))
+
+    async def report_suspicion(self, report: SuspicionReport) -> None:
+        """One open task per parcel and suspected occupant; a repeated report refreshes it."""
+        statement = insert(inspection_tasks).values(
+            task_id=report.task_id, parcel_id=report.parcel_id, street=report.street,
+            street_key=canonical_jurisdiction(report.street), suspected_uscc=report.suspected_uscc,
+            reason=report.reason, filing_id=report.filing_id, year=report.year, reports=1, status="open",
+            created_at=report.reported_at, last_reported_at=report.reported_at)
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=["parcel_id", "suspected_uscc"], index_where=text("status = 'open'"),
+            set_={"reports": inspection_tasks.c.reports + 1, "reason": statement.excluded.reason,
+                  "filing_id": statement.excluded.filing_id, "year": statement.excluded.year,
+                  "last_reported_at": statement.excluded.last_reported_at}))
+
+    async def complete_tasks(self, parcel_id: str, inspection_id: str, at: datetime) -> int:
+        """An inspection of the parcel answers its open tasks."""
+        result = await self.session.execute(
+            update(inspection_tasks)
+            .where(inspection_tasks.c.parcel_id == parcel_id, inspection_tasks.c.status == "open")
+            .values(status="done", done_at=at, done_by_inspection_id=inspection_id))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def tasks(self, *, street: str | None, status: str | None, limit: int,
+                    offset: int) -> tuple[list[Any], int]:
+        conditions: list[Any] = []
+        if street:
+            conditions.append(inspection_tasks.c.street_key == canonical_jurisdiction(street))
+        if status:
+            conditions.append(inspection_tasks.c.status == status)
+        t = inspection_tasks
+        total = await self.session.scalar(select(func.count()).select_from(t).where(*conditions))
+        query = select(t).where(*conditions).order_by(t.c.created_at, t.c.task_id)
+        rows = (await self.session.execute(query.limit(limit).offset(offset))).all()
+        return list(rows), int(total or 0)

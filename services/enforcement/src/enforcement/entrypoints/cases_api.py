@@ -1,0 +1,68 @@
+"""`/v1/cases`: enforcement (D) and renewal-guidance (C) cases for the Administrative Committee's staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from servicekit.auth import Principal, require
+
+from enforcement.adapters.case_repository import CaseFilter
+from enforcement.domain.case_states import CaseKind, CaseState
+from enforcement.domain.cases import Case, is_overdue
+from enforcement.entrypoints.callers import caller_of, reader_of
+from enforcement.entrypoints.schemas import CaseDetail, CaseOut, CasePage, TimelineEntryOut, TransitionIn
+from enforcement.service_layer.cases import TransitionRequest, get_case, list_cases, transition_case
+from enforcement.service_layer.context import Context
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Case outside the token's jurisdiction"}, 404: {"description": "No such case"}}
+
+
+def cases_router(ctx: Context) -> APIRouter:
+    router = APIRouter(prefix="/v1/cases", tags=["cases"])
+
+    @router.get("", response_model=CasePage)
+    async def find_cases(
+        kind: CaseKind | None = None, state: CaseState | None = None,
+        street: str | None = Query(None, description="Street or town, any spelling (荣华街道, Ronghua, ronghua)."),
+        parcel_id: str | None = None,
+        overdue: bool | None = Query(None, description="Open cases past their comply-by date (or not)."),
+        limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+        principal: Principal = require("cases:read", "cases:write"),
+    ) -> CasePage:
+        area = reader_of(principal).area
+        f = CaseFilter(kind and kind.value, state and state.value, street, parcel_id, overdue, area)
+        found, total = await list_cases(ctx, f, limit, offset)
+        return CasePage(items=[case_out(c, ctx) for c in found], total=total, limit=limit, offset=offset)
+
+    @router.get("/{case_id}", response_model=CaseDetail, responses=PROBLEMS)
+    async def read_case(case_id: str, principal: Principal = require("cases:read", "cases:write")) -> CaseDetail:
+        return case_detail(await get_case(ctx, case_id, reader_of(principal)), ctx)
+
+    @router.post("/{case_id}/transitions", response_model=CaseDetail, responses={
+        **PROBLEMS, 409: {"description": "Not an allowed transition from the case's state, or a stale view"},
+        422: {"description": "Missing reason or a comply-by date not after today"}})
+    async def move_case(case_id: str, body: TransitionIn,
+                        principal: Principal = require("cases:write")) -> CaseDetail:
+        """Move the case along its state machine. Re-sending the move just made is a no-op."""
+        request = TransitionRequest(body.to, body.reason, body.due_date, body.expected_state)
+        return case_detail(await transition_case(ctx, case_id, request, caller_of(principal)), ctx)
+
+    return router
+
+
+def case_out(case: Case, ctx: Context) -> CaseOut:
+    return CaseOut(
+        case_id=case.case_id, kind=case.kind.value, parcel_id=case.parcel_id, street=case.street or "",
+        holder_uscc=case.holder_uscc, state=case.state.value, opened_at=case.opened_at, due_date=case.due_date,
+        closed_at=case.closed_at, overdue=is_overdue(case, ctx.clock()),
+        allowed_transitions=sorted(s.value for s in case.allowed_next()))
+
+
+def case_detail(case: Case, ctx: Context) -> CaseDetail:
+    timeline = [TimelineEntryOut(at=e.at, actor=e.by, action=e.action,  # type: ignore[arg-type]
+                                 from_state=e.from_state.value if e.from_state else None,
+                                 to_state=e.to_state.value, reason=e.reason, due_date=e.due_date)
+                for e in case.timeline]
+    return CaseDetail(**case_out(case, ctx).model_dump(), timeline=timeline)

@@ -1,0 +1,45 @@
+"""Event consumers: grade events drive cases; registry events feed the parcel projection and tasks.
+
+An event that does not match its contract can never be applied and goes to the DLQ at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from landgrade_events.evaluation import GRADES, ParcelGraded
+from landgrade_events.registry import PARCELS, ParcelChanged, SuspectedOccupant
+from pydantic import ValidationError
+from servicekit.events import CloudEvent, EventData
+from servicekit.inbox import EventConsumer, Handler, PoisonEvent
+from servicekit.wiring import Plumbing
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from enforcement.service_layer.cases import on_parcel_graded
+from enforcement.service_layer.context import Context
+from enforcement.service_layer.projections import on_parcel_changed, on_suspected_occupant
+
+E = TypeVar("E", bound=EventData)
+
+
+def _handler(model: type[E], use_case: Callable[[AsyncSession, Context, E], Awaitable[None]],
+             ctx: Context) -> Handler:
+    async def handle(session: AsyncSession, event: CloudEvent) -> None:
+        try:
+            data = event.unwrap(model)
+        except ValidationError as error:
+            raise PoisonEvent(f"{event.type} {event.id} breaks its contract: {error}") from error
+        await use_case(session, ctx, data)
+
+    return handle
+
+
+def consumers(plumbing: Plumbing, ctx: Context) -> list[EventConsumer]:
+    return [
+        plumbing.consumer("enforcement-grades", [GRADES], {
+            ParcelGraded.TYPE: _handler(ParcelGraded, on_parcel_graded, ctx)}),
+        plumbing.consumer("enforcement-registry", [PARCELS], {
+            ParcelChanged.TYPE: _handler(ParcelChanged, on_parcel_changed, ctx),
+            SuspectedOccupant.TYPE: _handler(SuspectedOccupant, on_suspected_occupant, ctx)}),
+    ]

@@ -1,0 +1,117 @@
+"""Inspections through the API with real Kafka and PostgreSQL: jurisdiction, idempotent re-sends,
+published findings, and suspected occupants turned into the right street office's tasks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from enforcement.domain.uscc import check_character
+from landgrade_events.enforcement import FINDINGS, FindingRecorded
+from landgrade_events.registry import SuspectedOccupant
+
+from landgrade.testing import eventually, read_events, token
+
+pytestmark = pytest.mark.infra
+
+RONGHUA = token("findings:write", jurisdiction="荣华街道", subject="ronghua-app")
+BOXING = token("findings:write", jurisdiction="博兴街道", subject="boxing-app")
+
+
+def uscc() -> str:
+    body = "91110302" + uuid.uuid4().hex[:9].upper()
+    return body + check_character(body)
+
+
+def inspection(parcel_id: str, **overrides: object) -> dict:
+    body = {
+        "inspection_id": f"insp-{uuid.uuid4().hex[:12]}", "parcel_id": parcel_id,
+        "inspected_at": (datetime.now(UTC) - timedelta(hours=3)).isoformat(), "inspector": "Wang Li",
+        "findings": [{"type": "unauthorised_lease", "tenant_uscc": uscc(), "holder_attitude": "refuses_to_correct",
+                      "note": "workshop let to a logistics firm"}],
+    }
+    return body | overrides
+
+
+async def test_a_street_office_posts_only_for_parcels_in_its_own_street(enforcement) -> None:
+    parcel = await enforcement.parcel(street="荣华街道")
+    c = enforcement.client
+
+    refused = await c.post("/v1/inspections", json=inspection(parcel), headers=BOXING)
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    unbound = await c.post("/v1/inspections", json=inspection(parcel), headers=token("findings:write"))
+    assert unbound.status_code == 403
+
+    body = inspection(parcel)
+    accepted = await c.post("/v1/inspections", json=body, headers=token("findings:write", jurisdiction="Ronghua"))
+    assert accepted.status_code == 201, accepted.text
+    assert accepted.json()["street"] == "荣华街道"
+    assert (await c.get(f"/v1/inspections/{body['inspection_id']}", headers=BOXING)).status_code == 403
+    assert (await c.get(f"/v1/inspections/{body['inspection_id']}", headers=RONGHUA)).status_code == 200
+
+
+async def test_a_resent_inspection_is_a_no_op_and_a_changed_one_is_refused(enforcement) -> None:
+    parcel = await enforcement.parcel()
+    body = inspection(parcel)
+    first = await enforcement.client.post("/v1/inspections", json=body, headers=RONGHUA)
+    again = await enforcement.client.post("/v1/inspections", json=body, headers=RONGHUA)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["findings"] == first.json()["findings"]
+
+    changed = body | {"findings": [{"type": "abandoned"}]}
+    conflict = await enforcement.client.post("/v1/inspections", json=changed, headers=RONGHUA)
+    assert conflict.status_code == 409
+
+    recorded = await read_events(enforcement.bootstrap, FINDINGS,
+                                 lambda e: e.data["inspection_id"] == body["inspection_id"], count=2, timeout=8)
+    assert len(recorded) == 1  # one finding, published once despite the re-send
+    finding = recorded[0].unwrap(FindingRecorded)
+    assert (finding.finding_id, finding.parcel_id, finding.street) == (f"{body['inspection_id']}#1", parcel, "荣华街道")
+    assert (finding.type, finding.holder_attitude) == ("unauthorised_lease", "refuses_to_correct")
+
+
+async def test_bad_inspections_are_refused_field_by_field(enforcement) -> None:
+    parcel = await enforcement.parcel()
+    lease_without_tenant = inspection(parcel, findings=[{"type": "unauthorised_lease"}])
+    response = await enforcement.client.post("/v1/inspections", json=lease_without_tenant, headers=RONGHUA)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["findings[0].tenant_uscc"]
+
+    unknown = await enforcement.client.post("/v1/inspections", json=inspection("P-nowhere"), headers=RONGHUA)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "parcel_id"
+
+    bad_type = inspection(parcel, findings=[{"type": "graffiti"}])
+    response = await enforcement.client.post("/v1/inspections", json=bad_type, headers=RONGHUA)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "findings.0.type"
+    assert (await enforcement.sql("SELECT 1 FROM inspections WHERE parcel_id = :p", p=parcel)) == []
+
+
+async def test_a_suspected_occupant_becomes_a_task_for_that_street_office_only(enforcement) -> None:
+    parcel = await enforcement.parcel(street="荣华街道")
+    occupant = uscc()
+    report = SuspectedOccupant(parcel_id=parcel, street="荣华街道", uscc=occupant, filing_id=f"F-{uuid.uuid4()}",
+                               year=2024, reason="files revenue on the parcel without an approved lease")
+    await enforcement.publish(report)
+    await enforcement.publish(report.model_copy(update={"filing_id": f"F-{uuid.uuid4()}"}))
+
+    async def ronghua_tasks() -> list[dict]:
+        listed = (await enforcement.client.get("/v1/inspection-tasks", headers=RONGHUA)).json()["items"]
+        return [t for t in listed if t["parcel_id"] == parcel and t["reports"] == 2]
+
+    [task] = await eventually(ronghua_tasks)
+    assert task["suspected_uscc"] == occupant and task["status"] == "open"
+    boxing = (await enforcement.client.get("/v1/inspection-tasks", headers=BOXING)).json()["items"]
+    assert all(t["parcel_id"] != parcel for t in boxing)
+    peek = await enforcement.client.get("/v1/inspection-tasks", params={"street": "荣华街道"}, headers=BOXING)
+    assert peek.status_code == 403
+    staff = await enforcement.client.get("/v1/inspection-tasks", params={"street": "ronghua"},
+                                         headers=token("cases:read"))
+    assert any(t["task_id"] == task["task_id"] for t in staff.json()["items"])
+
+    visit = inspection(parcel, findings=[{"type": "unauthorised_lease", "tenant_uscc": occupant}])
+    assert (await enforcement.client.post("/v1/inspections", json=visit, headers=RONGHUA)).status_code == 201
+    done = (await enforcement.client.get("/v1/inspection-tasks", params={"status": "done"}, headers=RONGHUA)).json()
+    assert any(t["task_id"] == task["task_id"] and t["done_by_inspection_id"] == visit["inspection_id"]
+               for t in done["items"])
