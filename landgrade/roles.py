@@ -8,7 +8,7 @@ ROLES: dict[str, list[str]] = {
     "land-staff": ["registry:write", "registry:read", "grades:read"],
     "street-office": ["findings:write"],  # bound to one street/town by the jurisdiction claim
     "enforcement-staff": ["cases:write", "cases:read", "grades:read"],
-    "credit-platform": ["grades:read", "credit:read"],
+    "credit-platform": ["grades:read", "credit:read", "credit:repair"],  # forwards repair applications
     "approval-system": ["benefits:read"],
     "admin": ["admin"],
 }

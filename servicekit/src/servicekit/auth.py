@@ -6,6 +6,7 @@ HS256 with a configured secret for local use; RS256 with a JWKS endpoint in prod
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -38,6 +39,10 @@ class TokenVerifier:
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+
+    @property
+    def uses_jwks(self) -> bool:
+        return self._jwks is not None
 
     def verify(self, token: str) -> Principal:
         s = self.settings
@@ -77,6 +82,8 @@ async def current_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "Authentication required", "Send a bearer token in the Authorization header.")
     verifier: TokenVerifier = request.app.state.token_verifier
+    if verifier.uses_jwks:  # fetching signing keys is network I/O: keep it off the event loop
+        return await asyncio.to_thread(verifier.verify, credentials.credentials)
     return verifier.verify(credentials.credentials)
 
 

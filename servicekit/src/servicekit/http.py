@@ -19,7 +19,7 @@ from servicekit.guards import BodyGuard
 from servicekit.logging import get_logger
 from servicekit.problems import install_problem_handlers
 from servicekit.runtime import ServiceRuntime
-from servicekit.tracing import current_traceparent, new_traceparent
+from servicekit.tracing import current_traceparent, new_traceparent, trace_id
 
 
 def create_app(runtime: ServiceRuntime, routers: list[APIRouter], *, title: str, description: str,
@@ -54,7 +54,7 @@ def _observe(runtime: ServiceRuntime) -> Callable[[Request, Callable[[Request], 
     async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
         traceparent = new_traceparent(request.headers.get("traceparent"))
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=trace_id(traceparent))
         token = current_traceparent.set(traceparent)
         started = time.perf_counter()
         try:
@@ -70,7 +70,7 @@ def _observe(runtime: ServiceRuntime) -> Callable[[Request, Callable[[Request], 
         if route not in ("/healthz", "/readyz", "/metrics"):
             log.info("request", method=request.method, route=route, status=response.status_code,
                      ms=round(elapsed * 1000, 1))
-        structlog.contextvars.unbind_contextvars("request_id")
+        structlog.contextvars.unbind_contextvars("request_id", "trace_id")
         return response
 
     return middleware

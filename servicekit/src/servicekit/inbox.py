@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, exc, func
 from sqlalchemy.dialects.postgresql import insert
@@ -25,7 +26,7 @@ from servicekit.events import CloudEvent
 from servicekit.kafka import dlq_topic
 from servicekit.logging import get_logger
 from servicekit.metrics import Metrics
-from servicekit.tracing import current_traceparent
+from servicekit.tracing import current_traceparent, trace_id
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 
@@ -121,7 +122,9 @@ class EventConsumer:
             await self._dead_letter(producer, record, f"not a CloudEvent: {error}")
             return
         headers = dict(record.headers or [])
-        token = current_traceparent.set(headers.get("traceparent", b"").decode() or None)
+        traceparent = headers.get("traceparent", b"").decode() or None
+        token = current_traceparent.set(traceparent)
+        structlog.contextvars.bind_contextvars(event_id=event.id, trace_id=trace_id(traceparent))
         try:
             last_error: BaseException | None = None
             for _attempt in range(self.max_attempts):
@@ -147,6 +150,7 @@ class EventConsumer:
             await self._dead_letter(producer, record, repr(last_error))
         finally:
             current_traceparent.reset(token)
+            structlog.contextvars.unbind_contextvars("event_id", "trace_id")
 
     async def _first_delivery(self, session: AsyncSession, event: CloudEvent) -> bool:
         inserted = await session.execute(

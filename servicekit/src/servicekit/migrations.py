@@ -40,6 +40,9 @@ async def upgrade(url: str, migrations_dir: Path, revision: str = "head") -> Non
     await asyncio.to_thread(_upgrade_sync, url, migrations_dir, revision)
 
 
+MIGRATION_LOCK_ID = 0x6C67_6D69  # replicas starting together migrate one at a time
+
+
 def _upgrade_sync(url: str, migrations_dir: Path, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
@@ -47,6 +50,7 @@ def _upgrade_sync(url: str, migrations_dir: Path, revision: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["migration_lock"] = True
     command.upgrade(config, revision)
 
 
@@ -61,8 +65,10 @@ def run_env(metadata: MetaData) -> None:
         url = os.environ["DATABASE_URL"]
 
     def migrate(connection: Connection) -> None:
+        # A transaction-scoped advisory lock: a second replica waits here, then finds nothing to do.
         context.configure(connection=connection, target_metadata=metadata, compare_type=True)
         with context.begin_transaction():
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
             context.run_migrations()
 
     if context.is_offline_mode():

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from credit_ledger.domain.grades import Grade, GradeFact, GradeStatus
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

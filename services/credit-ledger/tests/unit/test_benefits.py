@@ -2,6 +2,9 @@
 
 from collections.abc import Callable, Mapping
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from credit_ledger.domain.benefits import (
     Action,
     BenefitChange,
@@ -12,8 +15,6 @@ from credit_ledger.domain.benefits import (
 from credit_ledger.domain.entitlements import Entitlement as E
 from credit_ledger.domain.grades import GradeFact
 from credit_ledger.domain.penetration import Relation
-from hypothesis import given
-from hypothesis import strategies as st
 
 HOLDER, Y, Z, PARENT = "91110302HOLDER0001", "91110302YYYYYY0002", "91110302ZZZZZZ0003", "91110302PARENT0005"
 MakeFact = Callable[..., GradeFact]
@@ -46,9 +47,9 @@ def held(register: Mapping[str, EnterpriseBenefits], uscc: str) -> set[E]:
 def test_a_final_a_puts_holder_and_related_parties_on_the_green_channel(make_fact: MakeFact) -> None:
     register: Register = {}
     changes = run(register, make_fact("A"))
-    assert held(register, HOLDER) == {E.GREEN_CHANNEL, E.INCENTIVE_PRIORITY}
+    assert held(register, HOLDER) == {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL, E.INCENTIVE_PRIORITY}
     for related in (Y, Z, PARENT):
-        assert held(register, related) == {E.GREEN_CHANNEL}
+        assert held(register, related) == {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL}
     assert all(c.action is Action.GRANTED and c.grounds == ("P-0001",) for c in changes)
     holder_green = register[HOLDER].held[E.GREEN_CHANNEL]
     assert "parcel P-0001 graded A (final, 2024), as its rights holder" in holder_green.reason
@@ -56,7 +57,7 @@ def test_a_final_a_puts_holder_and_related_parties_on_the_green_channel(make_fac
 
 
 def test_each_grade_gives_the_holder_its_measure(make_fact: MakeFact) -> None:
-    expected = {"B": {E.GREEN_CHANNEL, E.SERVICE_GUIDANCE}, "C": {E.RENEWAL_GUIDANCE}, "D": {E.RESTRICTED}}
+    expected = {"B": {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL, E.SERVICE_GUIDANCE}, "C": {E.RENEWAL_GUIDANCE}, "D": {E.RESTRICTED}}
     for grade, entitlements in expected.items():
         register: Register = {}
         run(register, make_fact(grade), ties())
@@ -74,8 +75,8 @@ def test_a_provisional_downgrade_to_d_revokes_every_related_partys_green_channel
     run(register, make_fact("A"))
     changes = run(register, make_fact("D", final=False, reasons=("in litigation",)))
     revoked = {(c.uscc, c.entitlement) for c in changes if c.action is Action.REVOKED}
-    assert revoked == {(HOLDER, E.GREEN_CHANNEL), (HOLDER, E.INCENTIVE_PRIORITY), (Y, E.GREEN_CHANNEL),
-                       (Z, E.GREEN_CHANNEL), (PARENT, E.GREEN_CHANNEL)}
+    listed = {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL}
+    assert revoked == {(u, e) for u in (HOLDER, Y, Z, PARENT) for e in listed} | {(HOLDER, E.INCENTIVE_PRIORITY)}
     y_change = next(c for c in changes if c.uscc == Y)
     assert y_change.reason.startswith("revoked: parcel P-0001 graded D (provisional)")
     # restriction is an entitlement decision and waits for the final grade
@@ -91,7 +92,7 @@ def test_a_final_downgrade_a_to_b_takes_incentive_priority_keeps_green_channel(m
     changes = run(register, make_fact("B"), ties())
     actions = {(c.entitlement, c.action) for c in changes}
     assert actions == {(E.INCENTIVE_PRIORITY, Action.REVOKED), (E.SERVICE_GUIDANCE, Action.GRANTED),
-                       (E.GREEN_CHANNEL, Action.UPDATED)}
+                       (E.GREEN_CHANNEL, Action.UPDATED), (E.KEY_SERVICE_LIST, Action.UPDATED)}
     assert register[HOLDER].held[E.GREEN_CHANNEL].since == since
 
 
@@ -110,8 +111,8 @@ def test_a_provisional_upgrade_does_not_lift_a_final_restriction(make_fact: Make
     run(register, make_fact("D"))
     assert run(register, make_fact("B", final=False)) == []
     run(register, make_fact("B"))
-    assert held(register, HOLDER) == {E.GREEN_CHANNEL, E.SERVICE_GUIDANCE}
-    assert held(register, Y) == {E.GREEN_CHANNEL}
+    assert held(register, HOLDER) == {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL, E.SERVICE_GUIDANCE}
+    assert held(register, Y) == {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL}
 
 
 def test_a_d_on_any_parcel_an_enterprise_is_tied_to_restricts_it(make_fact: MakeFact) -> None:
@@ -126,7 +127,7 @@ def test_a_related_partys_c_does_not_cost_the_green_channel_but_its_own_c_does(m
     register: Register = {}
     run(register, make_fact("A", parcel="P-0001", holder=Y), ties(Y))
     run(register, make_fact("C", parcel="P-0002"), ties(HOLDER, (Y, Relation.PERSON_AFFILIATE)))
-    assert held(register, Y) == {E.GREEN_CHANNEL, E.INCENTIVE_PRIORITY}
+    assert held(register, Y) == {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL, E.INCENTIVE_PRIORITY}
     run(register, make_fact("C", parcel="P-0003", holder=Y), ties(Y))
     assert held(register, Y) == {E.RENEWAL_GUIDANCE}
 
@@ -169,7 +170,7 @@ def test_every_held_entitlement_rests_on_final_grades_and_restriction_excludes_p
             entry = register.get(uscc)
             if entry is None:
                 continue
-            perks = {E.GREEN_CHANNEL, E.INCENTIVE_PRIORITY} & set(entry.held)
+            perks = {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL, E.INCENTIVE_PRIORITY} & set(entry.held)
             assert not (perks and E.RESTRICTED in entry.held)
             for h in entry.held.values():
                 assert all(entry.standings[p].final_grade is not None for p in h.grounds)

@@ -5,6 +5,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from credit_ledger.domain.chain import (
     GENESIS_HASH,
     Anchor,
@@ -14,8 +17,6 @@ from credit_ledger.domain.chain import (
     canonical,
     verify,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 def build(n: int) -> list[ChainedRecord]:

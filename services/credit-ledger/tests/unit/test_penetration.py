@@ -1,6 +1,6 @@
 """The penetration chain 地-企-责任人-责任人关联企业: who is reached from a parcel, and how."""
 
-from credit_ledger.domain.penetration import EnterpriseGraph, Relation, SubjectKind, penetrate
+from credit_ledger.domain.penetration import EnterpriseGraph, Path, Relation, SubjectKind, penetrate
 
 HOLDER, Y, Z, W, PARENT = "91110302HOLDER0001", "91110302YYYYYY0002", "91110302ZZZZZZ0003", \
     "91110302WWWWWW0004", "91110302PARENT0005"
@@ -68,3 +68,11 @@ def test_a_holder_without_persons_or_links_reaches_only_itself() -> None:
 def test_the_holder_is_never_listed_as_its_own_affiliate() -> None:
     reached = penetrate("P-0001", HOLDER, graph())
     assert [r.ref for r in reached].count(HOLDER) == 1
+
+
+def test_a_stored_path_reads_back_to_the_same_hops_with_persons_by_token_only() -> None:
+    reached = {r.ref: r for r in penetrate("P-0001", HOLDER, graph())}
+    path = reached[Y].path
+    assert Path.from_data(path.as_data()) == path
+    assert path.hops() == ["parcel P-0001", f"rights holder 亦庄精密制造有限公司 ({HOLDER})",
+                           "responsible person psn-7", f"enterprise Y Co. ({Y})"]

@@ -70,3 +70,12 @@ def test_a_rectified_case_is_a_positive_record_for_the_holder_only() -> None:
     assert record.reason == "enforcement case case-1 on parcel P-0001: rectified (lease ended)"
     opened = record_for_case(CaseFact("case-1", "enforcement", "opened", "P-0001", HOLDER, T0))
     assert opened.polarity is Polarity.NEUTRAL and opened.record_id != record.record_id
+
+
+def test_a_case_passing_through_the_same_state_twice_gets_two_records() -> None:
+    from datetime import timedelta
+
+    first = record_for_case(CaseFact("case-2", "enforcement", "rectified", "P-0001", HOLDER, T0))
+    again = record_for_case(CaseFact("case-2", "enforcement", "rectified", "P-0001", HOLDER,
+                                     T0 + timedelta(days=30)))
+    assert first.record_id != again.record_id

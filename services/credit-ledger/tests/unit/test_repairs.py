@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+
 from credit_ledger.domain.grades import GradeFact
 from credit_ledger.domain.penetration import EnterpriseGraph, penetrate
 from credit_ledger.domain.records import (

@@ -5,9 +5,10 @@ An enterprise may be tied to several parcels: as rights holder of some, and as a
 
 - RESTRICTED (no green channel, flagged to approval systems) if ANY tie — own parcel or related
   party — is graded D. The penetration chain exists so that a D follows the responsible person.
-- GREEN_CHANNEL (key-service list, 绿色通道 / 审批改革直通车) if any tie is graded A or B, and
-  nothing restricts it, and it does not itself hold a C parcel (its own unauthorised lease must
-  be resolved first; a related party's C does not count against it).
+- KEY_SERVICE_LIST (重点服务企业名单) and GREEN_CHANNEL (绿色通道 / 审批改革直通车), always
+  together, if any tie is graded A or B, nothing restricts it, and it does not itself hold a C
+  parcel (its own unauthorised lease must be resolved first; a related party's C does not count
+  against it).
 - INCENTIVE_PRIORITY for the rights holder of an A parcel, under the same conditions. Related
   parties do not get it: the policy gives incentive priority to the graded holder.
 - SERVICE_GUIDANCE for the rights holder of a B parcel, RENEWAL_GUIDANCE for the rights holder of
@@ -31,6 +32,7 @@ from .penetration import Relation
 
 
 class Entitlement(enum.StrEnum):
+    KEY_SERVICE_LIST = "key_service_list"
     GREEN_CHANNEL = "green_channel"
     INCENTIVE_PRIORITY = "incentive_priority"
     SERVICE_GUIDANCE = "service_guidance"
@@ -73,9 +75,11 @@ def _entitled(view: list[tuple[Standing, Grade]]) -> Grounds:
 
     restricting, own_c = having(Grade.D), having(Grade.C, holder=True)
     blocked = bool(restricting or own_c)
+    listed = [] if blocked else having(Grade.A, Grade.B)
     rules: Grounds = {
         Entitlement.RESTRICTED: restricting,
-        Entitlement.GREEN_CHANNEL: [] if blocked else having(Grade.A, Grade.B),
+        Entitlement.KEY_SERVICE_LIST: listed,
+        Entitlement.GREEN_CHANNEL: listed,
         Entitlement.INCENTIVE_PRIORITY: [] if blocked else having(Grade.A, holder=True),
         Entitlement.SERVICE_GUIDANCE: having(Grade.B, holder=True),
         Entitlement.RENEWAL_GUIDANCE: own_c,

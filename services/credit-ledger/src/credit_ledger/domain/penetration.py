@@ -13,7 +13,7 @@ part of the graph, the paths or the sentences.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 
@@ -78,16 +78,19 @@ class Path:
     def parcel_id(self) -> str:
         return self.steps[0].ref
 
-    def sentence(self) -> str:
-        """Reads like "parcel P-1 → rights holder X Co. (9111…) → responsible person psn-7 → enterprise
-        Y Co. (9111…)": persons by token only, enterprises by name and USCC."""
+    def hops(self) -> list[str]:
+        """["parcel P-1", "rights holder X Co. (9111…)", "responsible person psn-7", ...]: persons by
+        token only, enterprises by name and USCC."""
         parts = [f"parcel {self.parcel_id}"]
         for step in self.steps[1:]:
             assert step.relation is not None
             named = step.name and step.kind is SubjectKind.ENTERPRISE
             who = f"{step.name} ({step.ref})" if named else step.ref
             parts.append(f"{step.relation.label} {who}")
-        return " → ".join(parts)
+        return parts
+
+    def sentence(self) -> str:
+        return " → ".join(self.hops())
 
     def as_data(self) -> list[dict[str, str | None]]:
         return [
@@ -95,6 +98,14 @@ class Path:
              "relation": s.relation.value if s.relation else None, "name": s.name}
             for s in self.steps
         ]
+
+    @classmethod
+    def from_data(cls, data: Iterable[Mapping[str, str | None]]) -> Path:
+        return cls(tuple(
+            Step(None if d["kind"] == "parcel" else SubjectKind(str(d["kind"])), str(d["ref"]),
+                 Relation(str(d["relation"])) if d.get("relation") else None, d.get("name"))
+            for d in data
+        ))
 
 
 @dataclass(frozen=True)

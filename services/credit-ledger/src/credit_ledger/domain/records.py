@@ -119,9 +119,10 @@ def record_for_case(fact: CaseFact, holder_name: str | None = None) -> CreditRec
                  Step(SubjectKind.ENTERPRISE, fact.holder_uscc, Relation.HOLDER, holder_name)))
     kind_label = fact.case_kind.replace("_", "-")
     reason = f"{kind_label} case {fact.case_id} on parcel {fact.parcel_id}: {fact.state}"
+    # A case may pass through a state twice (rectified, re-inspected, rectified again).
+    step = f"{fact.case_id}:{fact.state}:{fact.occurred_at.isoformat()}"
     return CreditRecord(
-        record_id=record_id(f"{fact.case_id}:{fact.state}", RecordKind.CASE, SubjectKind.ENTERPRISE,
-                            fact.holder_uscc),
+        record_id=record_id(step, RecordKind.CASE, SubjectKind.ENTERPRISE, fact.holder_uscc),
         kind=RecordKind.CASE, origin=fact.case_id, subject_kind=SubjectKind.ENTERPRISE,
         subject_ref=fact.holder_uscc, parcel_id=fact.parcel_id, relation=Relation.HOLDER,
         path=tuple(path.as_data()), path_sentence=path.sentence(),

@@ -32,7 +32,12 @@ class RepairStatus(enum.StrEnum):
 
 
 class RepairRefused(ValueError):
-    """The application cannot be accepted or approved; the message says why."""
+    """The application cannot be accepted or approved; the message says why, `field` says where
+    ("status" when the application was already decided)."""
+
+    def __init__(self, message: str, field: str = "record_id") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -54,13 +59,13 @@ def check_application(
     if target is None:
         raise RepairRefused(f"record {application.record_id} does not exist")
     if target.subject_ref != application.subject_ref:
-        raise RepairRefused("a subject can only apply against its own records")
+        raise RepairRefused("a subject can only apply against its own records", "subject_ref")
     if target.polarity is not Polarity.NEGATIVE:
         raise RepairRefused("only negative records can be repaired or objected to")
     if target.record_id in ended:
         raise RepairRefused("this record has already been superseded")
     if not application.evidence:
-        raise RepairRefused("evidence is required")
+        raise RepairRefused("evidence is required", "evidence")
 
 
 def approve(
@@ -77,7 +82,7 @@ def approve(
     records already superseded.
     """
     if application.status is not RepairStatus.PENDING:
-        raise RepairRefused(f"application is already {application.status.value}")
+        raise RepairRefused(f"application is already {application.status.value}", "status")
     check_application(application, target, ended)
     cascade = target.kind is RecordKind.GRADE and target.relation is Relation.HOLDER
     covered = [target] + [
@@ -95,9 +100,10 @@ def approve(
             subject_kind=old.subject_kind, subject_ref=old.subject_ref, parcel_id=old.parcel_id,
             relation=old.relation, path=old.path, path_sentence=old.path_sentence,
             polarity=Polarity.NEUTRAL,
-            reason=(f"{label} {application.repair_id} approved{suffix}; ends the disclosure of "
-                    f"record {old.record_id} ({old.reason})"),
-            occurred_at=decided_at, grade=old.grade, year=old.year, supersedes=old.record_id,
+            # Neither the old reason nor its grade is repeated: that would disclose it again.
+            reason=f"{label} {application.repair_id} approved{suffix}; ends the disclosure of record "
+                   f"{old.record_id}",
+            occurred_at=decided_at, year=old.year, supersedes=old.record_id,
         )
         for old in covered
     ]

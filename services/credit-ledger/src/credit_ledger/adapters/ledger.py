@@ -1,0 +1,109 @@
+"""Reading and appending hash-chained credit records in PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from credit_ledger.adapters.tables import credit_records, ledger_anchors, ledger_head
+from credit_ledger.domain.chain import Anchor, ChainedRecord, append
+from credit_ledger.domain.grades import Grade
+from credit_ledger.domain.penetration import Relation, SubjectKind
+from credit_ledger.domain.records import CreditRecord, Polarity, RecordKind
+
+t = credit_records
+
+
+async def lock_head(session: AsyncSession) -> Anchor:
+    """The chain head, locked until the transaction ends: appends are strictly one after another."""
+    row = (await session.execute(
+        select(ledger_head.c.sequence, ledger_head.c.hash).where(ledger_head.c.id == 1).with_for_update()
+    )).one()
+    return Anchor(row.sequence, row.hash)
+
+
+async def read_head(session: AsyncSession) -> Anchor:
+    row = (await session.execute(select(ledger_head.c.sequence, ledger_head.c.hash))).one()
+    return Anchor(row.sequence, row.hash)
+
+
+async def append_records(session: AsyncSession, records: Sequence[CreditRecord]) -> list[ChainedRecord]:
+    """Chains and stores `records` after the current head (which this locks) and moves the head."""
+    if not records:
+        return []
+    head = await lock_head(session)
+    chained = []
+    for record in records:
+        link = append(head, record.payload())  # head (0, GENESIS_HASH) on an empty ledger
+        chained.append(link)
+        head = Anchor(link.sequence, link.hash)
+    await session.execute(insert(t), [_row(r, c) for r, c in zip(records, chained, strict=True)])
+    await session.execute(update(ledger_head).where(ledger_head.c.id == 1)
+                          .values(sequence=head.sequence, hash=head.head_hash))
+    return chained
+
+
+def _row(record: CreditRecord, link: ChainedRecord) -> dict[str, Any]:
+    return {
+        "sequence": link.sequence, "prev_hash": link.prev_hash, "hash": link.hash,
+        "record_id": record.record_id, "kind": record.kind.value, "origin": record.origin,
+        "subject_kind": record.subject_kind.value, "subject_ref": record.subject_ref,
+        "parcel_id": record.parcel_id, "relation": record.relation.value, "path": list(record.path),
+        "path_sentence": record.path_sentence, "polarity": record.polarity.value, "reason": record.reason,
+        "occurred_at": record.occurred_at, "grade": record.grade.value if record.grade else None,
+        "year": record.year, "supersedes": record.supersedes,
+    }
+
+
+def to_record(row: Any) -> CreditRecord:
+    """Rebuilds the domain record from every stored column, so verify hashes what is really there."""
+    return CreditRecord(
+        record_id=row.record_id, kind=RecordKind(row.kind), origin=row.origin,
+        subject_kind=SubjectKind(row.subject_kind), subject_ref=row.subject_ref, parcel_id=row.parcel_id,
+        relation=Relation(row.relation), path=tuple(row.path), path_sentence=row.path_sentence,
+        polarity=Polarity(row.polarity), reason=row.reason, occurred_at=row.occurred_at,
+        grade=Grade(row.grade) if row.grade else None, year=row.year, supersedes=row.supersedes,
+    )
+
+
+def to_chained(row: Any) -> ChainedRecord:
+    return ChainedRecord(row.sequence, row.prev_hash, row.hash, to_record(row).payload())
+
+
+async def chunks(session: AsyncSession, size: int = 2000) -> AsyncIterator[list[Any]]:
+    """All record rows in sequence order, `size` at a time (keyset pagination)."""
+    last = 0
+    while True:
+        rows = (await session.execute(
+            select(t).where(t.c.sequence > last).order_by(t.c.sequence).limit(size)
+        )).all()
+        if not rows:
+            return
+        yield list(rows)
+        last = rows[-1].sequence
+
+
+async def records_where(session: AsyncSession, *conditions: Any) -> list[CreditRecord]:
+    rows = (await session.execute(select(t).where(*conditions).order_by(t.c.sequence))).all()
+    return [to_record(r) for r in rows]
+
+
+async def rows_of_subject(session: AsyncSession, subject_ref: str) -> list[Any]:
+    return list((await session.execute(
+        select(t).where(t.c.subject_ref == subject_ref).order_by(t.c.sequence)
+    )).all())
+
+
+async def superseded_ids(session: AsyncSession, record_ids: Sequence[str]) -> set[str]:
+    if not record_ids:
+        return set()
+    rows = await session.execute(select(t.c.supersedes).where(t.c.supersedes.in_(list(record_ids))))
+    return {r.supersedes for r in rows}
+
+
+async def anchors(session: AsyncSession) -> list[Anchor]:
+    rows = await session.execute(select(ledger_anchors).order_by(ledger_anchors.c.sequence))
+    return [Anchor(r.sequence, r.head_hash) for r in rows]

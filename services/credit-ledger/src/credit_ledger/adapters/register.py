@@ -1,0 +1,85 @@
+"""The benefits register in PostgreSQL: standings, held entitlements and their history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from credit_ledger.adapters.tables import benefit_history, benefit_standings, entitlements
+from credit_ledger.domain.benefits import BenefitChange, EnterpriseBenefits, Held
+from credit_ledger.domain.entitlements import Entitlement, Standing
+from credit_ledger.domain.grades import Grade, GradeFact
+from credit_ledger.domain.penetration import Relation
+
+s, e = benefit_standings, entitlements
+
+
+async def tied_to_parcel(session: AsyncSession, parcel_id: str) -> set[str]:
+    rows = await session.execute(select(s.c.uscc).where(s.c.parcel_id == parcel_id))
+    return {r.uscc for r in rows}
+
+
+async def load(session: AsyncSession, usccs: Iterable[str]) -> dict[str, EnterpriseBenefits]:
+    """Register entries of `usccs`, locked for this transaction (one writer per enterprise)."""
+    wanted = sorted(set(usccs))  # a fixed lock order: two writers never wait on each other in a cycle
+    if not wanted:
+        return {}
+    standing_rows = (await session.execute(
+        select(s).where(s.c.uscc.in_(wanted)).order_by(s.c.uscc, s.c.parcel_id).with_for_update()
+    )).all()
+    held_rows = (await session.execute(
+        select(e).where(e.c.uscc.in_(wanted)).order_by(e.c.uscc, e.c.entitlement).with_for_update()
+    )).all()
+    standings: dict[str, dict[str, Standing]] = {}
+    for r in standing_rows:
+        standings.setdefault(r.uscc, {})[r.parcel_id] = Standing(
+            r.parcel_id, Relation(r.relation), r.path_sentence,
+            Grade(r.final_grade) if r.final_grade else None, r.final_at, r.final_year,
+            Grade(r.pending_grade) if r.pending_grade else None, r.pending_at,
+        )
+    held: dict[str, dict[Entitlement, Held]] = {}
+    for r in held_rows:
+        kind = Entitlement(r.entitlement)
+        held.setdefault(r.uscc, {})[kind] = Held(kind, r.since, r.reason, tuple(r.grounds))
+    return {u: EnterpriseBenefits(u, standings.get(u, {}), held.get(u, {}))
+            for u in wanted if u in standings or u in held}
+
+
+async def save(session: AsyncSession, entries: Iterable[EnterpriseBenefits]) -> None:
+    """Replaces the stored entries of these enterprises with the given ones."""
+    entries = list(entries)
+    if not entries:
+        return
+    usccs = [x.uscc for x in entries]
+    await session.execute(delete(s).where(s.c.uscc.in_(usccs)))
+    await session.execute(delete(e).where(e.c.uscc.in_(usccs)))
+    standing_rows = [_standing_row(x.uscc, st) for x in entries for st in x.standings.values()]
+    held_rows = [{"uscc": x.uscc, "entitlement": h.entitlement.value, "since": h.since, "reason": h.reason,
+                  "grounds": list(h.grounds)} for x in entries for h in x.held.values()]
+    if standing_rows:
+        await session.execute(insert(s), standing_rows)
+    if held_rows:
+        await session.execute(insert(e), held_rows)
+
+
+def _standing_row(uscc: str, st: Standing) -> dict[str, Any]:
+    return {
+        "uscc": uscc, "parcel_id": st.parcel_id, "relation": st.relation.value,
+        "path_sentence": st.path_sentence,
+        "final_grade": st.final_grade.value if st.final_grade else None, "final_at": st.final_at,
+        "final_year": st.final_year,
+        "pending_grade": st.pending_grade.value if st.pending_grade else None, "pending_at": st.pending_at,
+    }
+
+
+async def record_history(session: AsyncSession, changes: list[BenefitChange], fact: GradeFact) -> None:
+    if changes:
+        await session.execute(insert(benefit_history), [
+            {"uscc": c.uscc, "entitlement": c.entitlement.value, "action": c.action.value, "reason": c.reason,
+             "grounds": list(c.grounds), "parcel_id": fact.parcel_id, "grade": fact.grade.value,
+             "grade_status": fact.status.value, "at": c.at}
+            for c in changes
+        ])

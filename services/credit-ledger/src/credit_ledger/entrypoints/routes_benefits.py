@@ -1,0 +1,34 @@
+"""The benefits register, for approval systems: one call per enterprise, or paginated lists."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from credit_ledger.domain.entitlements import Entitlement
+from credit_ledger.entrypoints.deps import BENEFITS_READ, READ, Ctx
+from credit_ledger.entrypoints.schemas import BenefitListOut, BenefitsOut
+from credit_ledger.service_layer.benefits import benefits_of, holders_of
+from servicekit.auth import Principal, require
+
+router = APIRouter(prefix="/v1/benefits", tags=["benefits"])
+
+
+@router.get("/{uscc}", response_model=BenefitsOut,
+            summary="Current entitlements of an enterprise: which, why, since when")
+async def enterprise_benefits(uscc: str, ctx: Ctx, principal: Principal = require(READ, BENEFITS_READ)) -> object:
+    async with ctx.db.sessions() as session:
+        return await benefits_of(session, uscc)
+
+
+@router.get("", response_model=BenefitListOut, summary="Enterprises holding one entitlement, paginated by USCC")
+async def benefit_list(
+    ctx: Ctx,
+    list_: Annotated[Entitlement, Query(alias="list", description="e.g. green_channel")],
+    after: Annotated[str | None, Query(description="the `next` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    principal: Principal = require(READ, BENEFITS_READ),
+) -> object:
+    async with ctx.db.sessions() as session:
+        return await holders_of(session, list_, after, limit)

@@ -1,0 +1,176 @@
+"""Request and response bodies of the HTTP API (also the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+
+class RepairIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["repair", "objection"] = Field("repair", description="信用修复 (repair) or 异议 (objection)")
+    subject_ref: str = Field(min_length=1, max_length=100, description="the applicant: USCC or person token")
+    record_id: str = Field(min_length=1, max_length=64, description="the negative record to repair")
+    evidence: list[str] = Field(min_length=1, max_length=50, description="references to evidence documents")
+    statement: str = Field("", max_length=4000)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field("", max_length=4000)
+
+
+class RepairOut(_Out):
+    repair_id: str
+    kind: str
+    subject_ref: str
+    record_id: str
+    evidence: list[str]
+    statement: str
+    status: Literal["pending", "approved", "rejected"]
+    applied_at: datetime
+    decided_at: datetime | None = None
+    decision_note: str | None = None
+    appended_record_ids: list[str] = []
+
+
+class Break(_Out):
+    sequence: int
+    problem: str
+    detail: str
+
+
+class VerifyOut(_Out):
+    ok: bool
+    checked: int
+    head_sequence: int | None
+    head_hash: str | None
+    anchors_checked: int
+    first_broken: Break | None = None
+    verified_at: datetime
+
+
+class RecordOut(_Out):
+    seq: int
+    record_id: str
+    kind: str
+    relation: str
+    parcel_id: str
+    grade: str | None
+    year: int | None
+    polarity: str
+    reason: str
+    path: list[dict[str, str | None]]
+    path_sentence: str
+    occurred_at: datetime
+    disclosed: bool
+    supersedes: str | None = None
+    superseded_by: str | None = None
+
+
+class SubjectOut(_Out):
+    kind: Literal["enterprise", "person"]
+    ref: str
+    name: str | None
+    status: str | None
+
+
+class PersonOut(_Out):
+    person_ref: str
+    name: str = Field(description="masked except for admin")
+    role: str
+
+
+class EquityLinkOut(_Out):
+    shareholder_uscc: str
+    investee_uscc: str
+    share: Decimal
+
+
+class CreditFileOut(_Out):
+    subject: SubjectOut
+    masked: bool
+    records: list[RecordOut]
+    responsible_persons: list[PersonOut]
+    equity_links: list[EquityLinkOut]
+
+
+class EntitlementOut(_Out):
+    benefit: str
+    since: datetime
+    reason: str
+    grounds: list[str] = Field(description="parcel ids the entitlement rests on")
+
+
+class TieOut(_Out):
+    parcel_id: str
+    relation: str
+    path: str
+    final_grade: str | None
+    final_year: int | None
+    pending_grade: str | None
+
+
+class HistoryOut(_Out):
+    benefit: str
+    action: str
+    reason: str
+    at: datetime
+    parcel_id: str
+    grade: str
+    grade_status: str
+
+
+class BenefitsOut(_Out):
+    uscc: str
+    name: str | None
+    green_channel: bool
+    key_service_list: bool
+    restricted: bool
+    entitlements: list[EntitlementOut]
+    ties: list[TieOut]
+    history: list[HistoryOut]
+
+
+class HolderOut(_Out):
+    uscc: str
+    name: str | None
+    since: datetime
+    reason: str
+    grounds: list[str]
+
+
+class BenefitListOut(_Out):
+    list_: str = Field(alias="list")
+    items: list[HolderOut]
+    next: str | None = Field(description="pass as `after` for the next page")
+
+
+class QualityHolderOut(_Out):
+    enterprise_name: str | None
+    uscc: str
+    parcel_id: str
+    year: int
+
+
+class QualityHoldersOut(_Out):
+    year: int | None
+    total: int
+    limit: int
+    offset: int
+    items: list[QualityHolderOut]
+
+
+class CreditReadOut(_Out):
+    reader: str
+    scopes: str
+    subject_ref: str
+    unmasked: bool
+    read_at: datetime

@@ -1,0 +1,81 @@
+"""Credit files (masked, audit-logged) and the public list (final A grades only, nothing personal)."""
+
+from __future__ import annotations
+
+import pytest
+
+from landgrade.testing import token
+
+from .conftest import World, ref, uscc
+
+pytestmark = pytest.mark.infra
+READER, ADMIN = token("credit:read", subject="credit-platform"), token("admin", subject="admin-1")
+
+
+async def test_the_public_list_holds_final_a_holders_only_and_nothing_personal(world: World) -> None:
+    year = 2031
+    final_a, provisional_a, downgraded = uscc(), uscc(), uscc()
+    person = ref("psn")
+    await world.enterprise(final_a, "亦庄优质用地有限公司", [(person, "张三丰")])
+    await world.enterprise(provisional_a, "亦庄待定有限公司")
+    await world.enterprise(downgraded, "亦庄降级有限公司")
+    p1, p2, p3 = ref("P"), ref("P"), ref("P")
+    await world.graded_and_applied(world.graded(p1, final_a, "A", year=year))
+    await world.graded_and_applied(world.graded(p2, provisional_a, "A", status="provisional", year=year))
+    await world.graded_and_applied(world.graded(p3, downgraded, "A", year=year))
+    await world.graded_and_applied(world.graded(p3, downgraded, "D", year=year))  # later final: re-graded
+
+    response = await world.client.get("/v1/public/quality-holders", params={"year": year, "limit": 1000})
+    assert response.status_code == 200
+    body = response.json()
+    mine = [i for i in body["items"] if i["uscc"] in (final_a, provisional_a, downgraded)]
+    assert mine == [{"enterprise_name": "亦庄优质用地有限公司", "uscc": final_a, "parcel_id": p1, "year": year}]
+    assert "张三丰" not in response.text and person not in response.text
+
+
+async def test_a_credit_file_masks_personal_data_except_for_admin_and_every_read_is_logged(world: World) -> None:
+    holder, person = uscc(), ref("psn")
+    await world.enterprise(holder, "亦庄审计有限公司", [(person, "赵六")])
+    await world.graded_and_applied(world.graded(ref("P"), holder, "B"))
+
+    masked = (await world.client.get(f"/v1/subjects/{holder}/credit", headers=READER)).json()
+    assert masked["masked"] and masked["responsible_persons"] == [
+        {"person_ref": person, "name": "赵*", "role": "legal_representative"}]
+    assert "赵六" not in str(masked)
+    full = (await world.client.get(f"/v1/subjects/{holder}/credit", headers=ADMIN)).json()
+    assert full["responsible_persons"][0]["name"] == "赵六" and not full["masked"]
+
+    # a responsible person's own file is for admin only
+    assert (await world.client.get(f"/v1/subjects/{person}/credit", headers=READER)).status_code == 403
+    person_file = (await world.client.get(f"/v1/subjects/{person}/credit", headers=ADMIN)).json()
+    assert person_file["subject"]["kind"] == "person" and person_file["records"][0]["relation"] == "responsible_person"
+
+    log = (await world.client.get("/v1/audit/credit-reads", params={"subject": holder}, headers=ADMIN)).json()
+    assert [(r["reader"], r["unmasked"]) for r in log] == [("admin-1", True), ("credit-platform", False)]
+    assert (await world.client.get("/v1/audit/credit-reads", headers=READER)).status_code == 403
+    assert (await world.client.get(f"/v1/subjects/{holder}/credit")).status_code == 401
+
+
+async def test_an_unknown_subject_is_404_and_the_attempt_is_still_logged(world: World) -> None:
+    stranger = uscc()
+    assert (await world.client.get(f"/v1/subjects/{stranger}/credit", headers=READER)).status_code == 404
+    assert await world.scalar("SELECT count(*) FROM credit_reads WHERE subject_ref = :s", s=stranger) == 1
+
+
+async def test_green_channel_list_pages_through_holders(world: World) -> None:
+    holders = sorted(uscc() for _ in range(3))
+    for holder in holders:
+        await world.enterprise(holder, f"亦庄分页{holder[-4:]}有限公司")
+        await world.graded_and_applied(world.graded(ref("P"), holder, "B"))
+    seen: list[str] = []
+    after = None
+    while True:
+        params = {"list": "green_channel", "limit": 2} | ({"after": after} if after else {})
+        page = (await world.client.get("/v1/benefits", params=params, headers=token("benefits:read"))).json()
+        seen += [i["uscc"] for i in page["items"]]
+        after = page["next"]
+        if after is None:
+            break
+    assert [h for h in seen if h in holders] == holders and seen == sorted(seen)
+    bad = await world.client.get("/v1/benefits", params={"list": "free_lunch"}, headers=READER)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "list"
