@@ -23,9 +23,12 @@ class _Part(BaseModel):
 
 class Commitment(_Part):
     """Yearly economic commitment from the entry agreement / land-transfer contract."""
-    year: int | None = None  # None: applies to every year
+    year: int | None = None  # None: applies to every year (from from_year on, when that is set)
     output_value: Decimal
     tax_paid: Decimal
+    # The span the registry recorded (additive): a bounded span is also sent as one entry per year.
+    from_year: int | None = None
+    to_year: int | None = None
 
 
 class Deadline(_Part):

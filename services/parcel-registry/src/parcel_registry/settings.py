@@ -1,6 +1,39 @@
+"""parcel-registry settings, read from plain environment variables (e.g. ``PERSON_ID_KEYS``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field, model_validator
+
 from servicekit.settings import ServiceSettings
+
+# Public development keys: fine for local runs and tests, refused in production.
+DEV_PERSON_ID_KEYS = "bGFuZGdyYWRlLWRldi1vbmx5LWtleS0wMDAwMDAwMDA="
+DEV_PERSON_REF_KEY = "landgrade-dev-only-person-ref-key"
 
 
 class Settings(ServiceSettings):
     service_name: str = "parcel-registry"
     http_port: int = 8001
+    person_id_keys: str = Field(
+        DEV_PERSON_ID_KEYS,
+        description="Fernet keys (comma-separated, newest first) encrypting ID numbers at rest; "
+        "older keys still decrypt, so keys can be rotated",
+    )
+    person_ref_key: str = Field(
+        DEV_PERSON_REF_KEY, description="HMAC key of the person reference (lookup hash) of an ID number"
+    )
+    equity_max_depth: int = Field(3, ge=1, le=10, description="steps of shareholding an equity link may span")
+    equity_common_shareholder: bool = Field(True, description="a common shareholder makes an equity link")
+    equity_min_share_pct: Decimal = Field(Decimal(0), ge=0, le=100, description="smaller holdings are ignored")
+    filing_chunk_size: int = Field(1000, ge=1, le=20000, description="filings written per transaction")
+    max_batch_filings: int = Field(200_000, ge=1, description="filings accepted in one batch call")
+
+    @model_validator(mode="after")
+    def _refuse_dev_keys_in_prod(self) -> Settings:
+        if self.environment == "prod" and (
+            self.person_id_keys == DEV_PERSON_ID_KEYS or self.person_ref_key == DEV_PERSON_REF_KEY
+        ):
+            raise ValueError("PERSON_ID_KEYS and PERSON_REF_KEY must be set in production")
+        return self

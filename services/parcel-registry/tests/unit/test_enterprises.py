@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+
 from parcel_registry.domain.enterprises import (
     Enterprise,
     EnterpriseStatus,

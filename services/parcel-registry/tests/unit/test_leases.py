@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from parcel_registry.domain.errors import DomainValidationError
 from parcel_registry.domain.leases import Lease, LeaseApproval, approval_from_fields, lease_problems_on
 from parcel_registry.domain.parcels import Parcel, ParcelCategory

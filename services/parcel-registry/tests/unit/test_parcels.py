@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from parcel_registry.domain.contracts import ContractedDeadline, ContractTerms, YearlyCommitment
 from parcel_registry.domain.errors import DomainValidationError
 from parcel_registry.domain.jurisdictions import jurisdiction_from_text
@@ -114,6 +115,6 @@ def test_geometry_must_be_a_closed_polygon() -> None:
     ring = [[116.5, 39.8], [116.51, 39.8], [116.51, 39.81], [116.5, 39.8]]
     assert parcel(geometry={"type": "Polygon", "coordinates": [ring]}).geometry is not None
     with pytest.raises(DomainValidationError, match="end where it starts"):
-        parcel(geometry={"type": "Polygon", "coordinates": [ring[:-1] + [[116.5, 39.9]]]})
+        parcel(geometry={"type": "Polygon", "coordinates": [[*ring[:-1], [116.5, 39.9]]]})
     with pytest.raises(DomainValidationError, match="Polygon or MultiPolygon"):
         parcel(geometry={"type": "Point", "coordinates": [116.5, 39.8]})

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+
 from parcel_registry.domain.enterprises import PersonRole, ResponsiblePerson
 from parcel_registry.domain.resident_ids import (
     InvalidResidentId,
@@ -22,9 +23,7 @@ def test_standard_example_with_x_check_is_valid() -> None:
 def test_digit_check_character() -> None:
     assert resident_id_check_character("11010119900307003") == "8"
     assert resident_id_problems("110101199003070038") == []
-    assert resident_id_problems("110101199003070039") == [
-        "the check character does not match the first 17 digits"
-    ]
+    assert resident_id_problems("110101199003070039") == ["the check character does not match the first 17 digits"]
 
 
 @pytest.mark.parametrize(
@@ -44,9 +43,7 @@ def test_bad_numbers_are_refused_with_a_reason(raw: str, fragment: str) -> None:
 def test_birth_date_in_the_future_is_refused() -> None:
     body = "11010520300101001"
     number = body + resident_id_check_character(body)
-    assert resident_id_problems(number, today=date(2025, 1, 1)) == [
-        "characters 7-14 are not a plausible birth date"
-    ]
+    assert resident_id_problems(number, today=date(2025, 1, 1)) == ["characters 7-14 are not a plausible birth date"]
 
 
 def test_errors_never_quote_the_number() -> None:

@@ -1,6 +1,7 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from parcel_registry.domain.uscc import (
     ALPHABET,
     InvalidUscc,
@@ -15,13 +16,17 @@ from parcel_registry.domain.uscc import (
 # The worked example of GB 32100-2015 and a code printed on a real business licence.
 KNOWN_VALID = ["91350100M000100Y43", "91110108551385082Q"]
 
-first17 = st.text(alphabet=ALPHABET, min_size=2, max_size=2).flatmap(
-    lambda head: st.tuples(
-        st.just(head),
-        st.text(alphabet="0123456789", min_size=6, max_size=6),
-        st.text(alphabet=ALPHABET, min_size=9, max_size=9),
+first17 = (
+    st.text(alphabet=ALPHABET, min_size=2, max_size=2)
+    .flatmap(
+        lambda head: st.tuples(
+            st.just(head),
+            st.text(alphabet="0123456789", min_size=6, max_size=6),
+            st.text(alphabet=ALPHABET, min_size=9, max_size=9),
+        )
     )
-).map("".join)
+    .map("".join)
+)
 
 
 @pytest.mark.parametrize("code", KNOWN_VALID)

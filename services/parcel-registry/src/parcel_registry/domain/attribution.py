@@ -112,9 +112,7 @@ def attribute(filing: RevenueFiling, occupied: Sequence[Occupancy]) -> Attributi
         only = (
             share(match, filing.output_value, filing.tax_paid)
             if match
-            else Share(
-                filing.parcel_id, filing.output_value, filing.tax_paid, ShareStatus.SUSPECTED_OCCUPANT, None
-            )
+            else Share(filing.parcel_id, filing.output_value, filing.tax_paid, ShareStatus.SUSPECTED_OCCUPANT, None)
         )
         return Attribution(filing.filing_id, filing.revision, Method.NAMED_PARCEL, (only,))
     if not occupied:

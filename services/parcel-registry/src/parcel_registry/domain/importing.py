@@ -16,6 +16,7 @@ from .contracts import ContractTerms
 from .errors import DomainValidationError
 from .parcels import Parcel
 from .row_cells import COLUMNS, REQUIRED, Cells, RowError
+from .values import area_problem
 
 
 @dataclass
@@ -66,7 +67,7 @@ def parse_row(number: int, row: Mapping[str, str | None]) -> Parcel | list[RowEr
         "name": cells.text("name"),
         "address": cells.text("address", required=False) or "",
         "jurisdiction": cells.jurisdiction("street"),
-        "area_m2": cells.decimal("area_m2"),
+        "area_m2": cells.decimal("area_m2", check=area_problem),
         "category": cells.category("category"),
         "rights_holder": cells.uscc("rights_holder"),
         "geometry": cells.geometry("geometry"),
@@ -80,9 +81,7 @@ def parse_row(number: int, row: Mapping[str, str | None]) -> Parcel | list[RowEr
         return [RowError(number, _FIELD_TO_COLUMN.get(e.field, e.field), e.reason) for e in invalid.errors]
 
 
-def validate_rows(
-    headers: Iterable[str | None], rows: Iterable[tuple[int, Mapping[str, str | None]]]
-) -> ImportResult:
+def validate_rows(headers: Iterable[str | None], rows: Iterable[tuple[int, Mapping[str, str | None]]]) -> ImportResult:
     """Checks a whole sheet; ``rows`` are (row number, cells keyed by the original header)."""
     mapping, errors = header_errors(headers)
     result = ImportResult(errors=errors)

@@ -76,9 +76,7 @@ def lease_problems(lease: Lease) -> list[FieldError]:
     return errors
 
 
-def approval_from_fields(
-    approved: bool, reference: str | None, approved_on: date | None
-) -> LeaseApproval | None:
+def approval_from_fields(approved: bool, reference: str | None, approved_on: date | None) -> LeaseApproval | None:
     """Builds the approval from the three API fields, refusing contradictory combinations."""
     errors = []
     if approved:

@@ -8,12 +8,12 @@ year, which stay on record but no longer count. Only the latest revision of each
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from .attribution import Attribution, Occupancy, ShareStatus, attribute
+from .attribution import Method, Occupancy, Share, ShareStatus, attribute
 from .filings import RevenueFiling, current_revisions
 
 ZERO = Decimal(0)
@@ -64,10 +64,19 @@ def enterprise_years(filings: Iterable[RevenueFiling]) -> list[EnterpriseYear]:
 
 @dataclass(frozen=True)
 class Contribution:
+    """The part of one filing attributed to one parcel."""
+
     filing: RevenueFiling
-    output_value: Decimal  # the part of the filing attributed to this parcel
-    tax_paid: Decimal
-    attribution: Attribution
+    share: Share
+    method: Method
+
+    @property
+    def output_value(self) -> Decimal:
+        return self.share.output_value
+
+    @property
+    def tax_paid(self) -> Decimal:
+        return self.share.tax_paid
 
 
 @dataclass(frozen=True)
@@ -76,40 +85,36 @@ class ParcelOutput:
     year: int
     output_value: Decimal
     tax_paid: Decimal
-    contributions: tuple[Contribution, ...]
-    suspected_occupants: tuple[Contribution, ...]  # named the parcel, not counted
-    superseded: tuple[RevenueFiling, ...]  # quarterly filings replaced by an annual one
+    contributions: tuple[Contribution, ...]  # counted: the holder's and approved tenants'
+    suspected_occupants: tuple[Contribution, ...]  # named the parcel without a right to it
+    superseded: tuple[Contribution, ...]  # quarterly filings replaced by an annual one
 
     @property
     def has_filing(self) -> bool:
         return bool(self.contributions)
 
 
-def parcel_output(
-    parcel_id: str,
-    year: int,
-    filings: Iterable[RevenueFiling],
-    occupancy_of: Callable[[str], Sequence[Occupancy]],
+def parcel_year(
+    parcel_id: str, year: int, shares: Iterable[Contribution], annual_filers: Collection[str]
 ) -> ParcelOutput:
-    """The parcel's output and tax for ``year``.
+    """Sums the current filings' shares on one parcel for one year.
 
-    ``filings`` must hold every filing of the year of each enterprise that occupies the parcel
-    or names it (so that annual-over-quarterly supersession sees them all); filings of other
-    years or that end up elsewhere are ignored. ``occupancy_of(uscc)`` gives that enterprise's
-    occupancies in ``year``.
+    ``shares`` are the parts attributed to this parcel of the current revisions of that year's
+    filings; ``annual_filers`` the enterprises with an annual filing that year (their quarterly
+    filings are superseded).
     """
     counted: list[Contribution] = []
     suspected: list[Contribution] = []
-    superseded: list[RevenueFiling] = []
-    for ey in enterprise_years(f for f in filings if f.year == year):
-        superseded += [f for f in ey.superseded if _may_touch(f, parcel_id, occupancy_of)]
-        for filing in ey.counted:
-            attribution = attribute(filing, occupancy_of(filing.uscc))
-            for share in attribution.shares:
-                if share.parcel_id != parcel_id:
-                    continue
-                item = Contribution(filing, share.output_value, share.tax_paid, attribution)
-                (counted if share.status is ShareStatus.COUNTED else suspected).append(item)
+    superseded: list[Contribution] = []
+    for c in sorted(shares, key=lambda c: (c.filing.uscc, c.filing.filing_id)):
+        if c.share.parcel_id != parcel_id or c.filing.year != year:
+            continue
+        if not c.filing.is_annual and c.filing.uscc in annual_filers:
+            superseded.append(c)
+        elif c.share.status is ShareStatus.COUNTED:
+            counted.append(c)
+        else:
+            suspected.append(c)
     return ParcelOutput(
         parcel_id,
         year,
@@ -121,7 +126,21 @@ def parcel_output(
     )
 
 
-def _may_touch(f: RevenueFiling, parcel_id: str, occupancy_of: Callable[[str], Sequence[Occupancy]]) -> bool:
-    if f.parcel_id is not None:
-        return f.parcel_id == parcel_id
-    return any(o.parcel_id == parcel_id for o in occupancy_of(f.uscc))
+def parcel_output(
+    parcel_id: str,
+    year: int,
+    filings: Iterable[RevenueFiling],
+    occupancy_of: Callable[[str], Sequence[Occupancy]],
+) -> ParcelOutput:
+    """The parcel's output and tax for ``year``, attributing the filings afresh.
+
+    ``filings`` must hold every filing of the year of each enterprise that occupies the parcel
+    or names it; others are ignored. ``occupancy_of(uscc)`` gives an enterprise's occupancies.
+    """
+    current = [f for f in current_revisions(filings) if f.year == year]
+    annual_filers = {f.uscc for f in current if f.is_annual}
+    shares = []
+    for filing in current:
+        attribution = attribute(filing, occupancy_of(filing.uscc))
+        shares += [Contribution(filing, share, attribution.method) for share in attribution.shares]
+    return parcel_year(parcel_id, year, shares, annual_filers)

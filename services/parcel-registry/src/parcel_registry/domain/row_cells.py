@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,7 +14,7 @@ from .errors import DomainValidationError
 from .jurisdictions import jurisdiction_from_text
 from .parcels import ParcelCategory
 from .uscc import normalise_uscc, uscc_problems
-from .values import identifier_problem, parse_decimal, text_problem
+from .values import identifier_problem, money_problem, parse_decimal, text_problem
 
 
 @dataclass(frozen=True)
@@ -82,18 +82,23 @@ class Cells:
             return None
         return raw.strip() or None
 
-    def decimal(self, column: str, *, required: bool = True) -> Decimal | None:
+    def decimal(
+        self, column: str, *, required: bool = True, check: Callable[[Decimal], str | None] = money_problem
+    ) -> Decimal | None:
         raw = self._present(column)
         if raw is None and required and "\x00" not in self._raw(column):
             self._fail(column, "must not be empty")
-            return None
         if raw is None:
             return None
         try:
-            return parse_decimal(raw.replace(",", ""))  # spreadsheets show thousands separators
+            value = parse_decimal(raw.replace(",", ""))  # spreadsheets show thousands separators
         except ValueError as bad:
             self._fail(column, str(bad))
             return None
+        if problem := check(value):
+            self._fail(column, problem)
+            return None
+        return value
 
     def year(self, column: str) -> int | None:
         raw = self._present(column)

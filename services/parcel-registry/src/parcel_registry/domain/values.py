@@ -10,6 +10,10 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 FEN = Decimal("0.01")  # CNY is kept to the fen; finer amounts cannot be paid or split exactly.
+# Sanity ceilings that keep a typo (or an attack) from overflowing storage; not policy thresholds.
+MAX_MONEY = Decimal(10) ** 15
+MAX_AREA_M2 = Decimal(10) ** 10
+AREA_STEP = Decimal("0.0001")
 
 
 def text_problem(value: object, *, required: bool = True, max_length: int = 200) -> str | None:
@@ -67,6 +71,8 @@ def money_problem(value: object) -> str | None:
         return "must be a decimal amount in CNY"
     if value < 0:
         return "must not be negative"
+    if value > MAX_MONEY:
+        return f"must not exceed {MAX_MONEY:,} CNY"
     if value != value.quantize(FEN):
         return "must have at most 2 decimal places (fen)"
     return None
@@ -77,6 +83,10 @@ def area_problem(value: object) -> str | None:
         return "must be a decimal area in m²"
     if value <= 0:
         return "must be greater than 0 m²"
+    if value > MAX_AREA_M2:
+        return f"must not exceed {MAX_AREA_M2:,} m²"
+    if value != value.quantize(AREA_STEP):
+        return "must have at most 4 decimal places"
     return None
 
 

@@ -1,0 +1,193 @@
+"""Revenue filings: every revision, their parcel attributions, suspected occupants.
+
+Writes are set-based (one statement per table per chunk) so a batch of ten thousand filings is a
+handful of round trips, not ten thousand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcel_registry.adapters.tables import filing_attributions, revenue_filings, suspected_occupants
+from parcel_registry.domain.attribution import Attribution, Method, OccupancyBasis, Share, ShareStatus
+from parcel_registry.domain.filings import RevenueFiling
+from parcel_registry.domain.output import Contribution
+
+f_, a_ = revenue_filings.c, filing_attributions.c
+
+
+def filing_from_row(row: Any) -> RevenueFiling:
+    return RevenueFiling(
+        row.filing_id,
+        row.uscc,
+        row.year,
+        Decimal(row.output_value),
+        Decimal(row.tax_paid),
+        row.parcel_id,
+        row.quarter,
+        row.revision,
+    )
+
+
+async def revisions_of(session: AsyncSession, filing_ids: Iterable[str]) -> list[RevenueFiling]:
+    ids = sorted(set(filing_ids))
+    if not ids:
+        return []
+    rows = await session.execute(select(revenue_filings).where(f_.filing_id.in_(ids)))
+    return [filing_from_row(r) for r in rows]
+
+
+async def current_shares_of(session: AsyncSession, filing_ids: Iterable[str]) -> list[tuple[str, str, int]]:
+    """(filing, parcel, year) of the current attributions of these filings, before a revision."""
+    ids = sorted(set(filing_ids))
+    if not ids:
+        return []
+    rows = await session.execute(
+        select(a_.filing_id, a_.parcel_id, a_.year).where(a_.filing_id.in_(ids), a_.is_current).distinct()
+    )
+    return [(f, p, y) for f, p, y in rows]
+
+
+async def record(
+    session: AsyncSession, accepted: Sequence[tuple[RevenueFiling, Attribution]], received_by: str
+) -> None:
+    """Writes the accepted filings and their attributions; older revisions stop counting."""
+    await session.execute(
+        insert(revenue_filings),
+        [
+            {
+                "filing_id": f.filing_id,
+                "revision": f.revision,
+                "uscc": f.uscc,
+                "parcel_id": f.parcel_id,
+                "year": f.year,
+                "quarter": f.quarter,
+                "output_value": f.output_value,
+                "tax_paid": f.tax_paid,
+                "attribution_method": a.method.value,
+                "is_current": True,
+                "received_by": received_by,
+            }
+            for f, a in accepted
+        ],
+    )
+    shares = [
+        {
+            "filing_id": f.filing_id,
+            "revision": f.revision,
+            "parcel_id": s.parcel_id,
+            "uscc": f.uscc,
+            "year": f.year,
+            "quarter": f.quarter,
+            "output_value": s.output_value,
+            "tax_paid": s.tax_paid,
+            "status": s.status.value,
+            "basis": s.basis.value if s.basis else None,
+            "is_current": True,
+        }
+        for f, a in accepted
+        for s in a.shares
+    ]
+    if shares:
+        await session.execute(insert(filing_attributions), shares)
+    suspects = [
+        {"filing_id": f.filing_id, "revision": f.revision, "parcel_id": s.parcel_id, "uscc": f.uscc, "year": f.year}
+        for f, a in accepted
+        for s in a.shares
+        if s.status is ShareStatus.SUSPECTED_OCCUPANT
+    ]
+    if suspects:
+        await session.execute(insert(suspected_occupants), suspects)
+    revised = sorted({f.filing_id for f, _ in accepted if f.revision > 0})
+    if revised:
+        newest = revenue_filings.alias("newest")
+        for table, columns in ((revenue_filings, f_), (filing_attributions, a_)):
+            latest = select(func.max(newest.c.revision)).where(newest.c.filing_id == columns.filing_id)
+            await session.execute(
+                update(table)
+                .where(columns.filing_id.in_(revised), columns.is_current, columns.revision < latest.scalar_subquery())
+                .values(is_current=False)
+            )
+
+
+async def current_shares_for(
+    session: AsyncSession, enterprise_years: Iterable[tuple[str, int]]
+) -> list[tuple[str, str, int]]:
+    """(enterprise, parcel, year) of every current attribution of these enterprise-years."""
+    pairs = sorted(set(enterprise_years))
+    if not pairs:
+        return []
+    rows = await session.execute(
+        select(a_.uscc, a_.parcel_id, a_.year).where(tuple_(a_.uscc, a_.year).in_(pairs), a_.is_current).distinct()
+    )
+    return [(u, p, y) for u, p, y in rows]
+
+
+async def parcel_year_shares(
+    session: AsyncSession, parcel_years: Iterable[tuple[str, int]]
+) -> tuple[dict[tuple[str, int], list[Contribution]], set[tuple[str, int]]]:
+    """Current shares on these parcel-years, and which of their enterprise-years filed annually."""
+    pairs = sorted(set(parcel_years))
+    if not pairs:
+        return {}, set()
+    rows = await session.execute(
+        select(
+            revenue_filings,
+            a_.parcel_id.label("share_parcel"),
+            a_.output_value.label("share_output"),
+            a_.tax_paid.label("share_tax"),
+            a_.status,
+            a_.basis,
+        )
+        .join(filing_attributions, and_(a_.filing_id == f_.filing_id, a_.revision == f_.revision))
+        .where(tuple_(a_.parcel_id, a_.year).in_(pairs), a_.is_current)
+    )
+    by_pair: dict[tuple[str, int], list[Contribution]] = {}
+    filers: set[tuple[str, int]] = set()
+    for r in rows:
+        share = Share(
+            r.share_parcel,
+            Decimal(r.share_output),
+            Decimal(r.share_tax),
+            ShareStatus(r.status),
+            OccupancyBasis(r.basis) if r.basis else None,
+        )
+        by_pair.setdefault((r.share_parcel, r.year), []).append(
+            Contribution(filing_from_row(r), share, Method(r.attribution_method))
+        )
+        filers.add((r.uscc, r.year))
+    if not filers:
+        return by_pair, set()
+    annual = await session.execute(
+        select(f_.uscc, f_.year)
+        .where(tuple_(f_.uscc, f_.year).in_(sorted(filers)), f_.is_current, f_.quarter.is_(None))
+        .distinct()
+    )
+    return by_pair, {(u, y) for u, y in annual}
+
+
+async def audit_trail(session: AsyncSession, filing_id: str) -> list[dict[str, Any]]:
+    """Every revision of a filing, oldest first, with who sent it, when, and where it went."""
+    rows = (await session.execute(select(revenue_filings).where(f_.filing_id == filing_id).order_by(f_.revision))).all()
+    by_revision: dict[int, list[Share]] = {}
+    for s in await session.execute(select(filing_attributions).where(a_.filing_id == filing_id).order_by(a_.parcel_id)):
+        basis = OccupancyBasis(s.basis) if s.basis else None
+        share = Share(s.parcel_id, Decimal(s.output_value), Decimal(s.tax_paid), ShareStatus(s.status), basis)
+        by_revision.setdefault(s.revision, []).append(share)
+    return [
+        {
+            "filing": filing_from_row(r),
+            "received_at": r.received_at,
+            "received_by": r.received_by,
+            "is_current": r.is_current,
+            "attribution": Attribution(
+                r.filing_id, r.revision, Method(r.attribution_method), tuple(by_revision.get(r.revision, []))
+            ),
+        }
+        for r in rows
+    ]

@@ -1,0 +1,189 @@
+"""Response bodies. Amounts are decimal strings (never floats); ID numbers are masked unless the
+caller is an ``admin``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from parcel_registry.adapters.enterprise_store import StoredEnterprise
+from parcel_registry.adapters.parcel_store import Stored
+from parcel_registry.adapters.person_ids import PersonIdVault
+from parcel_registry.domain.attribution import Attribution, Share
+from parcel_registry.domain.equity import EquityPath, EquityRules
+from parcel_registry.domain.filings import RevenueFiling
+from parcel_registry.domain.jurisdictions import jurisdiction
+from parcel_registry.domain.leases import Lease
+from parcel_registry.domain.output import Contribution, ParcelOutput
+from parcel_registry.domain.values import FEN
+
+
+def plain(value: Decimal) -> str:
+    """``25000.0000`` → ``25000``, never an exponent."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def money(value: Decimal) -> str:
+    return str(value.quantize(FEN))
+
+
+def parcel_view(stored: Stored, leases: list[tuple[Lease, bool, int]] | None = None) -> dict[str, Any]:
+    p, where = stored.parcel, jurisdiction(stored.parcel.jurisdiction)
+    body: dict[str, Any] = {
+        "parcel_id": p.parcel_id,
+        "name": p.name,
+        "address": p.address,
+        "street": where.name_zh,
+        "street_code": where.code,
+        "street_kind": where.kind.value,
+        "area_m2": plain(p.area_m2),
+        "hectares": plain(p.hectares),
+        "category": p.category.value,
+        "rights_holder": p.rights_holder,
+        "geometry": p.geometry,
+        "commitments": [
+            {"from_year": c.from_year, "to_year": c.to_year, "output_value": money(c.output_value), "tax": money(c.tax)}
+            for c in p.contract_terms.commitments
+        ],
+        "deadlines": [
+            {"kind": d.kind, "due_on": d.due_on, "met_on": d.met_on, "note": d.note} for d in p.contract_terms.deadlines
+        ],
+        "flags": [
+            {"kind": f.kind.value, "since": f.since, "source": f.source, "cleared_on": f.cleared_on, "note": f.note}
+            for f in p.flags
+        ],
+        "version": stored.version,
+    }
+    if leases is not None:
+        body["leases"] = [lease_view(lease, linked, version) for lease, linked, version in leases]
+    return body
+
+
+def lease_view(lease: Lease, equity_linked: bool, version: int) -> dict[str, Any]:
+    approval = lease.approval
+    return {
+        "parcel_id": lease.parcel_id,
+        "lease_id": lease.lease_id,
+        "tenant_uscc": lease.tenant,
+        "area_m2": plain(lease.area_m2),
+        "start": lease.starts_on,
+        "end": lease.ends_on,
+        "approved": approval is not None,
+        "unauthorised": approval is None,
+        "approval_reference": approval.reference if approval else None,
+        "approval_date": approval.approved_on if approval else None,
+        "equity_linked": equity_linked,
+        "version": version,
+    }
+
+
+def enterprise_view(stored: StoredEnterprise, vault: PersonIdVault, *, reveal: bool) -> dict[str, Any]:
+    def id_number(row: dict[str, Any]) -> str | None:
+        if row.get("id_ciphertext") is None:
+            return None
+        return vault.reveal(row["id_ciphertext"]) if reveal else row["id_masked"]
+
+    return {
+        "uscc": stored.row["uscc"],
+        "name": stored.row["name"],
+        "status": stored.row["status"],
+        "responsible_persons": [
+            {"name": p["name"], "role": p["role"], "person_ref": p["person_ref"], "id_number": id_number(p)}
+            for p in stored.persons
+        ],
+        "shareholders": [
+            {
+                "kind": s["kind"],
+                "name": s["name"],
+                "share": plain(Decimal(s["share_pct"])),
+                "uscc": s["holder_uscc"],
+                "person_ref": s["person_ref"],
+                "id_number": id_number(s),
+            }
+            for s in stored.shareholders
+        ],
+        "version": stored.row["version"],
+        "updated_at": stored.row["updated_at"],
+    }
+
+
+def path_view(path: EquityPath) -> dict[str, Any]:
+    return {
+        "kind": path.kind.value,
+        "depth": path.depth,
+        "explanation": path.explain(),
+        "steps": [
+            {
+                "from": s.source.key,
+                "from_kind": s.source.kind.value,
+                "direction": s.direction.value,
+                "to": s.target.key,
+                "to_kind": s.target.kind.value,
+                "share": plain(s.share_pct),
+            }
+            for s in path.steps
+        ],
+    }
+
+
+def rules_view(rules: EquityRules) -> dict[str, Any]:
+    return {
+        "max_depth": rules.max_depth,
+        "common_shareholder": rules.common_shareholder,
+        "min_share_pct": plain(rules.min_share_pct),
+    }
+
+
+def share_view(share: Share) -> dict[str, Any]:
+    return {
+        "parcel_id": share.parcel_id,
+        "output_value": money(share.output_value),
+        "tax_paid": money(share.tax_paid),
+        "status": share.status.value,
+        "basis": share.basis.value if share.basis else None,
+    }
+
+
+def filing_view(f: RevenueFiling) -> dict[str, Any]:
+    return {
+        "filing_id": f.filing_id,
+        "revision": f.revision,
+        "uscc": f.uscc,
+        "parcel_id": f.parcel_id,
+        "year": f.year,
+        "quarter": f.quarter,
+        "output_value": money(f.output_value),
+        "tax_paid": money(f.tax_paid),
+    }
+
+
+def attribution_view(a: Attribution) -> dict[str, Any]:
+    return {"method": a.method.value, "shares": [share_view(s) for s in a.shares]}
+
+
+def _contribution(c: Contribution) -> dict[str, Any]:
+    return {
+        **filing_view(c.filing),
+        "method": c.method.value,
+        "basis": c.share.basis.value if c.share.basis else None,
+        "attributed_output": money(c.output_value),
+        "attributed_tax": money(c.tax_paid),
+    }
+
+
+def output_view(stored: Stored, out: ParcelOutput) -> dict[str, Any]:
+    hectares = stored.parcel.hectares
+    return {
+        "parcel_id": out.parcel_id,
+        "year": out.year,
+        "hectares": plain(hectares),
+        "output_value": money(out.output_value),
+        "tax_paid": money(out.tax_paid),
+        "output_per_hectare": money(out.output_value / hectares),
+        "tax_per_hectare": money(out.tax_paid / hectares),
+        "has_filing": out.has_filing,
+        "filings": [_contribution(c) for c in out.contributions],
+        "suspected_occupants": [_contribution(c) for c in out.suspected_occupants],
+        "superseded": [_contribution(c) for c in out.superseded],
+    }

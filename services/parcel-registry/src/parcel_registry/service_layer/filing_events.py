@@ -1,0 +1,92 @@
+"""The events of one accepted chunk of filings.
+
+Each share of an accepted filing gives a ``FilingAccepted`` keyed by its parcel, carrying that
+parcel-year's totals after the whole chunk. A parcel-year whose totals changed without receiving
+a share — the filing was corrected away from it, or an annual filing superseded quarterly ones
+attributed there — gets a ``FilingAccepted`` with zero attributed amounts, so a consumer that keeps
+the latest totals stays right. A share on a parcel its filer does not lawfully occupy also gives
+a ``SuspectedOccupant`` for the street office.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+
+from landgrade_events.registry import FilingAccepted, SuspectedOccupant
+from parcel_registry.domain.attribution import Attribution, ShareStatus
+from parcel_registry.domain.filings import RevenueFiling
+from parcel_registry.domain.output import Contribution, ParcelOutput, parcel_year
+from parcel_registry.service_layer.events import street_name
+from servicekit.events import EventData
+
+SUSPECTED_REASON = (
+    "filing {filing_id} of {uscc} names parcel {parcel_id}, where the enterprise is neither the rights holder "
+    "nor an approved tenant: possibly an unauthorised lease"
+)
+
+
+def _accepted(
+    f: RevenueFiling, parcel_id: str, output: Decimal, tax: Decimal, counted: bool, totals: ParcelOutput
+) -> FilingAccepted:
+    return FilingAccepted(
+        filing_id=f.filing_id,
+        revision=f.revision,
+        uscc=f.uscc,
+        parcel_id=parcel_id,
+        year=f.year,
+        quarter=f.quarter,
+        attributed_output=output,
+        attributed_tax=tax,
+        counted=counted,
+        parcel_year_output=totals.output_value,
+        parcel_year_tax=totals.tax_paid,
+        parcel_year_filings=len(totals.contributions),
+    )
+
+
+def chunk_events(
+    attributions: Sequence[tuple[RevenueFiling, Attribution]],
+    by_pair: Mapping[tuple[str, int], list[Contribution]],
+    annual: set[tuple[str, int]],
+    before: Iterable[tuple[str, str, int]],
+    after: Iterable[tuple[str, str, int]],
+    streets: Mapping[str, str],
+) -> list[EventData]:
+    totals: dict[tuple[str, int], ParcelOutput] = {}
+
+    def total(parcel_id: str, year: int) -> ParcelOutput:
+        if (parcel_id, year) not in totals:
+            filers = {u for u, y in annual if y == year}
+            totals[(parcel_id, year)] = parcel_year(parcel_id, year, by_pair.get((parcel_id, year), []), filers)
+        return totals[(parcel_id, year)]
+
+    events: list[EventData] = []
+    announced: set[tuple[str, int]] = set()
+    for f, a in attributions:
+        for s in a.shares:
+            counted = s.status is ShareStatus.COUNTED
+            events.append(_accepted(f, s.parcel_id, s.output_value, s.tax_paid, counted, total(s.parcel_id, f.year)))
+            announced.add((s.parcel_id, f.year))
+            if not counted:
+                reason = SUSPECTED_REASON.format(filing_id=f.filing_id, uscc=f.uscc, parcel_id=s.parcel_id)
+                events.append(
+                    SuspectedOccupant(
+                        parcel_id=s.parcel_id,
+                        street=street_name(streets[s.parcel_id]),
+                        uscc=f.uscc,
+                        filing_id=f.filing_id,
+                        year=f.year,
+                        reason=reason,
+                    )
+                )
+    # Parcel-years that lost or regained money without a share of their own in this chunk.
+    cause_by_filing = {f.filing_id: f for f, _ in attributions}
+    cause_by_enterprise = {(f.uscc, f.year): f for f, _ in attributions}
+    causes = [(cause_by_filing[fid], p, y) for fid, p, y in before if fid in cause_by_filing]
+    causes += [(cause_by_enterprise[(u, y)], p, y) for u, p, y in after if (u, y) in cause_by_enterprise]
+    for cause, parcel_id, year in sorted(causes, key=lambda c: (c[1], c[2], c[0].filing_id)):
+        if (parcel_id, year) not in announced:
+            announced.add((parcel_id, year))
+            events.append(_accepted(cause, parcel_id, Decimal(0), Decimal(0), True, total(parcel_id, year)))
+    return events
