@@ -64,7 +64,8 @@ def generate(parcels: int = 500, seed: int = 2025) -> Dataset:
         person = people[i % len(people)] if rng.random() < 0.85 else rng.choice(people)
         shareholders = []
         if holders and rng.random() < 0.45:  # equity chains: a share in an earlier enterprise, which may hold others
-            shareholders.append({"kind": "enterprise", "uscc": rng.choice(holders[-40:]),
+            parent = rng.choice(data.enterprises[-40:])
+            shareholders.append({"kind": "enterprise", "uscc": parent["uscc"], "name": parent["name"],
                                  "share": str(Decimal(rng.randint(20, 90)) / 100)})
         shareholders.append({"kind": "person", "name": person["name"], "id_number": person["id_number"],
                              "share": "0.10"})
@@ -91,12 +92,13 @@ def generate(parcels: int = 500, seed: int = 2025) -> Dataset:
         parcel: dict[str, Any] = {
             "parcel_id": pid, "name": f"{STREET_ROADS[street]}{rng.choice(TRADES)}基地", "street": street,
             "address": f"{STREET_ROADS[street]}{rng.randint(1, 120)}号", "area_m2": str(area),
-            "category": category, "holder_uscc": holder,
+            "category": category, "rights_holder": holder,
         }
         hectares = area / 10000
         if category == "renewal_park":
-            parcel["commitments"] = [{"year": None, "output_value": _money(float(hectares) * 1.5e8),
-                                      "tax_paid": _money(float(hectares) * 1.0e7)}]
+            parcel["commitments"] = [{"from_year": YEARS[0], "to_year": None,
+                                      "output_value": _money(float(hectares) * 1.5e8),
+                                      "tax": _money(float(hectares) * 1.0e7)}]
         if profile == "D-litigation":
             parcel["flags"] = [{"kind": "litigation", "since": "2025-03-01", "source": "北京市第四中级人民法院"}]
         if profile == "D-abandoned":
@@ -119,7 +121,7 @@ def generate(parcels: int = 500, seed: int = 2025) -> Dataset:
             tenant = rng.choice(tenants)
             data.leases.append((pid, f"L-{pid}-1", {
                 "tenant_uscc": tenant, "area_m2": str((area / 5).quantize(Decimal(1))), "approved": True,
-                "approval_ref": f"京技管〔2023〕{n + 1}号", "approval_date": "2023-05-10",
+                "approval_reference": f"京技管〔2023〕{n + 1}号", "approval_date": "2023-05-10",
                 "start": "2023-06-01", "end": "2028-05-31"}))
         if profile in ("C", "D-lease"):
             tenant = rng.choice(tenants)

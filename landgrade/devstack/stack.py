@@ -136,7 +136,7 @@ def run(seed: bool = True) -> None:
 
 def _seed() -> None:
     try:
-        from landgrade.demo import seed_if_empty
+        from landgrade.demo.loader import seed_if_empty
     except ImportError:
         return
     seed_if_empty()
