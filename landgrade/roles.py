@@ -10,6 +10,8 @@ ROLES: dict[str, list[str]] = {
     "enforcement-staff": ["cases:write", "cases:read", "grades:read"],
     "credit-platform": ["grades:read", "credit:read", "credit:repair"],  # forwards repair applications
     "approval-system": ["benefits:read"],
+    # The enterprise service portal forwards holders' objections and credit-repair applications.
+    "enterprise-portal": ["objections:write", "credit:repair"],
     "admin": ["admin"],
 }
 

@@ -2,28 +2,57 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
+
+from evaluation.adapters import rulesets_store, runs_store
+from evaluation.adapters.tables import plumbing as plumbing_tables
+from evaluation.domain.rulesets import SEED_RULESET_IDS, load_seed_ruleset
+from evaluation.entrypoints.consumers import TOPICS, handlers
+from evaluation.entrypoints.http import routers
+from evaluation.service_layer.context import EvaluationContext
+from evaluation.settings import Settings
+from landgrade_events.evaluation import GRADES
 from servicekit.http import create_app
 from servicekit.serve import serve
 from servicekit.settings import ServiceSettings
 from servicekit.wiring import Plumbing
 
-from evaluation.adapters.tables import plumbing as plumbing_tables
-from evaluation.entrypoints.http import routers
-from evaluation.settings import Settings
-
 MIGRATIONS = Path(__file__).parent / "migrations"
-PUBLISHES: list[str] = []
+PUBLISHES: list[str] = [GRADES]
+CONSUMER = "evaluation-facts"
 
 
 def build_app(settings: ServiceSettings | None = None, *, run_background: bool = True) -> FastAPI:
     settings = settings or Settings()
     plumbing = Plumbing.build(settings, plumbing_tables)
-    runtime = plumbing.runtime(publishes=PUBLISHES)
+    ctx = EvaluationContext(plumbing.db, plumbing.outbox)
+    run_tasks: set[asyncio.Task[None]] = set()
+
+    async def seed_rulesets() -> None:
+        async with ctx.db.transaction() as session:
+            for ruleset_id in SEED_RULESET_IDS:
+                await rulesets_store.add(session, load_seed_ruleset(ruleset_id), "seed")
+
+    async def close_interrupted_runs() -> None:
+        async with ctx.db.transaction() as session:
+            await runs_store.interrupted(session)
+
+    async def cancel_runs_at_shutdown(stop: asyncio.Event) -> None:
+        await stop.wait()
+        for task in list(run_tasks):
+            task.cancel()
+        await asyncio.gather(*run_tasks, return_exceptions=True)
+
+    consumer = plumbing.consumer(CONSUMER, TOPICS, handlers(ctx))
+    runtime = plumbing.runtime(publishes=PUBLISHES, consumers=[consumer], jobs=[cancel_runs_at_shutdown],
+                               startup=[seed_rulesets, close_interrupted_runs])
     app = create_app(runtime, routers(), title="Evaluation", run_background=run_background,
                      description="Explainable A/B/C/D grading of industrial land parcels.")
+    app.state.evaluation = ctx
+    app.state.run_tasks = run_tasks
     return app
 
 

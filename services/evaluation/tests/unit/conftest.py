@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from evaluation.domain.facts import Category, ParcelFacts
 from evaluation.domain.ruleset import Ruleset
 from evaluation.domain.rulesets import load_seed_ruleset

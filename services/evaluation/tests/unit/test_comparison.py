@@ -27,7 +27,5 @@ def test_lower_threshold_moves_only_the_parcels_in_between(make_facts, etown) ->
 
 
 def test_same_ruleset_moves_nobody(make_facts, etown) -> None:
-    result = compare(
-        [make_facts(parcel_id=f"P{i}", output_value=D(i * 10**8)) for i in range(5)], etown, etown
-    )
+    result = compare([make_facts(parcel_id=f"P{i}", output_value=D(i * 10**8)) for i in range(5)], etown, etown)
     assert result.moved == () and sum(result.matrix[g][g] for g in Grade) == 5

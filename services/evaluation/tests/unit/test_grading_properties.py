@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from evaluation.domain.facts import (
     Category,
     Commitment,
@@ -19,8 +22,6 @@ from evaluation.domain.money import cny_en, cny_zh_pair
 from evaluation.domain.ruleset import Ruleset
 from evaluation.domain.ruleset_codec import ruleset_from_dict, ruleset_to_dict, with_changes
 from evaluation.domain.rulesets import load_seed_ruleset
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 SEED = load_seed_ruleset()
 money = st.decimals(min_value=0, max_value=10**11, places=2, allow_nan=False, allow_infinity=False)
@@ -49,9 +50,7 @@ facts_strategy = st.builds(
     has_filing=st.booleans(),
     commitment=st.one_of(st.none(), st.builds(Commitment, money, money)),
     violations=st.lists(violations, max_size=3).map(tuple),
-    breaches=st.lists(st.builds(ContractBreach, st.just("B-1"), rectified=st.booleans()), max_size=2).map(
-        tuple
-    ),
+    breaches=st.lists(st.builds(ContractBreach, st.just("B-1"), rectified=st.booleans()), max_size=2).map(tuple),
     contributing_usccs=st.lists(st.sampled_from(["E1", "E2", "E3"]), unique=True, max_size=3).map(tuple),
     apportioned_by_area=st.booleans(),
 )
@@ -84,9 +83,7 @@ D_CONDITIONS = st.one_of(
     st.builds(
         Violation,
         st.just("D-1"),
-        st.sampled_from(
-            [ViolationKind.LITIGATION, ViolationKind.ABANDONED, ViolationKind.RESIDENTIAL_CONVERSION]
-        ),
+        st.sampled_from([ViolationKind.LITIGATION, ViolationKind.ABANDONED, ViolationKind.RESIDENTIAL_CONVERSION]),
     ),
     st.builds(
         Violation,
@@ -105,9 +102,7 @@ def _with(facts: ParcelFacts, **changes: object) -> ParcelFacts:
 
 @settings(max_examples=300)
 @given(facts_strategy, D_CONDITIONS, rulesets())
-def test_an_open_d_condition_always_wins(
-    facts: ParcelFacts, d_condition: Violation, ruleset: Ruleset
-) -> None:
+def test_an_open_d_condition_always_wins(facts: ParcelFacts, d_condition: Violation, ruleset: Ruleset) -> None:
     evaluation = grade(_with(facts, violations=(*facts.violations, d_condition)), ruleset)
     assert evaluation.grade is Grade.D
     assert any(r.clause_id == "III.1.D" and r.grade is Grade.D for r in evaluation.reasons)
@@ -143,11 +138,7 @@ def test_same_facts_same_grade(facts: ParcelFacts, ruleset: Ruleset) -> None:
 def test_threshold_reasons_contain_the_compared_numbers(facts: ParcelFacts, ruleset: Ruleset) -> None:
     facts = _with(facts, violations=())
     evaluation = grade(facts, ruleset)
-    by_code = {
-        r.code.rsplit("_", 1)[0]: r
-        for r in evaluation.reasons
-        if r.code.startswith(("output_per", "tax_per"))
-    }
+    by_code = {r.code.rsplit("_", 1)[0]: r for r in evaluation.reasons if r.code.startswith(("output_per", "tax_per"))}
     for code, value, bar in (
         ("output_per_ha", evaluation.metrics.output_per_ha, ruleset.thresholds.output_per_ha),
         ("tax_per_ha", evaluation.metrics.tax_per_ha, ruleset.thresholds.tax_per_ha),

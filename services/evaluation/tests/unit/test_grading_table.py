@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+
 from evaluation.domain.evaluation import Flag
 from evaluation.domain.facts import (
     Category,
@@ -157,9 +158,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("overrides", "expected", "flags"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
-)
+@pytest.mark.parametrize(("overrides", "expected", "flags"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_grade_table(make_facts, etown, overrides, expected, flags) -> None:
     evaluation = grade(make_facts(**overrides), etown)
     assert evaluation.grade is expected
@@ -180,9 +179,7 @@ def test_every_gap_setting_is_named_in_its_reason(make_facts, etown) -> None:
         "gaps.lease_guidance_pending_grade = C": make_facts(violations=(lease(UNDET),)),
         "gaps.equity_linked_refusal_grade = C": make_facts(violations=(lease(REFUSE, True),)),
         "gaps.no_filing_grade = B": make_facts(has_filing=False, output_value=D(0), tax_paid=D(0)),
-        "gaps.parcel_output_aggregation = sum_holder_and_approved_tenants": make_facts(
-            contributing_usccs=("X1", "X2")
-        ),
+        "gaps.parcel_output_aggregation = sum_holder_and_approved_tenants": make_facts(contributing_usccs=("X1", "X2")),
         "gaps.unattributed_filing = only_parcel_else_split_by_area": make_facts(apportioned_by_area=True),
         "gaps.renewal_without_commitment_grade = B": make_facts(category=Category.RENEWAL_PARK),
         "gaps.contract_breach_grade = B": make_facts(breaches=(ContractBreach("B-1"),)),
@@ -272,9 +269,7 @@ def test_renewal_reasons_compare_with_the_commitment(make_facts, etown) -> None:
 
 
 def test_metrics_per_hectare(make_facts, etown) -> None:
-    metrics = grade(
-        make_facts(area_m2=D("25000"), output_value=D("500000000"), tax_paid=D("1")), etown
-    ).metrics
+    metrics = grade(make_facts(area_m2=D("25000"), output_value=D("500000000"), tax_paid=D("1")), etown).metrics
     assert metrics.area_ha == D("2.5")
     assert metrics.output_per_ha == D("200000000")
     assert metrics.tax_per_ha == D("0.40")

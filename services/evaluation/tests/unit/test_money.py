@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+
 from evaluation.domain.money import cny_en, cny_zh, cny_zh_pair, per_hectare
 
 

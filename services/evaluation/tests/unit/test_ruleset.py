@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from evaluation.domain.grades import Grade
 from evaluation.domain.ruleset import CommitmentRule, RulesetError, select_ruleset
 from evaluation.domain.ruleset_codec import ruleset_from_dict, ruleset_to_dict, with_changes

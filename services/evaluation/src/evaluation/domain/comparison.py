@@ -59,12 +59,17 @@ class Comparison:
 
 
 def compare(facts: Iterable[ParcelFacts], before: Ruleset, after: Ruleset) -> Comparison:
+    return compare_each(((f, f) for f in facts), before, after)
+
+
+def compare_each(facts: Iterable[tuple[ParcelFacts, ParcelFacts]], before: Ruleset, after: Ruleset) -> Comparison:
+    """Like compare, where a setting (the equity-link depth) makes the facts differ per ruleset."""
     matrix = {b: dict.fromkeys(GRADES, 0) for b in GRADES}
     moved: list[Move] = []
     total = 0
-    for parcel in facts:
+    for parcel, parcel_after in facts:
         total += 1
-        old, new = grade(parcel, before), grade(parcel, after)
+        old, new = grade(parcel, before), grade(parcel_after, after)
         matrix[old.grade][new.grade] += 1
         if old.grade is not new.grade:
             moved.append(Move(

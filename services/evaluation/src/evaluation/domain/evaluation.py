@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from evaluation.domain.grades import Grade
@@ -89,12 +89,13 @@ class Evaluation:
     ruleset_id: str
     review_case_needed: bool = False
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """Changes exactly when the grade or its reasons change (what triggers a grade event)."""
-        body = json.dumps([self.grade.value, [r.to_dict() for r in self.reasons]], sort_keys=True,
-                          ensure_ascii=False)
-        return hashlib.sha256(body.encode()).hexdigest()
+        parts = [self.grade.value]
+        for r in self.reasons:
+            parts += [r.code, r.clause_id, r.zh, r.en, r.grade or "", r.setting or ""]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
         return {

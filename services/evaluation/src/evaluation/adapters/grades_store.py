@@ -1,0 +1,157 @@
+"""Evaluations (every result, with its explanation) and the current grade per parcel and year."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evaluation.adapters.tables import current_grades, evaluations
+from evaluation.domain.evaluation import Evaluation
+from evaluation.domain.facts import ParcelFacts
+
+EVALUATION_COLUMNS = (
+    "id", "parcel_id", "year", "holder_uscc", "street", "grade", "previous_grade", "status", "reasons",
+    "metrics", "flags", "review_case_needed", "fingerprint", "ruleset_id", "run_id", "trigger_event_id",
+    "objection_id", "evaluated_at",
+)
+
+
+CURRENT_COLUMNS = ["parcel_id", "year", "evaluation_id", "grade", "status", "fingerprint", "street",
+                   "holder_uscc", "ruleset_id", "evaluated_at"]
+
+
+@dataclass(frozen=True)
+class Current:
+    evaluation_id: str
+    grade: str
+    status: str
+    fingerprint: str
+    street: str
+    holder_uscc: str
+    ruleset_id: str = ""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One evaluation as stored, ready to become a row and a grade event."""
+
+    id: str
+    evaluation: Evaluation
+    holder_uscc: str
+    street: str
+    previous_grade: str | None
+    status: str
+    evaluated_at: datetime
+    run_id: str | None = None
+    trigger_event_id: str | None = None
+    objection_id: str | None = None
+
+    @classmethod
+    def new(cls, evaluation: Evaluation, facts: ParcelFacts, previous: Current | None, status: str,
+            evaluated_at: datetime, **refs: str | None) -> Recorded:
+        return cls(str(uuid.uuid4()), evaluation, facts.holder_uscc, facts.street,
+                   previous.grade if previous else None, status, evaluated_at, **refs)
+
+    def row(self) -> dict[str, Any]:
+        e = self.evaluation
+        return {
+            "id": self.id, "parcel_id": e.parcel_id, "year": e.year, "holder_uscc": self.holder_uscc,
+            "street": self.street, "grade": e.grade.value, "previous_grade": self.previous_grade,
+            "status": self.status, "reasons": [r.to_dict() for r in e.reasons], "metrics": e.metrics.to_dict(),
+            "flags": [f.value for f in e.flags], "review_case_needed": e.review_case_needed,
+            "fingerprint": e.fingerprint, "ruleset_id": e.ruleset_id, "run_id": self.run_id,
+            "trigger_event_id": self.trigger_event_id, "objection_id": self.objection_id,
+            "evaluated_at": self.evaluated_at,
+        }
+
+    def current_row(self) -> dict[str, Any]:
+        e = self.evaluation
+        return {"parcel_id": e.parcel_id, "year": e.year, "evaluation_id": self.id, "grade": e.grade.value,
+                "status": self.status, "fingerprint": e.fingerprint, "street": self.street,
+                "holder_uscc": self.holder_uscc, "ruleset_id": e.ruleset_id,
+                "evaluated_at": self.evaluated_at}
+
+
+async def current(session: AsyncSession, parcel_id: str, year: int) -> Current | None:
+    row = (await session.execute(select(current_grades).where(
+        current_grades.c.parcel_id == parcel_id, current_grades.c.year == year))).first()
+    return None if row is None else Current(row.evaluation_id, row.grade, row.status, row.fingerprint,
+                                            row.street, row.holder_uscc, row.ruleset_id)
+
+
+async def current_for_year(session: AsyncSession, year: int) -> dict[str, Current]:
+    raw = await _driver(session)
+    rows = await raw.fetch("SELECT parcel_id, evaluation_id, grade, status, fingerprint, street, holder_uscc, "
+                           "ruleset_id FROM current_grades WHERE year = $1", year)
+    return {r[0]: Current(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
+
+
+async def latest_year(session: AsyncSession, parcel_id: str) -> int | None:
+    year = await session.scalar(select(func.max(current_grades.c.year)).where(
+        current_grades.c.parcel_id == parcel_id))
+    return int(year) if year is not None else None
+
+
+async def record(session: AsyncSession, recorded: Recorded) -> None:
+    await session.execute(insert(evaluations).values(recorded.row()))
+    values = recorded.current_row()
+    stmt = insert(current_grades).values(values)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=[current_grades.c.parcel_id, current_grades.c.year],
+        set_={k: stmt.excluded[k] for k in values if k not in ("parcel_id", "year")},
+    ))
+
+
+async def touch_parcel(session: AsyncSession, parcel_id: str, year: int, street: str, holder_uscc: str) -> None:
+    """Street or holder changed without changing the grade: keep lists and summaries right."""
+    await session.execute(update(current_grades).where(
+        current_grades.c.parcel_id == parcel_id, current_grades.c.year == year,
+        (current_grades.c.street != street) | (current_grades.c.holder_uscc != holder_uscc),
+    ).values(street=street, holder_uscc=holder_uscc))
+
+
+async def bulk_record(session: AsyncSession, recorded: list[Recorded], year: int) -> None:
+    """A whole year at once: COPY the evaluations in, then replace the year's current grades.
+    The caller holds the grading lock exclusively, so nothing else writes current grades meanwhile."""
+    if not recorded:
+        return
+    raw = await _driver(session)
+    dumps = orjson.dumps
+    rows = []
+    for r in recorded:
+        e = r.evaluation
+        rows.append((
+            r.id, e.parcel_id, e.year, r.holder_uscc, r.street, e.grade.value, r.previous_grade, r.status,
+            dumps([x.to_dict() for x in e.reasons]).decode(), dumps(e.metrics.to_dict()).decode(),
+            [f.value for f in e.flags], e.review_case_needed, e.fingerprint, e.ruleset_id, r.run_id,
+            r.trigger_event_id, r.objection_id, r.evaluated_at,
+        ))
+    await raw.copy_records_to_table("evaluations", records=rows, columns=list(EVALUATION_COLUMNS))
+    await raw.execute("DELETE FROM current_grades WHERE year = $1 AND parcel_id = ANY($2::text[])",
+                      year, [r.evaluation.parcel_id for r in recorded])
+    current = [(r.evaluation.parcel_id, year, r.id, r.evaluation.grade.value, r.status, r.evaluation.fingerprint,
+                r.street, r.holder_uscc, r.evaluation.ruleset_id, r.evaluated_at) for r in recorded]
+    await raw.copy_records_to_table("current_grades", records=current, columns=CURRENT_COLUMNS)
+
+
+async def _driver(session: AsyncSession) -> Any:
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
+async def current_evaluation(session: AsyncSession, parcel_id: str, year: int | None) -> Any:
+    """The stored evaluation behind the current grade (of `year`, or of the latest year)."""
+    query = (select(evaluations, current_grades.c.status.label("current_status"))
+             .join(current_grades, current_grades.c.evaluation_id == evaluations.c.id)
+             .where(current_grades.c.parcel_id == parcel_id))
+    if year is not None:
+        query = query.where(current_grades.c.year == year)
+    return (await session.execute(query.order_by(current_grades.c.year.desc()).limit(1))).first()

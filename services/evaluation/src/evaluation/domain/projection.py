@@ -1,0 +1,172 @@
+"""From the facts this service keeps (its projection of registry and enforcement events) to the
+ParcelFacts of one parcel and year. Violations are taken as they stand now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from evaluation.domain.facts import (
+    Category,
+    Commitment,
+    ContractBreach,
+    HolderAttitude,
+    ParcelFacts,
+    Violation,
+    ViolationKind,
+)
+
+VIOLATION_FINDINGS = frozenset(k.value for k in ViolationKind)
+
+
+@dataclass(frozen=True)
+class CommitmentRecord:
+    year: int | None  # None: the commitment applies to every year from `from_year` on
+    output_value: Decimal
+    tax_paid: Decimal
+    from_year: int | None = None
+
+
+@dataclass(frozen=True)
+class DeadlineRecord:
+    kind: str
+    due: date
+    met_on: date | None = None
+
+
+@dataclass(frozen=True)
+class FlagRecord:
+    """A registry flag: litigation, abandoned or residential_conversion."""
+
+    kind: str
+    since: date
+    cleared_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ParcelRecord:
+    parcel_id: str
+    street: str
+    category: str
+    area_m2: Decimal
+    holder_uscc: str
+    commitments: tuple[CommitmentRecord, ...] = ()
+    deadlines: tuple[DeadlineRecord, ...] = ()
+    flags: tuple[FlagRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class LeaseRecord:
+    lease_id: str
+    tenant_uscc: str
+    approved: bool
+    equity_linked: bool
+    end: date | None = None
+    rectified: bool = False
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    finding_id: str
+    type: str
+    inspected_at: datetime
+    tenant_uscc: str | None = None
+    holder_attitude: str | None = None
+    rectified: bool = False
+
+
+@dataclass(frozen=True)
+class RevenueRecord:
+    output_value: Decimal
+    tax_paid: Decimal
+    contributors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParcelSources:
+    """Everything known about one parcel, as loaded from the projection tables."""
+
+    parcel: ParcelRecord
+    leases: tuple[LeaseRecord, ...] = ()
+    findings: tuple[FindingRecord, ...] = ()
+    revenue: dict[int, RevenueRecord] = field(default_factory=dict)
+
+
+Linked = Callable[[str, str], bool]
+
+
+def assemble_facts(sources: ParcelSources, year: int, linked: Linked, today: date) -> ParcelFacts:
+    parcel = sources.parcel
+    revenue = sources.revenue.get(year)
+    return ParcelFacts(
+        parcel_id=parcel.parcel_id,
+        holder_uscc=parcel.holder_uscc,
+        street=parcel.street,
+        category=Category(parcel.category),
+        area_m2=parcel.area_m2,
+        year=year,
+        output_value=revenue.output_value if revenue else Decimal(0),
+        tax_paid=revenue.tax_paid if revenue else Decimal(0),
+        has_filing=revenue is not None,
+        commitment=_commitment(parcel.commitments, year),
+        violations=_violations(sources, year, linked, today),
+        breaches=_breaches(parcel.deadlines, today),
+        contributing_usccs=revenue.contributors if revenue else (),
+    )
+
+
+def _commitment(commitments: Iterable[CommitmentRecord], year: int) -> Commitment | None:
+    # An open-ended commitment binds only from the year the contract says it starts.
+    by_year = {c.year: c for c in commitments if c.year is not None or c.from_year is None or c.from_year <= year}
+    chosen = by_year.get(year) or by_year.get(None)
+    return Commitment(chosen.output_value, chosen.tax_paid) if chosen else None
+
+
+def _violations(sources: ParcelSources, year: int, linked: Linked, today: date) -> tuple[Violation, ...]:
+    parcel = sources.parcel
+    found: list[Violation] = []
+    for flag in parcel.flags:
+        if flag.cleared_on is None or flag.cleared_on >= date(year, 1, 1):
+            found.append(Violation(f"registry:{flag.kind}:{flag.since.isoformat()}", ViolationKind(flag.kind),
+                                   rectified=flag.cleared_on is not None))
+    approved = {lease.tenant_uscc for lease in sources.leases if lease.approved}
+    registry_link = {lease.tenant_uscc: lease.equity_linked for lease in sources.leases}
+
+    def link(tenant: str) -> bool:
+        return bool(tenant) and (registry_link.get(tenant, False) or linked(parcel.holder_uscc, tenant))
+
+    latest: dict[tuple[str, str], FindingRecord] = {}
+    for finding in sorted(sources.findings, key=lambda f: (f.inspected_at, f.finding_id)):
+        if finding.type in VIOLATION_FINDINGS:
+            latest[(finding.type, finding.tenant_uscc or "")] = finding
+    for (kind, tenant), finding in sorted(latest.items()):
+        if kind == ViolationKind.UNAUTHORISED_LEASE and tenant in approved:
+            continue  # the Administrative Committee has approved the lease since
+        found.append(Violation(
+            finding.finding_id, ViolationKind(kind), tenant_uscc=finding.tenant_uscc,
+            equity_linked=link(tenant),
+            holder_attitude=HolderAttitude(finding.holder_attitude or HolderAttitude.UNDETERMINED),
+            rectified=finding.rectified,
+        ))
+    inspected = {tenant for kind, tenant in latest if kind == ViolationKind.UNAUTHORISED_LEASE}
+    for lease in sources.leases:
+        if lease.approved or lease.tenant_uscc in inspected or (lease.end and lease.end < today):
+            continue
+        found.append(Violation(f"lease:{lease.lease_id}", ViolationKind.UNAUTHORISED_LEASE,
+                               tenant_uscc=lease.tenant_uscc, rectified=lease.rectified,
+                               equity_linked=link(lease.tenant_uscc)))
+    return tuple(found)
+
+
+def _breaches(deadlines: Iterable[DeadlineRecord], today: date) -> tuple[ContractBreach, ...]:
+    breaches = []
+    for deadline in deadlines:
+        if deadline.due >= today or (deadline.met_on is not None and deadline.met_on <= deadline.due):
+            continue  # not due yet, or met in time
+        breaches.append(ContractBreach(
+            breach_id=f"deadline:{deadline.kind}:{deadline.due.isoformat()}", description=deadline.kind,
+            due_date=deadline.due, rectified=deadline.met_on is not None,
+        ))
+    return tuple(breaches)

@@ -1,0 +1,50 @@
+"""The grade event (`landgrade.evaluation.grades.v1`, key parcel id) for a recorded evaluation.
+
+`grade_document` builds the event's data as plain JSON; single events go through the pydantic
+contract (`ParcelGraded`), and a unit test holds the two equal, so the yearly run may write its
+many events straight from the documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evaluation.adapters.grades_store import Recorded
+from landgrade_events.evaluation import ParcelGraded
+
+
+def _status(status: str) -> str:
+    return "final" if status == "final" else "provisional"
+
+
+def grade_document(recorded: Recorded) -> dict[str, Any]:
+    e = recorded.evaluation
+    return {
+        "evaluation_id": recorded.id, "parcel_id": e.parcel_id, "holder_uscc": recorded.holder_uscc,
+        "street": recorded.street, "year": e.year, "grade": e.grade.value,
+        "previous_grade": recorded.previous_grade, "status": _status(recorded.status),
+        "reasons": [{"clause": r.clause_id, "code": r.code, "text_zh": r.zh, "text_en": r.en,
+                     "grade": r.grade.value if r.grade else None, "setting": r.setting} for r in e.reasons],
+        "flags": [f.value for f in e.flags], "review_case_needed": e.review_case_needed,
+        "metrics": e.metrics.to_dict(), "ruleset_id": e.ruleset_id,
+        "triggering_event_id": recorded.trigger_event_id, "run_id": recorded.run_id,
+        "evaluated_at": recorded.evaluated_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def grade_event(recorded: Recorded) -> ParcelGraded:
+    return ParcelGraded.model_validate(grade_document(recorded))
+
+
+def document_from_row(row: Any, status: str) -> dict[str, Any]:
+    """A grade event re-issued from a stored evaluation (finalisation)."""
+    return {
+        "evaluation_id": row.id, "parcel_id": row.parcel_id, "holder_uscc": row.holder_uscc,
+        "street": row.street, "year": row.year, "grade": row.grade, "previous_grade": row.previous_grade,
+        "status": _status(status),
+        "reasons": [{"clause": r["clause_id"], "code": r["code"], "text_zh": r["zh"], "text_en": r["en"],
+                     "grade": r.get("grade"), "setting": r.get("setting")} for r in row.reasons],
+        "flags": list(row.flags), "review_case_needed": row.review_case_needed, "metrics": row.metrics,
+        "ruleset_id": row.ruleset_id, "triggering_event_id": row.trigger_event_id, "run_id": row.run_id,
+        "evaluated_at": row.evaluated_at.isoformat().replace("+00:00", "Z"),
+    }

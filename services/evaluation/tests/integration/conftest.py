@@ -1,0 +1,192 @@
+"""A running evaluation service on real Kafka and PostgreSQL, and helpers that feed it events."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+
+from evaluation.bootstrap import MIGRATIONS, build_app
+from evaluation.service_layer.context import EvaluationContext
+from evaluation.settings import Settings
+from landgrade.testing import eventually, serving, token
+from landgrade_events.enforcement import CaseChanged, FindingRecorded
+from landgrade_events.registry import EnterpriseChanged, FilingAccepted, LeaseChanged, ParcelChanged, Shareholder
+from servicekit.events import CloudEvent, EventData
+
+ADMIN = token("admin")
+READ = token("grades:read")
+STREET = "荣华街道"
+
+
+def uscc() -> str:
+    return ("9111" + uuid.uuid4().hex.upper())[:18]
+
+
+@dataclass
+class Service:
+    client: httpx.AsyncClient
+    app: FastAPI
+    producer: AIOKafkaProducer
+    bootstrap: str
+
+    @staticmethod
+    def uscc() -> str:
+        return uscc()
+
+    @property
+    def ctx(self) -> EvaluationContext:
+        return self.app.state.evaluation
+
+    async def send(self, data: EventData, event_id: str | None = None) -> CloudEvent:
+        event = CloudEvent.wrap(data, source="test", event_id=event_id)
+        await self.send_envelope(event, data.key())
+        return event
+
+    async def send_envelope(self, event: CloudEvent, key: str) -> None:
+        await self.producer.send_and_wait(event.type and _topic(event.type), value=event.to_bytes(), key=key.encode())
+
+    async def parcel(
+        self, parcel_id: str, holder: str, *, category: str = "self_use", area: str = "10000", **extra: Any
+    ) -> CloudEvent:
+        return await self.send(
+            ParcelChanged(
+                parcel_id=parcel_id,
+                name=f"宗地 {parcel_id}",
+                street=STREET,
+                category=category,
+                area_m2=Decimal(area),
+                holder_uscc=holder,
+                **extra,
+            )
+        )
+
+    async def filing(
+        self, parcel_id: str, filer: str, year: int, output: str, tax: str, *, filings: int = 1
+    ) -> CloudEvent:
+        return await self.send(
+            FilingAccepted(
+                filing_id=f"F-{uuid.uuid4().hex[:8]}",
+                revision=1,
+                uscc=filer,
+                parcel_id=parcel_id,
+                year=year,
+                attributed_output=Decimal(output),
+                attributed_tax=Decimal(tax),
+                counted=True,
+                parcel_year_output=Decimal(output),
+                parcel_year_tax=Decimal(tax),
+                parcel_year_filings=filings,
+            )
+        )
+
+    async def finding(
+        self,
+        parcel_id: str,
+        kind: str,
+        *,
+        tenant: str | None = None,
+        attitude: str | None = None,
+        at: datetime | None = None,
+    ) -> CloudEvent:
+        inspection = f"I-{uuid.uuid4().hex[:8]}"
+        return await self.send(
+            FindingRecorded(
+                finding_id=f"{inspection}#1",
+                inspection_id=inspection,
+                parcel_id=parcel_id,
+                street=STREET,
+                inspected_at=at or datetime.now(UTC),
+                type=kind,
+                tenant_uscc=tenant,
+                holder_attitude=attitude,
+            )
+        )
+
+    async def case(self, parcel_id: str, state: str, *, at: datetime | None = None) -> CloudEvent:
+        return await self.send(
+            CaseChanged(
+                case_id=f"C-{parcel_id}",
+                parcel_id=parcel_id,
+                street=STREET,
+                kind="enforcement",
+                state=state,
+                actor="inspector",
+                reason="test",
+                at=at or datetime.now(UTC),
+            )
+        )
+
+    async def enterprise(self, uscc_: str, owners: list[str]) -> CloudEvent:
+        return await self.send(
+            EnterpriseChanged(
+                uscc=uscc_,
+                name=f"企业{uscc_[-4:]}",
+                status="active",
+                shareholders=[Shareholder(kind="enterprise", uscc=o, share=Decimal(1)) for o in owners],
+            )
+        )
+
+    async def lease(
+        self, parcel_id: str, lease_id: str, tenant: str, *, approved: bool, equity_linked: bool = False
+    ) -> CloudEvent:
+        return await self.send(
+            LeaseChanged(
+                parcel_id=parcel_id,
+                lease_id=lease_id,
+                tenant_uscc=tenant,
+                area_m2=Decimal(500),
+                approved=approved,
+                equity_linked=equity_linked,
+            )
+        )
+
+    async def grade(self, parcel_id: str, year: int | None = None) -> dict[str, Any] | None:
+        params = {"year": year} if year else {}
+        response = await self.client.get(f"/v1/parcels/{parcel_id}/grade", params=params, headers=READ)
+        return response.json() if response.status_code == 200 else None
+
+    async def grade_becomes(
+        self, parcel_id: str, letter: str, year: int | None = None, timeout: float = 30
+    ) -> dict[str, Any]:
+        async def check() -> dict[str, Any] | None:
+            found = await self.grade(parcel_id, year)
+            return found if found and found["grade"] == letter else None
+
+        result: dict[str, Any] = await eventually(check, timeout=timeout)
+        return result
+
+
+_TOPICS = {
+    "landgrade.registry.parcel_changed.v1": "landgrade.registry.parcels.v1",
+    "landgrade.registry.lease_changed.v1": "landgrade.registry.parcels.v1",
+    "landgrade.registry.enterprise_changed.v1": "landgrade.registry.enterprises.v1",
+    "landgrade.registry.filing_accepted.v1": "landgrade.registry.revenue.v1",
+    "landgrade.enforcement.finding_recorded.v1": "landgrade.enforcement.findings.v1",
+    "landgrade.enforcement.case_changed.v1": "landgrade.enforcement.cases.v1",
+}
+
+
+def _topic(event_type: str) -> str:
+    return _TOPICS[event_type]
+
+
+@pytest.fixture
+async def service(make_settings, infra) -> AsyncIterator[Service]:  # type: ignore[no-untyped-def]
+    settings = await make_settings(Settings, MIGRATIONS)
+    app = build_app(settings)
+    producer = AIOKafkaProducer(bootstrap_servers=infra.bootstrap)
+    await producer.start()
+    try:
+        async with serving(app) as client:
+            yield Service(client, app, producer, infra.bootstrap)
+    finally:
+        await producer.stop()

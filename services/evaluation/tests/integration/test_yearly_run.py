@@ -1,0 +1,102 @@
+"""The yearly run: set-based, fast, and in agreement with the pure grading function."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from sqlalchemy import func, select
+
+from evaluation.adapters.tables import current_grades, evaluations, plumbing
+from evaluation.domain.grading import grade
+from evaluation.domain.rulesets import load_seed_ruleset
+from evaluation.synthetic import build
+from landgrade.testing import eventually, read_events, token
+from landgrade_events.evaluation import GRADES
+
+
+async def run_year(service, year: int, headers, **body) -> dict:  # type: ignore[no-untyped-def]
+    response = await service.client.post("/v1/evaluation-runs", json={"year": year, **body}, headers=headers)
+    assert response.status_code == 202, response.text
+    run_id = response.json()["id"]
+
+    async def finished() -> dict | None:
+        run = (await service.client.get(f"/v1/evaluation-runs/{run_id}", headers=headers)).json()
+        return run if run["state"] in ("draft", "failed") else None
+
+    run = await eventually(finished, timeout=120)
+    assert run["state"] == "draft", run
+    return run
+
+
+async def test_yearly_run_over_10000_parcels_agrees_with_grade_parcel_by_parcel(service, infra) -> None:
+    admin = token("admin")
+    year, prefix = 2024, f"R{uuid.uuid4().hex[:6]}"
+    data = build(10_000, year, prefix)
+    async with service.ctx.db.transaction() as session:
+        await data.write(session)
+
+    started = time.monotonic()
+    run = await run_year(service, year, admin)
+    elapsed = time.monotonic() - started
+    assert elapsed < 60, f"the run took {elapsed:.1f}s"
+    assert run["graded"] == run["total"] >= 10_000 and run["progress"] == 1.0
+
+    ruleset = load_seed_ruleset()
+    async with service.ctx.db.sessions() as session:
+        rows = (
+            await session.execute(
+                select(
+                    evaluations.c.parcel_id,
+                    evaluations.c.grade,
+                    evaluations.c.flags,
+                    evaluations.c.reasons,
+                    evaluations.c.status,
+                )
+                .join(current_grades, current_grades.c.evaluation_id == evaluations.c.id)
+                .where(current_grades.c.year == year, evaluations.c.parcel_id.like(f"{prefix}-%"))
+            )
+        ).all()
+    assert len(rows) == 10_000
+    for row in rows:
+        expected = grade(data.facts[row.parcel_id], ruleset)
+        assert row.grade == expected.grade.value, row.parcel_id
+        assert sorted(row.flags) == sorted(f.value for f in expected.flags), row.parcel_id
+        assert sorted(r["code"] for r in row.reasons) == sorted(r.code for r in expected.reasons), row.parcel_id
+    assert {r.grade for r in rows} == {"A", "B", "C", "D"}
+
+    events = await read_events(
+        infra.bootstrap, GRADES, lambda e: e.data.get("run_id") == run["id"], count=run["changed"], timeout=120
+    )
+    assert len(events) == run["changed"] >= 10_000
+    assert len({e.subject for e in events}) == len(events)
+
+    again = await run_year(service, year, admin)
+    assert again["changed"] == 0  # same facts, same grades: nothing to announce
+    async with service.ctx.db.sessions() as session:
+        queued = await session.scalar(
+            select(func.count())
+            .select_from(plumbing.outbox)
+            .where(plumbing.outbox.c.payload.contains(again["id"].encode()))
+        )
+    assert queued == 0
+    old = (await service.client.get(f"/v1/evaluation-runs/{run['id']}", headers=admin)).json()
+    assert old["state"] == "superseded"
+
+
+async def test_run_progress_and_errors_are_reported(service) -> None:
+    admin, reader = token("admin"), token("grades:read")
+    response = await service.client.post(
+        "/v1/evaluation-runs", json={"year": 2024, "ruleset_id": "nope"}, headers=admin
+    )
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "ruleset_id"
+    assert (await service.client.post("/v1/evaluation-runs", json={"year": 2024}, headers=reader)).status_code == 403
+    assert (await service.client.post("/v1/evaluation-runs", json={"year": 2024})).status_code == 401
+    assert (await service.client.get("/v1/evaluation-runs/none", headers=reader)).status_code == 404
+    keyed = {**admin, "Idempotency-Key": "run-2024-a"}
+    first = await service.client.post("/v1/evaluation-runs", json={"year": 2024}, headers=keyed)
+    second = await service.client.post("/v1/evaluation-runs", json={"year": 2024}, headers=keyed)
+    assert first.status_code == second.status_code == 202
+    assert first.json()["id"] == second.json()["id"]
+    runs = (await service.client.get("/v1/evaluation-runs", params={"year": 2024}, headers=reader)).json()
+    assert len(runs["items"]) == 1

@@ -1,0 +1,44 @@
+"""The grade event's plain-JSON path (yearly runs) matches the pydantic contract exactly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal as D
+
+from evaluation.adapters.grades_store import Current, Recorded
+from evaluation.adapters.outbox_bulk import envelope
+from evaluation.domain.facts import ContractBreach, HolderAttitude, Violation, ViolationKind
+from evaluation.domain.grading import grade
+from evaluation.service_layer.grade_events import grade_document, grade_event
+from landgrade_events.evaluation import ParcelGraded
+from servicekit.events import CloudEvent
+
+
+def test_document_and_contract_agree_and_the_envelope_round_trips(make_facts, etown) -> None:
+    samples = [
+        make_facts(),
+        make_facts(output_value=D("12345.67"), breaches=(ContractBreach("B-1"),)),
+        make_facts(
+            violations=(
+                Violation(
+                    "F-1",
+                    ViolationKind.UNAUTHORISED_LEASE,
+                    tenant_uscc="91110115MA00TENT2K",
+                    holder_attitude=HolderAttitude.UNDETERMINED,
+                ),
+            )
+        ),
+    ]
+    now = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    previous = Current("e0", "B", "final", "x", "荣华街道", "H")
+    for facts in samples:
+        recorded = Recorded.new(grade(facts, etown), facts, previous, "provisional", now, run_id="run-1")
+        document = grade_document(recorded)
+        assert grade_event(recorded).model_dump(mode="json") == document
+        _, payload = envelope("evaluation", document, now)
+        event = CloudEvent.from_bytes(payload)
+        assert (event.type, event.subject, event.source) == (ParcelGraded.TYPE, facts.parcel_id, "evaluation")
+        parsed = event.unwrap(ParcelGraded)
+        assert parsed.previous_grade == "B" and parsed.run_id == "run-1" and parsed.evaluated_at == now
+        assert [r.code for r in parsed.reasons] == [r.code for r in recorded.evaluation.reasons]
+        assert "review_case_needed" in parsed.flags or not recorded.evaluation.review_case_needed
