@@ -44,12 +44,13 @@ def held(register: Mapping[str, EnterpriseBenefits], uscc: str) -> set[E]:
     return set(entry.held) if entry else set()
 
 
-def test_a_final_a_puts_holder_and_related_parties_on_the_green_channel(make_fact: MakeFact) -> None:
+def test_a_final_a_puts_holder_and_related_parties_on_the_green_channel_with_incentive_priority(
+        make_fact: MakeFact) -> None:
     register: Register = {}
     changes = run(register, make_fact("A"))
     assert held(register, HOLDER) == {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL, E.INCENTIVE_PRIORITY}
     for related in (Y, Z, PARENT):
-        assert held(register, related) == {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL}
+        assert held(register, related) == {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL, E.INCENTIVE_PRIORITY}
     assert all(c.action is Action.GRANTED and c.grounds == ("P-0001",) for c in changes)
     holder_green = register[HOLDER].held[E.GREEN_CHANNEL]
     assert "parcel P-0001 graded A (final, 2024), as its rights holder" in holder_green.reason
@@ -75,8 +76,8 @@ def test_a_provisional_downgrade_to_d_revokes_every_related_partys_green_channel
     run(register, make_fact("A"))
     changes = run(register, make_fact("D", final=False, reasons=("in litigation",)))
     revoked = {(c.uscc, c.entitlement) for c in changes if c.action is Action.REVOKED}
-    listed = {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL}
-    assert revoked == {(u, e) for u in (HOLDER, Y, Z, PARENT) for e in listed} | {(HOLDER, E.INCENTIVE_PRIORITY)}
+    listed = {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL, E.INCENTIVE_PRIORITY}
+    assert revoked == {(u, e) for u in (HOLDER, Y, Z, PARENT) for e in listed}
     y_change = next(c for c in changes if c.uscc == Y)
     assert y_change.reason.startswith("revoked: parcel P-0001 graded D (provisional)")
     # restriction is an entitlement decision and waits for the final grade

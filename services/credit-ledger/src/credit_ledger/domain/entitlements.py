@@ -9,8 +9,9 @@ An enterprise may be tied to several parcels: as rights holder of some, and as a
   together, if any tie is graded A or B, nothing restricts it, and it does not itself hold a C
   parcel (its own unauthorised lease must be resolved first; a related party's C does not count
   against it).
-- INCENTIVE_PRIORITY for the rights holder of an A parcel, under the same conditions. Related
-  parties do not get it: the policy gives incentive priority to the graded holder.
+- INCENTIVE_PRIORITY for the rights holder of an A parcel and its related parties, under the
+  same conditions: the A measure (优先享受激励政策) is granted to the holder together with its
+  related parties, like the green channel.
 - SERVICE_GUIDANCE for the rights holder of a B parcel, RENEWAL_GUIDANCE for the rights holder of
   a C parcel. These are support measures tied to that parcel, so other parcels do not cancel them.
 
@@ -80,7 +81,7 @@ def _entitled(view: list[tuple[Standing, Grade]]) -> Grounds:
         Entitlement.RESTRICTED: restricting,
         Entitlement.KEY_SERVICE_LIST: listed,
         Entitlement.GREEN_CHANNEL: listed,
-        Entitlement.INCENTIVE_PRIORITY: [] if blocked else having(Grade.A, holder=True),
+        Entitlement.INCENTIVE_PRIORITY: [] if blocked else having(Grade.A),
         Entitlement.SERVICE_GUIDANCE: having(Grade.B, holder=True),
         Entitlement.RENEWAL_GUIDANCE: own_c,
     }
