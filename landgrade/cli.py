@@ -106,17 +106,17 @@ def run_evaluation(year: int = typer.Option(..., help="the year to grade"),
                    ruleset: str | None = typer.Option(None, help="ruleset id (default: the one in force)"),
                    evaluation: str = typer.Option("http://127.0.0.1:8002", envvar="LANDGRADE_EVALUATION_URL")) -> None:
     """Start the yearly evaluation run and follow its progress."""
-    body: dict[str, object] = {"year": year} | ({"ruleset": ruleset} if ruleset else {})
+    body: dict[str, object] = {"year": year} | ({"ruleset_id": ruleset} if ruleset else {})
     with _client(evaluation, "admin") as client:
         started = client.post("/v1/evaluation-runs", json=body)
         _fail_on_problem(started)
         run = started.json()
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                       TextColumn("{task.completed}/{task.total}"), console=console) as progress:
-            task = progress.add_task(f"run {run['run_id']}", total=run.get("total") or None)
-            while run.get("state") not in ("graded", "draft", "failed", "published", "final", "done"):
+            task = progress.add_task(f"run {run['id']}", total=run.get("total") or None)
+            while run.get("state") in ("queued", "running"):
                 time.sleep(0.5)
-                response = client.get(f"/v1/evaluation-runs/{run['run_id']}")
+                response = client.get(f"/v1/evaluation-runs/{run['id']}")
                 _fail_on_problem(response)
                 run = response.json()
                 progress.update(task, total=run.get("total") or None, completed=run.get("graded", 0))

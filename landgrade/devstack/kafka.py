@@ -87,7 +87,7 @@ class KafkaBroker:
         # A data directory is formatted once; its meta.properties pins the cluster id afterwards.
         if not (self.data_dir / "logs" / "meta.properties").exists():
             subprocess.run(
-                self._java(libs, "kafka.tools.StorageTool", "format", "-t", _cluster_id(),
+                self._java(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id(),
                            "-c", str(props), "--ignore-formatted"),
                 check=True, stdout=subprocess.DEVNULL,
             )
@@ -115,11 +115,15 @@ class KafkaBroker:
             self.process.wait()
 
 
-def _cluster_id() -> str:
-    # Kafka cluster ids are 16 random bytes in URL-safe base64 without padding.
+def cluster_id() -> str:
+    """16 random bytes in URL-safe base64 without padding, as Kafka expects. An id starting with
+    "-" would be read as an option by the storage tool, so such ids are drawn again."""
     import base64
 
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    while True:
+        candidate = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not candidate.startswith("-"):
+            return candidate
 
 
 async def _wait_until_serving(bootstrap: str, timeout: float) -> None:

@@ -1,0 +1,170 @@
+"""The outside systems of the end-to-end tests: each talks to landgrade only over REST (with its
+own role's token) or by reading Kafka topics, as the real tax, registry, street-office, credit
+and approval systems would."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from landgrade.demo.dataset import resident_id, uscc
+from landgrade.roles import ROLES
+from landgrade.testing import eventually, token
+from tests.e2e.conftest import Stack
+
+_rng = random.Random()
+
+
+def new_uscc() -> str:
+    return uscc(_rng)
+
+
+def new_person() -> dict[str, str]:
+    return {"name": "张" + _rng.choice("伟芳娜敏静强磊"), "id_number": resident_id(_rng)}
+
+
+def auth(role: str, jurisdiction: str | None = None) -> dict[str, str]:
+    return token(*ROLES[role], jurisdiction=jurisdiction, subject=role)
+
+
+@dataclass
+class Outside:
+    stack: Stack
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=60))
+    # One moment for this client's inspections, so a re-sent inspection is the same request.
+    inspected_at: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(minutes=5))
+
+    async def ok(self, response: httpx.Response) -> Any:
+        assert response.status_code < 300, f"{response.request.method} {response.request.url}: " \
+                                           f"{response.status_code} {response.text[:800]}"
+        return response.json() if response.content else None
+
+    # -- business registry and land staff -----------------------------------------------------
+    async def enterprise(self, code: str, name: str, person: dict[str, str],
+                         shareholders: list[dict[str, Any]] | None = None) -> None:
+        body = {"name": name, "status": "active",
+                "responsible_persons": [{"name": person["name"], "role": "legal_representative",
+                                         "id_number": person["id_number"]}],
+                "shareholders": shareholders or []}
+        await self.ok(await self.http.put(f"{self.stack.registry}/v1/enterprises/{code}", json=body,
+                                          headers=auth("business-registry")))
+
+    async def parcel(self, parcel_id: str, holder: str, street: str = "荣华街道", area_m2: int = 10_000,
+                     category: str = "self_use") -> None:
+        body = {"name": f"测试地块 {parcel_id}", "address": "荣华南路 1 号", "street": street,
+                "area_m2": str(area_m2), "category": category, "rights_holder": holder}
+        await self.ok(await self.http.put(f"{self.stack.registry}/v1/parcels/{parcel_id}", json=body,
+                                          headers=auth("land-staff")))
+
+    # -- tax system ---------------------------------------------------------------------------
+    async def filings_batch(self, filings: list[dict[str, Any]]) -> dict[str, Any]:
+        body = "\n".join(json.dumps(f) for f in filings).encode()
+        headers = auth("tax-system") | {"content-type": "application/x-ndjson"}
+        result: dict[str, Any] = await self.ok(
+            await self.http.post(f"{self.stack.registry}/v1/revenue-filings/batch", content=body, headers=headers))
+        return result
+
+    # -- street offices -----------------------------------------------------------------------
+    async def inspect(self, street: str, parcel_id: str, findings: list[dict[str, Any]],
+                      inspection_id: str | None = None) -> httpx.Response:
+        body = {"inspection_id": inspection_id or f"INS-{uuid.uuid4().hex[:10]}", "parcel_id": parcel_id,
+                "inspected_at": self.inspected_at.isoformat(), "inspector": f"{street}巡检组", "findings": findings}
+        office = auth("street-office", jurisdiction=street)
+
+        async def posted() -> httpx.Response | None:  # enforcement learns the parcel from registry events
+            r = await self.http.post(f"{self.stack.enforcement}/v1/inspections", json=body, headers=office)
+            return None if r.status_code == 422 and "parcel" in r.text else r
+
+        response: httpx.Response = await eventually(posted, timeout=60)
+        return response
+
+    # -- evaluation ---------------------------------------------------------------------------
+    async def grade(self, parcel_id: str) -> dict[str, Any] | None:
+        r = await self.http.get(f"{self.stack.evaluation}/v1/parcels/{parcel_id}/grade",
+                                headers=auth("credit-platform"))
+        return r.json() if r.status_code == 200 else None
+
+    async def wait_grade(self, parcel_id: str, grade: str, year: int | None = None,
+                         status: str | None = None) -> dict[str, Any]:
+        async def matches() -> dict[str, Any] | None:
+            g = await self.grade(parcel_id)
+            if g and g["grade"] == grade and (year is None or g["year"] == year) and (
+                    status is None or g["status"] == status):
+                return g
+            return None
+
+        result: dict[str, Any] = await eventually(matches, timeout=90)
+        return result
+
+    async def yearly_run_to_final(self, year: int) -> dict[str, Any]:
+        """Draft → published (objection window of 0 days) → final, as the Administrative Committee does."""
+        admin = auth("admin")
+        base = f"{self.stack.evaluation}/v1/evaluation-runs"
+        run = await self.ok(await self.http.post(base, json={"year": year}, headers=admin))
+
+        async def drafted() -> dict[str, Any] | None:
+            r = await self.ok(await self.http.get(f"{base}/{run['id']}", headers=admin))
+            assert r["state"] != "failed", r
+            return r if r["state"] == "draft" else None
+
+        await eventually(drafted, timeout=120)
+        await self.ok(await self.http.post(f"{base}/{run['id']}/publish", json={"objection_window_days": 0},
+                                           headers=admin))
+        final: dict[str, Any] = await self.ok(await self.http.post(f"{base}/{run['id']}/finalize", headers=admin))
+        assert final["state"] == "final"
+        return final
+
+    # -- enforcement staff --------------------------------------------------------------------
+    async def case_of(self, parcel_id: str, kind: str) -> dict[str, Any]:
+        async def found() -> dict[str, Any] | None:
+            r = await self.ok(await self.http.get(f"{self.stack.enforcement}/v1/cases",
+                                                  params={"parcel_id": parcel_id, "kind": kind},
+                                                  headers=auth("enforcement-staff")))
+            return r["items"][0] if r["items"] else None
+
+        result: dict[str, Any] = await eventually(found, timeout=60)
+        return result
+
+    async def move_case(self, case_id: str, to: str, reason: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.ok(await self.http.post(
+            f"{self.stack.enforcement}/v1/cases/{case_id}/transitions", json={"to": to, "reason": reason},
+            headers=auth("enforcement-staff")))
+        return result
+
+    # -- approval systems, the credit platform and the public ---------------------------------
+    async def benefits(self, code: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.ok(await self.http.get(f"{self.stack.credit}/v1/benefits/{code}",
+                                                                   headers=auth("approval-system")))
+        return result
+
+    async def wait_benefits(self, code: str, check: Any) -> dict[str, Any]:
+        async def ready() -> dict[str, Any] | None:
+            b = await self.benefits(code)
+            return b if check(b) else None
+
+        result: dict[str, Any] = await eventually(ready, timeout=90)
+        return result
+
+    async def credit_file(self, code: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.ok(await self.http.get(f"{self.stack.credit}/v1/subjects/{code}/credit",
+                                                                   headers=auth("credit-platform")))
+        return result
+
+
+def held(benefits: dict[str, Any]) -> set[str]:
+    return {e["benefit"] for e in benefits["entitlements"]}
+
+
+def quarterly(code: str, parcel_id: str, year: int, output_per_quarter: Decimal, tax_per_quarter: Decimal,
+              quarters: range = range(1, 5)) -> list[dict[str, Any]]:
+    tag = uuid.uuid4().hex[:6]
+    return [{"filing_id": f"TAX-{year}-{tag}-{parcel_id}-Q{q}", "uscc": code, "parcel_id": parcel_id, "year": year,
+             "quarter": q, "output_value": str(output_per_quarter), "tax_paid": str(tax_per_quarter)}
+            for q in quarters]
