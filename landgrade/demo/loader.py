@@ -88,6 +88,39 @@ async def load(data: Dataset, registry: str, enforcement: str) -> None:
                 _check(response, inspection["inspection_id"])
 
 
+async def publish_years(evaluation: str, final_year: int = 2024, open_year: int = 2025) -> None:
+    """The yearly runs an E-Town year would have seen: last year's grades final (benefits follow
+    them), this year's published for objections (公示)."""
+    admin = _auth("admin")
+    async with httpx.AsyncClient(base_url=evaluation, timeout=120) as client:
+        for year, window in ((final_year, 0), (open_year, None)):
+            response = await client.post("/v1/evaluation-runs", json={"year": year}, headers=admin)
+            _check(response, f"yearly run {year}")
+            run = response.json()
+            while run["state"] in ("queued", "running"):
+                await asyncio.sleep(0.5)
+                response = await client.get(f"/v1/evaluation-runs/{run['id']}", headers=admin)
+                _check(response, "run progress")
+                run = response.json()
+            body = {"objection_window_days": window} if window is not None else {}
+            _check(await client.post(f"/v1/evaluation-runs/{run['id']}/publish", json=body, headers=admin), "publish")
+            if window == 0:
+                _check(await client.post(f"/v1/evaluation-runs/{run['id']}/finalize", headers=admin), "finalize")
+            console.print(f"  yearly run {year}: {run['counts']} ({'final' if window == 0 else 'published for objections'})")
+
+
+async def _settle(evaluation: str, parcels: int, year: int = 2025, timeout: float = 120) -> None:
+    """Waits until event-driven grading has caught up with the loaded data."""
+    admin = _auth("admin")
+    async with httpx.AsyncClient(base_url=evaluation, timeout=30) as client:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            response = await client.get("/v1/grades/summary", params={"year": year}, headers=admin)
+            if response.status_code == 200 and response.json().get("total", 0) >= parcels:
+                return
+            await asyncio.sleep(1)
+
+
 async def _empty(registry: str) -> bool:
     async with httpx.AsyncClient(base_url=registry, timeout=30) as client:
         response = await client.get("/v1/parcels", params={"limit": 1}, headers=_auth("land-staff"))
@@ -96,11 +129,13 @@ async def _empty(registry: str) -> bool:
 
 
 def seed_if_empty(registry: str = "http://127.0.0.1:8001", enforcement: str = "http://127.0.0.1:8004",
-                  parcels: int | None = None) -> bool:
+                  evaluation: str = "http://127.0.0.1:8002", parcels: int | None = None) -> bool:
     if not asyncio.run(_empty(registry)):
         console.print("Demo data already present; not seeding again.")
         return False
     size = parcels or int(os.environ.get("LANDGRADE_DEMO_PARCELS", "500"))
     console.print(f"Seeding a synthetic E-Town of {size} parcels through the REST APIs ...")
     asyncio.run(load(generate(size), registry, enforcement))
+    asyncio.run(_settle(evaluation, size))
+    asyncio.run(publish_years(evaluation))
     return True

@@ -148,7 +148,11 @@ def _print_banner(bootstrap: str, state: Path) -> None:
         print(f"  {spec.name:16} http://127.0.0.1:{spec.port}   API docs: http://127.0.0.1:{spec.port}/docs")
     print(f"  {'kafka':16} {bootstrap}")
     print(f"  logs             {state / 'logs'}\n")
-    print("  Tokens for curl:  .venv/bin/landgrade token --role tax-system\n", flush=True)
+    print("  Try it (see README.md, 'Integrating'):")
+    print("    ADMIN=$(.venv/bin/landgrade token --role admin)")
+    print('    curl -s "http://127.0.0.1:8002/v1/grades/summary?year=2025" -H "Authorization: Bearer $ADMIN"')
+    print('    curl -s "http://127.0.0.1:8004/v1/cases?kind=enforcement" -H "Authorization: Bearer $ADMIN"')
+    print('    curl -s "http://127.0.0.1:8003/v1/public/quality-holders?year=2024"\n', flush=True)
 
 
 def _interrupt(*_: object) -> None:
