@@ -15,16 +15,17 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
-from servicekit.auth import mint_token
-from servicekit.settings import DEV_JWT_SECRET, ServiceSettings
 
 from landgrade.roles import JURISDICTION_BOUND, ROLES
+from servicekit.auth import mint_token
+from servicekit.settings import DEV_JWT_SECRET, ServiceSettings
 
 app = typer.Typer(help="Operate landgrade: tokens, imports, yearly runs, exports, DLQ replay.",
                   no_args_is_help=True)
@@ -149,10 +150,10 @@ def export(what: str = typer.Argument(..., help="grades | public"),
     console.print(f"wrote {len(rows)} row(s) to {out}")
 
 
-def _pages(base: str, path: str, params: dict[str, object]) -> Iterator[dict[str, object]]:
+def _pages(base: str, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Follows either pagination style the services use: `next` cursor (`after=`) or offset/total."""
     with _client(base, "admin") as client:
-        after: object = None
+        after: Any = None
         offset = 0
         while True:
             query = params | {"limit": 500} | ({"after": after} if after else {"offset": offset})

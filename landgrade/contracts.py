@@ -102,8 +102,8 @@ def main(argv: list[str]) -> int:
         for name in stale:
             print(f"contract drift: contracts/{name}")
         return 1 if stale else 0
-    for stale in CONTRACTS.rglob("*.json"):
-        stale.unlink()
+    for old in CONTRACTS.rglob("*.json"):
+        old.unlink()
     for name, text in files.items():
         path = CONTRACTS / name
         path.parent.mkdir(parents=True, exist_ok=True)

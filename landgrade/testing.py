@@ -20,14 +20,14 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
-from servicekit.auth import mint_token
-from servicekit.events import CloudEvent
-from servicekit.migrations import upgrade
-from servicekit.settings import DEV_JWT_SECRET, ServiceSettings
 
 from landgrade.devstack.kafka import KafkaBroker
 from landgrade.devstack.ports import free_port
 from landgrade.devstack.postgres import PostgresServer
+from servicekit.auth import mint_token
+from servicekit.events import CloudEvent
+from servicekit.migrations import upgrade
+from servicekit.settings import DEV_JWT_SECRET, ServiceSettings
 
 
 @dataclass

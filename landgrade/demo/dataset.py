@@ -125,7 +125,8 @@ def generate(parcels: int = 500, seed: int = 2025) -> Dataset:
                 "start": "2023-06-01", "end": "2028-05-31"}))
         if profile in ("C", "D-lease"):
             tenant = rng.choice(tenants)
-            data.leases.append((pid, f"L-{pid}-X", {"tenant_uscc": tenant, "area_m2": str((area / 4).quantize(Decimal(1))),
+            leased = str((area / 4).quantize(Decimal(1)))
+            data.leases.append((pid, f"L-{pid}-X", {"tenant_uscc": tenant, "area_m2": leased,
                                                     "approved": False, "start": "2025-01-01"}))
             attitude = "cooperating_with_renewal" if profile == "C" else "refuses_to_correct"
             data.inspections.append({

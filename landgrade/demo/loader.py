@@ -79,9 +79,9 @@ async def load(data: Dataset, registry: str, enforcement: str) -> None:
         for street, inspections in by_street.items():
             office = _auth("street-office", jurisdiction=street)
             for inspection in inspections:
-                body = {k: v for k, v in inspection.items() if k != "street"}
+                posted = {k: v for k, v in inspection.items() if k != "street"}
                 for _attempt in range(60):  # enforcement learns parcels from registry events
-                    response = await enf.post("/v1/inspections", json=body, headers=office)
+                    response = await enf.post("/v1/inspections", json=posted, headers=office)
                     if response.status_code != 422 or "parcel" not in response.text:
                         break
                     await asyncio.sleep(0.5)
@@ -96,7 +96,7 @@ async def publish_years(evaluation: str, final_year: int = 2024, open_year: int 
         for year, window in ((final_year, 0), (open_year, None)):
             response = await client.post("/v1/evaluation-runs", json={"year": year}, headers=admin)
             _check(response, f"yearly run {year}")
-            run = response.json()
+            run: dict[str, Any] = response.json()
             while run["state"] in ("queued", "running"):
                 await asyncio.sleep(0.5)
                 response = await client.get(f"/v1/evaluation-runs/{run['id']}", headers=admin)
@@ -106,7 +106,8 @@ async def publish_years(evaluation: str, final_year: int = 2024, open_year: int 
             _check(await client.post(f"/v1/evaluation-runs/{run['id']}/publish", json=body, headers=admin), "publish")
             if window == 0:
                 _check(await client.post(f"/v1/evaluation-runs/{run['id']}/finalize", headers=admin), "finalize")
-            console.print(f"  yearly run {year}: {run['counts']} ({'final' if window == 0 else 'published for objections'})")
+            stage = "final" if window == 0 else "published for objections"
+            console.print(f"  yearly run {year}: {run['counts']} ({stage})")
 
 
 async def _settle(evaluation: str, parcels: int, year: int = 2025, timeout: float = 120) -> None:

@@ -92,7 +92,7 @@ class KafkaBroker:
                 check=True, stdout=subprocess.DEVNULL,
             )
         log = (self.data_dir / "broker.log").open("ab")
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             self._java(libs, "kafka.Kafka", str(props)), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )

@@ -57,7 +57,7 @@ class PostgresServer:
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
         user = SYSTEM_USER if _as_root() else None
-        return subprocess.run(list(args), check=check, user=user, capture_output=True, timeout=120)  # noqa: S603
+        return subprocess.run(list(args), check=check, user=user, capture_output=True, timeout=120)
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -84,7 +84,7 @@ def start_service(spec: ServiceSpec, bootstrap: str, db_base: str, port: int | N
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         out = (log_dir / f"{spec.name}.log").open("ab")
-    return subprocess.Popen([sys.executable, "-c", f"from {spec.module} import main; main()"],  # noqa: S603
+    return subprocess.Popen([sys.executable, "-c", f"from {spec.module} import main; main()"],
                             env=env, stdout=out, stderr=subprocess.STDOUT if out else None)
 
 

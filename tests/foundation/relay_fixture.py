@@ -7,12 +7,13 @@ import uuid
 from dataclasses import dataclass
 from typing import ClassVar
 
-from servicekit.events import CloudEvent, EventData
-from servicekit.settings import ServiceSettings
-from servicekit.wiring import Plumbing, StandardTables
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.events import CloudEvent, EventData
+from servicekit.settings import ServiceSettings
+from servicekit.wiring import Plumbing, StandardTables
 
 
 class Ping(EventData):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
 from servicekit.kafka import ensure_topics
 from servicekit.settings import ServiceSettings
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import httpx
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+
+from landgrade.testing import token
 from servicekit.auth import Principal, require, require_jurisdiction
 from servicekit.db import Database
 from servicekit.http import create_app
 from servicekit.metrics import Metrics
 from servicekit.runtime import ServiceRuntime
 from servicekit.settings import ServiceSettings
-
-from landgrade.testing import token
 
 
 class Body(BaseModel):

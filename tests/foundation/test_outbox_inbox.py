@@ -6,10 +6,10 @@ import asyncio
 from collections import defaultdict
 
 from aiokafka import AIOKafkaConsumer
-from servicekit.kafka import ensure_topics, new_consumer, new_producer
-from servicekit.settings import ServiceSettings
 
 from landgrade.testing import eventually, read_events
+from servicekit.kafka import ensure_topics, new_consumer, new_producer
+from servicekit.settings import ServiceSettings
 from tests.foundation.relay_fixture import build_harness, counting_handler, ping_type
 
 

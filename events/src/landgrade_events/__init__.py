@@ -14,8 +14,9 @@ from landgrade_events.registry import (
     ParcelChanged,
     SuspectedOccupant,
 )
+from servicekit.events import EventData
 
-ALL_EVENTS = [
+ALL_EVENTS: list[type[EventData]] = [
     ParcelChanged, LeaseChanged, SuspectedOccupant, EnterpriseChanged, FilingAccepted,
     ParcelGraded,
     FindingRecorded, CaseChanged, CaseOverdue,

@@ -34,7 +34,8 @@ class BenefitChanged(EventData):
     TYPE: ClassVar[str] = "landgrade.credit.benefit_changed.v1"
     TOPIC: ClassVar[str] = BENEFITS
     uscc: str
-    benefit: str  # green_channel | key_service_list | incentive_priority | service_guidance | renewal_guidance | restricted
+    # green_channel | key_service_list | incentive_priority | service_guidance | renewal_guidance | restricted
+    benefit: str
     action: Literal["granted", "revoked"]
     reason: str
     parcel_id: str | None = None

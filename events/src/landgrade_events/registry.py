@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
+
 from servicekit.events import EventData
 
 PARCELS = "landgrade.registry.parcels.v1"
