@@ -45,3 +45,46 @@ async def test_a_batch_retried_forever_is_no_progress_and_recovery_is(make_setti
         stop.set()
         await task
         await harness.plumbing.db.dispose()
+
+
+class _ServerStartingUp(Exception):
+    """What asyncpg raises while PostgreSQL recovers from a crash (SQLSTATE 57P03)."""
+
+    sqlstate = "57P03"
+
+
+async def test_a_database_still_starting_up_delays_events_and_dead_letters_none(  # type: ignore[no-untyped-def]
+        make_settings, infra) -> None:
+    """Regression (chaos run): right after `pg_ctl stop -m immediate` and a restart, connections
+    fail with "the database system is starting up". That was taken for a broken event: each one
+    went to the DLQ, and its effect was lost."""
+    from sqlalchemy.exc import DBAPIError
+
+    from landgrade.testing import read_events
+    from tests.foundation.relay_fixture import ping_type
+
+    settings, harness = await _ready(make_settings)
+    Ping = ping_type(harness.topic)
+    await _publish(harness, [Ping(key_="a", n=i) for i in range(3)])
+    await _run_relay_until_empty(harness)
+    failures = 5
+    apply = counting_handler(harness)
+
+    async def handler(session: AsyncSession, event: CloudEvent) -> None:
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise DBAPIError("SELECT 1", None, _ServerStartingUp("the database system is starting up"))
+        await apply(session, event)
+
+    consumer = harness.plumbing.consumer("starting-up", [harness.topic], {"test.pinged.v1": handler})
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        await eventually(lambda: _count(harness, 3), timeout=30)
+    finally:
+        stop.set()
+        await task
+    assert [(k, n, applied) for k, n, applied in await harness.effect_rows()] == [("a", i, 1) for i in range(3)]
+    assert await read_events(infra.bootstrap, harness.topic + ".dlq", lambda e: True, count=1, timeout=3) == []
+    await harness.plumbing.db.dispose()

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
+
+from landgrade.testing import token
 from servicekit.auth import Principal, require
 from servicekit.db import Database
 from servicekit.http import create_app
 from servicekit.metrics import Metrics
+from servicekit.problems import Problem
 from servicekit.runtime import ServiceRuntime
 from servicekit.settings import ServiceSettings
-
-from landgrade.testing import token
 from tests.foundation.test_http_plumbing import _client
 
 
@@ -28,6 +29,10 @@ def _app():  # type: ignore[no-untyped-def]
     @router.post("/things")
     async def create(body: Body, principal: Principal = require("things:write")) -> dict[str, str]:
         return {"name": body.name}
+
+    @router.get("/subjects/{ref}")
+    async def subject(ref: str) -> dict[str, str]:
+        raise Problem(404, "Unknown subject", f"No file for {ref}.", errors=[{"field": "ref", "message": ref}])
 
     @router.post("/uploads")
     async def upload(request: Request) -> dict[str, int]:
@@ -62,3 +67,11 @@ def test_every_error_response_is_documented_as_a_problem() -> None:
     public = document["paths"]["/uploads"]["post"]["responses"]
     assert "401" not in public and "403" not in public  # a public route has no auth errors
     assert document["paths"]["/readyz"]["get"]["responses"]["503"]["content"].keys() == {"application/json"}
+
+
+async def test_a_problem_never_echoes_an_id_number() -> None:
+    async with _client(_app()) as c:
+        response = await c.get("/subjects/11010519491231002X")
+    assert response.status_code == 404
+    assert "11010519491231002X" not in response.text
+    assert response.json()["instance"] == "/subjects/110105********002X"

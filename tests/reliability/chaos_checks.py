@@ -50,6 +50,11 @@ def expected(plan: Plan) -> dict[str, list[str]]:
     return want | {p: [s.expected for s in sends] for p, sends in plan.finding_parcels.items()}
 
 
+def unfinished(want: dict[str, list[str]], seen: dict[str, list[str]]) -> list[str]:
+    """Parcels whose last request has not come out of the pipeline yet."""
+    return [p for p, wanted in want.items() if wanted and wanted[-1] not in seen.get(p, [])]
+
+
 def differences(want: dict[str, list[str]], seen: dict[str, list[str]]) -> list[str]:
     """Per parcel: lost, duplicated or reordered effects."""
     problems = []
@@ -102,7 +107,7 @@ async def read_topic(bootstrap: str, topic: str) -> list[CloudEvent]:
         await consumer.seek_to_beginning(*tps)
         end = await consumer.end_offsets(tps)
         events: list[CloudEvent] = []
-        while any(await consumer.position(tp) < end[tp] for tp in tps):
+        while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
             batch = await consumer.getmany(timeout_ms=500)
             events += [CloudEvent.from_bytes(r.value) for records in batch.values() for r in records]
         return events
@@ -120,11 +125,13 @@ async def list_topics(bootstrap: str) -> list[str]:
 
 
 def filings_on_the_wire(events: list[CloudEvent]) -> tuple[dict[str, set[str]], int]:
-    """(filing id -> the event ids that carried it, number of redelivered copies on the wire)."""
+    """(filing id#revision@parcel -> the event ids that announced it there, number of redelivered
+    copies on the wire). A filing also announces its filer's other parcels (their totals), hence
+    the parcel in the key."""
     ids: dict[str, set[str]] = defaultdict(set)
     copies: dict[str, int] = defaultdict(int)
     for event in events:
-        key = f"{event.data['filing_id']}#{event.data['revision']}"
+        key = f"{event.data['filing_id']}#{event.data['revision']}@{event.data['parcel_id']}"
         ids[key].add(event.id)
         copies[event.id] += 1
     return ids, sum(n - 1 for n in copies.values())

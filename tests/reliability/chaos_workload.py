@@ -17,7 +17,6 @@ import httpx
 from tests.reliability.world import (
     STREET_A,
     STREET_B,
-    YEAR,
     enterprise_body,
     filing_body,
     inspection_body,
@@ -115,8 +114,10 @@ class Driver:
     """Sends every plan's requests in order per parcel, many parcels at once; retries each request
     with the same natural id (so a retry of an accepted request is a no-op) until it is accepted."""
 
-    def __init__(self, urls: dict[str, str], plan: Plan, workers: int) -> None:
+    def __init__(self, urls: dict[str, str], plan: Plan, workers: int, rate: float | None = None) -> None:
         self.urls, self.plan, self.workers = urls, plan, workers
+        self.rate = rate  # requests per second at most, so that the faults fall inside the workload
+        self.begun = 0
         self.accepted = 0
         self.retries = 0
         self.unexpected: list[str] = []
@@ -134,7 +135,14 @@ class Driver:
         for round_ in range(max((len(q) for q in queues), default=0)):
             for queue in queues:
                 if round_ < len(queue):
+                    await self._paced()
                     await self.send(client, queue[round_])
+
+    async def _paced(self) -> None:
+        self.begun += 1
+        if self.rate:
+            due = self.started + self.begun / self.rate
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
 
     async def send(self, client: httpx.AsyncClient, send: Send) -> None:
         loop = asyncio.get_running_loop()

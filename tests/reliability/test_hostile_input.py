@@ -3,7 +3,8 @@ attacks by hand. No 5xx, no response that breaks the published contract, every a
 problem with nothing written.
 
 Schemathesis runs in-process (ASGI) against each service built by its composition root, with an
-admin token so that requests get past authentication and reach the handlers. Its
+admin token so that requests get past authentication and reach the handlers: single requests
+(valid and invalid ones), then sequences along the links it infers between operations. Its
 `negative_data_rejection` check is not used: unknown query parameters are ignored by design, and
 the batch filing endpoint answers 200 with a per-line report of rejected lines (documented).
 """
@@ -91,6 +92,29 @@ async def test_generated_requests_break_nothing(service: str, infra: Infra, tmp_
         asgi.shutdown_lifespans()  # the app ran in schemathesis' own event loop thread
     print(f"\n{service}: {operations} operations × 2 modes × {EXAMPLES} examples, {len(failures)} failures")
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+async def test_linked_request_sequences_break_nothing(service: str, infra: Infra, tmp_path: Path) -> None:
+    """Stateful: schemathesis infers links between operations (ids a response returns, `Location`
+    headers) and runs sequences of calls along them, e.g. record an inspection, then read it."""
+    service_settings = await fresh_settings(infra, service, tmp_path)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", SERVICES[service][1].build_app(service_settings))
+    machine = schema.as_state_machine()
+
+    class Sequences(machine):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": role_headers("admin")}
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None,
+                              **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    try:
+        Sequences.run(settings=settings(max_examples=EXAMPLES, stateful_step_count=6, deadline=None, database=None,
+                                        suppress_health_check=list(HealthCheck)))
+    finally:
+        asgi.shutdown_lifespans()
 
 
 # ---- the classic attacks, by hand ---------------------------------------------------------------

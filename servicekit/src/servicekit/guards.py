@@ -16,6 +16,16 @@ _TEXT_TYPES = (b"application/json", b"application/x-ndjson", b"application/ndjso
 _JSON_NUL = b"\\u0000"
 
 
+def _text_kind(content_type: bytes) -> str | None:
+    """"text" for bodies a handler reads as text; "sniff" for a body without a content type, which
+    FastAPI parses as JSON when a route takes JSON (and which may be a raw upload otherwise).
+    Media types are case-insensitive, and FastAPI parses any `+json` type as JSON."""
+    media = content_type.split(b";", 1)[0].strip().lower()
+    if not media:
+        return "sniff"
+    return "text" if media.startswith(_TEXT_TYPES) or media.endswith(b"+json") else None
+
+
 class _Refused(Exception):
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
@@ -38,10 +48,11 @@ class BodyGuard:
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             await _reply(send, scope, _too_large(self.max_body_bytes))
             return
-        if headers.get(b"content-type", b"").startswith(_TEXT_TYPES):
+        kind = _text_kind(headers.get(b"content-type", b""))
+        if kind is not None:
             # Text bodies are read in full first (bounded by the size limit) so that a NUL byte
             # anywhere is refused before the handler writes anything.
-            body, refused = await _read_text_body(receive, self.max_body_bytes)
+            body, refused = await _read_text_body(receive, self.max_body_bytes, sniff=kind == "sniff")
             if refused is not None:
                 await _reply(send, scope, refused)
                 return
@@ -63,7 +74,7 @@ class BodyGuard:
             await _reply(send, scope, refused.problem)
 
 
-async def _read_text_body(receive: Any, limit: int) -> tuple[bytes, Problem | None]:
+async def _read_text_body(receive: Any, limit: int, sniff: bool = False) -> tuple[bytes, Problem | None]:
     chunks: list[bytes] = []
     size, more = 0, True
     while more:
@@ -77,6 +88,8 @@ async def _read_text_body(receive: Any, limit: int) -> tuple[bytes, Problem | No
         chunks.append(chunk)
         more = message.get("more_body", False)
     body = b"".join(chunks)
+    if sniff and body.lstrip()[:1] not in (b"{", b"[", b'"'):
+        return body, None  # not JSON: a raw upload, which may hold NUL bytes
     if b"\x00" in body or _JSON_NUL in body:
         return b"", Problem(400, "NUL byte in body", "The request body contains a NUL byte, which no field accepts.")
     return body, None

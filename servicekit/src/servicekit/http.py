@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from servicekit.auth import TokenVerifier
 from servicekit.guards import BodyGuard
 from servicekit.logging import get_logger
+from servicekit.openapi_problems import document_problems
 from servicekit.problems import install_problem_handlers
 from servicekit.runtime import ServiceRuntime
 from servicekit.tracing import current_traceparent, new_traceparent, trace_id
@@ -43,6 +44,7 @@ def create_app(runtime: ServiceRuntime, routers: list[APIRouter], *, title: str,
     app.include_router(_operations_router(runtime))
     for router in routers:
         app.include_router(router)
+    document_problems(app)
     return app
 
 
@@ -84,7 +86,9 @@ def _operations_router(runtime: ServiceRuntime) -> APIRouter:
         return {"status": "alive"}
 
     @router.get("/readyz", summary="Database and Kafka reachable, consumers making progress",
-                responses={503: {"description": "not ready"}})
+                responses={503: {"description": "not ready", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"status": {"type": "string"},
+                                                     "checks": {"type": "object"}}}}}}})
     async def readyz() -> Any:
         checks = await runtime.readiness()
         ready = all(v == "ok" for v in checks.values())

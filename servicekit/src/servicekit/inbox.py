@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,13 +47,21 @@ class PoisonEvent(Exception):
     """Raised by a handler for an event that can never be applied (it goes to the DLQ at once)."""
 
 
+# SQLSTATEs that say "not now" about the server, not "never" about the event: connection
+# exceptions (08xxx), a server shutting down or still starting up after a crash (57P01-57P03),
+# too many connections (53300), serialization failures and deadlocks (40001, 40P01). asyncpg
+# reports them as plain database errors, not as SQLAlchemy's OperationalError.
+_TRANSIENT_SQLSTATES = {"57P01", "57P02", "57P03", "53300", "40001", "40P01"}
+
+
 def _is_transient(error: BaseException) -> bool:
     """Database unreachable: retry the whole batch later instead of dead-lettering events."""
     if isinstance(error, (OSError, ConnectionError, asyncio.TimeoutError)):
         return True
     if isinstance(error, exc.DBAPIError):
-        return bool(error.connection_invalidated) or isinstance(error, (exc.OperationalError,
-                                                                        exc.InterfaceError))
+        sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+        return bool(error.connection_invalidated) or isinstance(error, (exc.OperationalError, exc.InterfaceError)) \
+            or sqlstate.startswith("08") or sqlstate in _TRANSIENT_SQLSTATES
     return False
 
 
@@ -92,8 +101,8 @@ class EventConsumer:
         backoff = 0.2
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=200, max_records=self.batch_size)
-            self.last_progress = time.monotonic()
             if not batch:
+                self.last_progress = time.monotonic()  # caught up: idle is not stalled
                 continue
             try:
                 await self.process(batch, producer)
@@ -108,12 +117,57 @@ class EventConsumer:
                 continue
             backoff = 0.2
             await consumer.commit({tp: records[-1].offset + 1 for tp, records in batch.items()})
+            # Progress is a committed batch: a batch polled again and again after failing is not.
+            self.last_progress = time.monotonic()
 
     async def process(self, batch: dict[TopicPartition, list[ConsumerRecord]], producer: AIOKafkaProducer) -> None:
+        records = [record for records in batch.values() for record in records]
+        if await self._process_whole(records):
+            return
         async with self.db.transaction() as session:
-            for records in batch.values():
-                for record in records:
-                    await self._apply(session, record, producer)
+            for record in records:
+                await self._apply(session, record, producer)
+
+    async def _process_whole(self, records: list[ConsumerRecord]) -> bool:
+        """The common case, cheaply: the batch's inbox rows in one statement and every handler in
+        the batch's transaction without a savepoint each (three round trips less per event).
+
+        Returns False, with nothing committed, when an event does not parse or a handler fails;
+        the caller then applies the batch event by event in savepoints (retries, dead letters),
+        which gives the same effects. Database-unreachable errors propagate as before.
+        """
+        try:
+            events = [CloudEvent.from_bytes(record.value) for record in records]
+        except Exception:
+            return False
+        applied = 0
+        try:
+            async with self.db.transaction() as session:
+                fresh = await self._first_deliveries(session, events)
+                for record, event in zip(records, events, strict=True):
+                    if event.id not in fresh:
+                        continue
+                    fresh.discard(event.id)  # the same event twice in one batch applies once
+                    applied += 1
+                    handler = self.handlers.get(event.type)
+                    if handler is not None:
+                        with _traced(record, event):
+                            await handler(session, event)
+        except Exception as error:
+            if _is_transient(error):
+                raise
+            self.log.info("batch_applied_event_by_event", error=repr(error))
+            return False
+        self.metrics.events_consumed.labels(self.name).inc(applied)
+        if len(events) > applied:
+            self.metrics.events_duplicate.labels(self.name).inc(len(events) - applied)
+        return True
+
+    async def _first_deliveries(self, session: AsyncSession, events: list[CloudEvent]) -> set[str]:
+        rows = [{"consumer": self.name, "event_id": e.id, "event_type": e.type} for e in events]
+        inserted = await session.execute(
+            insert(self.inbox).values(rows).on_conflict_do_nothing().returning(self.inbox.c.event_id))
+        return set(inserted.scalars())
 
     async def _apply(self, session: AsyncSession, record: ConsumerRecord, producer: AIOKafkaProducer) -> None:
         try:
@@ -171,6 +225,19 @@ class EventConsumer:
         await producer.send_and_wait(dlq_topic(record.topic), value=record.value, key=record.key,
                                      headers=headers)
         self.metrics.events_dead_lettered.labels(self.name).inc()
+
+
+@contextmanager
+def _traced(record: ConsumerRecord, event: CloudEvent) -> Iterator[None]:
+    """The event's trace and id in the context of its handler (logs, follow-up events)."""
+    traceparent = dict(record.headers or []).get("traceparent", b"").decode() or None
+    token = current_traceparent.set(traceparent)
+    structlog.contextvars.bind_contextvars(event_id=event.id, trace_id=trace_id(traceparent))
+    try:
+        yield
+    finally:
+        current_traceparent.reset(token)
+        structlog.contextvars.unbind_contextvars("event_id", "trace_id")
 
 
 async def _quietly(awaitable: Awaitable[Any]) -> None:

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from servicekit.logging import get_logger
+from servicekit.logging import get_logger, redact
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -30,7 +30,18 @@ class Problem(Exception):
             body["instance"] = instance
         if self.errors is not None:
             body["errors"] = self.errors
-        return body | self.extra
+        # A caller may put an ID number where an id goes (a USCC, a path): the answer never echoes it.
+        return _redacted(body | self.extra)
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    return value
 
 
 def problem_response(problem: Problem, request: Request | None = None,

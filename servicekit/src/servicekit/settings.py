@@ -37,6 +37,9 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 64 * 1024 * 1024
     outbox_batch_size: int = 500
     outbox_poll_seconds: float = 0.05
+    # An idle relay sleeps until its own process writes an event, or this long (rows written by
+    # another process, e.g. a replica that does not hold the relay role, wait at most this).
+    outbox_idle_seconds: float = 1.0
     outbox_retention_seconds: float = 3600
     consumer_batch_size: int = 500
     consumer_max_attempts: int = 3

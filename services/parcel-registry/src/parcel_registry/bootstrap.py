@@ -12,6 +12,7 @@ from parcel_registry.adapters.tables import plumbing as plumbing_tables
 from parcel_registry.domain.equity import EquityRules
 from parcel_registry.entrypoints.deps import install_error_handlers
 from parcel_registry.entrypoints.http import routers
+from parcel_registry.service_layer.coalescing import FilingCoalescer
 from parcel_registry.service_layer.registry import Registry
 from parcel_registry.settings import Settings
 from servicekit.http import create_app
@@ -42,6 +43,7 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
         equity_rules=EquityRules(own.equity_max_depth, own.equity_common_shareholder, own.equity_min_share_pct),
         filing_chunk_size=own.filing_chunk_size,
     )
+    app.state.filing_coalescer = FilingCoalescer(app.state.registry)
     install_error_handlers(app)
     return app
 

@@ -25,6 +25,21 @@ async def lock_head(session: AsyncSession) -> Anchor:
     return Anchor(row.sequence, row.hash)
 
 
+_HEAD_HELD = "credit_ledger.head_locked_in"
+
+
+async def hold_head(session: AsyncSession) -> None:
+    """Locks the chain head unless this transaction holds it already (a consumer batch applies
+    hundreds of grades in one transaction). Inside a savepoint it locks every time: rolling the
+    savepoint back would release a lock taken in it."""
+    transaction = session.sync_session.get_transaction()
+    if not session.in_nested_transaction() and session.info.get(_HEAD_HELD) is transaction:
+        return
+    await lock_head(session)
+    if not session.in_nested_transaction():
+        session.info[_HEAD_HELD] = transaction
+
+
 async def read_head(session: AsyncSession) -> Anchor:
     row = (await session.execute(select(ledger_head.c.sequence, ledger_head.c.hash))).one()
     return Anchor(row.sequence, row.hash)

@@ -19,7 +19,7 @@ async def list_quality_holders(
     ctx: Ctx,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="default: the latest graded year")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,  # beyond int64 the database fails (500)
 ) -> object:
     async with ctx.db.sessions() as session:
         return await quality_holders(session, year, limit, offset)

@@ -13,7 +13,7 @@ from credit_ledger.adapters.tables import credit_reads, enterprises, grades, res
 from credit_ledger.domain.masking import mask_name
 from credit_ledger.domain.records import RecordKind, superseded
 from servicekit.auth import Principal
-from servicekit.logging import get_logger
+from servicekit.logging import get_logger, redact
 
 
 class PersonFileRefused(PermissionError):
@@ -21,9 +21,12 @@ class PersonFileRefused(PermissionError):
 
 
 async def credit_file(session: AsyncSession, subject_ref: str, reader: Principal) -> dict[str, Any] | None:
-    """The subject's credit file, or None when nothing is known about it. The read is logged first."""
+    """The subject's credit file, or None when nothing is known about it. The read is logged first.
+
+    A caller may ask for a resident ID number instead of a USCC or person token: the audit row
+    keeps it masked, as every other record of personal data is."""
     await session.execute(insert(credit_reads).values(
-        reader=reader.subject, scopes=" ".join(sorted(reader.scopes)), subject_ref=subject_ref,
+        reader=reader.subject, scopes=" ".join(sorted(reader.scopes)), subject_ref=redact(subject_ref),
         unmasked=reader.is_admin))
     get_logger("disclosure").info("credit_file_read", reader=reader.subject, subject=subject_ref,
                                   unmasked=reader.is_admin)
@@ -98,5 +101,5 @@ async def quality_holders(session: AsyncSession, year: int | None, limit: int, o
 async def reads_of(session: AsyncSession, subject_ref: str | None, limit: int) -> list[dict[str, Any]]:
     query = select(credit_reads).order_by(credit_reads.c.id.desc()).limit(limit)
     if subject_ref:
-        query = query.where(credit_reads.c.subject_ref == subject_ref)
+        query = query.where(credit_reads.c.subject_ref == redact(subject_ref))
     return [dict(r._mapping) for r in await session.execute(query)]

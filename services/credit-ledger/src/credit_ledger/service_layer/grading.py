@@ -14,20 +14,21 @@ from credit_ledger.domain.records import records_for_grade
 from credit_ledger.service_layer.outgoing import benefit_changed, record_appended
 from servicekit.outbox import Outbox
 
+# Built once: constructing the statement per grade cost more CPU than running it.
+_FIRST_SEEN = pg_insert(grades).on_conflict_do_nothing().returning(grades.c.evaluation_id)
+
 
 async def on_parcel_graded(session: AsyncSession, outbox: Outbox, fact: GradeFact) -> bool:
     """Applies one grading; False when this grading (same evaluation id) was applied before."""
-    first = await session.execute(
-        pg_insert(grades).values(
-            evaluation_id=fact.evaluation_id, parcel_id=fact.parcel_id, holder_uscc=fact.holder_uscc,
-            year=fact.year, grade=fact.grade.value, status=fact.status.value, evaluated_at=fact.graded_at,
-        ).on_conflict_do_nothing().returning(grades.c.evaluation_id)
-    )
+    first = await session.execute(_FIRST_SEEN, {
+        "evaluation_id": fact.evaluation_id, "parcel_id": fact.parcel_id, "holder_uscc": fact.holder_uscc,
+        "year": fact.year, "grade": fact.grade.value, "status": fact.status.value, "evaluated_at": fact.graded_at,
+    })
     if first.first() is None:
         return False
     # The chain head is always locked first, then register rows in USCC order: one lock order for
     # every writer, so concurrent consumers queue instead of deadlocking.
-    await ledger.lock_head(session)
+    await ledger.hold_head(session)
     reached = penetrate(fact.parcel_id, fact.holder_uscc, await graph.graph_around(session, fact.holder_uscc))
 
     records = records_for_grade(fact, reached)

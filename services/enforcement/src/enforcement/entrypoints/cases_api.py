@@ -28,7 +28,7 @@ def cases_router(ctx: Context) -> APIRouter:
         street: str | None = Query(None, description="Street or town, any spelling (荣华街道, Ronghua, ronghua)."),
         parcel_id: str | None = None,
         overdue: bool | None = Query(None, description="Open cases past their comply-by date (or not)."),
-        limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+        limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000_000),
         principal: Principal = require("cases:read", "cases:write"),
     ) -> CasePage:
         area = reader_of(principal).area

@@ -22,7 +22,7 @@ def tasks_router(ctx: Context) -> APIRouter:
     async def list_tasks(
         status: Literal["open", "done", "all"] = "open",
         street: str | None = Query(None, description="Only for callers that see every area."),
-        limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0),
+        limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000_000),
         principal: Principal = require("findings:write", "cases:read"),
     ) -> TaskPage:
         """Parcels where the registry saw a suspected occupant (a filer that is neither holder nor

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,8 +80,7 @@ class Recorded:
 
 
 async def current(session: AsyncSession, parcel_id: str, year: int) -> Current | None:
-    row = (await session.execute(select(current_grades).where(
-        current_grades.c.parcel_id == parcel_id, current_grades.c.year == year))).first()
+    row = (await session.execute(_CURRENT, {"parcel_id": parcel_id, "year": year})).first()
     return None if row is None else Current(row.evaluation_id, row.grade, row.status, row.fingerprint,
                                             row.street, row.holder_uscc, row.ruleset_id)
 
@@ -99,14 +98,24 @@ async def latest_year(session: AsyncSession, parcel_id: str) -> int | None:
     return int(year) if year is not None else None
 
 
-async def record(session: AsyncSession, recorded: Recorded) -> None:
-    await session.execute(insert(evaluations).values(recorded.row()))
-    values = recorded.current_row()
-    stmt = insert(current_grades).values(values)
-    await session.execute(stmt.on_conflict_do_update(
+def _current_upsert() -> Any:
+    stmt = insert(current_grades)
+    return stmt.on_conflict_do_update(
         index_elements=[current_grades.c.parcel_id, current_grades.c.year],
-        set_={k: stmt.excluded[k] for k in values if k not in ("parcel_id", "year")},
-    ))
+        set_={k: stmt.excluded[k] for k in CURRENT_COLUMNS if k not in ("parcel_id", "year")},
+    )
+
+
+# Built once: constructing these per event cost more CPU than executing them.
+_INSERT_EVALUATION = insert(evaluations)
+_UPSERT_CURRENT = _current_upsert()
+_CURRENT = select(current_grades).where(current_grades.c.parcel_id == bindparam("parcel_id"),
+                                        current_grades.c.year == bindparam("year"))
+
+
+async def record(session: AsyncSession, recorded: Recorded) -> None:
+    await session.execute(_INSERT_EVALUATION, recorded.row())
+    await session.execute(_UPSERT_CURRENT, recorded.current_row())
 
 
 async def touch_parcel(session: AsyncSession, parcel_id: str, year: int, street: str, holder_uscc: str) -> None:

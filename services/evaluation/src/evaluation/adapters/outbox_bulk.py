@@ -43,4 +43,5 @@ async def add_grade_events(session: AsyncSession, outbox: Outbox, documents: Ite
     connection = await session.connection()
     raw: Any = (await connection.get_raw_connection()).driver_connection
     await raw.copy_records_to_table(outbox.table.name, records=records, columns=COLUMNS)
+    outbox.written.set()  # wake the relay now rather than at its next idle poll
     return len(records)

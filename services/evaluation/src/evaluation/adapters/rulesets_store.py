@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -22,13 +23,38 @@ async def add(session: AsyncSession, ruleset: Ruleset, created_by: str) -> bool:
     return inserted.first() is not None
 
 
+# Parsed rulesets per database (engine). A stored ruleset never changes (`add` never overwrites,
+# nothing updates or deletes one), so once read it is kept: every event-driven re-grade and every
+# grade read needs its ruleset, and fetching and parsing the JSON document each time cost more
+# than the grading itself.
+_parsed: WeakKeyDictionary[Any, dict[str, Ruleset]] = WeakKeyDictionary()
+
+
+def _cache(session: AsyncSession) -> dict[str, Ruleset]:
+    return _parsed.setdefault(session.bind, {})
+
+
 async def get(session: AsyncSession, ruleset_id: str) -> Ruleset | None:
+    cache = _cache(session)
+    if ruleset_id in cache:
+        return cache[ruleset_id]
     document = await session.scalar(select(rulesets.c.document).where(rulesets.c.id == ruleset_id))
-    return ruleset_from_dict(document) if document is not None else None
+    if document is None:
+        return None
+    cache[ruleset_id] = ruleset = ruleset_from_dict(document)
+    return ruleset
 
 
 async def all_rulesets(session: AsyncSession) -> list[Ruleset]:
-    return [ruleset_from_dict(d) for d in (await session.scalars(select(rulesets.c.document))).all()]
+    """Every stored ruleset; only those not read before are fetched whole."""
+    cache = _cache(session)
+    ids = list((await session.scalars(select(rulesets.c.id).order_by(rulesets.c.id))).all())
+    missing = [i for i in ids if i not in cache]
+    if missing:
+        rows = await session.execute(select(rulesets.c.id, rulesets.c.document).where(rulesets.c.id.in_(missing)))
+        for ruleset_id, document in rows:
+            cache[ruleset_id] = ruleset_from_dict(document)
+    return [cache[i] for i in ids if i in cache]
 
 
 async def listing(session: AsyncSession) -> list[dict[str, Any]]:

@@ -14,6 +14,8 @@ from servicekit.auth import Principal, require
 from servicekit.problems import Problem
 
 READ = ("grades:read",)
+# Bounded like every year the service accepts: an unbounded int overflows the database column (500).
+Year = Annotated[int | None, Query(ge=2000, le=2100)]
 
 
 def evaluation_document(row: Any, clauses: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -35,7 +37,7 @@ def router() -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["grades"])
 
     @api.get("/parcels/{parcel_id}/grade", summary="Current grade of a parcel, with its reasons")
-    async def current_grade(request: Request, parcel_id: str, year: int | None = None,
+    async def current_grade(request: Request, parcel_id: str, year: Year = None,
                             _: Principal = require(*READ)) -> dict[str, Any]:
         ctx: EvaluationContext = request.app.state.evaluation
         async with ctx.db.sessions() as session:
@@ -46,7 +48,7 @@ def router() -> APIRouter:
         return evaluation_document(row, ruleset.clauses if ruleset else None)
 
     @api.get("/parcels/{parcel_id}/grades", summary="Grade history of a parcel, newest first")
-    async def history(request: Request, parcel_id: str, year: int | None = None,
+    async def history(request: Request, parcel_id: str, year: Year = None,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100,
                       _: Principal = require(*READ)) -> dict[str, Any]:
         ctx: EvaluationContext = request.app.state.evaluation
@@ -59,7 +61,7 @@ def router() -> APIRouter:
 
     @api.get("/grades", summary="Current grades, filtered by grade, street and year (paginated)")
     async def grades(request: Request, grade: Annotated[str | None, Query(pattern="^[ABCD]$")] = None,
-                     street: str | None = None, year: int | None = None,
+                     street: str | None = None, year: Year = None,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                      after: Annotated[str | None, Query(description="cursor: the last parcel_id seen")] = None,
                      _: Principal = require(*READ)) -> dict[str, Any]:
@@ -79,7 +81,7 @@ def router() -> APIRouter:
         return {"year": year, "items": items, "next": items[-1]["parcel_id"] if len(items) == limit else None}
 
     @api.get("/grades/summary", summary="Counts by grade and by street for a year")
-    async def summary(request: Request, year: int | None = None, _: Principal = require(*READ)) -> dict[str, Any]:
+    async def summary(request: Request, year: Year = None, _: Principal = require(*READ)) -> dict[str, Any]:
         ctx: EvaluationContext = request.app.state.evaluation
         async with ctx.db.sessions() as session:
             year = year or await session.scalar(select(func.max(current_grades.c.year)))

@@ -48,7 +48,8 @@ def router() -> APIRouter:
                             headers={"Location": f"/v1/evaluation-runs/{run_id}"})
 
     @api.get("", summary="Runs, newest first")
-    async def listing(request: Request, year: int | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    async def listing(request: Request, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+                      limit: Annotated[int, Query(ge=1, le=200)] = 50,
                       _: Principal = require("grades:read")) -> dict[str, Any]:
         ctx: EvaluationContext = request.app.state.evaluation
         async with ctx.db.sessions() as session:

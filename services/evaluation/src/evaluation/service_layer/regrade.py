@@ -20,6 +20,7 @@ from evaluation.service_layer.grade_events import grade_event
 from servicekit.logging import get_logger
 
 log = get_logger("regrade")
+_GRADING_LOCK_HELD = "evaluation.grading_lock_held_in"
 
 
 class NoRuleset(Exception):
@@ -29,7 +30,7 @@ class NoRuleset(Exception):
 async def regrade(session: AsyncSession, ctx: EvaluationContext, parcel_id: str, year: int | None,
                   trigger_event_id: str | None) -> Evaluation | None:
     """Grades the parcel for `year` (default: its latest evaluation year); None if nothing to grade."""
-    await session.execute(select(func.pg_advisory_xact_lock_shared(GRADING_LOCK)))
+    await _share_grading_lock(session)
     year = year or await _default_year(session, ctx, parcel_id)
     sources = (await facts_loader.load_sources(session, year, [parcel_id])).get(parcel_id)
     if sources is None:
@@ -56,6 +57,18 @@ async def regrade(session: AsyncSession, ctx: EvaluationContext, parcel_id: str,
     await grades_store.record(session, recorded)
     await ctx.outbox.add(session, grade_event(recorded))
     return evaluation
+
+
+async def _share_grading_lock(session: AsyncSession) -> None:
+    """The shared grading lock, once per transaction: a consumer batch re-grades hundreds of
+    parcels in one transaction. Inside a savepoint it is taken every time, since rolling the
+    savepoint back releases a lock taken in it."""
+    transaction = session.sync_session.get_transaction()
+    if not session.in_nested_transaction() and session.info.get(_GRADING_LOCK_HELD) is transaction:
+        return
+    await session.execute(select(func.pg_advisory_xact_lock_shared(GRADING_LOCK)))
+    if not session.in_nested_transaction():
+        session.info[_GRADING_LOCK_HELD] = transaction
 
 
 async def _default_year(session: AsyncSession, ctx: EvaluationContext, parcel_id: str) -> int:

@@ -10,8 +10,10 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, tuple_, update
+from sqlalchemy import and_, bindparam, func, insert, select, text, tuple_, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import Text
 
 from parcel_registry.adapters.tables import filing_attributions, revenue_filings, suspected_occupants
 from parcel_registry.domain.attribution import Attribution, Method, OccupancyBasis, Share, ShareStatus
@@ -40,6 +42,32 @@ async def revisions_of(session: AsyncSession, filing_ids: Iterable[str]) -> list
         return []
     rows = await session.execute(select(revenue_filings).where(f_.filing_id.in_(ids)))
     return [filing_from_row(r) for r in rows]
+
+
+_LOCK_KEYS = text(
+    "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) "
+    "FROM (SELECT k FROM unnest(:keys) AS k ORDER BY k) AS ordered"
+).bindparams(bindparam("keys", type_=ARRAY(Text)))
+
+
+async def lock_filer_years(session: AsyncSession, enterprise_years: Iterable[tuple[str, int]]) -> None:
+    """Taken first: one enterprise's chunks for a year run one after the other, so each one sees
+    the parcels the previous one gave the enterprise shares on (and locks them in order)."""
+    await _lock(session, {f"filer/{uscc}/{year}" for uscc, year in enterprise_years})
+
+
+async def lock_parcel_years(session: AsyncSession, parcel_years: Iterable[tuple[str, int]]) -> None:
+    """Transaction-scoped locks on parcel-years, taken in one global order (no deadlocks between
+    chunks). Totals read under them include every earlier writer's filings, and the events that
+    announce them enter the outbox in the order their transactions commit: without this, two
+    chunks touching one parcel-year could announce its totals out of order, and a consumer that
+    keeps the latest totals would keep stale ones."""
+    await _lock(session, {f"parcel/{parcel_id}/{year}" for parcel_id, year in parcel_years})
+
+
+async def _lock(session: AsyncSession, keys: set[str]) -> None:
+    if keys:
+        await session.execute(_LOCK_KEYS, {"keys": sorted(keys)})
 
 
 async def current_shares_of(session: AsyncSession, filing_ids: Iterable[str]) -> list[tuple[str, str, int]]:

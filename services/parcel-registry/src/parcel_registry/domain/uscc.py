@@ -16,6 +16,8 @@ businesses and some legacy registrations do not satisfy it, while the USCC check
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
@@ -55,6 +57,19 @@ def uscc_problems(raw: object) -> list[str]:
     """Every reason the (normalised) value is not a valid USCC; empty when it is valid."""
     if not isinstance(raw, str):
         return ["a USCC must be text"]
+    if len(raw) > 24:  # never a USCC, and not worth keeping in the cache
+        return _uscc_text_problems(raw)
+    return list(_problems_of_text(raw))
+
+
+@lru_cache(maxsize=65536)
+def _problems_of_text(raw: str) -> tuple[str, ...]:
+    # Cached (short strings only): the same codes are checked again for every filing and every
+    # row read back from the database.
+    return tuple(_uscc_text_problems(raw))
+
+
+def _uscc_text_problems(raw: str) -> list[str]:
     if "\x00" in raw:
         return ["a USCC must not contain a NUL byte"]
     code = normalise_uscc(raw)

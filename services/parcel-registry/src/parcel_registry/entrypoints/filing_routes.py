@@ -15,6 +15,7 @@ from parcel_registry.entrypoints.batch_lines import BatchTally, read_lines
 from parcel_registry.entrypoints.deps import READ_SCOPES, RegistryDep, invalid, path_id
 from parcel_registry.entrypoints.requests import FilingIn
 from parcel_registry.entrypoints.views import attribution_view, filing_view
+from parcel_registry.service_layer.coalescing import FilingCoalescer
 from parcel_registry.service_layer.filings import submit_chunk
 from parcel_registry.service_layer.registry import NotFound
 from servicekit.auth import Principal, require
@@ -36,13 +37,14 @@ def router() -> APIRouter:
         status_code=201,
     )
     async def post_filing(
-        body: FilingIn, registry: RegistryDep, principal: Principal = require("filings:write")
+        body: FilingIn, request: Request, principal: Principal = require("filings:write")
     ) -> JSONResponse:
         try:
             filing = body.to_domain()
         except DomainValidationError as bad:
             raise invalid(bad) from None
-        [result] = await submit_chunk(registry, [(1, filing)], principal.subject)
+        coalescer: FilingCoalescer = request.app.state.filing_coalescer
+        result = await coalescer.submit(filing, principal.subject)
         if result.outcome is None:
             raise Problem(
                 422,

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcel_registry.adapters import filing_store
@@ -42,8 +42,9 @@ async def submit_chunk(reg: Registry, lines: Sequence[tuple[int, RevenueFiling]]
         try:
             async with reg.db.transaction() as session:
                 return await _write_chunk(session, reg, lines, received_by)
-        except IntegrityError:
-            if attempt == ATTEMPTS - 1:
+        except DBAPIError as error:
+            deadlock = getattr(error.orig, "sqlstate", None) == "40P01"
+            if not (isinstance(error, IntegrityError) or deadlock) or attempt == ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 
@@ -68,11 +69,19 @@ async def _write_chunk(
 
     attributions = await _attribute(session, [f for _, f in accepted])
     revised = {f.filing_id for _, f in accepted if f.revision > 0}
+    filer_years = {(f.uscc, f.year) for f, _ in attributions}
+    await filing_store.lock_filer_years(session, filer_years)
     before = await filing_store.current_shares_of(session, revised)
+    # Every parcel-year this chunk may announce is locked before any totals are read; the filers'
+    # other parcels are announced too (an annual filing may supersede quarterly ones there).
+    locked = {(p, y) for _, p, y in before} | {(s.parcel_id, f.year) for f, a in attributions for s in a.shares}
+    locked |= {(p, y) for _, p, y in await filing_store.current_shares_for(session, filer_years)}
+    await filing_store.lock_parcel_years(session, locked)
     await filing_store.record(session, attributions, received_by)
-    after = await filing_store.current_shares_for(session, {(f.uscc, f.year) for f, _ in attributions})
+    after = await filing_store.current_shares_for(session, filer_years)
     touched = {(p, y) for _, p, y in before} | {(p, y) for _, p, y in after}
     touched |= {(s.parcel_id, f.year) for f, a in attributions for s in a.shares}
+    await filing_store.lock_parcel_years(session, touched - locked)  # shares a concurrent writer added meanwhile
     by_pair, annual = await filing_store.parcel_year_shares(session, touched)
     streets = {parcel_id: p.parcel.jurisdiction for parcel_id, p in named.items()}
     events = chunk_events(attributions, by_pair, annual, before, after, streets)

@@ -1,0 +1,1 @@
+"""Benchmarks of the landgrade pipeline: `python -m bench` (see README.md beside this file)."""

@@ -1,0 +1,57 @@
+"""Sizes of every benchmark: full (`make bench`) or quick (`BENCH_QUICK=1`), from the environment.
+
+- `BENCH_QUICK=1`: small sizes and a 10 s end-to-end run, for development (about 3 minutes).
+- `BENCH_ONLY=e2e,reads,ingest,yearly`: run only these sections (reads needs e2e's stack).
+- `BENCH_E2E_RATE=<filings/s>`: offered load of the sustained end-to-end run (default 1000, the goal).
+- `BENCH_FIXED_RATE=<requests/s>`: rate of the fixed-rate POST latency run (default 500, the goal's).
+- `BENCH_PROFILE=<service>[,<service>...]`: run those services under pyinstrument (profiles in BENCH_OUT).
+- `BENCH_OUT=<dir>`: where profiles go (default `.local/bench`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+SECTIONS = ("e2e", "reads", "ingest", "yearly")
+
+
+@dataclass(frozen=True)
+class Config:
+    quick: bool
+    sections: tuple[str, ...]
+    out_dir: Path
+    e2e_rate: float = 1000.0
+    fixed_rate: float = 500.0
+    e2e_seconds: float = 60.0
+    e2e_fixed_s: float = 20.0
+    e2e_warmup_rate: float = 100.0
+    e2e_warmup_s: float = 5.0
+    drain_timeout: float = 90.0
+    max_connections: int = 256
+    read_seconds: float = 8.0
+    read_rounds: int = 2
+    read_connections: int = 16
+    ingest_filings: int = 100_000
+    ingest_years: int = 10
+    ingest_lines_per_call: int = 10_000
+    yearly_sizes: tuple[int, ...] = field(default=(10_000, 50_000, 100_000))
+
+
+def from_env() -> Config:
+    quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    only = tuple(s.strip() for s in os.environ.get("BENCH_ONLY", "").split(",") if s.strip())
+    unknown = set(only) - set(SECTIONS)
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY: unknown sections {sorted(unknown)}; choose from {SECTIONS}")
+    out = Path(os.environ.get("BENCH_OUT", Path(__file__).resolve().parents[1] / ".local" / "bench"))
+    out.mkdir(parents=True, exist_ok=True)
+    rate = float(os.environ.get("BENCH_E2E_RATE", "1000"))
+    fixed = float(os.environ.get("BENCH_FIXED_RATE", "500"))
+    full = Config(quick=False, sections=only or SECTIONS, out_dir=out, e2e_rate=rate, fixed_rate=fixed)
+    if not quick:
+        return full
+    return replace(full, quick=True, e2e_seconds=10, e2e_fixed_s=5, e2e_warmup_s=2, drain_timeout=60,
+                   read_seconds=3, read_rounds=1, ingest_filings=20_000, ingest_years=4, ingest_lines_per_call=5_000,
+                   yearly_sizes=(2_000, 5_000, 10_000))

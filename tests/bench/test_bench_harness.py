@@ -1,0 +1,100 @@
+"""The benchmark harness's pure parts: percentiles, ratios, linearity, memory growth, the JSON
+document, request bytes and the workload's one-end-per-filing keys. No I/O, no timing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.config import from_env
+from bench.loadgen import request_bytes
+from bench.stats import document, latency_summary, linearity, memory_growth, percentile, rate, ratio
+from bench.workload import batch_filings, e2e_filing, landscape
+
+
+def test_percentiles_interpolate_between_ranks() -> None:
+    values = [float(v) for v in range(1, 101)]  # 1..100
+    assert percentile(values, 50) == pytest.approx(50.5)
+    assert percentile(values, 99) == pytest.approx(99.01)
+    assert percentile(values, 0) == 1.0 and percentile(values, 100) == 100.0
+    assert percentile([], 50) is None
+    assert percentile([3.0], 99) == 3.0
+    with pytest.raises(ValueError):
+        percentile(values, 101)
+
+
+def test_latency_summary_in_ms_and_s() -> None:
+    ms = latency_summary([0.001, 0.002, 0.003])
+    assert ms["count"] == 3 and ms["p50_ms"] == 2.0 and ms["max_ms"] == 3.0
+    s = latency_summary([1.0, 3.0], "s")
+    assert s["p50_s"] == 2.0
+    assert latency_summary([])["p99_ms"] is None
+
+
+def test_ratio_and_rate_refuse_missing_or_zero() -> None:
+    assert ratio(1.0, 4.0) == 0.25
+    assert ratio(None, 4.0) is None and ratio(1.0, 0) is None
+    assert rate(500, 2.0) == 250.0 and rate(1, 0) is None
+
+
+def test_linearity_compares_per_item_cost() -> None:
+    linear = linearity({10_000: 2.0, 50_000: 10.0, 100_000: 20.0})
+    assert linear["growth"] == 1.0 and linear["linear"] is True
+    assert linear["per_item_us"] == {"10000": 200.0, "50000": 200.0, "100000": 200.0}
+    quadratic = linearity({10_000: 1.0, 100_000: 100.0})
+    assert quadratic["growth"] == 10.0 and quadratic["linear"] is False
+    assert linearity({10_000: 1.0})["linear"] is None
+
+
+def test_memory_growth_against_the_goal() -> None:
+    mib = 2**20
+    grown = memory_growth({"a": 100 * mib, "b": 100 * mib}, {"a": 105 * mib, "b": 130 * mib})
+    assert grown["a"]["growth"] == 0.05 and grown["a"]["goal_met"] is True
+    assert grown["b"]["growth"] == 0.3 and grown["b"]["goal_met"] is False
+    assert grown["a"]["rss_before_mib"] == 100.0
+
+
+def test_document_is_one_json_object_with_meta_first() -> None:
+    text = document({"mode": "quick"}, {"read_vs_hello": {"ratio": 0.6}})
+    parsed = json.loads(text)
+    assert list(parsed) == ["meta", "read_vs_hello"]
+    assert parsed["read_vs_hello"]["ratio"] == 0.6
+
+
+def test_request_bytes_are_http11_with_length() -> None:
+    raw = request_bytes("POST", "/v1/x", "127.0.0.1:1", {"Authorization": "Bearer t"}, b'{"a":1}')
+    head, body = raw.split(b"\r\n\r\n")
+    assert head.startswith(b"POST /v1/x HTTP/1.1\r\nHost: 127.0.0.1:1\r\n")
+    assert b"Content-Length: 7" in head and body == b'{"a":1}'
+
+
+def test_each_e2e_filing_opens_its_own_parcel_year() -> None:
+    land = landscape(10, "t")
+    keys = [e2e_filing(land, i, "t")[1] for i in range(250)]
+    assert len(set(keys)) == 250  # one observable end per filing
+    assert max(year for _, year in keys) < 2100
+    body, key = e2e_filing(land, 13, "t")
+    assert (body["parcel_id"], body["year"]) == key and body == e2e_filing(land, 13, "t")[0]
+
+
+def test_batch_filings_are_quarterly_and_unique() -> None:
+    land = landscape(5, "t")
+    filings = batch_filings(land, 60, years=3)
+    assert len({f["filing_id"] for f in filings}) == 60
+    assert {f["quarter"] for f in filings} == {1, 2, 3, 4}
+    with pytest.raises(ValueError):
+        batch_filings(land, 61, years=3)
+
+
+def test_quick_mode_is_smaller(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.setenv("BENCH_OUT", str(tmp_path))
+    monkeypatch.setenv("BENCH_QUICK", "1")
+    monkeypatch.setenv("BENCH_ONLY", "yearly")
+    quick = from_env()
+    monkeypatch.delenv("BENCH_QUICK")
+    monkeypatch.delenv("BENCH_ONLY")
+    full = from_env()
+    assert quick.sections == ("yearly",) and full.sections == ("e2e", "reads", "ingest", "yearly")
+    assert quick.e2e_seconds < full.e2e_seconds and max(quick.yearly_sizes) < max(full.yearly_sizes)
+    assert full.yearly_sizes == (10_000, 50_000, 100_000) and full.ingest_filings == 100_000
