@@ -59,7 +59,9 @@ def run() -> None:
     # Outside the event loop: the devstack starts Kafka with its own asyncio.run.
     with infrastructure() as infra:
         result = uvloop.run(main(infra, cfg, started))
-    print(document(result["meta"], result["figures"]))
+    text = document(result["meta"], result["figures"])
+    (cfg.out_dir / "last.json").write_text(text + "\n")  # kept for comparing runs
+    print(text)
     log(f"done in {result['meta']['seconds']}s")
 
 

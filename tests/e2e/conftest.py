@@ -38,7 +38,9 @@ class Stack:
         return self.urls["enforcement"]
 
 
-@pytest.fixture(scope="session")
+# Module scope: the four processes consume the session's shared topics, so they must be gone
+# before other suites publish events they would otherwise act on too.
+@pytest.fixture(scope="module")
 def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     run = uuid.uuid4().hex[:8]
     logs = tmp_path_factory.mktemp("e2e-logs")

@@ -111,7 +111,10 @@ async def test_linked_request_sequences_break_nothing(service: str, infra: Infra
             case.validate_response(response, checks=CHECKS)
 
     try:
+        # No shrinking phase: replaying a sequence against a server whose state moved on is not
+        # reproducible (hypothesis calls that a flaky strategy); a failure is reported as found.
         Sequences.run(settings=settings(max_examples=EXAMPLES, stateful_step_count=6, deadline=None, database=None,
+                                        phases=[Phase.explicit, Phase.generate],
                                         suppress_health_check=list(HealthCheck)))
     finally:
         asgi.shutdown_lifespans()
