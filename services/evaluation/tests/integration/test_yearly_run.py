@@ -72,14 +72,17 @@ async def test_yearly_run_over_10000_parcels_agrees_with_grade_parcel_by_parcel(
     assert len({e.subject for e in events}) == len(events)
 
     again = await run_year(service, year, admin)
-    assert again["changed"] == 0  # same facts, same grades: nothing to announce
+    # Same facts, same grades: nothing to announce for these parcels. (The run covers the whole
+    # year, and the consumer may meanwhile apply other suites' events from the shared topics, so
+    # the count is taken over this test's parcels only.)
     async with service.ctx.db.sessions() as session:
         queued = await session.scalar(
             select(func.count())
             .select_from(plumbing.outbox)
-            .where(plumbing.outbox.c.payload.contains(again["id"].encode()))
+            .where(plumbing.outbox.c.payload.contains(again["id"].encode()),
+                   plumbing.outbox.c.key.like(f"{prefix}-%"))
         )
-    assert queued == 0
+    assert queued == 0 and again["graded"] >= 10_000
     old = (await service.client.get(f"/v1/evaluation-runs/{run['id']}", headers=admin)).json()
     assert old["state"] == "superseded"
 
