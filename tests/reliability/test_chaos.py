@@ -56,7 +56,7 @@ WORKERS = 24
 # Paced so that every fault (and the recovery after it) falls inside the workload.
 DURATION = 480.0 if FULL else 120.0
 PAUSE_SECONDS = 15.0  # past the consumers' 10 s Kafka session timeout
-RECOVERY_BOUND = 60.0
+RECOVERY_BOUND = 30.0  # seconds from the end of each fault until a fresh filing is graded
 SETTLE_TIMEOUT = 600.0 if FULL else 240.0
 
 

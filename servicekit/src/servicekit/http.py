@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -39,8 +39,8 @@ def create_app(runtime: ServiceRuntime, routers: list[APIRouter], *, title: str,
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(runtime.settings)
     install_problem_handlers(app)
-    app.middleware("http")(_observe(runtime))
     app.add_middleware(BodyGuard, max_body_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(RequestObserver, runtime=runtime)  # outermost: refused bodies are counted too
     app.include_router(_operations_router(runtime))
     for router in routers:
         app.include_router(router)
@@ -48,34 +48,47 @@ def create_app(runtime: ServiceRuntime, routers: list[APIRouter], *, title: str,
     return app
 
 
-def _observe(runtime: ServiceRuntime) -> Callable[[Request, Callable[[Request], Awaitable[Response]]],
-                                                   Awaitable[Response]]:
-    log = get_logger("http")
-    metrics = runtime.metrics
+class RequestObserver:
+    """Request id, trace context, metrics and one log line per request, as plain ASGI: the
+    `call_next` style of middleware streams every response through an extra task and queue,
+    which cost more than many of the handlers behind it."""
 
-    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
-        traceparent = new_traceparent(request.headers.get("traceparent"))
+    QUIET = frozenset({"/healthz", "/readyz", "/metrics"})
+
+    def __init__(self, app: Any, runtime: ServiceRuntime) -> None:
+        self.app, self.metrics, self.log = app, runtime.metrics, get_logger("http")
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1") or str(uuid.uuid4())
+        traceparent = new_traceparent(headers.get(b"traceparent", b"").decode("latin-1") or None)
         structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=trace_id(traceparent))
         token = current_traceparent.set(traceparent)
-        started = time.perf_counter()
+        started, status = time.perf_counter(), 500
+        stamp = [(b"x-request-id", request_id.encode("latin-1")), (b"traceparent", traceparent.encode())]
+
+        async def stamped(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), *stamp]
+            await send(message)
+
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, stamped)
         finally:
             current_traceparent.reset(token)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        elapsed = time.perf_counter() - started
-        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        metrics.latency.labels(request.method, route).observe(elapsed)
-        response.headers["x-request-id"] = request_id
-        response.headers["traceparent"] = traceparent
-        if route not in ("/healthz", "/readyz", "/metrics"):
-            log.info("request", method=request.method, route=route, status=response.status_code,
-                     ms=round(elapsed * 1000, 1))
-        structlog.contextvars.unbind_contextvars("request_id", "trace_id")
-        return response
-
-    return middleware
+            route = getattr(scope.get("route"), "path", "unmatched")
+            elapsed = time.perf_counter() - started
+            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            self.metrics.latency.labels(scope["method"], route).observe(elapsed)
+            if route not in self.QUIET:
+                self.log.info("request", method=scope["method"], route=route, status=status,
+                              ms=round(elapsed * 1000, 1))
+            structlog.contextvars.unbind_contextvars("request_id", "trace_id")
 
 
 def _operations_router(runtime: ServiceRuntime) -> APIRouter:

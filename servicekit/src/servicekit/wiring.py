@@ -9,7 +9,7 @@ from sqlalchemy import MetaData, Table
 
 from servicekit.db import Database
 from servicekit.idempotency import idempotency_table
-from servicekit.inbox import EventConsumer, Handler, inbox_table
+from servicekit.inbox import BatchHandler, EventConsumer, Handler, inbox_table
 from servicekit.kafka import dlq_topic, ensure_topics, new_consumer, new_producer
 from servicekit.metrics import Metrics
 from servicekit.outbox import Outbox, OutboxRelay, outbox_table
@@ -41,13 +41,15 @@ class Plumbing:
         db = Database.connect(settings.database_url, settings.database_pool_size)
         return cls(settings, tables, db, Metrics(), Outbox(tables.outbox, settings.service_name))
 
-    def consumer(self, name: str, topics: list[str], handlers: dict[str, Handler]) -> EventConsumer:
+    def consumer(self, name: str, topics: list[str], handlers: dict[str, Handler],
+                 batch_handlers: dict[str, BatchHandler] | None = None) -> EventConsumer:
         s = self.settings
         return EventConsumer(
             name, topics, handlers, self.db, self.tables.inbox,
             consumer_factory=lambda: new_consumer(s, name, topics),
             producer_factory=lambda: new_producer(s), metrics=self.metrics,
             batch_size=s.consumer_batch_size, max_attempts=s.consumer_max_attempts,
+            batch_handlers=batch_handlers,
         )
 
     def relay(self) -> OutboxRelay:

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from credit_ledger.adapters.tables import plumbing as plumbing_tables
-from credit_ledger.entrypoints.consumers import TOPICS, handlers
+from credit_ledger.entrypoints.consumers import TOPICS, batch_handlers, handlers
 from credit_ledger.entrypoints.deps import CreditContext
 from credit_ledger.entrypoints.http import routers
 from credit_ledger.service_layer.anchoring import anchor_job
@@ -25,7 +25,8 @@ PUBLISHES: list[str] = [RECORDS, BENEFITS, ANCHORS]
 def build_app(settings: ServiceSettings | None = None, *, run_background: bool = True) -> FastAPI:
     settings = settings or Settings()
     plumbing = Plumbing.build(settings, plumbing_tables)
-    consumers = [plumbing.consumer(name, TOPICS[name], by_type)
+    batched = batch_handlers(plumbing.outbox)
+    consumers = [plumbing.consumer(name, TOPICS[name], by_type, batched.get(name))
                  for name, by_type in handlers(plumbing.outbox).items()]
     interval = getattr(settings, "anchor_interval_seconds", Settings.model_fields["anchor_interval_seconds"].default)
     runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers,

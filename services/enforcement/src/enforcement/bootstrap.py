@@ -7,11 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
-from landgrade_events.enforcement import CASES, FINDINGS
-from servicekit.http import create_app
-from servicekit.serve import serve
-from servicekit.settings import ServiceSettings
-from servicekit.wiring import Plumbing
 
 from enforcement.adapters.evidence_store import EvidenceStore
 from enforcement.adapters.tables import plumbing as plumbing_tables
@@ -21,6 +16,11 @@ from enforcement.entrypoints.http import routers
 from enforcement.entrypoints.overdue_job import overdue_check
 from enforcement.service_layer.context import Context
 from enforcement.settings import Settings
+from landgrade_events.enforcement import CASES, FINDINGS
+from servicekit.http import create_app
+from servicekit.serve import serve
+from servicekit.settings import ServiceSettings
+from servicekit.wiring import Plumbing
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 PUBLISHES: list[str] = [FINDINGS, CASES]

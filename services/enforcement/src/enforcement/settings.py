@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field
-from servicekit.settings import ServiceSettings
 
 from enforcement.domain.due_periods import DuePolicy
 from enforcement.domain.evidence import DEFAULT_MEDIA_TYPES, EvidencePolicy
+from servicekit.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

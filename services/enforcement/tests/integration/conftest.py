@@ -13,16 +13,16 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from enforcement.bootstrap import MIGRATIONS, build_app
-from enforcement.domain.uscc import check_character
-from enforcement.settings import Settings
-from landgrade_events.evaluation import Metrics, ParcelGraded, Reason
-from landgrade_events.registry import ParcelChanged
-from servicekit.events import CloudEvent, EventData
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from enforcement.bootstrap import MIGRATIONS, build_app
+from enforcement.domain.uscc import check_character
+from enforcement.settings import Settings
 from landgrade.testing import eventually, serving
+from landgrade_events.evaluation import Metrics, ParcelGraded, Reason
+from landgrade_events.registry import ParcelChanged
+from servicekit.events import CloudEvent, EventData
 
 
 @dataclass

@@ -6,10 +6,10 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from enforcement.domain.local_time import local_date
-from landgrade_events.evaluation import ParcelGraded
 
+from enforcement.domain.local_time import local_date
 from landgrade.testing import eventually, read_events, token
+from landgrade_events.evaluation import ParcelGraded
 
 pytestmark = pytest.mark.infra
 

@@ -7,11 +7,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from enforcement.domain.uscc import check_character
+from landgrade.testing import eventually, read_events, token
 from landgrade_events.enforcement import FINDINGS, FindingRecorded
 from landgrade_events.registry import SuspectedOccupant
-
-from landgrade.testing import eventually, read_events, token
 
 pytestmark = pytest.mark.infra
 

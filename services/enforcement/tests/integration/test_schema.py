@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from enforcement.adapters.tables import metadata
-from enforcement.bootstrap import MIGRATIONS
-from enforcement.settings import Settings
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from enforcement.adapters.tables import metadata
+from enforcement.bootstrap import MIGRATIONS
+from enforcement.settings import Settings
 
 pytestmark = pytest.mark.infra
 

@@ -1,11 +1,12 @@
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from enforcement.domain.case_decisions import CloseCase, GradeChange, OpenCase, ReopenCase, decide
 from enforcement.domain.case_states import CaseKind, CaseState
 from enforcement.domain.cases import Case, open_case
 from enforcement.domain.due_periods import DuePolicy
-from hypothesis import given
-from hypothesis import strategies as st
 
 T0 = datetime(2024, 6, 1, tzinfo=UTC)
 POLICY = DuePolicy.from_days()

@@ -1,13 +1,14 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from enforcement.domain.case_states import TRANSITIONS, CaseKind, CaseState
 from enforcement.domain.cases import Case, CaseChanged, CaseOverdue, is_overdue, open_case
 from enforcement.domain.due_periods import DuePolicy
 from enforcement.domain.errors import IllegalTransition, InvalidInput
 from enforcement.domain.local_time import BEIJING_TIME
-from hypothesis import given
-from hypothesis import strategies as st
 
 T0 = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)  # 17:00 in Beijing
 D0 = date(2024, 6, 1)

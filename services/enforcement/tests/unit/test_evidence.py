@@ -3,6 +3,7 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
+
 from enforcement.domain.errors import EvidenceRejected
 from enforcement.domain.evidence import Evidence, EvidencePolicy, record_evidence
 

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from enforcement.domain.errors import InvalidInput, OutsideJurisdiction
 from enforcement.domain.inspections import (
     Finding,

@@ -1,4 +1,5 @@
 import pytest
+
 from enforcement.domain.jurisdictions import (
     E_TOWN_JURISDICTIONS,
     canonical_jurisdiction,

@@ -1,7 +1,8 @@
 import pytest
-from enforcement.domain.uscc import ALPHABET, check_character, uscc_problem
 from hypothesis import given
 from hypothesis import strategies as st
+
+from enforcement.domain.uscc import ALPHABET, check_character, uscc_problem
 
 body17 = st.builds(
     lambda head, region, tail: head + region + tail,

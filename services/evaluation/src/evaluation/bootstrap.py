@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from evaluation.adapters import rulesets_store, runs_store
 from evaluation.adapters.tables import plumbing as plumbing_tables
 from evaluation.domain.rulesets import SEED_RULESET_IDS, load_seed_ruleset
-from evaluation.entrypoints.consumers import TOPICS, handlers
+from evaluation.entrypoints.consumers import TOPICS, batch_handlers, handlers
 from evaluation.entrypoints.http import routers
 from evaluation.service_layer.context import EvaluationContext
 from evaluation.settings import Settings
@@ -46,7 +46,7 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
             task.cancel()
         await asyncio.gather(*run_tasks, return_exceptions=True)
 
-    consumer = plumbing.consumer(CONSUMER, TOPICS, handlers(ctx))
+    consumer = plumbing.consumer(CONSUMER, TOPICS, handlers(ctx), batch_handlers(ctx))
     runtime = plumbing.runtime(publishes=PUBLISHES, consumers=[consumer], jobs=[cancel_runs_at_shutdown],
                                startup=[seed_rulesets, close_interrupted_runs])
     app = create_app(runtime, routers(), title="Evaluation", run_background=run_background,

@@ -61,6 +61,32 @@ async def graph_around(session: AsyncSession, holder_uscc: str) -> EnterpriseGra
     )
 
 
+async def graph_around_all(session: AsyncSession, holders: Iterable[str]) -> EnterpriseGraph:
+    """One graph holding what `graph_around` gives for each of `holders` (four queries in all).
+    Penetration from a holder reads only its own persons, their enterprises and its own equity
+    links, so the others' parts in the same graph never change what it reaches."""
+    wanted = sorted(set(holders))
+    persons = list((await session.scalars(
+        select(responsible_persons.c.person_ref).where(responsible_persons.c.uscc.in_(wanted)))).all())
+    person_rows = (await session.execute(
+        select(responsible_persons.c.uscc, responsible_persons.c.person_ref)
+        .where(or_(responsible_persons.c.person_ref.in_(persons), responsible_persons.c.uscc.in_(wanted)))
+    )).all()
+    links = (await session.execute(
+        select(equity_links.c.shareholder_uscc, equity_links.c.investee_uscc).where(
+            or_(equity_links.c.shareholder_uscc.in_(wanted), equity_links.c.investee_uscc.in_(wanted)))
+    )).all()
+    responsible: dict[str, set[str]] = {}
+    for row in person_rows:
+        responsible.setdefault(row.uscc, set()).add(row.person_ref)
+    usccs = set(wanted) | set(responsible) | {u for link in links for u in link}
+    return EnterpriseGraph(
+        names=await enterprise_names(session, usccs),
+        responsible_persons={u: frozenset(p) for u, p in responsible.items()},
+        equity_links=frozenset((row.shareholder_uscc, row.investee_uscc) for row in links),
+    )
+
+
 async def enterprise_names(session: AsyncSession, usccs: Iterable[str]) -> dict[str, str]:
     wanted = list(set(usccs))
     if not wanted:

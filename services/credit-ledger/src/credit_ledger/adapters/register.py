@@ -22,6 +22,11 @@ async def tied_to_parcel(session: AsyncSession, parcel_id: str) -> set[str]:
     return {r.uscc for r in rows}
 
 
+async def tied_to_parcels(session: AsyncSession, parcel_ids: Iterable[str]) -> set[str]:
+    rows = await session.execute(select(s.c.uscc).where(s.c.parcel_id.in_(sorted(set(parcel_ids)))))
+    return {r.uscc for r in rows}
+
+
 async def load(session: AsyncSession, usccs: Iterable[str]) -> dict[str, EnterpriseBenefits]:
     """Register entries of `usccs`, locked for this transaction (one writer per enterprise)."""
     wanted = sorted(set(usccs))  # a fixed lock order: two writers never wait on each other in a cycle
@@ -76,10 +81,15 @@ def _standing_row(uscc: str, st: Standing) -> dict[str, Any]:
 
 
 async def record_history(session: AsyncSession, changes: list[BenefitChange], fact: GradeFact) -> None:
+    await record_histories(session, [(c, fact) for c in changes])
+
+
+async def record_histories(session: AsyncSession, changes: list[tuple[BenefitChange, GradeFact]]) -> None:
+    """Each change with the grade that caused it, in order."""
     if changes:
         await session.execute(insert(benefit_history), [
             {"uscc": c.uscc, "entitlement": c.entitlement.value, "action": c.action.value, "reason": c.reason,
              "grounds": list(c.grounds), "parcel_id": fact.parcel_id, "grade": fact.grade.value,
              "grade_status": fact.status.value, "at": c.at}
-            for c in changes
+            for c, fact in changes
         ])

@@ -14,7 +14,7 @@ from landgrade_events.enforcement import CASES, CaseChanged
 from landgrade_events.evaluation import GRADES, ParcelGraded
 from landgrade_events.registry import ENTERPRISES, EnterpriseChanged
 from servicekit.events import CloudEvent
-from servicekit.inbox import Handler, PoisonEvent
+from servicekit.inbox import BatchHandler, Delivery, Handler, PoisonEvent
 from servicekit.outbox import Outbox
 
 GRADES_CONSUMER, REGISTRY_CONSUMER, CASES_CONSUMER = "credit-ledger.grades", "credit-ledger.registry", \
@@ -67,3 +67,13 @@ def handlers(outbox: Outbox) -> dict[str, dict[str, Handler]]:
         REGISTRY_CONSUMER: {EnterpriseChanged.TYPE: on_enterprise},
         CASES_CONSUMER: {CaseChanged.TYPE: on_case},
     }
+
+
+def batch_handlers(outbox: Outbox) -> dict[str, dict[str, BatchHandler]]:
+    """Runs of grade events (most of the traffic) applied at once, with the same effects."""
+
+    async def on_graded_run(session: AsyncSession, deliveries: list[Delivery]) -> None:
+        await grading.on_parcels_graded(
+            session, outbox, [(grade_fact(_unwrap(d.event, ParcelGraded)), d) for d in deliveries])
+
+    return {GRADES_CONSUMER: {ParcelGraded.TYPE: on_graded_run}}

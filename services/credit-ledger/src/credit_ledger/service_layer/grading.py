@@ -6,12 +6,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit_ledger.adapters import graph, ledger, register
+from credit_ledger.adapters.graph import graph_around_all
 from credit_ledger.adapters.tables import grades
-from credit_ledger.domain.benefits import ReachedEnterprise, decide
+from credit_ledger.domain.benefits import EnterpriseBenefits, ReachedEnterprise, decide
 from credit_ledger.domain.grades import GradeFact
 from credit_ledger.domain.penetration import SubjectKind, penetrate
 from credit_ledger.domain.records import records_for_grade
 from credit_ledger.service_layer.outgoing import benefit_changed, record_appended
+from servicekit.inbox import Delivery
 from servicekit.outbox import Outbox
 
 # Built once: constructing the statement per grade cost more CPU than running it.
@@ -20,10 +22,7 @@ _FIRST_SEEN = pg_insert(grades).on_conflict_do_nothing().returning(grades.c.eval
 
 async def on_parcel_graded(session: AsyncSession, outbox: Outbox, fact: GradeFact) -> bool:
     """Applies one grading; False when this grading (same evaluation id) was applied before."""
-    first = await session.execute(_FIRST_SEEN, {
-        "evaluation_id": fact.evaluation_id, "parcel_id": fact.parcel_id, "holder_uscc": fact.holder_uscc,
-        "year": fact.year, "grade": fact.grade.value, "status": fact.status.value, "evaluated_at": fact.graded_at,
-    })
+    first = await session.execute(_FIRST_SEEN, _grade_row(fact))
     if first.first() is None:
         return False
     # The chain head is always locked first, then register rows in USCC order: one lock order for
@@ -44,3 +43,59 @@ async def on_parcel_graded(session: AsyncSession, outbox: Outbox, fact: GradeFac
     events = [e for e in (benefit_changed(c, fact) for c in decision.changes) if e is not None]
     await outbox.add(session, *events)
     return True
+
+
+async def on_parcels_graded(session: AsyncSession, outbox: Outbox, graded: list[tuple[GradeFact, Delivery]]) -> None:
+    """A run of gradings at once, with exactly the effects of `on_parcel_graded` applied to each in
+    turn: the register entries they can touch are read (and locked) once, every grading is decided
+    in memory against the entries as the ones before it left them, and the results are written
+    once. Credit records (final grades) are chained one grading after another, as before."""
+    fresh = await _first_seen(session, [fact for fact, _ in graded])
+    graded = [(fact, delivery) for fact, delivery in graded if _take(fresh, fact.evaluation_id)]
+    if not graded:
+        return
+    await ledger.hold_head(session)  # the same lock order as one grading: chain head, then register
+    graph = await graph_around_all(session, [fact.holder_uscc for fact, _ in graded])
+    reached = [penetrate(fact.parcel_id, fact.holder_uscc, graph) for fact, _ in graded]
+    ties = [[ReachedEnterprise(r.ref, r.relation, r.path.sentence()) for r in found
+             if r.kind is SubjectKind.ENTERPRISE] for found in reached]
+    state: dict[str, EnterpriseBenefits] = await register.load(session, {t.uscc for tied in ties for t in tied} | (
+        await register.tied_to_parcels(session, [fact.parcel_id for fact, _ in graded])))
+    changed: set[str] = set()
+    history, rows = [], []
+    for (fact, delivery), found, tied in zip(graded, reached, ties, strict=True):
+        records = records_for_grade(fact, found)
+        chained = await ledger.append_records(session, records)
+        concerned = {t.uscc for t in tied} | {u for u, entry in state.items() if fact.parcel_id in entry.standings}
+        decision = decide({u: state[u] for u in concerned if u in state}, fact, tied)
+        state.update(decision.register)
+        changed |= set(decision.register)
+        history += [(change, fact) for change in decision.changes]
+        with delivery.traced():
+            rows += [outbox.row(record_appended(r, c)) for r, c in zip(records, chained, strict=True)]
+            rows += [outbox.row(e) for e in (benefit_changed(c, fact) for c in decision.changes) if e is not None]
+    await register.save(session, [state[u] for u in sorted(changed)])
+    await register.record_histories(session, history)
+    await outbox.add_rows(session, rows)
+
+
+def _take(fresh: set[str], evaluation_id: str) -> bool:
+    """True once per newly stored grading: a repeat later in the run was applied before."""
+    if evaluation_id not in fresh:
+        return False
+    fresh.discard(evaluation_id)
+    return True
+
+
+async def _first_seen(session: AsyncSession, facts: list[GradeFact]) -> set[str]:
+    rows = {fact.evaluation_id: _grade_row(fact) for fact in reversed(facts)}  # first of duplicates wins
+    inserted = await session.execute(pg_insert(grades).values(list(rows.values())).on_conflict_do_nothing()
+                                     .returning(grades.c.evaluation_id))
+    return set(inserted.scalars())
+
+
+def _grade_row(fact: GradeFact) -> dict[str, object]:
+    return {
+        "evaluation_id": fact.evaluation_id, "parcel_id": fact.parcel_id, "holder_uscc": fact.holder_uscc,
+        "year": fact.year, "grade": fact.grade.value, "status": fact.status.value, "evaluated_at": fact.graded_at,
+    }

@@ -4,8 +4,6 @@
 that "荣华街道", "Ronghua" and "ronghua" select the same rows.
 """
 
-from servicekit.db import new_metadata
-from servicekit.wiring import StandardTables
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -21,6 +19,9 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+
+from servicekit.db import new_metadata
+from servicekit.wiring import StandardTables
 
 metadata = new_metadata()
 plumbing = StandardTables.on(metadata)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from enforcement.service_layer.context import Caller
 from servicekit.auth import Principal
 from servicekit.problems import Problem
-
-from enforcement.service_layer.context import Caller
 
 
 def caller_of(principal: Principal) -> Caller:

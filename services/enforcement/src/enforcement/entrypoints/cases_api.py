@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
-from servicekit.auth import Principal, require
 
 from enforcement.adapters.case_repository import CaseFilter
 from enforcement.domain.case_states import CaseKind, CaseState
@@ -14,6 +13,7 @@ from enforcement.entrypoints.callers import caller_of, reader_of
 from enforcement.entrypoints.schemas import CaseDetail, CaseOut, CasePage, TimelineEntryOut, TransitionIn
 from enforcement.service_layer.cases import TransitionRequest, get_case, list_cases, transition_case
 from enforcement.service_layer.context import Context
+from servicekit.auth import Principal, require
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     403: {"description": "Case outside the token's jurisdiction"}, 404: {"description": "No such case"}}

@@ -8,17 +8,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from landgrade_events.evaluation import GRADES, ParcelGraded
-from landgrade_events.registry import PARCELS, ParcelChanged, SuspectedOccupant
 from pydantic import ValidationError
-from servicekit.events import CloudEvent, EventData
-from servicekit.inbox import EventConsumer, Handler, PoisonEvent
-from servicekit.wiring import Plumbing
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from enforcement.service_layer.cases import on_parcel_graded
 from enforcement.service_layer.context import Context
 from enforcement.service_layer.projections import on_parcel_changed, on_suspected_occupant
+from landgrade_events.evaluation import GRADES, ParcelGraded
+from landgrade_events.registry import PARCELS, ParcelChanged, SuspectedOccupant
+from servicekit.events import CloudEvent, EventData
+from servicekit.inbox import EventConsumer, Handler, PoisonEvent
+from servicekit.wiring import Plumbing
 
 E = TypeVar("E", bound=EventData)
 

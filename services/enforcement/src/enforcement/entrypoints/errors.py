@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from servicekit.problems import Problem, problem_response
 
 from enforcement.adapters.evidence_store import EvidenceAltered
 from enforcement.domain.errors import EvidenceRejected, IllegalTransition, InvalidInput, OutsideJurisdiction
 from enforcement.service_layer.errors import Conflict, NotFound
+from servicekit.problems import Problem, problem_response
 
 _EVIDENCE_STATUS = {"media_type": 415, "too_large": 413, "too_many": 409}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, File, Response, UploadFile
-from servicekit.auth import Principal, require
 
 from enforcement.adapters.inspection_repository import InspectionRecord, finding_id
 from enforcement.domain.evidence import Evidence
@@ -14,6 +13,7 @@ from enforcement.entrypoints.callers import caller_of, reader_of
 from enforcement.entrypoints.schemas import EvidenceOut, FindingOut, InspectionIn, InspectionOut
 from enforcement.service_layer.context import Context
 from enforcement.service_layer.inspections import add_evidence, evidence_content, get_inspection, record_inspection
+from servicekit.auth import Principal, require
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {403: {"description": "Parcel outside the token's jurisdiction"},
             404: {"description": "No such inspection"},

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from servicekit.logging import get_logger
-from servicekit.runtime import Job
-
 from enforcement.service_layer.cases import flag_overdue_cases
 from enforcement.service_layer.context import Context
+from servicekit.logging import get_logger
+from servicekit.runtime import Job
 
 
 def overdue_check(ctx: Context, every_seconds: float) -> Job:

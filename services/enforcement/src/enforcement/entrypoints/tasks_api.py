@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Query
-from servicekit.auth import Principal, require
-from servicekit.problems import Problem
 
 from enforcement.adapters.projection_repository import ProjectionRepository
 from enforcement.domain.jurisdictions import same_jurisdiction
 from enforcement.entrypoints.callers import reader_of
 from enforcement.entrypoints.schemas import TaskOut, TaskPage
 from enforcement.service_layer.context import Context
+from servicekit.auth import Principal, require
+from servicekit.problems import Problem
 
 
 def tasks_router(ctx: Context) -> APIRouter:

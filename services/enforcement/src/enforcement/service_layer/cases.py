@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from landgrade_events.evaluation import ParcelGraded
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from enforcement.adapters.case_repository import CaseFilter, CaseRepository
@@ -19,6 +18,7 @@ from enforcement.domain.local_time import local_date
 from enforcement.service_layer.context import Caller, Context
 from enforcement.service_layer.errors import Conflict, NotFound
 from enforcement.service_layer.messages import case_messages
+from landgrade_events.evaluation import ParcelGraded
 
 GRADE_ACTOR = "system:evaluation"
 OVERDUE_ACTOR = "system:overdue-check"

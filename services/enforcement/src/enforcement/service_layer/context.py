@@ -6,12 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from servicekit.db import Database
-from servicekit.outbox import Outbox
-
 from enforcement.adapters.evidence_store import EvidenceStore
 from enforcement.domain.due_periods import DuePolicy
 from enforcement.domain.evidence import EvidencePolicy
+from servicekit.db import Database
+from servicekit.outbox import Outbox
 
 
 @dataclass(frozen=True)

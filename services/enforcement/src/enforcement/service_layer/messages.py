@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from landgrade_events import enforcement as contract
-from servicekit.events import EventData
-
 from enforcement.domain.cases import Case, CaseChanged, CaseOverdue
 from enforcement.domain.inspections import Inspection
+from landgrade_events import enforcement as contract
+from servicekit.events import EventData
 
 
 def case_messages(case: Case) -> list[EventData]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from landgrade_events.registry import ParcelChanged, SuspectedOccupant
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from enforcement.adapters.projection_repository import ParcelView, ProjectionRepository, SuspicionReport
 from enforcement.service_layer.context import Context
+from landgrade_events.registry import ParcelChanged, SuspectedOccupant
 
 
 async def on_parcel_changed(session: AsyncSession, ctx: Context, parcel: ParcelChanged) -> None:

@@ -77,11 +77,21 @@ _REVENUE_UPSERT = _revenue_upsert()
 
 async def store_revenue(session: AsyncSession, event: FilingAccepted) -> None:
     """Keeps the latest parcel-year totals; the filer joins the contributors when it counts."""
-    await session.execute(_REVENUE_UPSERT, {
+    await store_revenues(session, [event])
+
+
+async def store_revenues(session: AsyncSession, events: list[FilingAccepted]) -> None:
+    """Many filings' totals in order (one pipelined statement): the last per parcel-year stays."""
+    if events:
+        await session.execute(_REVENUE_UPSERT, [_revenue_row(e) for e in events])
+
+
+def _revenue_row(event: FilingAccepted) -> dict[str, Any]:
+    return {
         "parcel_id": event.parcel_id, "year": event.year, "output_value": event.parcel_year_output,
         "tax_paid": event.parcel_year_tax, "filings": event.parcel_year_filings,
         "contributors": [event.uscc] if event.counted else [],
-    })
+    }
 
 
 async def record_finding(session: AsyncSession, event: FindingRecorded) -> None:

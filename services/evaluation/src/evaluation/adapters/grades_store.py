@@ -85,6 +85,14 @@ async def current(session: AsyncSession, parcel_id: str, year: int) -> Current |
                                             row.street, row.holder_uscc, row.ruleset_id)
 
 
+async def current_many(session: AsyncSession, year: int, parcel_ids: list[str]) -> dict[str, Current]:
+    raw = await _driver(session)
+    rows = await raw.fetch("SELECT parcel_id, evaluation_id, grade, status, fingerprint, street, holder_uscc, "
+                           "ruleset_id FROM current_grades WHERE year = $1 AND parcel_id = ANY($2::text[])",
+                           year, parcel_ids)
+    return {r[0]: Current(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
+
+
 async def current_for_year(session: AsyncSession, year: int) -> dict[str, Current]:
     raw = await _driver(session)
     rows = await raw.fetch("SELECT parcel_id, evaluation_id, grade, status, fingerprint, street, holder_uscc, "
@@ -116,6 +124,13 @@ _CURRENT = select(current_grades).where(current_grades.c.parcel_id == bindparam(
 async def record(session: AsyncSession, recorded: Recorded) -> None:
     await session.execute(_INSERT_EVALUATION, recorded.row())
     await session.execute(_UPSERT_CURRENT, recorded.current_row())
+
+
+async def record_many(session: AsyncSession, recorded: list[Recorded]) -> None:
+    """Evaluations in order, each becoming its parcel-year's current grade (the last one stays)."""
+    if recorded:
+        await session.execute(_INSERT_EVALUATION, [r.row() for r in recorded])
+        await session.execute(_UPSERT_CURRENT, [r.current_row() for r in recorded])
 
 
 async def touch_parcel(session: AsyncSession, parcel_id: str, year: int, street: str, holder_uscc: str) -> None:

@@ -16,6 +16,7 @@ from evaluation.adapters import facts_store
 from evaluation.adapters.tables import findings, leases, parcels
 from evaluation.service_layer.context import EvaluationContext
 from evaluation.service_layer.regrade import regrade
+from evaluation.service_layer.regrade_filings import regrade_filings
 from landgrade_events.enforcement import CASES, FINDINGS, CaseChanged, FindingRecorded
 from landgrade_events.registry import (
     ENTERPRISES,
@@ -27,7 +28,7 @@ from landgrade_events.registry import (
     ParcelChanged,
 )
 from servicekit.events import CloudEvent, EventData
-from servicekit.inbox import PoisonEvent
+from servicekit.inbox import BatchHandler, Delivery, PoisonEvent
 
 TOPICS = [PARCELS, ENTERPRISES, REVENUE, FINDINGS, CASES]
 E = TypeVar("E", bound=EventData)
@@ -72,6 +73,15 @@ def handlers(ctx: EvaluationContext) -> dict[str, Handler]:
         EnterpriseChanged.TYPE: enterprise_changed, FilingAccepted.TYPE: filing_accepted,
         FindingRecorded.TYPE: finding_recorded, CaseChanged.TYPE: case_changed,
     }
+
+
+def batch_handlers(ctx: EvaluationContext) -> dict[str, BatchHandler]:
+    """Runs of filings (most of the traffic) re-graded set-based, with the same effects."""
+
+    async def filings_accepted(session: AsyncSession, deliveries: list[Delivery]) -> None:
+        await regrade_filings(session, ctx, [(_parse(d.event, FilingAccepted), d) for d in deliveries])
+
+    return {FilingAccepted.TYPE: filings_accepted}
 
 
 def _parse(event: CloudEvent, model: type[E]) -> E:

@@ -30,7 +30,7 @@ class NoRuleset(Exception):
 async def regrade(session: AsyncSession, ctx: EvaluationContext, parcel_id: str, year: int | None,
                   trigger_event_id: str | None) -> Evaluation | None:
     """Grades the parcel for `year` (default: its latest evaluation year); None if nothing to grade."""
-    await _share_grading_lock(session)
+    await share_grading_lock(session)
     year = year or await _default_year(session, ctx, parcel_id)
     sources = (await facts_loader.load_sources(session, year, [parcel_id])).get(parcel_id)
     if sources is None:
@@ -59,7 +59,7 @@ async def regrade(session: AsyncSession, ctx: EvaluationContext, parcel_id: str,
     return evaluation
 
 
-async def _share_grading_lock(session: AsyncSession) -> None:
+async def share_grading_lock(session: AsyncSession) -> None:
     """The shared grading lock, once per transaction: a consumer batch re-grades hundreds of
     parcels in one transaction. Inside a savepoint it is taken every time, since rolling the
     savepoint back releases a lock taken in it."""

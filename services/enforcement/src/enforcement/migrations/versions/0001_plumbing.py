@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 """
 from alembic import op
+
 from servicekit.plumbing_schema import create_plumbing_tables_v1, drop_plumbing_tables_v1
 
 revision = "0001"
