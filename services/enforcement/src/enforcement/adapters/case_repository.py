@@ -46,6 +46,15 @@ class CaseRepository:
         query = select(cases).where(cases.c.parcel_id == parcel_id, OPEN).order_by(cases.c.opened_at)
         return [await self._load(r) for r in (await self.session.execute(query.with_for_update())).all()]
 
+    async def open_for_parcels(self, parcel_ids: list[str]) -> dict[str, list[Case]]:
+        """`open_for_parcel` for many parcels in one statement (locked in parcel order)."""
+        query = (select(cases).where(cases.c.parcel_id.in_(sorted(set(parcel_ids))), OPEN)
+                 .order_by(cases.c.parcel_id, cases.c.opened_at).with_for_update())
+        found: dict[str, list[Case]] = {}
+        for row in (await self.session.execute(query)).all():
+            found.setdefault(row.parcel_id, []).append(await self._load(row))
+        return found
+
     async def due_for_overdue_notice(self, today: date, limit: int) -> list[Case]:
         """Overdue cases not yet flagged for their current due date, locked; other replicas skip them."""
         query = (select(cases).where(overdue_clause(today), or_(

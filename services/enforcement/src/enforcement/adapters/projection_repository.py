@@ -56,14 +56,22 @@ class ProjectionRepository:
         return await self.session.scalar(select(parcel_grades.c.evaluated_at)
                                          .where(parcel_grades.c.parcel_id == parcel_id).with_for_update())
 
+    async def last_graded_at_many(self, parcel_ids: list[str]) -> dict[str, datetime]:
+        rows = await self.session.execute(
+            select(parcel_grades.c.parcel_id, parcel_grades.c.evaluated_at)
+            .where(parcel_grades.c.parcel_id.in_(sorted(set(parcel_ids))))
+            .order_by(parcel_grades.c.parcel_id).with_for_update())
+        return {r.parcel_id: r.evaluated_at for r in rows}
+
     async def record_grade(self, parcel_id: str, grade: str, status: str, evaluation_id: str,
                            evaluated_at: datetime) -> None:
-        values = {"parcel_id": parcel_id, "grade": grade, "status": status, "evaluation_id": evaluation_id,
-                  "evaluated_at": evaluated_at}
-        statement = insert(parcel_grades).values(**values)
-        await self.session.execute(statement.on_conflict_do_update(
-            index_elements=["parcel_id"], set_={k: statement.excluded[k] for k in values if k != "parcel_id"},
-            where=parcel_grades.c.evaluated_at <= statement.excluded.evaluated_at))
+        await self.record_grades([{"parcel_id": parcel_id, "grade": grade, "status": status,
+                                   "evaluation_id": evaluation_id, "evaluated_at": evaluated_at}])
+
+    async def record_grades(self, rows: list[dict[str, Any]]) -> None:
+        """Each parcel's latest grade, in order (one pipelined statement); an older one never wins."""
+        if rows:
+            await self.session.execute(_RECORD_GRADE, rows)
 
     async def report_suspicion(self, report: SuspicionReport) -> None:
         """One open task per parcel and suspected occupant; a repeated report refreshes it."""
@@ -98,3 +106,14 @@ class ProjectionRepository:
         query = select(t).where(*conditions).order_by(t.c.created_at, t.c.task_id)
         rows = (await self.session.execute(query.limit(limit).offset(offset))).all()
         return list(rows), int(total or 0)
+
+
+def _record_grade() -> Any:
+    statement = insert(parcel_grades)
+    return statement.on_conflict_do_update(
+        index_elements=["parcel_id"],
+        set_={k: statement.excluded[k] for k in ("grade", "status", "evaluation_id", "evaluated_at")},
+        where=parcel_grades.c.evaluated_at <= statement.excluded.evaluated_at)
+
+
+_RECORD_GRADE = _record_grade()  # built once: building it per grade event cost more than running it

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from enforcement.adapters.case_repository import CaseFilter, CaseRepository
 from enforcement.adapters.projection_repository import ProjectionRepository
-from enforcement.domain.case_decisions import CloseCase, GradeChange, OpenCase, decide
+from enforcement.domain.case_decisions import CloseCase, Decision, GradeChange, OpenCase, decide
 from enforcement.domain.case_states import CaseState
 from enforcement.domain.cases import Case, open_case
 from enforcement.domain.inspections import ensure_in_jurisdiction
@@ -19,6 +19,7 @@ from enforcement.service_layer.context import Caller, Context
 from enforcement.service_layer.errors import Conflict, NotFound
 from enforcement.service_layer.messages import case_messages
 from landgrade_events.evaluation import ParcelGraded
+from servicekit.inbox import Delivery
 
 GRADE_ACTOR = "system:evaluation"
 OVERDUE_ACTOR = "system:overdue-check"
@@ -31,10 +32,43 @@ async def on_parcel_graded(session: AsyncSession, ctx: Context, graded: ParcelGr
     projections, repo = ProjectionRepository(session), CaseRepository(session)
     last = await projections.last_graded_at(graded.parcel_id)
     open_cases = await repo.open_for_parcel(graded.parcel_id)
-    reasons = tuple(r.text_en for r in graded.reasons)
-    decisions = decide(GradeChange(graded.parcel_id, graded.grade, graded.evaluated_at, reasons), open_cases, last)
+    decisions = decide(_change(graded), open_cases, last)
     await projections.record_grade(graded.parcel_id, graded.grade, graded.status, graded.evaluation_id,
                                    graded.evaluated_at)
+    await _carry_out(session, ctx, repo, graded, decisions, open_cases)
+
+
+async def on_parcels_graded(session: AsyncSession, ctx: Context, run: list[tuple[ParcelGraded, Delivery]]) -> None:
+    """A run of grade events at once, with exactly the effects of `on_parcel_graded` on each in
+    turn: the parcels' last grade times and open cases are read (and locked) once, and only a
+    grade that moves a case touches cases (then that parcel's open cases are read again)."""
+    run = [(g, d) for g, d in run if g.status != "provisional" or ctx.cases_from_provisional_grades]
+    if not run:
+        return
+    projections, repo = ProjectionRepository(session), CaseRepository(session)
+    parcel_ids = [graded.parcel_id for graded, _ in run]
+    last = await projections.last_graded_at_many(parcel_ids)
+    open_cases = await repo.open_for_parcels(parcel_ids)
+    for graded, delivery in run:
+        parcel_id = graded.parcel_id
+        decisions = decide(_change(graded), open_cases.get(parcel_id, []), last.get(parcel_id))
+        if last.get(parcel_id) is None or last[parcel_id] <= graded.evaluated_at:
+            last[parcel_id] = graded.evaluated_at  # as `record_grade` keeps it
+        if decisions:
+            with delivery.traced():
+                await _carry_out(session, ctx, repo, graded, decisions, open_cases.get(parcel_id, []))
+            open_cases[parcel_id] = await repo.open_for_parcel(parcel_id)
+    await projections.record_grades([
+        {"parcel_id": g.parcel_id, "grade": g.grade, "status": g.status, "evaluation_id": g.evaluation_id,
+         "evaluated_at": g.evaluated_at} for g, _ in run])
+
+
+def _change(graded: ParcelGraded) -> GradeChange:
+    return GradeChange(graded.parcel_id, graded.grade, graded.evaluated_at, tuple(r.text_en for r in graded.reasons))
+
+
+async def _carry_out(session: AsyncSession, ctx: Context, repo: CaseRepository, graded: ParcelGraded,
+                     decisions: list[Decision], open_cases: list[Case]) -> None:
     now, by_id = ctx.clock(), {c.case_id: c for c in open_cases}
     for decision in decisions:
         if isinstance(decision, OpenCase):
