@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -66,6 +68,21 @@ async def test_tokens_missing_expired_wrong_scope_wrong_jurisdiction() -> None:
         unbound = await c.post("/streets/博兴街道/things", headers=token("findings:write"))
         assert unbound.status_code == 403
         assert (await c.get("/public")).status_code == 200
+
+
+async def test_a_remembered_token_still_expires_on_time() -> None:
+    """Verified tokens are remembered (no signature check per request), never past their expiry."""
+    async with _client(_app()) as c:
+        body, short = {"name": "x", "amount": 1}, token("things:write", ttl=2)
+        assert (await c.post("/things", json=body, headers=short)).status_code == 200
+        assert (await c.post("/things", json=body, headers=short)).status_code == 200  # remembered
+        await asyncio.sleep(2.1)
+        expired = await c.post("/things", json=body, headers=short)
+        assert expired.status_code == 401 and expired.json()["title"] == "Token expired"
+        one_off = dict(short)
+        one_off["Authorization"] = short["Authorization"][:-2] + ("AA" if not short["Authorization"].endswith("AA")
+                                                                  else "BB")
+        assert (await c.post("/things", json=body, headers=one_off)).status_code == 401  # not the remembered one
 
 
 async def test_validation_errors_name_each_field() -> None:

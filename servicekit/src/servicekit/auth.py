@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -36,15 +37,48 @@ class Principal:
 
 
 class TokenVerifier:
+    """Verifies bearer tokens. A token verified once is remembered for `REMEMBER_SECONDS` (and never
+    past its own expiry): callers send the same token with every request, and checking its
+    signature again each time cost more CPU than many of the requests themselves. The short
+    window bounds how long a signing key withdrawn from the JWKS keeps working for a known token."""
+
+    REMEMBER_SECONDS = 60.0
+    REMEMBER_AT_MOST = 4096
+
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+        self._verified: OrderedDict[str, tuple[Principal, float, float]] = OrderedDict()
 
     @property
     def uses_jwks(self) -> bool:
         return self._jwks is not None
 
+    def remembered(self, token: str) -> Principal | None:
+        """The principal of a token verified lately; None when it must be verified (again)."""
+        found = self._verified.get(token)
+        if found is None:
+            return None
+        principal, expires_at, forget_at = found
+        now = time.time()
+        if now >= expires_at:
+            raise Problem(401, "Token expired", "The bearer token has expired.")
+        if time.monotonic() >= forget_at:
+            del self._verified[token]
+            return None
+        return principal
+
     def verify(self, token: str) -> Principal:
+        principal = self.remembered(token)
+        if principal is not None:
+            return principal
+        principal, expires_at = self._verify(token)
+        self._verified[token] = (principal, expires_at, time.monotonic() + self.REMEMBER_SECONDS)
+        while len(self._verified) > self.REMEMBER_AT_MOST:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         s = self.settings
         try:
             key: Any = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else s.jwt_secret
@@ -59,7 +93,7 @@ class TokenVerifier:
             subject=str(claims["sub"]),
             scopes=frozenset(scopes.split() if isinstance(scopes, str) else scopes),
             jurisdiction=claims.get("jurisdiction"),
-        )
+        ), float(claims["exp"])
 
 
 def mint_token(secret: str, subject: str, scopes: list[str], *, jurisdiction: str | None = None,
@@ -82,6 +116,9 @@ async def current_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "Authentication required", "Send a bearer token in the Authorization header.")
     verifier: TokenVerifier = request.app.state.token_verifier
+    remembered = verifier.remembered(credentials.credentials)
+    if remembered is not None:
+        return remembered
     if verifier.uses_jwks:  # fetching signing keys is network I/O: keep it off the event loop
         return await asyncio.to_thread(verifier.verify, credentials.credentials)
     return verifier.verify(credentials.credentials)

@@ -173,9 +173,20 @@ async def _driver(session: AsyncSession) -> Any:
 
 async def current_evaluation(session: AsyncSession, parcel_id: str, year: int | None) -> Any:
     """The stored evaluation behind the current grade (of `year`, or of the latest year)."""
+    if year is None:
+        return (await session.execute(_CURRENT_EVALUATION_LATEST, {"parcel_id": parcel_id})).first()
+    return (await session.execute(_CURRENT_EVALUATION_OF_YEAR, {"parcel_id": parcel_id, "year": year})).first()
+
+
+def _current_evaluation(of_year: bool) -> Any:
     query = (select(evaluations, current_grades.c.status.label("current_status"))
              .join(current_grades, current_grades.c.evaluation_id == evaluations.c.id)
-             .where(current_grades.c.parcel_id == parcel_id))
-    if year is not None:
-        query = query.where(current_grades.c.year == year)
-    return (await session.execute(query.order_by(current_grades.c.year.desc()).limit(1))).first()
+             .where(current_grades.c.parcel_id == bindparam("parcel_id")))
+    if of_year:
+        query = query.where(current_grades.c.year == bindparam("year"))
+    return query.order_by(current_grades.c.year.desc()).limit(1)
+
+
+# Built once: the grade read is the most frequent request, and building its query cost more than running it.
+_CURRENT_EVALUATION_LATEST = _current_evaluation(of_year=False)
+_CURRENT_EVALUATION_OF_YEAR = _current_evaluation(of_year=True)
