@@ -7,6 +7,7 @@ import asyncio
 import httpx
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+from sqlalchemy import text
 
 from landgrade.testing import token
 from servicekit.auth import Principal, require, require_jurisdiction
@@ -40,11 +41,19 @@ def _app(max_body: int = 10_000):  # type: ignore[no-untyped-def]
     async def public() -> dict[str, str]:
         return {"ok": "yes"}
 
+    @router.post("/needs-database")
+    async def needs_database() -> dict[str, int]:
+        async with runtime.db.transaction() as session:  # the configured server is not listening
+            return {"one": int(await session.scalar(text("SELECT 1")))}
+
     return create_app(runtime, [router], title="t", description="t", run_background=False)
 
 
-def _client(app):  # type: ignore[no-untyped-def]
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+def _client(app, raise_app_exceptions: bool = True):  # type: ignore[no-untyped-def]
+    # Like a server, the error handler answers and then re-raises for the server's log: the
+    # answer is what a caller sees, so some tests take it instead of the re-raised error.
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
+    return httpx.AsyncClient(transport=transport, base_url="http://t")
 
 
 async def test_tokens_missing_expired_wrong_scope_wrong_jurisdiction() -> None:
@@ -83,6 +92,14 @@ async def test_a_remembered_token_still_expires_on_time() -> None:
         one_off["Authorization"] = short["Authorization"][:-2] + ("AA" if not short["Authorization"].endswith("AA")
                                                                   else "BB")
         assert (await c.post("/things", json=body, headers=one_off)).status_code == 401  # not the remembered one
+
+
+async def test_a_request_while_the_database_is_down_gets_503_with_retry_after() -> None:
+    async with _client(_app(), raise_app_exceptions=False) as c:
+        response = await c.post("/needs-database")
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["title"] == "Service unavailable"
 
 
 async def test_validation_errors_name_each_field() -> None:

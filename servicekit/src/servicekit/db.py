@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 # Constraint names are stable across services so Alembic autogenerate diffs stay readable.
@@ -17,6 +18,24 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# SQLSTATEs that say "not now" about the server, not "never" about the work: connection
+# exceptions (08xxx), a server shutting down or still starting up after a crash (57P01-57P03),
+# too many connections (53300), serialization failures and deadlocks (40001, 40P01). asyncpg
+# reports them as plain database errors, not as SQLAlchemy's OperationalError.
+_TRANSIENT_SQLSTATES = {"57P01", "57P02", "57P03", "53300", "40001", "40P01"}
+
+
+def is_transient(error: BaseException) -> bool:
+    """The database is unreachable or busy for now: the same work may succeed if tried again."""
+    if isinstance(error, (OSError, ConnectionError, asyncio.TimeoutError)):
+        return True
+    if isinstance(error, exc.DBAPIError):
+        sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+        return bool(error.connection_invalidated) or isinstance(error, (exc.OperationalError, exc.InterfaceError)) \
+            or sqlstate.startswith("08") or sqlstate in _TRANSIENT_SQLSTATES
+    return False
 
 
 def new_metadata() -> MetaData:

@@ -21,11 +21,11 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, exc, func
+from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.db import Database
+from servicekit.db import Database, is_transient
 from servicekit.events import CloudEvent
 from servicekit.kafka import dlq_topic
 from servicekit.logging import get_logger
@@ -74,22 +74,9 @@ class PoisonEvent(Exception):
     """Raised by a handler for an event that can never be applied (it goes to the DLQ at once)."""
 
 
-# SQLSTATEs that say "not now" about the server, not "never" about the event: connection
-# exceptions (08xxx), a server shutting down or still starting up after a crash (57P01-57P03),
-# too many connections (53300), serialization failures and deadlocks (40001, 40P01). asyncpg
-# reports them as plain database errors, not as SQLAlchemy's OperationalError.
-_TRANSIENT_SQLSTATES = {"57P01", "57P02", "57P03", "53300", "40001", "40P01"}
-
-
 def _is_transient(error: BaseException) -> bool:
     """Database unreachable: retry the whole batch later instead of dead-lettering events."""
-    if isinstance(error, (OSError, ConnectionError, asyncio.TimeoutError)):
-        return True
-    if isinstance(error, exc.DBAPIError):
-        sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
-        return bool(error.connection_invalidated) or isinstance(error, (exc.OperationalError, exc.InterfaceError)) \
-            or sqlstate.startswith("08") or sqlstate in _TRANSIENT_SQLSTATES
-    return False
+    return is_transient(error)
 
 
 class EventConsumer:

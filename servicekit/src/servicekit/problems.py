@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from servicekit.db import is_transient
 from servicekit.logging import get_logger, redact
 
 MEDIA_TYPE = "application/problem+json"
@@ -65,6 +66,9 @@ def field_errors(errors: list[Any]) -> list[dict[str, Any]]:
     return result
 
 
+RETRY_AFTER_SECONDS = 5
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     log = get_logger("http")
 
@@ -86,5 +90,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        if is_transient(error):  # the database is down or restarting: say when to try again
+            log.warning("database_unavailable", path=request.url.path, error=repr(error))
+            return problem_response(Problem(503, "Service unavailable", "The database cannot be reached just now; "
+                                            "nothing was changed. Try again shortly."), request,
+                                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
         log.error("unhandled_error", path=request.url.path, error=repr(error))
         return problem_response(Problem(500, "Internal error", "The request could not be completed."), request)

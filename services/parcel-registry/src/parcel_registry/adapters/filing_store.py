@@ -19,20 +19,16 @@ from parcel_registry.adapters.tables import filing_attributions, revenue_filings
 from parcel_registry.domain.attribution import Attribution, Method, OccupancyBasis, Share, ShareStatus
 from parcel_registry.domain.filings import RevenueFiling
 from parcel_registry.domain.output import Contribution
+from parcel_registry.domain.stored import rebuilt
 
 f_, a_ = revenue_filings.c, filing_attributions.c
 
 
 def filing_from_row(row: Any) -> RevenueFiling:
-    return RevenueFiling(
-        row.filing_id,
-        row.uscc,
-        row.year,
-        Decimal(row.output_value),
-        Decimal(row.tax_paid),
-        row.parcel_id,
-        row.quarter,
-        row.revision,
+    return rebuilt(
+        RevenueFiling, filing_id=row.filing_id, uscc=row.uscc, year=row.year,
+        output_value=Decimal(row.output_value), tax_paid=Decimal(row.tax_paid), parcel_id=row.parcel_id,
+        quarter=row.quarter, revision=row.revision,
     )
 
 

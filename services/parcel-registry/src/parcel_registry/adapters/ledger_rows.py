@@ -9,6 +9,7 @@ from typing import Any
 from parcel_registry.domain.contracts import ContractedDeadline, ContractTerms, YearlyCommitment
 from parcel_registry.domain.leases import Lease, LeaseApproval
 from parcel_registry.domain.parcels import FlagKind, Parcel, ParcelCategory, ParcelFlag
+from parcel_registry.domain.stored import rebuilt
 
 
 def _day(value: str | None) -> date | None:
@@ -66,7 +67,8 @@ def parcel_from_row(row: Any) -> Parcel:
         )
         for f in row["flags"]
     )
-    return Parcel(
+    return rebuilt(
+        Parcel,
         parcel_id=row["parcel_id"],
         name=row["name"],
         jurisdiction=row["jurisdiction"],

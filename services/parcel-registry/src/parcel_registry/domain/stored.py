@@ -1,0 +1,30 @@
+"""Value objects rebuilt from the ledger's own rows, without checking them again."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def rebuilt(cls: type[T], **values: Any) -> T:
+    """An instance of the frozen dataclass `cls` from stored values. They were checked when they
+    were accepted; checking every row again on each read (thousands per batch of filings) cost
+    more than the reads. Fields not given take their defaults; an unknown field is an error."""
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    unknown = set(values) - {f.name for f in fields}
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
+    instance = object.__new__(cls)
+    for f in fields:
+        if f.name in values:
+            value = values[f.name]
+        elif f.default is not dataclasses.MISSING:
+            value = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            value = f.default_factory()
+        else:
+            raise TypeError(f"{cls.__name__}: {f.name} is missing")
+        object.__setattr__(instance, f.name, value)
+    return instance
