@@ -121,6 +121,7 @@ class Driver:
         self.accepted = 0
         self.retries = 0
         self.unexpected: list[str] = []
+        self.server_errors: dict[int, int] = {}  # 5xx answers by status: 503 means "try again"
         self.started = self.finished = 0.0
 
     async def run(self) -> None:
@@ -158,6 +159,8 @@ class Driver:
                         send.expected = response.json()["findings"][0]["finding_id"]
                     self.accepted += 1
                     return
+                if response.status_code >= 500:
+                    self.server_errors[response.status_code] = self.server_errors.get(response.status_code, 0) + 1
                 waiting_for_parcel = response.status_code == 422 and "unknown parcel" in response.text
                 if response.status_code < 500 and not waiting_for_parcel:
                     self.unexpected.append(f"{send.path} {send.body.get('filing_id') or send.body.get('inspection_id')}"

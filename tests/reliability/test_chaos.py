@@ -259,6 +259,7 @@ async def test_nothing_lost_or_duplicated_under_faults(chaos: Chaos) -> None:
     print(f"  pipeline drained {drained:.1f}s after the last request; {len(evaluation_ids)} evaluations; "
           f"{copies} filing events redelivered on the wire (deduplicated by the inbox); "
           f"dead-lettered: {sum(dead.values())}; ledger verify: {verified.get('ok')} ({verified.get('checked')} records)")
+    print(f"  server errors answered while faults lasted (retried): {driver.server_errors or 'none'}")
 
     assert not problems, "\n".join(problems[:30])
     assert not credit_problems, "\n".join(credit_problems[:30])
@@ -267,3 +268,5 @@ async def test_nothing_lost_or_duplicated_under_faults(chaos: Chaos) -> None:
     assert sum(dead.values()) == 0, dead
     assert verified["ok"] is True, verified
     assert all(seconds <= RECOVERY_BOUND for seconds in recoveries.values()), recoveries
+    # An outage is answered "try again" (503 + Retry-After), never as an internal error.
+    assert set(driver.server_errors) <= {503}, driver.server_errors

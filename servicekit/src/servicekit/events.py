@@ -7,6 +7,7 @@ the CloudEvents `subject`, so one aggregate's events stay in order on one partit
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, TypeVar
@@ -48,7 +49,7 @@ class CloudEvent(BaseModel):
             data=data.model_dump(mode="json"),
         )
 
-    def unwrap(self, model: type[E]) -> E:
+    def unwrap(self, model: builtins.type[E]) -> E:  # `type` is also a field of the envelope
         return model.model_validate(self.data)
 
     def to_bytes(self) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -20,7 +21,7 @@ def redact(text: str) -> str:
     return _ID_NUMBER.sub(r"\1********\2", text)
 
 
-def _redact_event(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def _redact_event(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key, value in event_dict.items():
         if isinstance(value, str):
             event_dict[key] = redact(value)

@@ -16,7 +16,7 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
     service_name: str = "service"
-    environment: str = Field("dev", description="dev | test | prod; prod refuses development secrets")
+    environment: str = Field(default="dev", description="dev | test | prod; prod refuses development secrets")
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
