@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import MetaData, exc, text
+from sqlalchemy import MetaData, exc, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 # Constraint names are stable across services so Alembic autogenerate diffs stay readable.
@@ -36,6 +36,11 @@ def is_transient(error: BaseException) -> bool:
         return bool(error.connection_invalidated) or isinstance(error, (exc.OperationalError, exc.InterfaceError)) \
             or sqlstate.startswith("08") or sqlstate in _TRANSIENT_SQLSTATES
     return False
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The SQLAlchemy URL (`postgresql+asyncpg://...`) as a plain libpq URL for asyncpg itself."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def new_metadata() -> MetaData:

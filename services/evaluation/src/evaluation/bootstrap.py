@@ -15,7 +15,9 @@ from evaluation.entrypoints.http import routers
 from evaluation.service_layer.context import EvaluationContext
 from evaluation.settings import Settings
 from landgrade_events.evaluation import GRADES
+from servicekit.db import asyncpg_dsn
 from servicekit.http import create_app
+from servicekit.read_cache import ChangeFeed, ReadCache
 from servicekit.serve import serve
 from servicekit.settings import ServiceSettings
 from servicekit.wiring import Plumbing
@@ -27,8 +29,12 @@ CONSUMER = "evaluation-facts"
 
 def build_app(settings: ServiceSettings | None = None, *, run_background: bool = True) -> FastAPI:
     settings = settings or Settings()
+    own = settings if isinstance(settings, Settings) else Settings(**settings.model_dump())
     plumbing = Plumbing.build(settings, plumbing_tables)
-    ctx = EvaluationContext(plumbing.db, plumbing.outbox)
+    ctx = EvaluationContext(plumbing.db, plumbing.outbox,
+                            grade_reads=ReadCache(max_entries=own.grade_read_cache_entries))
+    feed = ChangeFeed(asyncpg_dsn(settings.database_url), "current_grades", ctx.grade_reads)
+    jobs = [feed.run] if own.grade_read_cache_entries else []
     run_tasks: set[asyncio.Task[None]] = set()
 
     async def seed_rulesets() -> None:
@@ -47,7 +53,7 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
         await asyncio.gather(*run_tasks, return_exceptions=True)
 
     consumer = plumbing.consumer(CONSUMER, TOPICS, handlers(ctx), batch_handlers(ctx))
-    runtime = plumbing.runtime(publishes=PUBLISHES, consumers=[consumer], jobs=[cancel_runs_at_shutdown],
+    runtime = plumbing.runtime(publishes=PUBLISHES, consumers=[consumer], jobs=[cancel_runs_at_shutdown, *jobs],
                                startup=[seed_rulesets, close_interrupted_runs])
     app = create_app(runtime, routers(), title="Evaluation", run_background=run_background,
                      description="Explainable A/B/C/D grading of industrial land parcels.")

@@ -144,6 +144,11 @@ async def touch_parcel(session: AsyncSession, parcel_id: str, year: int, street:
 async def bulk_record(session: AsyncSession, recorded: list[Recorded], year: int) -> None:
     """A whole year at once: COPY the evaluations in, then replace the year's current grades.
     The caller holds the grading lock exclusively, so nothing else writes current grades meanwhile."""
+    await copy_evaluations(session, recorded)
+    await replace_current(session, recorded, year)
+
+
+async def copy_evaluations(session: AsyncSession, recorded: list[Recorded]) -> None:
     if not recorded:
         return
     raw = await _driver(session)
@@ -158,6 +163,13 @@ async def bulk_record(session: AsyncSession, recorded: list[Recorded], year: int
             r.trigger_event_id, r.objection_id, r.evaluated_at,
         ))
     await raw.copy_records_to_table("evaluations", records=rows, columns=list(EVALUATION_COLUMNS))
+
+
+async def replace_current(session: AsyncSession, recorded: list[Recorded], year: int) -> None:
+    """These evaluations become their parcels' current grades for `year`."""
+    if not recorded:
+        return
+    raw = await _driver(session)
     await raw.execute("DELETE FROM current_grades WHERE year = $1 AND parcel_id = ANY($2::text[])",
                       year, [r.evaluation.parcel_id for r in recorded])
     current = [(r.evaluation.parcel_id, year, r.id, r.evaluation.grade.value, r.status, r.evaluation.fingerprint,

@@ -44,15 +44,21 @@ def router() -> APIRouter:
     async def current_grade(request: Request, parcel_id: str, year: Year = None,
                             _: Principal = require(*READ)) -> Response:
         ctx: EvaluationContext = request.app.state.evaluation
-        async with ctx.db.sessions() as session:
-            row = await grades_store.current_evaluation(session, parcel_id, year)
-            if row is None:
-                raise Problem(404, "No grade", f"Parcel {parcel_id} has no grade" + (f" for {year}." if year else "."))
-            ruleset = await rulesets_store.get(session, row.ruleset_id)
-        # Serialised straight to bytes: the document is plain JSON already, and the generic
-        # encoding and validation of a returned dict cost more than reading it from the database.
-        return Response(orjson.dumps(evaluation_document(row, ruleset.clauses if ruleset else None)),
-                        media_type="application/json")
+        cache, key = ctx.grade_reads, (parcel_id, year)
+        document = cache.get(key)
+        if document is None:
+            seen = cache.generation
+            async with ctx.db.sessions() as session:
+                row = await grades_store.current_evaluation(session, parcel_id, year)
+                if row is None:
+                    raise Problem(404, "No grade",
+                                  f"Parcel {parcel_id} has no grade" + (f" for {year}." if year else "."))
+                ruleset = await rulesets_store.get(session, row.ruleset_id)
+            # Serialised straight to bytes: the document is plain JSON already, and the generic
+            # encoding and validation of a returned dict cost more than reading it from the database.
+            document = orjson.dumps(evaluation_document(row, ruleset.clauses if ruleset else None))
+            cache.put(key, parcel_id, document, seen)
+        return Response(document, media_type="application/json")
 
     @api.get("/parcels/{parcel_id}/grades", summary="Grade history of a parcel, newest first")
     async def history(request: Request, parcel_id: str, year: Year = None,

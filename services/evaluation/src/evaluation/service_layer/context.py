@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from servicekit.db import Database
 from servicekit.outbox import Outbox
+from servicekit.read_cache import ReadCache
 
 # Event-driven re-grading takes this advisory lock shared; a yearly run takes it exclusively, so
 # the run grades one consistent picture and no event-driven grade is lost under it.
@@ -25,6 +26,7 @@ class EvaluationContext:
     db: Database
     outbox: Outbox
     clock: Callable[[], datetime] = field(default=utc_now)
+    grade_reads: ReadCache = field(default_factory=ReadCache)  # serves nothing until its feed is live
 
 
 @contextmanager
