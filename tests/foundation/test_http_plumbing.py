@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import structlog
+import structlog.testing
 from fastapi import APIRouter
+from prometheus_client import generate_latest
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
@@ -100,6 +103,19 @@ async def test_a_request_while_the_database_is_down_gets_503_with_retry_after() 
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["title"] == "Service unavailable"
+
+
+async def test_changes_and_failures_are_logged_and_successful_reads_only_counted() -> None:
+    app = _app()
+    with structlog.testing.capture_logs() as logs:
+        async with _client(app) as c:
+            await c.get("/public")
+            await c.post("/things", json={"name": "x", "amount": 1}, headers=token("things:write"))
+            await c.get("/missing")
+    lines = [(e["method"], e["route"], e["status"]) for e in logs if e["event"] == "request"]
+    assert lines == [("POST", "/things", 200), ("GET", "unmatched", 404)]
+    metrics = generate_latest(app.state.runtime.metrics.registry).decode()
+    assert 'route="/public"' in metrics  # the read is counted all the same
 
 
 async def test_validation_errors_name_each_field() -> None:

@@ -12,6 +12,7 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
+import orjson
 import structlog
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
@@ -29,7 +30,12 @@ def _redact_event(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Muta
 
 
 def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
-    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    # JSON lines rendered by orjson straight to bytes: several times cheaper per line than the
+    # standard library's encoder and a text stream.
+    renderer: Any = structlog.processors.JSONRenderer(serializer=orjson.dumps) if json \
+        else structlog.dev.ConsoleRenderer()
+    factory: Any = structlog.BytesLoggerFactory(file=sys.stdout.buffer) if json \
+        else structlog.PrintLoggerFactory(file=sys.stdout)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -40,7 +46,7 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stdout),
+        logger_factory=factory,
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)

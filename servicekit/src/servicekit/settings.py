@@ -6,6 +6,8 @@ launcher gives each process its own values. Nothing here is instantiated at impo
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -33,6 +35,10 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "landgrade"
     jwt_audience: str = "landgrade"
     log_level: str = "INFO"
+    # "all": one log line per request; "changes": requests that change something (not GET/HEAD),
+    # failures (4xx/5xx) and slow ones only; every request is counted in /metrics either way.
+    access_log: Literal["all", "changes"] = "changes"
+    access_log_slow_ms: float = 1000.0
     log_json: bool = True
     max_body_bytes: int = 64 * 1024 * 1024
     outbox_batch_size: int = 500

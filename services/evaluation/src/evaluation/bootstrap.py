@@ -11,6 +11,7 @@ from evaluation.adapters import rulesets_store, runs_store
 from evaluation.adapters.tables import plumbing as plumbing_tables
 from evaluation.domain.rulesets import SEED_RULESET_IDS, load_seed_ruleset
 from evaluation.entrypoints.consumers import TOPICS, batch_handlers, handlers
+from evaluation.entrypoints.grade_fast_path import RememberedGrades
 from evaluation.entrypoints.http import routers
 from evaluation.service_layer.context import EvaluationContext
 from evaluation.settings import Settings
@@ -56,7 +57,8 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
     runtime = plumbing.runtime(publishes=PUBLISHES, consumers=[consumer], jobs=[cancel_runs_at_shutdown, *jobs],
                                startup=[seed_rulesets, close_interrupted_runs])
     app = create_app(runtime, routers(), title="Evaluation", run_background=run_background,
-                     description="Explainable A/B/C/D grading of industrial land parcels.")
+                     description="Explainable A/B/C/D grading of industrial land parcels.",
+                     hot_paths=[(RememberedGrades, {"cache": ctx.grade_reads})])
     app.state.evaluation = ctx
     app.state.run_tasks = run_tasks
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from landgrade.testing import eventually
+from landgrade.testing import eventually, token
 
 YEAR = 2025
 
@@ -27,3 +27,31 @@ async def test_a_remembered_grade_gives_way_to_the_regrade(service) -> None:
     lifted = await service.grade_becomes(parcel, "A", YEAR, timeout=15)
     assert lifted["previous_grade"] == "B"
     assert (await service.grade(parcel))["grade"] == "A"  # the latest-year answer moved too
+
+
+async def test_remembered_answers_are_the_routes_own_and_everything_unusual_goes_to_the_route(service) -> None:
+    parcel, holder = f"P-{uuid.uuid4().hex[:10]}", service.uscc()
+    cache = service.ctx.grade_reads
+    await eventually(lambda: cache.live or None)
+    await service.parcel(parcel, holder)
+    await service.filing(parcel, holder, YEAR, "241000000", "25000000")
+    await service.grade_becomes(parcel, "B", YEAR)
+    url, reader = f"/v1/parcels/{parcel}/grade", token("grades:read")
+
+    from_route = await service.client.get(url, params={"year": YEAR}, headers=reader)  # remembers it
+    hits = cache.hits
+    remembered = await service.client.get(url, params={"year": YEAR}, headers=reader)
+    assert cache.hits == hits + 1
+    assert remembered.content == from_route.content and remembered.status_code == 200
+    assert remembered.headers["content-type"] == from_route.headers["content-type"] == "application/json"
+    assert remembered.headers["x-request-id"] and remembered.headers["traceparent"]  # still observed
+
+    assert (await service.client.get(url, params={"year": YEAR})).status_code == 401
+    assert (await service.client.get(url, params={"year": YEAR}, headers=token("cases:read"))).status_code == 403
+    forged = token("grades:read", secret="not-the-configured-secret-of-this-deployment")
+    assert (await service.client.get(url, params={"year": YEAR}, headers=forged)).status_code == 401
+    assert (await service.client.get(url, params={"year": "abc"}, headers=reader)).status_code == 422
+    assert (await service.client.get(url, params={"year": 1999}, headers=reader)).status_code == 422
+    assert (await service.client.get(url, params={"year": YEAR}, headers=token("admin"))).content == from_route.content
+    metrics = (await service.client.get("/metrics")).text
+    assert 'route="/v1/parcels/{parcel_id}/grade"' in metrics
