@@ -1,9 +1,9 @@
 """Idempotent consumer: the effect and the consumed event id commit in one transaction.
 
 Per batch from `getmany`: one transaction. Usually the whole batch applies at once (one inbox
-insert; runs of one event type through a batch handler where the service has one). If anything in
-it fails, the batch is applied again event by event: per event a savepoint holding the inbox row and the
-handler's effect. A redelivered event fails on the inbox key and changes nothing. A handler that
+insert; runs of one event type through a batch handler where the service has one). If anything
+in it fails, the batch is applied again event by event: per event a savepoint holding the inbox
+row and the handler's effect. A redelivered event fails on the inbox key and changes nothing. A handler that
 keeps failing (bounded attempts) sends its event to `<topic>.dlq` with the error in headers and the
 batch goes on. Offsets are committed explicitly, after the database commit. If the database
 itself is unreachable, nothing commits: the consumer seeks back and retries the whole batch.
@@ -74,11 +74,6 @@ class PoisonEvent(Exception):
     """Raised by a handler for an event that can never be applied (it goes to the DLQ at once)."""
 
 
-def _is_transient(error: BaseException) -> bool:
-    """Database unreachable: retry the whole batch later instead of dead-lettering events."""
-    return is_transient(error)
-
-
 class EventConsumer:
     def __init__(self, name: str, topics: list[str], handlers: dict[str, Handler], db: Database,
                  inbox: Table, consumer_factory: Callable[[], AIOKafkaConsumer],
@@ -123,7 +118,7 @@ class EventConsumer:
             try:
                 await self.process(batch, producer)
             except Exception as error:
-                if not _is_transient(error):
+                if not is_transient(error):
                     raise
                 self.log.warning("batch_retry", error=repr(error), retry_in=backoff)
                 for tp, records in batch.items():
@@ -169,7 +164,7 @@ class EventConsumer:
                 for run in _runs_of_one_type(deliveries):
                     await self._apply_run(session, run)
         except Exception as error:
-            if _is_transient(error):
+            if is_transient(error):
                 raise
             self.log.info("batch_applied_event_by_event", error=repr(error))
             return False
@@ -223,7 +218,7 @@ class EventConsumer:
                     last_error = error
                     break
                 except Exception as error:
-                    if _is_transient(error):
+                    if is_transient(error):
                         raise
                     last_error = error
             self.log.error("event_dead_lettered", event_id=event.id, event_type=event.type,
