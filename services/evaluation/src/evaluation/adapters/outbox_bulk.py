@@ -43,5 +43,7 @@ async def add_grade_events(session: AsyncSession, outbox: Outbox, documents: Ite
     connection = await session.connection()
     raw: Any = (await connection.get_raw_connection()).driver_connection
     await raw.copy_records_to_table(outbox.table.name, records=records, columns=COLUMNS)
-    outbox.written.set()  # wake the relay now rather than at its next idle poll
+    # The relay is not woken here: these rows are invisible to it until the (long) transaction
+    # commits, and each of its polls meanwhile would walk past all of them in the index. The
+    # caller wakes it after the commit (`outbox.written.set()`).
     return len(records)

@@ -6,6 +6,7 @@ The English text shows the exact compared number; the Chinese text uses the unit
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_DOWN, Decimal
 
 YI = Decimal(100_000_000)  # 亿
@@ -27,6 +28,8 @@ def _plain(value: Decimal) -> str:
     return text or "0"
 
 
+# The thresholds recur in every parcel's reasons: their texts are remembered (pure functions).
+@functools.lru_cache(maxsize=4096)
 def cny_en(amount: Decimal) -> str:
     """241000000 -> '241,000,000'; 3333.5 -> '3,333.50'."""
     if amount == amount.to_integral_value():
@@ -34,6 +37,7 @@ def cny_en(amount: Decimal) -> str:
     return f"{amount.quantize(CENT, rounding=ROUND_DOWN):,.2f}"
 
 
+@functools.lru_cache(maxsize=4096)
 def _zh(amount: Decimal, decimals: int | None) -> str:
     size = abs(amount)
     unit, scale = ("亿元", YI) if size >= YI else ("万元", WAN) if size >= WAN else ("元", Decimal(1))

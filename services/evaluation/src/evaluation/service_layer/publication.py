@@ -35,6 +35,12 @@ async def publish(ctx: EvaluationContext, run_id: str, window_days: int | None) 
 
 async def finalize(ctx: EvaluationContext, run_id: str) -> dict[str, Any]:
     """Makes the year's current grades final and announces each one (status final)."""
+    finalized = await _finalize(ctx, run_id)
+    ctx.outbox.written.set()  # committed: the relay may publish the final grades now
+    return finalized
+
+
+async def _finalize(ctx: EvaluationContext, run_id: str) -> dict[str, Any]:
     async with ctx.db.transaction() as session:
         await session.execute(select(func.pg_advisory_xact_lock(GRADING_LOCK)))  # no re-grade slips between
         run = await runs_store.get(session, run_id, for_update=True)

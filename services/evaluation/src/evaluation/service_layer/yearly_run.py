@@ -65,6 +65,7 @@ async def execute_run(ctx: EvaluationContext, run_id: str) -> None:
         with bulk_work():
             async with ctx.db.transaction() as session:
                 await _grade_all(session, ctx, run_id)
+        ctx.outbox.written.set()  # committed: the relay may publish the run's grade events now
     except asyncio.CancelledError:
         await _progress(ctx, run_id, state="failed", phase="failed", error="cancelled at shutdown")
         raise
