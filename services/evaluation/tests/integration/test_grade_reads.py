@@ -4,19 +4,25 @@ the database's change notice (sent when the re-grade commits) drops the remember
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from landgrade.testing import eventually, token
 
 YEAR = 2025
 
 
-async def test_a_remembered_grade_gives_way_to_the_regrade(service) -> None:
+async def _graded_b(service: Any) -> tuple[str, str, dict[str, Any]]:
+    """A parcel of its own, graded B, with the answer cache listening."""
     parcel, holder = f"P-{uuid.uuid4().hex[:10]}", service.uscc()
-    cache = service.ctx.grade_reads
-    await eventually(lambda: cache.live or None)
+    await eventually(lambda: service.ctx.grade_reads.live or None)
     await service.parcel(parcel, holder)
     await service.filing(parcel, holder, YEAR, "241000000", "25000000")
-    first = await service.grade_becomes(parcel, "B", YEAR)
+    return parcel, holder, await service.grade_becomes(parcel, "B", YEAR)
+
+
+async def test_a_remembered_grade_gives_way_to_the_regrade(service) -> None:
+    parcel, holder, first = await _graded_b(service)
+    cache = service.ctx.grade_reads
 
     hits = cache.hits
     assert await service.grade(parcel, YEAR) == first
@@ -30,12 +36,8 @@ async def test_a_remembered_grade_gives_way_to_the_regrade(service) -> None:
 
 
 async def test_remembered_answers_are_the_routes_own_and_everything_unusual_goes_to_the_route(service) -> None:
-    parcel, holder = f"P-{uuid.uuid4().hex[:10]}", service.uscc()
+    parcel, _holder, _first = await _graded_b(service)
     cache = service.ctx.grade_reads
-    await eventually(lambda: cache.live or None)
-    await service.parcel(parcel, holder)
-    await service.filing(parcel, holder, YEAR, "241000000", "25000000")
-    await service.grade_becomes(parcel, "B", YEAR)
     url, reader = f"/v1/parcels/{parcel}/grade", token("grades:read")
 
     from_route = await service.client.get(url, params={"year": YEAR}, headers=reader)  # remembers it

@@ -37,32 +37,9 @@ async def replace_enterprise(
         await session.execute(insert(equity_links), list(link_rows.values()))
 
 
-async def graph_around(session: AsyncSession, holder_uscc: str) -> EnterpriseGraph:
-    """The part of the graph the penetration chain can reach from `holder_uscc` (one query each)."""
-    persons = [r.person_ref for r in await session.execute(
-        select(responsible_persons.c.person_ref).where(responsible_persons.c.uscc == holder_uscc))]
-    person_rows = (await session.execute(
-        select(responsible_persons.c.uscc, responsible_persons.c.person_ref)
-        .where(or_(responsible_persons.c.person_ref.in_(persons), responsible_persons.c.uscc == holder_uscc))
-    )).all()
-    links = (await session.execute(
-        select(equity_links.c.shareholder_uscc, equity_links.c.investee_uscc).where(
-            or_(equity_links.c.shareholder_uscc == holder_uscc, equity_links.c.investee_uscc == holder_uscc))
-    )).all()
-    responsible: dict[str, set[str]] = {}
-    for row in person_rows:
-        responsible.setdefault(row.uscc, set()).add(row.person_ref)
-    usccs = {holder_uscc} | set(responsible) | {u for link in links for u in link}
-    names = await enterprise_names(session, usccs)
-    return EnterpriseGraph(
-        names=names,
-        responsible_persons={u: frozenset(p) for u, p in responsible.items()},
-        equity_links=frozenset((row.shareholder_uscc, row.investee_uscc) for row in links),
-    )
-
-
-async def graph_around_all(session: AsyncSession, holders: Iterable[str]) -> EnterpriseGraph:
-    """One graph holding what `graph_around` gives for each of `holders` (four queries in all).
+async def graph_around(session: AsyncSession, holders: Iterable[str]) -> EnterpriseGraph:
+    """The part of the graph the penetration chain can reach from each of `holders`: their persons,
+    those persons' enterprises and the holders' equity links, with names (four queries in all).
     Penetration from a holder reads only its own persons, their enterprises and its own equity
     links, so the others' parts in the same graph never change what it reaches."""
     wanted = sorted(set(holders))

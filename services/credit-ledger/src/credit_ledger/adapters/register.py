@@ -17,11 +17,6 @@ from credit_ledger.domain.penetration import Relation
 s, e = benefit_standings, entitlements
 
 
-async def tied_to_parcel(session: AsyncSession, parcel_id: str) -> set[str]:
-    rows = await session.execute(select(s.c.uscc).where(s.c.parcel_id == parcel_id))
-    return {r.uscc for r in rows}
-
-
 async def tied_to_parcels(session: AsyncSession, parcel_ids: Iterable[str]) -> set[str]:
     rows = await session.execute(select(s.c.uscc).where(s.c.parcel_id.in_(sorted(set(parcel_ids)))))
     return {r.uscc for r in rows}

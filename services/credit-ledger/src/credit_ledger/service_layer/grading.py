@@ -6,7 +6,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit_ledger.adapters import graph, ledger, register
-from credit_ledger.adapters.graph import graph_around_all
 from credit_ledger.adapters.tables import grades
 from credit_ledger.domain.benefits import EnterpriseBenefits, ReachedEnterprise, decide
 from credit_ledger.domain.grades import GradeFact
@@ -28,7 +27,7 @@ async def on_parcel_graded(session: AsyncSession, outbox: Outbox, fact: GradeFac
     # The chain head is always locked first, then register rows in USCC order: one lock order for
     # every writer, so concurrent consumers queue instead of deadlocking.
     await ledger.hold_head(session)
-    reached = penetrate(fact.parcel_id, fact.holder_uscc, await graph.graph_around(session, fact.holder_uscc))
+    reached = penetrate(fact.parcel_id, fact.holder_uscc, await graph.graph_around(session, [fact.holder_uscc]))
 
     records = records_for_grade(fact, reached)
     chained = await ledger.append_records(session, records)
@@ -36,7 +35,7 @@ async def on_parcel_graded(session: AsyncSession, outbox: Outbox, fact: GradeFac
 
     ties = [ReachedEnterprise(r.ref, r.relation, r.path.sentence())
             for r in reached if r.kind is SubjectKind.ENTERPRISE]
-    concerned = {t.uscc for t in ties} | await register.tied_to_parcel(session, fact.parcel_id)
+    concerned = {t.uscc for t in ties} | await register.tied_to_parcels(session, [fact.parcel_id])
     decision = decide(await register.load(session, concerned), fact, ties)
     await register.save(session, decision.register.values())
     await register.record_history(session, decision.changes, fact)
@@ -55,8 +54,8 @@ async def on_parcels_graded(session: AsyncSession, outbox: Outbox, graded: list[
     if not graded:
         return
     await ledger.hold_head(session)  # the same lock order as one grading: chain head, then register
-    graph = await graph_around_all(session, [fact.holder_uscc for fact, _ in graded])
-    reached = [penetrate(fact.parcel_id, fact.holder_uscc, graph) for fact, _ in graded]
+    around = await graph.graph_around(session, [fact.holder_uscc for fact, _ in graded])
+    reached = [penetrate(fact.parcel_id, fact.holder_uscc, around) for fact, _ in graded]
     ties = [[ReachedEnterprise(r.ref, r.relation, r.path.sentence()) for r in found
              if r.kind is SubjectKind.ENTERPRISE] for found in reached]
     state: dict[str, EnterpriseBenefits] = await register.load(session, {t.uscc for tied in ties for t in tied} | (

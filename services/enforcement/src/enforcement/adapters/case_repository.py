@@ -43,8 +43,7 @@ class CaseRepository:
         return None if row is None else await self._load(row)
 
     async def open_for_parcel(self, parcel_id: str) -> list[Case]:
-        query = select(cases).where(cases.c.parcel_id == parcel_id, OPEN).order_by(cases.c.opened_at)
-        return [await self._load(r) for r in (await self.session.execute(query.with_for_update())).all()]
+        return (await self.open_for_parcels([parcel_id])).get(parcel_id, [])
 
     async def open_for_parcels(self, parcel_ids: list[str]) -> dict[str, list[Case]]:
         """`open_for_parcel` for many parcels in one statement (locked in parcel order)."""

@@ -52,11 +52,8 @@ class ProjectionRepository:
         row = (await self.session.execute(select(parcels).where(parcels.c.parcel_id == parcel_id))).first()
         return None if row is None else ParcelView(row.parcel_id, row.name, row.street, row.holder_uscc)
 
-    async def last_graded_at(self, parcel_id: str) -> datetime | None:
-        return await self.session.scalar(select(parcel_grades.c.evaluated_at)
-                                         .where(parcel_grades.c.parcel_id == parcel_id).with_for_update())
-
-    async def last_graded_at_many(self, parcel_ids: list[str]) -> dict[str, datetime]:
+    async def last_graded_at(self, parcel_ids: list[str]) -> dict[str, datetime]:
+        """When each parcel was last graded (parcels never graded are absent), rows locked."""
         rows = await self.session.execute(
             select(parcel_grades.c.parcel_id, parcel_grades.c.evaluated_at)
             .where(parcel_grades.c.parcel_id.in_(sorted(set(parcel_ids))))

@@ -30,7 +30,7 @@ async def on_parcel_graded(session: AsyncSession, ctx: Context, graded: ParcelGr
     if graded.status == "provisional" and not ctx.cases_from_provisional_grades:
         return
     projections, repo = ProjectionRepository(session), CaseRepository(session)
-    last = await projections.last_graded_at(graded.parcel_id)
+    last = (await projections.last_graded_at([graded.parcel_id])).get(graded.parcel_id)
     open_cases = await repo.open_for_parcel(graded.parcel_id)
     decisions = decide(_change(graded), open_cases, last)
     await projections.record_grade(graded.parcel_id, graded.grade, graded.status, graded.evaluation_id,
@@ -47,7 +47,7 @@ async def on_parcels_graded(session: AsyncSession, ctx: Context, run: list[tuple
         return
     projections, repo = ProjectionRepository(session), CaseRepository(session)
     parcel_ids = [graded.parcel_id for graded, _ in run]
-    last = await projections.last_graded_at_many(parcel_ids)
+    last = await projections.last_graded_at(parcel_ids)
     open_cases = await repo.open_for_parcels(parcel_ids)
     for graded, delivery in run:
         parcel_id = graded.parcel_id

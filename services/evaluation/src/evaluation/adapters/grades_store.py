@@ -141,14 +141,9 @@ async def touch_parcel(session: AsyncSession, parcel_id: str, year: int, street:
     ).values(street=street, holder_uscc=holder_uscc))
 
 
-async def bulk_record(session: AsyncSession, recorded: list[Recorded], year: int) -> None:
-    """A whole year at once: COPY the evaluations in, then replace the year's current grades.
-    The caller holds the grading lock exclusively, so nothing else writes current grades meanwhile."""
-    await copy_evaluations(session, recorded)
-    await replace_current(session, recorded, year)
-
-
 async def copy_evaluations(session: AsyncSession, recorded: list[Recorded]) -> None:
+    """A yearly run's evaluations by COPY. The run holds the grading lock exclusively, so nothing
+    else writes current grades meanwhile (`replace_current` follows once all are in)."""
     if not recorded:
         return
     raw = await _driver(session)

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from evaluation.entrypoints.routes_grades import FIRST_YEAR, LAST_YEAR, READ
 from servicekit.auth import TokenVerifier
 from servicekit.problems import Problem
 from servicekit.read_cache import ReadCache
 
-ROUTE = "/v1/parcels/{parcel_id}/grade"
+ROUTE = "/v1/parcels/{parcel_id}/grade"  # the route in routes_grades.py this answers for
 _PATH = re.compile(r"^/v1/parcels/([^/]+)/grade$")
-_SCOPES = ("grades:read", "admin")
 
 
 @dataclass(frozen=True)
@@ -63,16 +63,16 @@ class RememberedGrades:
                     principal = verifier.remembered(token)
                 except Problem:  # expired: the route says so
                     return False
-                return principal is not None and any(principal.has(s) for s in _SCOPES)
+                return principal is not None and any(principal.has(s) for s in READ)
         return False
 
 
 def _year(query: bytes) -> int | bool | None:
-    """The `year` query value when it is the only, plain one (2000-2100); False for anything else."""
+    """The `year` query value when it is the only, plain one, in range; False for anything else."""
     if not query:
         return None
     values = parse_qs(query.decode("latin-1"), keep_blank_values=True, strict_parsing=False)
     if set(values) != {"year"} or len(values["year"]) != 1 or not values["year"][0].isdigit():
         return False
     year = int(values["year"][0])
-    return year if 2000 <= year <= 2100 else False
+    return year if FIRST_YEAR <= year <= LAST_YEAR else False

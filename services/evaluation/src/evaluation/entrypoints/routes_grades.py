@@ -18,7 +18,8 @@ READ = ("grades:read",)
 _GRADE_DOCUMENT: dict[str, Any] = {"description": "The current grade with its reasons, metrics and flags",
                                    "content": {"application/json": {"schema": {"type": "object"}}}}
 # Bounded like every year the service accepts: an unbounded int overflows the database column (500).
-Year = Annotated[int | None, Query(ge=2000, le=2100)]
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+Year = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
 def evaluation_document(row: Any, clauses: dict[str, Any] | None = None) -> dict[str, Any]:
