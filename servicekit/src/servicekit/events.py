@@ -8,12 +8,13 @@ the CloudEvents `subject`, so one aggregate's events stay in order on one partit
 from __future__ import annotations
 
 import builtins
-import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, TypeVar
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
+
+from servicekit.ids import new_id
 
 CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
 E = TypeVar("E", bound="EventData")
@@ -34,7 +35,7 @@ class CloudEvent(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     specversion: Literal["1.0"] = "1.0"
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = Field(default_factory=new_id)
     source: str
     type: str
     subject: str | None = None
@@ -45,7 +46,7 @@ class CloudEvent(BaseModel):
     @classmethod
     def wrap(cls, data: EventData, source: str, event_id: str | None = None) -> CloudEvent:
         return cls(
-            id=event_id or str(uuid.uuid4()), source=source, type=data.TYPE, subject=data.key(),
+            id=event_id or new_id(), source=source, type=data.TYPE, subject=data.key(),
             data=data.model_dump(mode="json"),
         )
 

@@ -35,8 +35,9 @@ def test_document_and_contract_agree_and_the_envelope_round_trips(make_facts, et
         recorded = Recorded.new(grade(facts, etown), facts, previous, "provisional", now, run_id="run-1")
         document = grade_document(recorded)
         assert grade_event(recorded).model_dump(mode="json") == document
-        _, payload = envelope("evaluation", document, now)
+        _, payload = envelope("evaluation", document, "2026-01-02T03:04:05.678000Z")
         event = CloudEvent.from_bytes(payload)
+        assert event.time == now
         assert (event.type, event.subject, event.source) == (ParcelGraded.TYPE, facts.parcel_id, "evaluation")
         parsed = event.unwrap(ParcelGraded)
         assert parsed.previous_grade == "B" and parsed.run_id == "run-1" and parsed.evaluated_at == now

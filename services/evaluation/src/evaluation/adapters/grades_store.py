@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evaluation.adapters.tables import current_grades, evaluations
 from evaluation.domain.evaluation import Evaluation
 from evaluation.domain.facts import ParcelFacts
+from servicekit.ids import new_id
 
 EVALUATION_COLUMNS = (
     "id", "parcel_id", "year", "holder_uscc", "street", "grade", "previous_grade", "status", "reasons",
@@ -56,7 +56,7 @@ class Recorded:
     @classmethod
     def new(cls, evaluation: Evaluation, facts: ParcelFacts, previous: Current | None, status: str,
             evaluated_at: datetime, **refs: str | None) -> Recorded:
-        return cls(str(uuid.uuid4()), evaluation, facts.holder_uscc, facts.street,
+        return cls(new_id(), evaluation, facts.holder_uscc, facts.street,
                    previous.grade if previous else None, status, evaluated_at, **refs)
 
     def row(self) -> dict[str, Any]:

@@ -6,7 +6,6 @@ here directly because wrapping a hundred thousand events through pydantic twice 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,28 +14,28 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landgrade_events.evaluation import ParcelGraded
+from servicekit.ids import new_id
 from servicekit.outbox import Outbox
-from servicekit.tracing import current_traceparent, new_traceparent
+from servicekit.tracing import current_traceparent, new_traceparents
 
 COLUMNS = ["event_id", "topic", "key", "payload", "headers"]
 
 
-def envelope(source: str, document: dict[str, Any], now: datetime) -> tuple[str, bytes]:
-    event_id = str(uuid.uuid4())
+def envelope(source: str, document: dict[str, Any], time: str) -> tuple[str, bytes]:
+    event_id = new_id()
     return event_id, orjson.dumps({
         "specversion": "1.0", "id": event_id, "source": source, "type": ParcelGraded.TYPE,
-        "subject": document["parcel_id"], "time": now.isoformat().replace("+00:00", "Z"),
-        "datacontenttype": "application/json", "data": document,
+        "subject": document["parcel_id"], "time": time, "datacontenttype": "application/json", "data": document,
     })
 
 
 async def add_grade_events(session: AsyncSession, outbox: Outbox, documents: Iterable[dict[str, Any]]) -> int:
-    parent = current_traceparent.get()
-    now = datetime.now(UTC)
+    span = new_traceparents(current_traceparent.get())
+    time = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     records = []
     for document in documents:
-        event_id, payload = envelope(outbox.source, document, now)
-        headers = orjson.dumps({"traceparent": new_traceparent(parent)}).decode()
+        event_id, payload = envelope(outbox.source, document, time)
+        headers = f'{{"traceparent":"{span()}"}}'  # hex and dashes only: nothing to escape
         records.append((event_id, ParcelGraded.TOPIC, document["parcel_id"], payload, headers))
     if not records:
         return 0

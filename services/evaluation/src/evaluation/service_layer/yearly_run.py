@@ -25,6 +25,7 @@ from evaluation.service_layer.context import GRADING_LOCK, EvaluationContext, bu
 from evaluation.service_layer.grade_events import grade_document
 from evaluation.service_layer.idempotent import IdempotentRequest
 from evaluation.service_layer.regrade import NoRuleset
+from evaluation.service_layer.run_progress import ProgressReporter
 from servicekit.logging import get_logger
 
 CHUNK = 2000
@@ -87,6 +88,7 @@ async def _grade_all(session: AsyncSession, ctx: EvaluationContext, run_id: str)
     timings = {"load": time.perf_counter() - clock}
     clock = time.perf_counter()
     await _progress(ctx, run_id, phase="grading", total=len(sources))
+    progress = ProgressReporter(lambda values: _progress(ctx, run_id, **values))
     today, now = ctx.clock().date(), ctx.clock()
     recorded: list[Recorded] = []
     changed = 0
@@ -117,15 +119,18 @@ async def _grade_all(session: AsyncSession, ctx: EvaluationContext, run_id: str)
             writing = asyncio.create_task(_write_chunk(session, ctx, chunk, [i for i, new in graded if new]))
             recorded += chunk
             changed += sum(1 for _, new in graded if new)
-            await _progress(ctx, run_id, graded=len(recorded))
+            progress.report(graded=len(recorded))
         if writing is not None:
             await writing
+        progress.report(phase="writing")
     finally:
         if writing is not None and not writing.done():
             writing.cancel()
+        # Before the run touches its own row below: a progress write still waiting would block on
+        # that row until the run commits, then put an old phase back.
+        await progress.flush()
     timings["grade_and_write"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    await _progress(ctx, run_id, phase="writing")
     await grades_store.replace_current(session, recorded, year)
     timings["current"] = time.perf_counter() - clock
     log.info("evaluation_run_done", run_id=run_id, parcels=len(recorded), changed=changed,

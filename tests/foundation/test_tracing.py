@@ -1,0 +1,23 @@
+"""Trace context: child spans stay in their parent's trace; without a parent each starts its own."""
+
+from __future__ import annotations
+
+from servicekit.tracing import new_traceparent, new_traceparents, trace_id
+
+PARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+def test_many_children_of_one_parent_share_its_trace_and_get_their_own_spans() -> None:
+    child = new_traceparents(PARENT)
+    spans = [child() for _ in range(1000)]
+    assert {trace_id(s) for s in spans} == {"0af7651916cd43dd8448eb211c80319c"}
+    assert len({s.split("-")[2] for s in spans}) == 1000
+    assert all(trace_id(s) is not None and s.endswith("-01") for s in spans)
+
+
+def test_without_a_valid_parent_every_span_starts_a_trace_of_its_own() -> None:
+    for parent in (None, "", "garbage", "00-XYZ-b7ad6b7169203331-01"):
+        child = new_traceparents(parent)
+        spans = [child() for _ in range(50)]
+        assert len({trace_id(s) for s in spans}) == 50
+    assert trace_id(new_traceparent(PARENT)) == trace_id(PARENT)
