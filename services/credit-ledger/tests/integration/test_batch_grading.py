@@ -23,11 +23,13 @@ VOLATILE = {"sequence", "record_id", "supersedes", "prev_hash", "hash", "appende
 
 
 async def _family(world: World) -> dict[str, str]:
-    """A holder whose person runs two more enterprises, one of which is also its shareholder."""
+    """A holder whose person runs two more enterprises, one of which is also its shareholder; and an
+    enterprise tied to none of them, which takes a parcel over."""
     # Ids in the same relative order in both worlds: results are ordered by them.
-    companies, parcels = sorted(uscc() for _ in range(4)), sorted(ref("P") for _ in range(3))
-    names = dict(zip(["holder", "y", "z", "owner"], companies, strict=True)) | {"person": ref("psn")}
+    companies, parcels = sorted(uscc() for _ in range(5)), sorted(ref("P") for _ in range(3))
+    names = dict(zip(["holder", "y", "z", "owner", "solo"], companies, strict=True)) | {"person": ref("psn")}
     await world.enterprise(names["owner"], "亦庄投资有限公司")
+    await world.enterprise(names["solo"], "亦庄新材料有限公司")
     await world.enterprise(names["y"], "亦庄物流有限公司", [(names["person"], "王小明")])
     await world.enterprise(names["z"], "亦庄科技有限公司", [(names["person"], "王小明")])
     await world.enterprise(names["holder"], "亦庄精密制造有限公司", [(names["person"], "王小明")],
@@ -42,6 +44,7 @@ def _run(world: World, n: dict[str, str]) -> list[ParcelGraded]:
         world.graded(n["p2"], n["holder"], "B", status="provisional"),
         world.graded(n["p1"], n["holder"], "D", status="provisional"),  # revokes at once
         world.graded(n["p3"], n["y"], "A"),
+        world.graded(n["p3"], n["solo"], "A"),  # taken over: y's standing there, gained in this run, ends
         first,  # the same grading again: nothing more
         world.graded(n["p1"], n["holder"], "A"),
         world.graded(n["p2"], n["holder"], "C"),
@@ -62,7 +65,7 @@ async def _apply(world: World, gradings: list[ParcelGraded], at_once: bool) -> N
 
 
 async def _state(world: World, n: dict[str, str], gradings: list[ParcelGraded]) -> dict[str, Any]:
-    usccs, parcels = [n["holder"], n["y"], n["z"], n["owner"]], [n["p1"], n["p2"], n["p3"]]
+    usccs, parcels = [n["holder"], n["y"], n["z"], n["owner"], n["solo"]], [n["p1"], n["p2"], n["p3"]]
     queries = {
         "records": "SELECT * FROM credit_records WHERE parcel_id = ANY(:p) ORDER BY sequence",
         "standings": "SELECT * FROM benefit_standings WHERE uscc = ANY(:u) ORDER BY uscc, parcel_id",

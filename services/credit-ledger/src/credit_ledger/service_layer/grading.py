@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,14 +62,21 @@ async def on_parcels_graded(session: AsyncSession, outbox: Outbox, graded: list[
              if r.kind is SubjectKind.ENTERPRISE] for found in reached]
     state: dict[str, EnterpriseBenefits] = await register.load(session, {t.uscc for tied in ties for t in tied} | (
         await register.tied_to_parcels(session, [fact.parcel_id for fact, _ in graded])))
+    standing_on = _standing_on(state.items())
     changed: set[str] = set()
     history, rows = [], []
     for (fact, delivery), found, tied in zip(graded, reached, ties, strict=True):
         records = records_for_grade(fact, found)
         chained = await ledger.append_records(session, records)
-        concerned = {t.uscc for t in tied} | {u for u, entry in state.items() if fact.parcel_id in entry.standings}
+        # Enterprises with a standing on this parcel, as the gradings before it left them. The index
+        # only grows (a standing dropped later stays listed), so each candidate is checked again.
+        standing = {u for u in standing_on.get(fact.parcel_id, ()) if fact.parcel_id in state[u].standings}
+        concerned = {t.uscc for t in tied} | standing
         decision = decide({u: state[u] for u in concerned if u in state}, fact, tied)
         state.update(decision.register)
+        for uscc, entry in decision.register.items():
+            for parcel_id in entry.standings:
+                standing_on.setdefault(parcel_id, set()).add(uscc)
         changed |= set(decision.register)
         history += [(change, fact) for change in decision.changes]
         with delivery.traced():
@@ -76,6 +85,16 @@ async def on_parcels_graded(session: AsyncSession, outbox: Outbox, graded: list[
     await register.save(session, [state[u] for u in sorted(changed)])
     await register.record_histories(session, history)
     await outbox.add_rows(session, rows)
+
+
+def _standing_on(entries: Iterable[tuple[str, EnterpriseBenefits]]) -> dict[str, set[str]]:
+    """Parcel id -> the enterprises holding a standing on it (scanning the whole register for
+    every grading of a run cost time growing with the square of the run's length)."""
+    index: dict[str, set[str]] = {}
+    for uscc, entry in entries:
+        for parcel_id in entry.standings:
+            index.setdefault(parcel_id, set()).add(uscc)
+    return index
 
 
 def _take(fresh: set[str], evaluation_id: str) -> bool:
@@ -88,8 +107,9 @@ def _take(fresh: set[str], evaluation_id: str) -> bool:
 
 async def _first_seen(session: AsyncSession, facts: list[GradeFact]) -> set[str]:
     rows = {fact.evaluation_id: _grade_row(fact) for fact in reversed(facts)}  # first of duplicates wins
-    inserted = await session.execute(pg_insert(grades).values(list(rows.values())).on_conflict_do_nothing()
-                                     .returning(grades.c.evaluation_id))
+    # The statement built once, its rows sent as parameters: a statement with the run's values in
+    # it had to be compiled anew for every run.
+    inserted = await session.execute(_FIRST_SEEN, list(rows.values()))
     return set(inserted.scalars())
 
 
