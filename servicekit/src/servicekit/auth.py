@@ -124,6 +124,23 @@ async def current_principal(
     return verifier.verify(credentials.credentials)
 
 
+def remembered_caller(scope: dict[str, Any]) -> Principal | None:
+    """For answers served before routing (`create_app(hot_paths=...)`): the caller when the request
+    bears a token verified lately and still valid; None for anything else (no or odd Authorization
+    header, a token to verify, an expired one), which the route then deals with as always."""
+    verifier: TokenVerifier = scope["app"].state.token_verifier  # the application's own
+    for name, value in scope.get("headers") or []:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                return None
+            try:
+                return verifier.remembered(token)
+            except Problem:  # expired: the route says so
+                return None
+    return None
+
+
 def require(*scopes: str) -> Any:
     """Dependency: the caller must hold at least one of `scopes` (or `admin`). One level over the
     bearer scheme (which documents the security in OpenAPI): each level of dependencies costs

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from servicekit.auth import TokenVerifier
 from servicekit.guards import BodyGuard
+from servicekit.ids import new_id
 from servicekit.logging import get_logger
 from servicekit.openapi_problems import document_problems
 from servicekit.problems import install_problem_handlers
@@ -70,7 +70,7 @@ class RequestObserver:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"").decode("latin-1") or str(uuid.uuid4())
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1") or new_id()
         traceparent = new_traceparent(headers.get(b"traceparent", b"").decode("latin-1") or None)
         structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=trace_id(traceparent))
         token = current_traceparent.set(traceparent)

@@ -15,8 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from evaluation.entrypoints.routes_grades import FIRST_YEAR, LAST_YEAR, READ
-from servicekit.auth import TokenVerifier
-from servicekit.problems import Problem
+from servicekit.auth import remembered_caller
 from servicekit.read_cache import ReadCache
 
 ROUTE = "/v1/parcels/{parcel_id}/grade"  # the route in routes_grades.py this answers for
@@ -53,18 +52,8 @@ class RememberedGrades:
         return self.cache.get((match.group(1), year))
 
     def _may_read(self, scope: dict[str, Any]) -> bool:
-        verifier: TokenVerifier = scope["app"].state.token_verifier  # the application's own
-        for name, value in scope.get("headers") or []:
-            if name == b"authorization":
-                scheme, _, token = value.decode("latin-1").partition(" ")
-                if scheme.lower() != "bearer" or not token:
-                    return False
-                try:
-                    principal = verifier.remembered(token)
-                except Problem:  # expired: the route says so
-                    return False
-                return principal is not None and any(principal.has(s) for s in READ)
-        return False
+        principal = remembered_caller(scope)
+        return principal is not None and any(principal.has(s) for s in READ)
 
 
 def _year(query: bytes) -> int | bool | None:
