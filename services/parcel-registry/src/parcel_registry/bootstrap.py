@@ -11,6 +11,7 @@ from parcel_registry.adapters.person_ids import PersonIdVault
 from parcel_registry.adapters.tables import plumbing as plumbing_tables
 from parcel_registry.domain.equity import EquityRules
 from parcel_registry.entrypoints.deps import install_error_handlers
+from parcel_registry.entrypoints.filing_fast_path import FilingIntake
 from parcel_registry.entrypoints.http import routers
 from parcel_registry.service_layer.coalescing import FilingCoalescer
 from parcel_registry.service_layer.registry import Registry
@@ -34,7 +35,8 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
     plumbing = Plumbing.build(own, plumbing_tables)
     runtime = plumbing.runtime(publishes=PUBLISHES)
     app = create_app(
-        runtime, routers(), title="Parcel registry", run_background=run_background, description=DESCRIPTION
+        runtime, routers(), title="Parcel registry", run_background=run_background, description=DESCRIPTION,
+        hot_paths=[(FilingIntake, {})],
     )
     app.state.registry = Registry(
         db=plumbing.db,

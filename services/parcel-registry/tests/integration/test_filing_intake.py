@@ -1,0 +1,142 @@
+"""`POST /v1/revenue-filings` taken in before routing (entrypoints/filing_fast_path.py) answers exactly
+as the route does, and leaves everything unusual to the route: nothing written twice, no check skipped."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from landgrade.testing import serving, token
+from parcel_registry.bootstrap import MIGRATIONS, build_app
+from parcel_registry.entrypoints.filing_fast_path import FilingIntake
+from parcel_registry.settings import Settings
+
+pytestmark = pytest.mark.infra
+
+WRITE, READ = token("registry:write"), token("registry:read")
+
+
+@pytest.fixture
+async def served(make_settings: Callable[..., Awaitable[Settings]]) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    app = build_app(await make_settings(Settings, MIGRATIONS))
+    async with serving(app) as client:
+        yield app, client
+
+
+def _intake(app: FastAPI) -> FilingIntake:
+    node: Any = app.middleware_stack
+    while node is not None and not isinstance(node, FilingIntake):
+        node = getattr(node, "app", None)
+    assert node is not None, "the intake is not in the application's middleware"
+    return node
+
+
+async def _parcel(client: httpx.AsyncClient, holder: str) -> str:
+    pid = f"P-{uuid.uuid4().hex[:10]}"
+    parcel = {"name": "Plant", "street": "ronghua", "area_m2": "10000", "category": "self_use", "rights_holder": holder}
+    assert (await client.put(f"/v1/parcels/{pid}", json=parcel, headers=WRITE)).status_code == 201
+    return pid
+
+
+def _filing(holder: str, pid: str, n: int, **changes: Any) -> dict[str, Any]:
+    return {"filing_id": f"TAX-{pid}-{n}", "uscc": holder, "parcel_id": pid, "year": 2024, "quarter": 1 + n % 4,
+            "output_value": "100.50", "tax_paid": "10.00"} | changes
+
+
+async def test_taken_in_before_routing_with_the_routes_own_answers(
+    served: tuple[FastAPI, httpx.AsyncClient], new_uscc: Callable[[], str]
+) -> None:
+    app, client = served
+    tax = token("filings:write", subject="tax-system")
+    holder = new_uscc()
+    pid = await _parcel(client, holder)
+
+    # The token's first use goes through the route (it must be verified); it is remembered then.
+    by_route = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 0), headers=tax)
+    assert by_route.status_code == 201 and _intake(app).taken == 0
+    by_intake = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 1), headers=tax)
+    assert by_intake.status_code == 201 and _intake(app).taken == 1
+    # Same shape, same values: only the filing's own fields differ.
+    assert by_intake.headers["content-type"] == by_route.headers["content-type"] == "application/json"
+    route_body, intake_body = by_route.json(), by_intake.json()
+    assert set(route_body) == set(intake_body) == {"status", "filing", "attribution"}
+    assert route_body["attribution"] == intake_body["attribution"]
+    assert intake_body["filing"] == route_body["filing"] | {"filing_id": f"TAX-{pid}-1", "quarter": 2}
+    assert "x-request-id" in by_intake.headers and "traceparent" in by_intake.headers  # observer still outside
+
+    again = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 1), headers=tax)
+    assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    revised = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 1, revision=1, output_value="7"),
+                                headers=tax)
+    assert revised.status_code == 201 and revised.json()["status"] == "revised"
+    assert _intake(app).taken == 3
+
+    # The filings are recorded with the caller as sender, exactly once each.
+    trail = (await client.get(f"/v1/revenue-filings/TAX-{pid}-1", headers=READ)).json()
+    assert [r["revision"] for r in trail["revisions"]] == [0, 1]
+    assert {r["received_by"] for r in trail["revisions"]} == {"tax-system"}
+    output = (await client.get(f"/v1/parcels/{pid}/output", params={"year": 2024}, headers=READ)).json()
+    assert output["output_value"] == "107.50"
+    metrics = (await client.get("/metrics")).text
+    assert 'route="/v1/revenue-filings",status="201"' in metrics
+
+
+async def test_anything_unusual_is_left_to_the_route_and_written_at_most_once(
+    served: tuple[FastAPI, httpx.AsyncClient], new_uscc: Callable[[], str]
+) -> None:
+    app, client = served
+    tax = token("filings:write")
+    holder = new_uscc()
+    pid = await _parcel(client, holder)
+    assert (await client.post("/v1/revenue-filings", json=_filing(holder, pid, 0), headers=tax)).status_code == 201
+    taken = _intake(app).taken
+
+    conflict = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 0, output_value="1"), headers=tax)
+    assert conflict.status_code == 409 and conflict.headers["content-type"] == "application/problem+json"
+    assert conflict.json()["errors"][0]["field"] == "revision"
+    unknown = await client.post("/v1/revenue-filings", json=_filing(holder, f"NOPE-{pid}", 1), headers=tax)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "parcel_id"
+    invalid = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 2, year="last"), headers=tax)
+    assert invalid.status_code == 422 and "year" in str(invalid.json()["errors"])
+    negative = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 3, tax_paid="-1"), headers=tax)
+    assert negative.status_code == 422 and "tax_paid" in str(negative.json()["errors"])
+    not_json = await client.post("/v1/revenue-filings", content=b"{nope", headers=tax | {"content-type": "application/json"})
+    assert not_json.status_code == 422
+    extra = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 4, surprise=1), headers=tax)
+    assert extra.status_code == 422
+    reader = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 5), headers=READ)
+    assert reader.status_code == 403
+    expired = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 6), headers=token("filings:write", ttl=-10))
+    assert expired.status_code == 401
+    assert _intake(app).taken == taken  # none of these was answered before routing
+
+    # A valid filing sent as text/plain, or with a query string, is the route's to judge as well.
+    odd = await client.post("/v1/revenue-filings", content=b'{"a": 1}', headers=tax | {"content-type": "text/plain"})
+    assert odd.status_code in (415, 422) and _intake(app).taken == taken
+
+    # Nothing of the rejected filings was written, and filing 0 is on record once, as first sent.
+    async with app.state.registry.db.sessions() as session:
+        rows = (await session.execute(text("SELECT filing_id, revision, output_value FROM revenue_filings "
+                                           "WHERE filing_id LIKE :p ORDER BY 1, 2"), {"p": f"TAX-{pid}-%"})).all()
+    assert [(r[0], r[1], str(r[2])) for r in rows] == [(f"TAX-{pid}-0", 0, "100.50")]
+
+
+async def test_a_filing_taken_in_while_the_database_is_down_gets_503_with_retry_after(new_uscc: Callable[[], str]) -> None:
+    app = build_app(Settings(database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none", environment="test"),
+                    run_background=False)
+    tax = token("filings:write")
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        holder = new_uscc()
+        answers = [await client.post("/v1/revenue-filings", json=_filing(holder, "P-1", n), headers=tax)
+                   for n in range(2)]  # the first through the route (token verified), the second taken in here
+    for answer in answers:
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+        assert answer.headers["content-type"] == "application/problem+json"
+    assert _intake(app).taken == 0
