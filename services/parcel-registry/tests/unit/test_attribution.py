@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parcel_registry.domain.attribution import (
+    Holding,
     Method,
     Occupancy,
     OccupancyBasis,
@@ -32,6 +33,13 @@ def filing(output: str, tax: str = "0", **kw: object) -> RevenueFiling:
 
 
 PARCELS = [parcel("P1", 10000), parcel("P2", 20000), parcel("P3", 5000, TENANT)]
+
+
+def test_holdings_read_alone_occupy_as_whole_parcels_do() -> None:
+    leases = [Lease("L1", "P1", TENANT, Decimal(3000), date(2023, 1, 1), approval=APPROVAL)]
+    holdings = [Holding(p.parcel_id, p.area_m2, p.rights_holder) for p in PARCELS]
+    for uscc in (HOLDER, TENANT, STRANGER):
+        assert occupancies(uscc, 2024, holdings, leases) == occupancies(uscc, 2024, PARCELS, leases)
 
 
 def test_holder_occupies_its_parcels_and_tenant_its_approved_leases() -> None:

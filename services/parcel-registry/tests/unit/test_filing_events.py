@@ -5,7 +5,7 @@ from decimal import Decimal
 from landgrade_events.registry import FilingAccepted, SuspectedOccupant
 from parcel_registry.domain.attribution import Attribution, Method, OccupancyBasis, Share, ShareStatus, attribute
 from parcel_registry.domain.filings import RevenueFiling
-from parcel_registry.domain.output import Contribution
+from parcel_registry.domain.output import Totals
 from parcel_registry.domain.uscc import with_check_character
 from parcel_registry.service_layer.filing_events import chunk_events
 
@@ -21,20 +21,20 @@ def share(parcel_id: str, amount: str, status: ShareStatus = ShareStatus.COUNTED
 def test_revision_moving_a_filing_tells_both_parcels_their_new_totals() -> None:
     revised = RevenueFiling("F1", HOLDER, 2024, Decimal(500), Decimal(0), parcel_id="P2", revision=1)
     attribution = Attribution("F1", 1, Method.NAMED_PARCEL, (share("P2", "500"),))
-    on_p2 = [Contribution(revised, share("P2", "500"), Method.NAMED_PARCEL)]
-    events = chunk_events(
-        [(revised, attribution)], {("P2", 2024): on_p2}, set(), before=[("F1", "P1", 2024)], after=[], streets={}
-    )
+    totals = {("P2", 2024): Totals(Decimal(500), Decimal(0), 1)}  # P1 has nothing counted left
+    events = chunk_events([(revised, attribution)], totals, before=[("F1", "P1", 2024)], after=[], streets={})
     accepted = [e for e in events if isinstance(e, FilingAccepted)]
     assert len(accepted) == len(events)
-    totals = {e.parcel_id: (e.attributed_output, e.parcel_year_output) for e in accepted}
-    assert totals == {"P2": (Decimal(500), Decimal(500)), "P1": (Decimal(0), Decimal(0))}
+    assert {e.parcel_id: (e.attributed_output, e.parcel_year_output) for e in accepted} == {
+        "P2": (Decimal(500), Decimal(500)),
+        "P1": (Decimal(0), Decimal(0)),
+    }
 
 
 def test_suspected_occupant_is_announced_for_the_street_office() -> None:
     filing = RevenueFiling("F9", SQUATTER, 2024, Decimal(9), Decimal(0), parcel_id="P1")
     attribution = attribute(filing, [])
-    events = chunk_events([(filing, attribution)], {}, set(), before=[], after=[], streets={"P1": "boxing"})
+    events = chunk_events([(filing, attribution)], {}, before=[], after=[], streets={"P1": "boxing"})
     accepted, suspected = events
     assert isinstance(accepted, FilingAccepted) and isinstance(suspected, SuspectedOccupant)
     assert accepted.counted is False

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from parcel_registry.domain.errors import DomainValidationError
 from parcel_registry.domain.filings import (
@@ -74,6 +76,19 @@ def test_history_decides_a_batch_line_by_line() -> None:
     ]
     latest = history.latest("TAX-1")
     assert latest is not None and latest.output_value == Decimal(1500)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["A", "B"]), st.integers(0, 2), st.sampled_from(["1", "2"])), max_size=12))
+def test_history_decides_as_decide_does_against_everything_accepted_before(
+    offers: list[tuple[str, int, str]],
+) -> None:
+    history, accepted = FilingHistory(), []
+    for filing_id, revision, output in offers:
+        incoming = filing(output, revision, filing_id=filing_id)
+        expected = decide(accepted, incoming)
+        assert history.offer(incoming) == expected
+        if expected.writes:
+            accepted.append(incoming)
 
 
 def test_only_the_latest_revision_counts() -> None:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import and_, bindparam, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,52 +78,65 @@ async def current_shares_of(session: AsyncSession, filing_ids: Iterable[str]) ->
     return [(f, p, y) for f, p, y in rows]
 
 
+# One INSERT per table for a whole chunk, its rows sent as one JSON document (amounts as decimal
+# strings, so nothing is rounded): a parameter set per row cost a statement execution each, and
+# column arrays cost more to encode (asyncpg's Decimal encoder most of all) than the database took.
+_INSERT_FILINGS = text(
+    "INSERT INTO revenue_filings (filing_id, revision, uscc, parcel_id, year, quarter, output_value, tax_paid, "
+    "attribution_method, is_current, received_by) "
+    "SELECT f.*, true, :received_by FROM json_to_recordset(CAST(:rows AS json)) AS f(filing_id text, "
+    "revision integer, uscc text, parcel_id text, year smallint, quarter smallint, output_value numeric, "
+    "tax_paid numeric, method text)"
+)
+_INSERT_SHARES = text(
+    "INSERT INTO filing_attributions (filing_id, revision, parcel_id, uscc, year, quarter, output_value, tax_paid, "
+    "status, basis, is_current) "
+    "SELECT s.*, true FROM json_to_recordset(CAST(:rows AS json)) AS s(filing_id text, revision integer, "
+    "parcel_id text, uscc text, year smallint, quarter smallint, output_value numeric, tax_paid numeric, "
+    "status text, basis text)"
+)
+
+
 async def record(
     session: AsyncSession, accepted: Sequence[tuple[RevenueFiling, Attribution]], received_by: str
 ) -> None:
     """Writes the accepted filings and their attributions; older revisions stop counting."""
-    await session.execute(
-        insert(revenue_filings),
-        [
-            {
-                "filing_id": f.filing_id,
-                "revision": f.revision,
-                "uscc": f.uscc,
-                "parcel_id": f.parcel_id,
-                "year": f.year,
-                "quarter": f.quarter,
-                "output_value": f.output_value,
-                "tax_paid": f.tax_paid,
-                "attribution_method": a.method.value,
-                "is_current": True,
-                "received_by": received_by,
-            }
-            for f, a in accepted
-        ],
-    )
-    shares = [
+    filings = [
         {
             "filing_id": f.filing_id,
             "revision": f.revision,
-            "parcel_id": s.parcel_id,
             "uscc": f.uscc,
+            "parcel_id": f.parcel_id,
             "year": f.year,
             "quarter": f.quarter,
-            "output_value": s.output_value,
-            "tax_paid": s.tax_paid,
-            "status": s.status.value,
-            "basis": s.basis.value if s.basis else None,
-            "is_current": True,
+            "output_value": str(f.output_value),
+            "tax_paid": str(f.tax_paid),
+            "method": a.method.value,
         }
         for f, a in accepted
-        for s in a.shares
     ]
+    await session.execute(_INSERT_FILINGS, {"rows": orjson.dumps(filings).decode(), "received_by": received_by})
+    shares = [(f, s) for f, a in accepted for s in a.shares]
     if shares:
-        await session.execute(insert(filing_attributions), shares)
+        rows = [
+            {
+                "filing_id": f.filing_id,
+                "revision": f.revision,
+                "parcel_id": s.parcel_id,
+                "uscc": f.uscc,
+                "year": f.year,
+                "quarter": f.quarter,
+                "output_value": str(s.output_value),
+                "tax_paid": str(s.tax_paid),
+                "status": s.status.value,
+                "basis": s.basis.value if s.basis else None,
+            }
+            for f, s in shares
+        ]
+        await session.execute(_INSERT_SHARES, {"rows": orjson.dumps(rows).decode()})
     suspects = [
         {"filing_id": f.filing_id, "revision": f.revision, "parcel_id": s.parcel_id, "uscc": f.uscc, "year": f.year}
-        for f, a in accepted
-        for s in a.shares
+        for f, s in shares
         if s.status is ShareStatus.SUSPECTED_OCCUPANT
     ]
     if suspects:
@@ -139,6 +153,18 @@ async def record(
             )
 
 
+# Through the filings' (uscc, year) index: attributions have none of their own, and a row-value
+# IN list of a whole chunk's enterprise-years made PostgreSQL scan and compare every attribution
+# on record. An attribution row copies its filing's uscc and year, and is current exactly when
+# its filing revision is (``record`` switches both together).
+_CURRENT_SHARES_FOR = text(
+    "SELECT DISTINCT a.uscc, a.parcel_id, a.year "
+    "FROM unnest(CAST(:usccs AS text[]), CAST(:years AS smallint[])) AS k(uscc, year) "
+    "JOIN revenue_filings f ON f.uscc = k.uscc AND f.year = k.year AND f.is_current "
+    "JOIN filing_attributions a ON a.filing_id = f.filing_id AND a.revision = f.revision AND a.is_current"
+)
+
+
 async def current_shares_for(
     session: AsyncSession, enterprise_years: Iterable[tuple[str, int]]
 ) -> list[tuple[str, str, int]]:
@@ -146,10 +172,8 @@ async def current_shares_for(
     pairs = sorted(set(enterprise_years))
     if not pairs:
         return []
-    rows = await session.execute(
-        select(a_.uscc, a_.parcel_id, a_.year).where(tuple_(a_.uscc, a_.year).in_(pairs), a_.is_current).distinct()
-    )
-    return [(u, p, y) for u, p, y in rows]
+    params = {"usccs": [u for u, _ in pairs], "years": [y for _, y in pairs]}
+    return [(u, p, y) for u, p, y in await session.execute(_CURRENT_SHARES_FOR, params)]
 
 
 async def parcel_year_shares(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcel_registry.adapters.ledger_rows import lease_from_row, lease_row, parcel_from_row, parcel_row
 from parcel_registry.adapters.tables import leases, parcels
+from parcel_registry.domain.attribution import Holding
 from parcel_registry.domain.leases import Lease
 from parcel_registry.domain.parcels import Parcel
 
@@ -77,12 +78,26 @@ async def list_parcels(
     return [Stored(parcel_from_row(r), r["version"]) for r in rows], int(total or 0)
 
 
-async def parcels_held_by(session: AsyncSession, usccs: Iterable[str]) -> list[Parcel]:
+async def jurisdictions_of(session: AsyncSession, parcel_ids: Iterable[str]) -> dict[str, str]:
+    """The jurisdiction of each of these parcels in the ledger (absent: not in the ledger).
+
+    A batch of filings needs no more of the parcels it names; whole rows cost it more to rebuild
+    than to read."""
+    ids = sorted(set(parcel_ids))
+    if not ids:
+        return {}
+    query = select(parcels.c.parcel_id, parcels.c.jurisdiction).where(parcels.c.parcel_id.in_(ids))
+    return {parcel_id: code for parcel_id, code in await session.execute(query)}
+
+
+async def holdings_of(session: AsyncSession, usccs: Iterable[str]) -> list[Holding]:
+    """What attributing filings needs of the parcels these enterprises hold: no whole parcels."""
     keys = sorted(set(usccs))
     if not keys:
         return []
-    rows = (await session.execute(select(parcels).where(parcels.c.rights_holder.in_(keys)))).mappings().all()
-    return [parcel_from_row(r) for r in rows]
+    c = parcels.c
+    query = select(c.parcel_id, c.area_m2, c.rights_holder).where(c.rights_holder.in_(keys))
+    return [Holding(parcel_id, area, holder) for parcel_id, area, holder in await session.execute(query)]
 
 
 async def leases_on(session: AsyncSession, parcel_id: str) -> list[tuple[Lease, bool, int]]:

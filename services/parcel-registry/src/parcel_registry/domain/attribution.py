@@ -20,16 +20,36 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from .filings import RevenueFiling
 from .leases import Lease
-from .parcels import Parcel
 from .values import FEN
 
 
 class OccupancyBasis(StrEnum):
     RIGHTS_HOLDER = "rights_holder"
     APPROVED_TENANT = "approved_tenant"
+
+
+class Held(Protocol):
+    """What attribution needs of a parcel: a whole ``Parcel``, or a ``Holding`` read for it alone."""
+
+    @property
+    def parcel_id(self) -> str: ...
+    @property
+    def area_m2(self) -> Decimal: ...
+    @property
+    def rights_holder(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """A parcel's id, area and rights holder: a batch of filings reads only these, not whole parcels."""
+
+    parcel_id: str
+    area_m2: Decimal
+    rights_holder: str
 
 
 @dataclass(frozen=True)
@@ -39,7 +59,7 @@ class Occupancy:
     basis: OccupancyBasis
 
 
-def occupancies(uscc: str, year: int, parcels: Iterable[Parcel], leases: Iterable[Lease]) -> list[Occupancy]:
+def occupancies(uscc: str, year: int, parcels: Iterable[Held], leases: Iterable[Lease]) -> list[Occupancy]:
     """What ``uscc`` lawfully occupies in ``year``, one entry per parcel, ordered by parcel id."""
     found: dict[str, Occupancy] = {}
     for parcel in parcels:

@@ -116,6 +116,9 @@ def decide(history: Iterable[RevenueFiling], incoming: RevenueFiling) -> Decisio
     )
 
 
+_NEW = Decision(Outcome.ACCEPTED)
+
+
 class FilingHistory:
     """Revisions on record for a set of filing ids, updated as decisions accept new ones.
 
@@ -129,7 +132,12 @@ class FilingHistory:
             self._revisions.setdefault(filing.filing_id, []).append(filing)
 
     def offer(self, incoming: RevenueFiling) -> Decision:
-        decision = decide(self._revisions.get(incoming.filing_id, ()), incoming)
+        revisions = self._revisions.get(incoming.filing_id)
+        if revisions is None and incoming.revision == 0:
+            # What ``decide`` answers for a first filing, without its work: most lines of a batch.
+            self._revisions[incoming.filing_id] = [incoming]
+            return _NEW
+        decision = decide(revisions or (), incoming)
         if decision.writes:
             self._revisions.setdefault(incoming.filing_id, []).append(incoming)
         return decision

@@ -93,6 +93,22 @@ class ParcelOutput:
     def has_filing(self) -> bool:
         return bool(self.contributions)
 
+    @property
+    def totals(self) -> Totals:
+        return Totals(self.output_value, self.tax_paid, len(self.contributions))
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A parcel-year's sums as its ``FilingAccepted`` events carry them: counted output and tax,
+    and how many filings were counted. The same figures as ``ParcelOutput`` without the
+    contributions, so a batch can have them summed by the database instead of rebuilding every
+    stored filing of every parcel-year it touches."""
+
+    output_value: Decimal = ZERO
+    tax_paid: Decimal = ZERO
+    filings: int = 0
+
 
 def parcel_year(
     parcel_id: str, year: int, shares: Iterable[Contribution], annual_filers: Collection[str]

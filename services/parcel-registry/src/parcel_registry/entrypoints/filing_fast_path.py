@@ -92,7 +92,7 @@ def _filing(body: bytes) -> Any:
 async def _read_body(receive: Any) -> tuple[bytes, bool]:
     """The whole body (the body guard outside has already bounded its size), and False if the
     client went away before sending all of it."""
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         message = await receive()
         if message["type"] != "http.request":

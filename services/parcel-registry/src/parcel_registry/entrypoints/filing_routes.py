@@ -11,11 +11,11 @@ from parcel_registry.adapters import filing_store
 from parcel_registry.domain.errors import DomainValidationError
 from parcel_registry.domain.filings import Outcome
 from parcel_registry.entrypoints.batch_lines import BatchTally, read_lines
+from parcel_registry.entrypoints.batch_writer import ChunkWriter
 from parcel_registry.entrypoints.deps import READ_SCOPES, RegistryDep, invalid, path_id
 from parcel_registry.entrypoints.requests import FilingIn
 from parcel_registry.entrypoints.views import attribution_view, filing_view
 from parcel_registry.service_layer.coalescing import FilingCoalescer
-from parcel_registry.service_layer.filings import submit_chunk
 from parcel_registry.service_layer.registry import NotFound
 from servicekit.auth import Principal, require
 from servicekit.problems import Problem
@@ -85,17 +85,22 @@ def router() -> APIRouter:
         request: Request, registry: RegistryDep, principal: Principal = require("filings:write")
     ) -> dict[str, Any]:
         tally = BatchTally()
+        writer = ChunkWriter(registry, principal.subject, tally)
         chunk = []
-        async for line, parsed in read_lines(request):
-            if isinstance(parsed, str):
-                tally.reject(line, None, parsed)
-                continue
-            chunk.append((line, parsed))
-            if len(chunk) >= registry.filing_chunk_size:
-                tally.add(await submit_chunk(registry, chunk, principal.subject))
-                chunk = []
-        if chunk:
-            tally.add(await submit_chunk(registry, chunk, principal.subject))
+        try:
+            async for line, parsed in read_lines(request):
+                await writer.pause(line)
+                if isinstance(parsed, str):
+                    tally.reject(line, None, parsed)
+                    continue
+                chunk.append((line, parsed))
+                if len(chunk) >= registry.filing_chunk_size:
+                    await writer.write(chunk)
+                    chunk = []
+            if chunk:
+                await writer.write(chunk)
+        finally:
+            await writer.settle()
         return tally.report()
 
     @r.get(

@@ -16,7 +16,7 @@ from decimal import Decimal
 from landgrade_events.registry import FilingAccepted, SuspectedOccupant
 from parcel_registry.domain.attribution import Attribution, ShareStatus
 from parcel_registry.domain.filings import RevenueFiling
-from parcel_registry.domain.output import Contribution, ParcelOutput, parcel_year
+from parcel_registry.domain.output import Totals
 from parcel_registry.service_layer.events import street_name
 from servicekit.events import EventData
 
@@ -26,8 +26,11 @@ SUSPECTED_REASON = (
 )
 
 
+NOTHING_COUNTED = Totals()
+
+
 def _accepted(
-    f: RevenueFiling, parcel_id: str, output: Decimal, tax: Decimal, counted: bool, totals: ParcelOutput
+    f: RevenueFiling, parcel_id: str, output: Decimal, tax: Decimal, counted: bool, totals: Totals
 ) -> FilingAccepted:
     return FilingAccepted(
         filing_id=f.filing_id,
@@ -41,25 +44,21 @@ def _accepted(
         counted=counted,
         parcel_year_output=totals.output_value,
         parcel_year_tax=totals.tax_paid,
-        parcel_year_filings=len(totals.contributions),
+        parcel_year_filings=totals.filings,
     )
 
 
 def chunk_events(
     attributions: Sequence[tuple[RevenueFiling, Attribution]],
-    by_pair: Mapping[tuple[str, int], list[Contribution]],
-    annual: set[tuple[str, int]],
+    totals: Mapping[tuple[str, int], Totals],
     before: Iterable[tuple[str, str, int]],
     after: Iterable[tuple[str, str, int]],
     streets: Mapping[str, str],
 ) -> list[EventData]:
-    totals: dict[tuple[str, int], ParcelOutput] = {}
+    """``totals``: each touched parcel-year's after the chunk; one missing has nothing counted."""
 
-    def total(parcel_id: str, year: int) -> ParcelOutput:
-        if (parcel_id, year) not in totals:
-            filers = {u for u, y in annual if y == year}
-            totals[(parcel_id, year)] = parcel_year(parcel_id, year, by_pair.get((parcel_id, year), []), filers)
-        return totals[(parcel_id, year)]
+    def total(parcel_id: str, year: int) -> Totals:
+        return totals.get((parcel_id, year), NOTHING_COUNTED)
 
     events: list[EventData] = []
     announced: set[tuple[str, int]] = set()
