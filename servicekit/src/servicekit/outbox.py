@@ -9,11 +9,13 @@ per-key order survives running several replicas.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import (
     BigInteger,
@@ -29,7 +31,6 @@ from sqlalchemy import (
     Text,
     delete,
     func,
-    insert,
     select,
     text,
     update,
@@ -38,7 +39,8 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import Database
-from servicekit.events import CloudEvent, EventData
+from servicekit.events import EventData, envelope_bytes, utc_text
+from servicekit.ids import new_id
 from servicekit.logging import get_logger
 from servicekit.metrics import Metrics
 from servicekit.tracing import current_traceparent, new_traceparent
@@ -77,10 +79,11 @@ class Outbox:
 
     def row(self, data: EventData, event_id: str | None = None) -> dict[str, Any]:
         self.written.set()
-        envelope = CloudEvent.wrap(data, self.source, event_id)
+        event_id = event_id or new_id()
+        payload = envelope_bytes(self.source, data.TYPE, data.key(), data.model_dump(mode="json"), event_id,
+                                 utc_text(datetime.now(UTC)))
         return {
-            "event_id": envelope.id, "topic": data.TOPIC, "key": data.key(),
-            "payload": envelope.to_bytes(),
+            "event_id": event_id, "topic": data.TOPIC, "key": data.key(), "payload": payload,
             "headers": {"traceparent": new_traceparent(current_traceparent.get())},
         }
 
@@ -90,9 +93,23 @@ class Outbox:
         return [r["event_id"] for r in rows]
 
     async def add_rows(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-        """Rows made with `row` (each under its own trace), written in one statement."""
-        if rows:
-            await session.execute(insert(self.table), rows)
+        """Rows made with `row` (each under its own trace), written in one statement (a statement
+        execution per row cost a chunk of a thousand filings more than its own SQL)."""
+        if not rows:
+            return
+        await session.execute(self._insert, {
+            "ids": [r["event_id"] for r in rows], "topics": [r["topic"] for r in rows],
+            "keys": [r["key"] for r in rows], "payloads": [r["payload"] for r in rows],
+            "headers": [orjson.dumps(r["headers"]).decode() for r in rows],
+        })
+
+    @functools.cached_property
+    def _insert(self) -> Any:
+        return text(
+            f"INSERT INTO {self.table.name} (event_id, topic, key, payload, headers) "
+            "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:topics AS text[]), CAST(:keys AS text[]), "
+            "CAST(:payloads AS bytea[]), CAST(:headers AS jsonb[]))"
+        )
 
 
 class OutboxRelay:

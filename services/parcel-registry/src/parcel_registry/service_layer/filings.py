@@ -16,7 +16,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcel_registry.adapters import filing_store
-from parcel_registry.adapters.outbox_rows import add_events
 from parcel_registry.adapters.parcel_store import approved_leases_of, holdings_of, jurisdictions_of
 from parcel_registry.adapters.parcel_year_totals import parcel_year_totals
 from parcel_registry.domain.attribution import Attribution, Holding, attribute, occupancies
@@ -84,7 +83,7 @@ async def _write_chunk(
     touched = {(p, y) for _, p, y in before} | {(p, y) for _, p, y in after} | shared
     await filing_store.lock_parcel_years(session, touched - locked)  # shares a concurrent writer added meanwhile
     totals = await parcel_year_totals(session, touched)
-    await add_events(session, reg.outbox, chunk_events(attributions, totals, before, after, named))
+    await reg.outbox.add(session, *chunk_events(attributions, totals, before, after, named))
 
     for (place, f, outcome), (_, attribution) in zip(accepted, attributions, strict=True):
         results[place] = LineResult(results[place].line, f, outcome, attribution=attribution)
