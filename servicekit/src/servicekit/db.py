@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import MetaData, exc, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -51,6 +52,8 @@ def new_metadata() -> MetaData:
 class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # Called with a transaction's `session.info` once it has committed (see `read_cache.changed`).
+    commit_listeners: list[Callable[[dict[Any, Any]], None]] = field(default_factory=list)
 
     @classmethod
     def connect(cls, url: str, pool_size: int = 10) -> Database:
@@ -60,8 +63,11 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on any error."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        async with self.sessions() as session:
+            async with session.begin():
+                yield session
+            for listener in self.commit_listeners:
+                listener(session.info)
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

@@ -10,7 +10,11 @@ Two races are closed here:
   came since;
 - notices missed while the listening connection was down: the cache serves nothing while the feed
   is not live, and empties itself whenever the feed (re)connects.
-What remains is the notice's own delivery delay (milliseconds): the same as reading a replica.
+What remains is the notice's own delivery delay (milliseconds), which must not show to the caller
+who made the change: a grade read right after an upheld objection answered the old grade. So
+writers also name what they change (`changed`), and the cache drops those answers the moment the
+transaction commits in this process (`committed`, a `Database.commit_listeners` entry), before
+the writer's response goes out. Other processes still learn of it from the notice.
 """
 
 from __future__ import annotations
@@ -25,6 +29,12 @@ import asyncpg
 from servicekit.logging import get_logger
 
 EVERYTHING = "*"
+_CHANGED = "read_cache_changed"
+
+
+def changed(session: Any, *tags: str) -> None:
+    """This transaction changes what `tags` stand for (e.g. parcel ids, or `EVERYTHING`)."""
+    session.info.setdefault(_CHANGED, set()).update(tags)
 
 
 class ReadCache:
@@ -55,6 +65,15 @@ class ReadCache:
             self._forget(old_key, old_tag)
 
     def invalidate(self, tag: str) -> None:
+        """A change notice arrived."""
+        self._drop(tag)
+
+    def committed(self, info: dict[Any, Any]) -> None:
+        """A transaction of this process committed: drop what it changed (see `changed`)."""
+        for tag in info.pop(_CHANGED, ()):
+            self._drop(tag)
+
+    def _drop(self, tag: str) -> None:
         self.generation += 1
         if tag == EVERYTHING:
             self._entries.clear()

@@ -36,6 +36,7 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
                             grade_reads=ReadCache(max_entries=own.grade_read_cache_entries))
     feed = ChangeFeed(asyncpg_dsn(settings.database_url), "current_grades", ctx.grade_reads)
     jobs = [feed.run] if own.grade_read_cache_entries else []
+    plumbing.db.commit_listeners.append(ctx.grade_reads.committed)  # read-your-writes for grade reads
     run_tasks: set[asyncio.Task[None]] = set()
 
     async def seed_rulesets() -> None:

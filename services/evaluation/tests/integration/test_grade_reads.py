@@ -57,3 +57,19 @@ async def test_remembered_answers_are_the_routes_own_and_everything_unusual_goes
     assert (await service.client.get(url, params={"year": YEAR}, headers=token("admin"))).content == from_route.content
     metrics = (await service.client.get("/metrics")).text
     assert 'route="/v1/parcels/{parcel_id}/grade"' in metrics
+
+
+async def test_a_change_made_by_this_service_is_read_at_once_however_late_its_notice(service, monkeypatch) -> None:
+    parcel, holder, first = await _graded_b(service)
+    cache = service.ctx.grade_reads
+    assert await service.grade(parcel, YEAR) == first
+    hits = cache.hits
+    assert await service.grade(parcel, YEAR) == first and cache.hits == hits + 1  # remembered
+
+    # Change notices from PostgreSQL are held back: only the committing transaction itself can
+    # drop the remembered answer now (a grade read right after an upheld objection used to
+    # answer the old grade until the notice came).
+    monkeypatch.setattr(cache, "invalidate", lambda tag: None)
+    await service.filing(parcel, holder, YEAR, "320000000", "26000000")
+    lifted = await service.grade_becomes(parcel, "A", YEAR, timeout=15)
+    assert lifted["previous_grade"] == "B"

@@ -15,6 +15,7 @@ from evaluation.adapters.tables import current_grades, evaluations
 from evaluation.domain.evaluation import Evaluation
 from evaluation.domain.facts import ParcelFacts
 from servicekit.ids import new_id
+from servicekit.read_cache import EVERYTHING, changed
 
 EVALUATION_COLUMNS = (
     "id", "parcel_id", "year", "holder_uscc", "street", "grade", "previous_grade", "status", "reasons",
@@ -122,6 +123,7 @@ _CURRENT = select(current_grades).where(current_grades.c.parcel_id == bindparam(
 
 
 async def record(session: AsyncSession, recorded: Recorded) -> None:
+    changed(session, recorded.evaluation.parcel_id)
     await session.execute(_INSERT_EVALUATION, recorded.row())
     await session.execute(_UPSERT_CURRENT, recorded.current_row())
 
@@ -129,12 +131,14 @@ async def record(session: AsyncSession, recorded: Recorded) -> None:
 async def record_many(session: AsyncSession, recorded: list[Recorded]) -> None:
     """Evaluations in order, each becoming its parcel-year's current grade (the last one stays)."""
     if recorded:
+        changed(session, *(r.evaluation.parcel_id for r in recorded))
         await session.execute(_INSERT_EVALUATION, [r.row() for r in recorded])
         await session.execute(_UPSERT_CURRENT, [r.current_row() for r in recorded])
 
 
 async def touch_parcel(session: AsyncSession, parcel_id: str, year: int, street: str, holder_uscc: str) -> None:
     """Street or holder changed without changing the grade: keep lists and summaries right."""
+    changed(session, parcel_id)
     await session.execute(update(current_grades).where(
         current_grades.c.parcel_id == parcel_id, current_grades.c.year == year,
         (current_grades.c.street != street) | (current_grades.c.holder_uscc != holder_uscc),
@@ -164,6 +168,7 @@ async def replace_current(session: AsyncSession, recorded: list[Recorded], year:
     """These evaluations become their parcels' current grades for `year`."""
     if not recorded:
         return
+    changed(session, EVERYTHING)
     raw = await _driver(session)
     await raw.execute("DELETE FROM current_grades WHERE year = $1 AND parcel_id = ANY($2::text[])",
                       year, [r.evaluation.parcel_id for r in recorded])

@@ -11,6 +11,7 @@ from evaluation.adapters import outbox_bulk, rulesets_store, runs_store
 from evaluation.adapters.tables import current_grades, evaluations, objections
 from evaluation.service_layer.context import GRADING_LOCK, EvaluationContext
 from evaluation.service_layer.grade_events import document_from_row
+from servicekit.read_cache import EVERYTHING, changed
 
 
 class PublicationError(Exception):
@@ -61,6 +62,7 @@ async def _finalize(ctx: EvaluationContext, run_id: str) -> dict[str, Any]:
             .join(current_grades, current_grades.c.evaluation_id == evaluations.c.id)
             .where(current_grades.c.year == year))).all()
         ids = [r.id for r in rows]
+        changed(session, EVERYTHING)
         await session.execute(update(current_grades).where(current_grades.c.year == year).values(status="final"))
         for start in range(0, len(ids), 10000):
             await session.execute(update(evaluations).where(evaluations.c.id.in_(ids[start:start + 10000]))
