@@ -44,6 +44,7 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
         vault=PersonIdVault(own.person_id_keys, own.person_ref_key),
         equity_rules=EquityRules(own.equity_max_depth, own.equity_common_shareholder, own.equity_min_share_pct),
         filing_chunk_size=own.filing_chunk_size,
+        max_batch_filings=own.max_batch_filings,
     )
     app.state.filing_coalescer = FilingCoalescer(app.state.registry)
     install_error_handlers(app)

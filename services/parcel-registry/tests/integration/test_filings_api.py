@@ -10,8 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from landgrade.testing import Infra, read_events, token
+from landgrade.testing import Infra, read_events, serving, token
 from landgrade_events.registry import PARCELS, REVENUE
+from parcel_registry.bootstrap import MIGRATIONS, build_app
+from parcel_registry.settings import Settings
 
 pytestmark = pytest.mark.infra
 
@@ -238,3 +240,22 @@ async def test_ten_thousand_filings_in_one_call_publish_each_event_once(
     assert (last.data["parcel_id"], last.data["parcel_year_filings"]) == (f"{prefix}-P7", 4)
     out = (await client.get(f"/v1/parcels/{prefix}-P7/output", params={"year": 2024}, headers=READ)).json()
     assert out["output_value"] == "288097.00" and out["tax_paid"] == "6.00"  # 72024.10 + .20 + .30 + .40
+
+
+async def test_a_batch_takes_at_most_its_limit_and_says_which_lines_to_send_again(
+    make_settings: Any, new_uscc: Callable[[], str]
+) -> None:
+    async with serving(build_app(await make_settings(Settings, MIGRATIONS, max_batch_filings=3))) as client:
+        holder, tenant, squatter = new_uscc(), new_uscc(), new_uscc()
+        await ledger(client, holder, tenant, squatter)
+        fid = f"L-{uuid.uuid4().hex[:8]}"
+        lines = [json.dumps(filing(f"{fid}-{n}", holder, "10")) for n in range(5)]
+        report = (await client.post("/v1/revenue-filings/batch", content="\n\n".join(lines).encode(),
+                                    headers=NDJSON)).json()
+        assert (report["accepted"], report["rejected"]) == (3, 2)
+        assert [(e["line"], e["kind"]) for e in report["errors"]] == [(7, "over_limit"), (9, "over_limit")]
+        assert "more than 3 filings" in report["errors"][0]["reason"]
+        assert (await client.get(f"/v1/revenue-filings/{fid}-3", headers=READ)).status_code == 404
+        resent = (await client.post("/v1/revenue-filings/batch", content="\n".join(lines[3:]).encode(),
+                                    headers=NDJSON)).json()
+        assert (resent["accepted"], resent["rejected"]) == (2, 0)

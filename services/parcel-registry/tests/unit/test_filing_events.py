@@ -39,3 +39,16 @@ def test_suspected_occupant_is_announced_for_the_street_office() -> None:
     assert isinstance(accepted, FilingAccepted) and isinstance(suspected, SuspectedOccupant)
     assert accepted.counted is False
     assert suspected.street == "博兴街道" and SQUATTER in suspected.reason
+
+
+def test_revision_moving_a_filing_to_another_year_tells_the_year_it_left_its_own_totals() -> None:
+    # F1 was filed for (P1, 2024); revision 1 says 2023. P1-2024 keeps another filing's 70.
+    revised = RevenueFiling("F1", HOLDER, 2023, Decimal(500), Decimal(0), parcel_id="P1", revision=1)
+    attribution = Attribution("F1", 1, Method.NAMED_PARCEL, (share("P1", "500"),))
+    totals = {("P1", 2023): Totals(Decimal(500), Decimal(0), 1), ("P1", 2024): Totals(Decimal(70), Decimal(0), 1)}
+    events = chunk_events([(revised, attribution)], totals, before=[("F1", "P1", 2024)], after=[], streets={})
+    by_year = {e.year: e for e in events if isinstance(e, FilingAccepted)}
+    assert set(by_year) == {2023, 2024}
+    assert (by_year[2023].attributed_output, by_year[2023].parcel_year_output) == (Decimal(500), Decimal(500))
+    # The year it left: nothing attributed now, and that year's totals under that year.
+    assert (by_year[2024].attributed_output, by_year[2024].parcel_year_output) == (Decimal(0), Decimal(70))

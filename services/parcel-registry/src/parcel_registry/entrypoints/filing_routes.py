@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request, Response
 
 from parcel_registry.adapters import filing_store
@@ -13,6 +12,7 @@ from parcel_registry.domain.filings import Outcome
 from parcel_registry.entrypoints.batch_lines import BatchTally, read_lines
 from parcel_registry.entrypoints.batch_writer import ChunkWriter
 from parcel_registry.entrypoints.deps import READ_SCOPES, RegistryDep, invalid, path_id
+from parcel_registry.entrypoints.filing_answer import filing_answer
 from parcel_registry.entrypoints.requests import FilingIn
 from parcel_registry.entrypoints.views import attribution_view, filing_view
 from parcel_registry.service_layer.coalescing import FilingCoalescer
@@ -58,12 +58,10 @@ def router() -> APIRouter:
                 result.reason,
                 errors=[{"field": "revision", "in": "body", "message": result.reason}],
             )
-        body_out: dict[str, Any] = {"status": result.outcome.value, "filing": filing_view(filing)}
-        if result.attribution is not None:
-            body_out["attribution"] = attribution_view(result.attribution)
-        status = 200 if result.outcome is Outcome.DUPLICATE else 201
-        # Plain JSON values already: straight to bytes, without the generic encoder's walk.
-        return Response(orjson.dumps(body_out), status_code=status, media_type="application/json")
+        answer = filing_answer(result, filing)
+        assert answer is not None  # every rejection was answered above
+        status, document = answer
+        return Response(document, status_code=status, media_type="application/json")
 
     @r.post(
         "/batch",
@@ -86,10 +84,15 @@ def router() -> APIRouter:
     ) -> dict[str, Any]:
         tally = BatchTally()
         writer = ChunkWriter(registry, principal.subject, tally)
-        chunk = []
+        chunk, taken = [], 0
         try:
             async for line, parsed in read_lines(request):
                 await writer.pause(line)
+                taken += 1
+                if taken > registry.max_batch_filings:
+                    tally.reject(line, None, f"more than {registry.max_batch_filings} filings in one call: this "
+                                 "line was not taken; send it in another call", "over_limit")
+                    continue
                 if isinstance(parsed, str):
                     tally.reject(line, None, parsed)
                     continue

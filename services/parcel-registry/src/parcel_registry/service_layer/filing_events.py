@@ -30,14 +30,15 @@ NOTHING_COUNTED = Totals()
 
 
 def _accepted(
-    f: RevenueFiling, parcel_id: str, output: Decimal, tax: Decimal, counted: bool, totals: Totals
+    f: RevenueFiling, parcel_id: str, year: int, output: Decimal, tax: Decimal, counted: bool, totals: Totals
 ) -> FilingAccepted:
+    """`year` is the parcel-year announced: the filing's own, or one a correction moved it away from."""
     return FilingAccepted(
         filing_id=f.filing_id,
         revision=f.revision,
         uscc=f.uscc,
         parcel_id=parcel_id,
-        year=f.year,
+        year=year,
         quarter=f.quarter,
         attributed_output=output,
         attributed_tax=tax,
@@ -65,7 +66,9 @@ def chunk_events(
     for f, a in attributions:
         for s in a.shares:
             counted = s.status is ShareStatus.COUNTED
-            events.append(_accepted(f, s.parcel_id, s.output_value, s.tax_paid, counted, total(s.parcel_id, f.year)))
+            events.append(
+                _accepted(f, s.parcel_id, f.year, s.output_value, s.tax_paid, counted, total(s.parcel_id, f.year))
+            )
             announced.add((s.parcel_id, f.year))
             if not counted:
                 reason = SUSPECTED_REASON.format(filing_id=f.filing_id, uscc=f.uscc, parcel_id=s.parcel_id)
@@ -87,5 +90,5 @@ def chunk_events(
     for cause, parcel_id, year in sorted(causes, key=lambda c: (c[1], c[2], c[0].filing_id)):
         if (parcel_id, year) not in announced:
             announced.add((parcel_id, year))
-            events.append(_accepted(cause, parcel_id, Decimal(0), Decimal(0), True, total(parcel_id, year)))
+            events.append(_accepted(cause, parcel_id, year, Decimal(0), Decimal(0), True, total(parcel_id, year)))
     return events

@@ -18,6 +18,7 @@ class Registry:
     vault: PersonIdVault
     equity_rules: EquityRules
     filing_chunk_size: int = 1000
+    max_batch_filings: int = 200_000
 
 
 class Change(StrEnum):
