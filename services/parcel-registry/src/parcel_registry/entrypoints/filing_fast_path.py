@@ -20,6 +20,7 @@ import orjson
 from pydantic import ValidationError
 
 from parcel_registry.domain.errors import DomainValidationError
+from parcel_registry.domain.filings import RevenueFiling
 from parcel_registry.entrypoints.filing_answer import filing_answer
 from parcel_registry.entrypoints.requests import FilingIn
 from parcel_registry.service_layer.coalescing import FilingCoalescer
@@ -77,7 +78,7 @@ class FilingIntake:
         return False
 
 
-def _filing(body: bytes) -> Any:
+def _filing(body: bytes) -> RevenueFiling | None:
     """The filing when the body is one valid filing, read exactly as the route reads it (JSON
     parsed first, then the model validated in Python mode, then the domain's own rules)."""
     try:
