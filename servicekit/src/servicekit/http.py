@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -51,6 +52,20 @@ def create_app(runtime: ServiceRuntime, routers: list[APIRouter], *, title: str,
         app.include_router(router)
     document_problems(app)
     return app
+
+
+@dataclass(frozen=True)
+class HotRoute:
+    """The route a hot path answers for, as the request observer labels metrics and logs."""
+
+    path: str
+
+    async def answer(self, scope: dict[str, Any], send: Any, status: int, body: bytes) -> None:
+        """A JSON answer from a hot path, labelled with the route it stands in for."""
+        scope["route"] = self
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
 
 
 class RequestObserver:

@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.db import Database
+from servicekit.db import Database, column_arrays, unnest_insert
 from servicekit.events import EventData, envelope_bytes, utc_text
 from servicekit.ids import new_id
 from servicekit.logging import get_logger
@@ -95,21 +95,16 @@ class Outbox:
     async def add_rows(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
         """Rows made with `row` (each under its own trace), written in one statement (a statement
         execution per row cost a chunk of a thousand filings more than its own SQL)."""
-        if not rows:
-            return
-        await session.execute(self._insert, {
-            "ids": [r["event_id"] for r in rows], "topics": [r["topic"] for r in rows],
-            "keys": [r["key"] for r in rows], "payloads": [r["payload"] for r in rows],
-            "headers": [orjson.dumps(r["headers"]).decode() for r in rows],
-        })
+        if rows:
+            await session.execute(self._insert, column_arrays(
+                ({**r, "headers": orjson.dumps(r["headers"]).decode()} for r in rows), _ROW_COLUMNS))
 
     @functools.cached_property
     def _insert(self) -> Any:
-        return text(
-            f"INSERT INTO {self.table.name} (event_id, topic, key, payload, headers) "
-            "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:topics AS text[]), CAST(:keys AS text[]), "
-            "CAST(:payloads AS bytea[]), CAST(:headers AS jsonb[]))"
-        )
+        return unnest_insert(self.table.name, _ROW_COLUMNS)
+
+
+_ROW_COLUMNS = (("event_id", "uuid"), ("topic", "text"), ("key", "text"), ("payload", "bytea"), ("headers", "jsonb"))
 
 
 class OutboxRelay:

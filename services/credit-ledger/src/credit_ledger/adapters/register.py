@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit_ledger.adapters.tables import benefit_history, benefit_standings, entitlements
@@ -13,6 +13,7 @@ from credit_ledger.domain.benefits import BenefitChange, EnterpriseBenefits, Hel
 from credit_ledger.domain.entitlements import Entitlement, Standing
 from credit_ledger.domain.grades import Grade, GradeFact
 from credit_ledger.domain.penetration import Relation
+from servicekit.db import column_arrays, unnest_insert
 
 s, e = benefit_standings, entitlements
 
@@ -60,21 +61,17 @@ async def save(session: AsyncSession, entries: Iterable[EnterpriseBenefits]) -> 
     held_rows = [{"uscc": x.uscc, "entitlement": h.entitlement.value, "since": h.since, "reason": h.reason,
                   "grounds": list(h.grounds)} for x in entries for h in x.held.values()]
     if standing_rows:
-        await session.execute(_INSERT_STANDINGS, {c: [row[c] for row in standing_rows] for c in _STANDING_COLUMNS})
+        await session.execute(_INSERT_STANDINGS, column_arrays(standing_rows, _STANDING_COLUMNS))
     if held_rows:
         await session.execute(insert(e), held_rows)
 
 
-_STANDING_COLUMNS = ("uscc", "parcel_id", "relation", "path_sentence", "final_grade", "final_at", "final_year",
-                     "pending_grade", "pending_at")
 # One statement for all of a run's standings: as one execution per row (two per grading, on
 # average) it was the credit ledger's most expensive statement.
-_INSERT_STANDINGS = text(
-    f"INSERT INTO benefit_standings ({', '.join(_STANDING_COLUMNS)}) "
-    "SELECT * FROM unnest(CAST(:uscc AS text[]), CAST(:parcel_id AS text[]), CAST(:relation AS text[]), "
-    "CAST(:path_sentence AS text[]), CAST(:final_grade AS text[]), CAST(:final_at AS timestamptz[]), "
-    "CAST(:final_year AS integer[]), CAST(:pending_grade AS text[]), CAST(:pending_at AS timestamptz[]))"
-)
+_STANDING_COLUMNS = (("uscc", "text"), ("parcel_id", "text"), ("relation", "text"), ("path_sentence", "text"),
+                     ("final_grade", "text"), ("final_at", "timestamptz"), ("final_year", "integer"),
+                     ("pending_grade", "text"), ("pending_at", "timestamptz"))
+_INSERT_STANDINGS = unnest_insert("benefit_standings", _STANDING_COLUMNS)
 
 
 def _standing_row(uscc: str, st: Standing) -> dict[str, Any]:

@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evaluation.adapters.tables import current_grades, evaluations
 from evaluation.domain.evaluation import Evaluation
 from evaluation.domain.facts import ParcelFacts
+from servicekit.db import column_arrays, unnest_insert
 from servicekit.ids import new_id
 from servicekit.read_cache import EVERYTHING, changed
 
@@ -24,8 +25,12 @@ EVALUATION_COLUMNS = (
 )
 
 
-CURRENT_COLUMNS = ["parcel_id", "year", "evaluation_id", "grade", "status", "fingerprint", "street",
-                   "holder_uscc", "ruleset_id", "evaluated_at"]
+_CURRENT_TYPES = (
+    ("parcel_id", "text"), ("year", "integer"), ("evaluation_id", "text"), ("grade", "text"), ("status", "text"),
+    ("fingerprint", "text"), ("street", "text"), ("holder_uscc", "text"), ("ruleset_id", "text"),
+    ("evaluated_at", "timestamptz"),
+)
+CURRENT_COLUMNS = [name for name, _ in _CURRENT_TYPES]
 
 
 @dataclass(frozen=True)
@@ -107,34 +112,18 @@ async def latest_year(session: AsyncSession, parcel_id: str) -> int | None:
     return int(year) if year is not None else None
 
 
-def _current_upsert() -> Any:
-    stmt = insert(current_grades)
-    return stmt.on_conflict_do_update(
-        index_elements=[current_grades.c.parcel_id, current_grades.c.year],
-        set_={k: stmt.excluded[k] for k in CURRENT_COLUMNS if k not in ("parcel_id", "year")},
-    )
-
-
-_UPSERT_CURRENTS = text(
-    f"INSERT INTO current_grades ({', '.join(CURRENT_COLUMNS)}) "
-    "SELECT * FROM unnest(CAST(:parcel_id AS text[]), CAST(:year AS integer[]), CAST(:evaluation_id AS text[]), "
-    "CAST(:grade AS text[]), CAST(:status AS text[]), CAST(:fingerprint AS text[]), CAST(:street AS text[]), "
-    "CAST(:holder_uscc AS text[]), CAST(:ruleset_id AS text[]), CAST(:evaluated_at AS timestamptz[])) "
-    "ON CONFLICT (parcel_id, year) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in CURRENT_COLUMNS if c not in ("parcel_id", "year"))
-)
+_UPSERT_CURRENTS = unnest_insert(
+    "current_grades", _CURRENT_TYPES, "ON CONFLICT (parcel_id, year) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in CURRENT_COLUMNS if c not in ("parcel_id", "year")))
 
 # Built once: constructing these per event cost more CPU than executing them.
 _INSERT_EVALUATION = insert(evaluations)
-_UPSERT_CURRENT = _current_upsert()
 _CURRENT = select(current_grades).where(current_grades.c.parcel_id == bindparam("parcel_id"),
                                         current_grades.c.year == bindparam("year"))
 
 
 async def record(session: AsyncSession, recorded: Recorded) -> None:
-    changed(session, recorded.evaluation.parcel_id)
-    await session.execute(_INSERT_EVALUATION, recorded.row())
-    await session.execute(_UPSERT_CURRENT, recorded.current_row())
+    await record_many(session, [recorded])
 
 
 async def record_many(session: AsyncSession, recorded: list[Recorded]) -> None:
@@ -146,7 +135,7 @@ async def record_many(session: AsyncSession, recorded: list[Recorded]) -> None:
         # one by one: a statement per row cost PostgreSQL three times as much (its change-notice
         # triggers fire per statement).
         last = {(r.evaluation.parcel_id, r.evaluation.year): r.current_row() for r in recorded}
-        await session.execute(_UPSERT_CURRENTS, {c: [row[c] for row in last.values()] for c in CURRENT_COLUMNS})
+        await session.execute(_UPSERT_CURRENTS, column_arrays(last.values(), _CURRENT_TYPES))
 
 
 async def touch_parcel(session: AsyncSession, parcel_id: str, year: int, street: str, holder_uscc: str) -> None:

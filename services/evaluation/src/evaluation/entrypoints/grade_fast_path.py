@@ -10,37 +10,29 @@ an odd query — goes on to the route itself, which answers (and remembers) as a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
 from evaluation.entrypoints.routes_grades import FIRST_YEAR, LAST_YEAR, READ
 from servicekit.auth import remembered_caller
+from servicekit.http import HotRoute
 from servicekit.read_cache import ReadCache
 
 ROUTE = "/v1/parcels/{parcel_id}/grade"  # the route in routes_grades.py this answers for
 _PATH = re.compile(r"^/v1/parcels/([^/]+)/grade$")
 
 
-@dataclass(frozen=True)
-class _Route:
-    path: str  # what the request observer labels metrics and logs with
-
-
 class RememberedGrades:
     def __init__(self, app: Any, cache: ReadCache) -> None:
         self.app, self.cache = app, cache
-        self.route = _Route(ROUTE)
+        self.route = HotRoute(ROUTE)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         document = self._remembered(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
         if document is None:
             await self.app(scope, receive, send)
             return
-        scope["route"] = self.route
-        await send({"type": "http.response.start", "status": 200, "headers": [
-            (b"content-length", str(len(document)).encode()), (b"content-type", b"application/json")]})
-        await send({"type": "http.response.body", "body": document})
+        await self.route.answer(scope, send, 200, document)
 
     def _remembered(self, scope: dict[str, Any]) -> bytes | None:
         match = _PATH.match(scope["path"])
