@@ -129,6 +129,8 @@ class FilingAccepted(EventData):
 
     `counted` is false when the filer is neither holder nor approved tenant (suspected occupant).
     The totals cover the holder and approved tenants only; consumers may just keep the latest.
+    `parcel_year_contributors` names the enterprises those totals sum, so the latest event says
+    who contributes after a correction moved money away; events sent before it existed lack it.
     """
     TYPE: ClassVar[str] = "landgrade.registry.filing_accepted.v1"
     TOPIC: ClassVar[str] = REVENUE
@@ -144,6 +146,7 @@ class FilingAccepted(EventData):
     parcel_year_output: Decimal
     parcel_year_tax: Decimal
     parcel_year_filings: int
+    parcel_year_contributors: list[str] | None = None
 
     def key(self) -> str:
         return self.parcel_id

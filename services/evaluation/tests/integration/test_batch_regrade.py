@@ -31,11 +31,13 @@ def _scenario(prefix: str, holder: str, tenant: str, occupant: str) -> list[Any]
     facts.append(LeaseChanged(parcel_id=p2, lease_id="L1", tenant_uscc=tenant, area_m2=Decimal(500),
                               approved=True, equity_linked=False))
 
-    def filing(parcel: str, filer: str, year: int, output: int, tax: int, n: int, counted: bool = True) -> Any:
+    def filing(parcel: str, filer: str, year: int, output: int, tax: int, n: int, counted: bool = True,
+               contributors: list[str] | None = None) -> Any:
         return FilingAccepted(
             filing_id=f"F-{uuid.uuid4().hex[:8]}", revision=1, uscc=filer, parcel_id=parcel, year=year,
             attributed_output=Decimal(output), attributed_tax=Decimal(tax), counted=counted,
-            parcel_year_output=Decimal(output), parcel_year_tax=Decimal(tax), parcel_year_filings=n)
+            parcel_year_output=Decimal(output), parcel_year_tax=Decimal(tax), parcel_year_filings=n,
+            parcel_year_contributors=contributors)
 
     filings = [
         filing(p1, holder, 2025, 100_000_000, 10_000_000, 1),   # B
@@ -47,6 +49,9 @@ def _scenario(prefix: str, holder: str, tenant: str, occupant: str) -> list[Any]
         filing(p3, occupant, 2025, 500_000_000, 50_000_000, 1, counted=False),
         filing(f"{prefix}-unknown", holder, 2025, 900_000_000, 90_000_000, 1),
         filing(p1, holder, 2025, 120_000_000, 12_000_000, 3),   # back down to B
+        # The tenant's filing corrected away from p2: the totals name the holder alone again.
+        filing(p2, tenant, 2025, 400_000_000, 40_000_000, 1, contributors=[holder]),
+        filing(p2, holder, 2025, 410_000_000, 41_000_000, 2, contributors=[holder, tenant]),
     ]
     return facts + filings
 
@@ -116,4 +121,6 @@ async def test_a_run_of_filings_applied_at_once_equals_one_by_one(service) -> No
     one_by_one, at_once = results[False], results[True]
     assert len(one_by_one["evaluations"]) >= 6  # the scenario does move grades
     assert [e[2] for e in one_by_one["evaluations"] if e[0] == "-1" and e[1] == 2025] == ["B", "A", "B"]
+    summed = [e[0] for e in one_by_one["evaluations"] if e[1] == 2025 and "output_summed" in e[7]]
+    assert summed == ["-2", "-2"]  # the tenant joined, left with its correction, and came back
     assert at_once == one_by_one

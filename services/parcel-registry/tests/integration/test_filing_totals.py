@@ -95,3 +95,36 @@ async def test_announced_totals_match_the_output_page_for_every_parcel_year(
             announced = (Decimal(data["parcel_year_output"]), Decimal(data["parcel_year_tax"]),
                          data["parcel_year_filings"])
             assert announced == (Decimal(out["output_value"]), Decimal(out["tax_paid"]), len(out["filings"]))
+            assert data["parcel_year_contributors"] == sorted({f["uscc"] for f in out["filings"]})
+
+
+async def test_a_filing_corrected_away_leaves_its_filer_out_of_the_parcel_years_contributors(
+    make_settings: Callable[..., Awaitable[Settings]], new_uscc: Callable[[], str]
+) -> None:
+    settings = await make_settings(Settings, MIGRATIONS)
+    app = build_app(settings, run_background=False)  # the outbox is read directly
+    holder, tenant = new_uscc(), new_uscc()
+    run = uuid.uuid4().hex[:6]
+    leased, own = f"MOV-{run}-1", f"MOV-{run}-2"
+    async with serving(app) as client:
+        for pid, rights_holder in ((leased, holder), (own, tenant)):
+            body = {"name": "Plant", "street": "boxing", "area_m2": "9000", "category": "approved_park",
+                    "rights_holder": rights_holder}
+            assert (await client.put(f"/v1/parcels/{pid}", json=body, headers=WRITE)).status_code == 201
+        lease = {"tenant_uscc": tenant, "area_m2": "1500", "start": "2022-01-01", "approved": True,
+                 "approval_reference": "A-1", "approval_date": "2021-12-01"}
+        assert (await client.put(f"/v1/parcels/{leased}/leases/L1", json=lease, headers=WRITE)).status_code == 201
+        for line in (filing(f"{run}-h", holder, "900.00", "9", 2024, parcel_id=leased),
+                     filing(f"{run}-t", tenant, "100.00", "1", 2024, parcel_id=leased),
+                     filing(f"{run}-t", tenant, "100.00", "1", 2024, parcel_id=own, revision=1)):
+            assert (await client.post("/v1/revenue-filings", json=line, headers=TAX)).status_code in (200, 201)
+
+        async with app.state.registry.db.sessions() as session:
+            payloads = (await session.scalars(select(plumbing.outbox.c.payload)
+                                              .where(plumbing.outbox.c.key == leased)
+                                              .order_by(plumbing.outbox.c.id))).all()
+    announced = [orjson.loads(p)["data"] for p in payloads]
+    announced = [d for d in announced if "parcel_year_contributors" in d]
+    assert [d["parcel_year_contributors"] for d in announced] == [[holder], sorted([holder, tenant]), [holder]]
+    moved = announced[-1]  # the correction's zero-amount announcement for the parcel it left
+    assert (moved["uscc"], moved["attributed_output"], moved["parcel_year_output"]) == (tenant, "0", "900.00")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import case, delete, func, literal_column, null, select, update
@@ -57,41 +59,52 @@ async def replace_shareholdings(session: AsyncSession, event: EnterpriseChanged)
                               [{"uscc": event.uscc, "holder_node": node} for node in sorted(nodes)])
 
 
-def _revenue_upsert() -> Any:
+def _revenue_upsert(contributors: Any) -> Any:
     stmt = insert(parcel_revenue)
-    merged: Any = literal_column("ARRAY(SELECT DISTINCT c FROM unnest(parcel_revenue.contributors || "
-                                 "excluded.contributors) AS c ORDER BY c)")
     return stmt.on_conflict_do_update(
         index_elements=[parcel_revenue.c.parcel_id, parcel_revenue.c.year],
         set_={
             "output_value": stmt.excluded.output_value, "tax_paid": stmt.excluded.tax_paid,
             "filings": stmt.excluded.filings, "updated_at": func.now(),
-            "contributors": merged,
+            "contributors": contributors,
         },
     )
 
 
-# Built once: constructing this upsert cost more CPU than running it, once per filing event.
-_REVENUE_UPSERT = _revenue_upsert()
+# Built once: constructing these upserts cost more CPU than running them, once per filing event.
+# An event naming the parcel-year's contributors replaces them (a correction can take one away);
+# one sent before events named them can only add its counted filer.
+_REVENUE_REPLACE = _revenue_upsert(literal_column("excluded.contributors"))
+_REVENUE_ADD = _revenue_upsert(literal_column(
+    "ARRAY(SELECT DISTINCT c FROM unnest(parcel_revenue.contributors || excluded.contributors) AS c ORDER BY c)"))
 
 
 async def store_revenue(session: AsyncSession, event: FilingAccepted) -> None:
-    """Keeps the latest parcel-year totals; the filer joins the contributors when it counts."""
+    """Keeps the latest parcel-year totals and who contributes to them."""
     await store_revenues(session, [event])
 
 
 async def store_revenues(session: AsyncSession, events: list[FilingAccepted]) -> None:
-    """Many filings' totals in order (one pipelined statement): the last per parcel-year stays."""
-    if events:
-        await session.execute(_REVENUE_UPSERT, [_revenue_row(e) for e in events])
+    """Many filings' totals in order (a pipelined statement per run of alike events): the last
+    per parcel-year stays."""
+    for names_contributors, run in groupby(events, key=lambda e: e.parcel_year_contributors is not None):
+        await session.execute(_REVENUE_REPLACE if names_contributors else _REVENUE_ADD,
+                              [_revenue_row(e) for e in run])
 
 
 def _revenue_row(event: FilingAccepted) -> dict[str, Any]:
     return {
         "parcel_id": event.parcel_id, "year": event.year, "output_value": event.parcel_year_output,
         "tax_paid": event.parcel_year_tax, "filings": event.parcel_year_filings,
-        "contributors": [event.uscc] if event.counted else [],
+        "contributors": contributors_after(event, ()),
     }
+
+
+def contributors_after(event: FilingAccepted, before: Iterable[str]) -> list[str]:
+    """The parcel-year's contributors once `event` is stored over `before`."""
+    if event.parcel_year_contributors is not None:
+        return sorted(set(event.parcel_year_contributors))
+    return sorted(set(before) | ({event.uscc} if event.counted else set()))
 
 
 async def record_finding(session: AsyncSession, event: FindingRecorded) -> None:

@@ -112,7 +112,7 @@ def _linked_in(pairs: set[tuple[str, str]]) -> Linked:
 def _with_totals(sources: ParcelSources, filing: FilingAccepted) -> ParcelSources:
     """The parcel's facts once this filing's totals are stored (see `facts_store.store_revenue`)."""
     before = sources.revenue.get(filing.year)
-    contributors = set(before.contributors if before else ()) | ({filing.uscc} if filing.counted else set())
+    contributors = facts_store.contributors_after(filing, before.contributors if before else ())
     revenue = RevenueRecord(_as_stored(filing.parcel_year_output), _as_stored(filing.parcel_year_tax),
-                            tuple(sorted(contributors)))
+                            tuple(contributors))
     return replace(sources, revenue={**sources.revenue, filing.year: revenue})

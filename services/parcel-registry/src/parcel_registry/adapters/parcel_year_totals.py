@@ -29,7 +29,8 @@ _TOTALS = text(
         SELECT DISTINCT f.uscc, f.year FROM revenue_filings f
         WHERE f.is_current AND f.quarter IS NULL AND (f.uscc, f.year) IN (SELECT uscc, year FROM shares)
     )
-    SELECT s.parcel_id, s.year, sum(s.output_value), sum(s.tax_paid), count(*)
+    SELECT s.parcel_id, s.year, sum(s.output_value), sum(s.tax_paid), count(*),
+           array_agg(DISTINCT s.uscc ORDER BY s.uscc)
     FROM shares s
     WHERE s.status = :counted
       AND (s.quarter IS NULL OR NOT EXISTS (SELECT 1 FROM annual n WHERE n.uscc = s.uscc AND n.year = s.year))
@@ -47,4 +48,4 @@ async def parcel_year_totals(
         return {}
     params = {"parcels": [p for p, _ in pairs], "years": [y for _, y in pairs], "counted": ShareStatus.COUNTED.value}
     rows = await session.execute(_TOTALS, params)
-    return {(p, y): Totals(output, tax, filings) for p, y, output, tax, filings in rows}
+    return {(p, y): Totals(output, tax, filings, tuple(usccs)) for p, y, output, tax, filings, usccs in rows}

@@ -95,19 +95,21 @@ class ParcelOutput:
 
     @property
     def totals(self) -> Totals:
-        return Totals(self.output_value, self.tax_paid, len(self.contributions))
+        contributors = tuple(sorted({c.filing.uscc for c in self.contributions}))
+        return Totals(self.output_value, self.tax_paid, len(self.contributions), contributors)
 
 
 @dataclass(frozen=True)
 class Totals:
     """A parcel-year's sums as its ``FilingAccepted`` events carry them: counted output and tax,
-    and how many filings were counted. The same figures as ``ParcelOutput`` without the
-    contributions, so a batch can have them summed by the database instead of rebuilding every
-    stored filing of every parcel-year it touches."""
+    how many filings were counted and whose they are (sorted, once each). The same figures as
+    ``ParcelOutput`` without the contributions, so a batch can have them summed by the database
+    instead of rebuilding every stored filing of every parcel-year it touches."""
 
     output_value: Decimal = ZERO
     tax_paid: Decimal = ZERO
     filings: int = 0
+    contributors: tuple[str, ...] = ()
 
 
 def parcel_year(

@@ -46,6 +46,7 @@ def _accepted(
         parcel_year_output=totals.output_value,
         parcel_year_tax=totals.tax_paid,
         parcel_year_filings=totals.filings,
+        parcel_year_contributors=list(totals.contributors),
     )
 
 
