@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import MetaData, TextClause, exc, make_url, text
+from sqlalchemy import ColumnElement, MetaData, TextClause, any_, bindparam, exc, make_url, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 # Constraint names are stable across services so Alembic autogenerate diffs stay readable.
@@ -52,6 +53,14 @@ def unnest_insert(table: str, columns: Sequence[tuple[str, str]], suffix: str = 
     names = ", ".join(name for name, _ in columns)
     arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in columns)
     return text(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}".rstrip())
+
+
+def any_of(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """`column = ANY(:name)`, the values bound as one array named `name`. The statement's text is the
+    same however many values there are, so it is compiled and prepared once and can be built once;
+    `column.in_(values)` is a new statement for every number of values, compiled by SQLAlchemy and
+    parsed and planned by PostgreSQL again (measured: about three times the CPU per call)."""
+    return column == any_(bindparam(name, type_=ARRAY(column.type)))
 
 
 def column_arrays(rows: Iterable[Mapping[str, Any]], columns: Sequence[tuple[str, str]]) -> dict[str, list[Any]]:

@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.db import Database, column_arrays, unnest_insert
+from servicekit.db import Database, any_of, column_arrays, unnest_insert
 from servicekit.events import EventData, envelope_bytes, utc_text
 from servicekit.ids import new_id
 from servicekit.logging import get_logger
@@ -184,20 +184,28 @@ class OutboxRelay:
             for waiter in waiters:
                 waiter.cancel()
 
+    # Built once per relay: its statements are the same every batch (see `db.any_of`).
+    @functools.cached_property
+    def _claim(self) -> Any:
+        t = self.table
+        return (select(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.headers)
+                .where(t.c.published_at.is_(None)).order_by(t.c.id)
+                .limit(self.batch_size).with_for_update(skip_locked=True))
+
+    @functools.cached_property
+    def _mark_published(self) -> Any:
+        return update(self.table).where(any_of(self.table.c.id, "ids")).values(published_at=func.now())
+
     async def publish_batch(self, producer: AIOKafkaProducer) -> int:
         t = self.table
         async with self.db.transaction() as session:
-            rows = (await session.execute(
-                select(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.headers)
-                .where(t.c.published_at.is_(None)).order_by(t.c.id)
-                .limit(self.batch_size).with_for_update(skip_locked=True)
-            )).all()
+            rows = (await session.execute(self._claim)).all()
             if not rows:
                 return 0
             results = await _send_all(producer, rows)
             sent_ids, failure = _published_prefix(rows, results)
             if sent_ids:
-                await session.execute(update(t).where(t.c.id.in_(sent_ids)).values(published_at=func.now()))
+                await session.execute(self._mark_published, {"ids": sent_ids})
             if failure is not None:
                 failed_id, error = failure
                 await session.execute(update(t).where(t.c.id == failed_id)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit_ledger.adapters.tables import enterprises, equity_links, responsible_persons
 from credit_ledger.domain.penetration import EnterpriseGraph
+from servicekit.db import any_of
 
 
 async def replace_enterprise(
@@ -37,22 +38,25 @@ async def replace_enterprise(
         await session.execute(insert(equity_links), list(link_rows.values()))
 
 
+# Built once, with array parameters (see `servicekit.db.any_of`): they run for every batch of grades.
+_rp = responsible_persons.c
+_PERSONS_OF = select(_rp.person_ref).where(any_of(_rp.uscc, "usccs"))
+_PERSON_ROWS = select(_rp.uscc, _rp.person_ref).where(
+    or_(any_of(_rp.person_ref, "persons"), any_of(_rp.uscc, "usccs")))
+_LINKS_OF = select(equity_links.c.shareholder_uscc, equity_links.c.investee_uscc).where(
+    or_(any_of(equity_links.c.shareholder_uscc, "usccs"), any_of(equity_links.c.investee_uscc, "usccs")))
+_NAMES_OF = select(enterprises.c.uscc, enterprises.c.name).where(any_of(enterprises.c.uscc, "usccs"))
+
+
 async def graph_around(session: AsyncSession, holders: Iterable[str]) -> EnterpriseGraph:
     """The part of the graph the penetration chain can reach from each of `holders`: their persons,
     those persons' enterprises and the holders' equity links, with names (four queries in all).
     Penetration from a holder reads only its own persons, their enterprises and its own equity
     links, so the others' parts in the same graph never change what it reaches."""
     wanted = sorted(set(holders))
-    persons = list((await session.scalars(
-        select(responsible_persons.c.person_ref).where(responsible_persons.c.uscc.in_(wanted)))).all())
-    person_rows = (await session.execute(
-        select(responsible_persons.c.uscc, responsible_persons.c.person_ref)
-        .where(or_(responsible_persons.c.person_ref.in_(persons), responsible_persons.c.uscc.in_(wanted)))
-    )).all()
-    links = (await session.execute(
-        select(equity_links.c.shareholder_uscc, equity_links.c.investee_uscc).where(
-            or_(equity_links.c.shareholder_uscc.in_(wanted), equity_links.c.investee_uscc.in_(wanted)))
-    )).all()
+    persons = list((await session.scalars(_PERSONS_OF, {"usccs": wanted})).all())
+    person_rows = (await session.execute(_PERSON_ROWS, {"persons": persons, "usccs": wanted})).all()
+    links = (await session.execute(_LINKS_OF, {"usccs": wanted})).all()
     responsible: dict[str, set[str]] = {}
     for row in person_rows:
         responsible.setdefault(row.uscc, set()).add(row.person_ref)
@@ -68,8 +72,7 @@ async def enterprise_names(session: AsyncSession, usccs: Iterable[str]) -> dict[
     wanted = list(set(usccs))
     if not wanted:
         return {}
-    rows = await session.execute(select(enterprises.c.uscc, enterprises.c.name)
-                                 .where(enterprises.c.uscc.in_(wanted)))
+    rows = await session.execute(_NAMES_OF, {"usccs": wanted})
     return {r.uscc: r.name for r in rows}
 
 

@@ -13,6 +13,7 @@ from credit_ledger.domain.chain import Anchor, ChainedRecord, append
 from credit_ledger.domain.grades import Grade
 from credit_ledger.domain.penetration import Relation, SubjectKind
 from credit_ledger.domain.records import CreditRecord, Polarity, RecordKind
+from servicekit.db import any_of
 
 t = credit_records
 
@@ -112,10 +113,13 @@ async def rows_of_subject(session: AsyncSession, subject_ref: str) -> list[Any]:
     )).all())
 
 
+_SUPERSEDED = select(t.c.supersedes).where(any_of(t.c.supersedes, "ids"))
+
+
 async def superseded_ids(session: AsyncSession, record_ids: Sequence[str]) -> set[str]:
     if not record_ids:
         return set()
-    rows = await session.execute(select(t.c.supersedes).where(t.c.supersedes.in_(list(record_ids))))
+    rows = await session.execute(_SUPERSEDED, {"ids": list(record_ids)})
     return {r.supersedes for r in rows}
 
 

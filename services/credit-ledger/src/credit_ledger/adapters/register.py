@@ -13,13 +13,20 @@ from credit_ledger.domain.benefits import BenefitChange, EnterpriseBenefits, Hel
 from credit_ledger.domain.entitlements import Entitlement, Standing
 from credit_ledger.domain.grades import Grade, GradeFact
 from credit_ledger.domain.penetration import Relation
-from servicekit.db import column_arrays, unnest_insert
+from servicekit.db import any_of, column_arrays, unnest_insert
 
 s, e = benefit_standings, entitlements
 
+# Built once, with array parameters (see `servicekit.db.any_of`): these run for every batch of grades.
+_TIED_TO_PARCELS = select(s.c.uscc).where(any_of(s.c.parcel_id, "parcels"))
+_STANDINGS_OF = select(s).where(any_of(s.c.uscc, "usccs")).order_by(s.c.uscc, s.c.parcel_id).with_for_update()
+_HELD_OF = select(e).where(any_of(e.c.uscc, "usccs")).order_by(e.c.uscc, e.c.entitlement).with_for_update()
+_DROP_STANDINGS = delete(s).where(any_of(s.c.uscc, "usccs"))
+_DROP_HELD = delete(e).where(any_of(e.c.uscc, "usccs"))
+
 
 async def tied_to_parcels(session: AsyncSession, parcel_ids: Iterable[str]) -> set[str]:
-    rows = await session.execute(select(s.c.uscc).where(s.c.parcel_id.in_(sorted(set(parcel_ids)))))
+    rows = await session.execute(_TIED_TO_PARCELS, {"parcels": sorted(set(parcel_ids))})
     return {r.uscc for r in rows}
 
 
@@ -28,12 +35,8 @@ async def load(session: AsyncSession, usccs: Iterable[str]) -> dict[str, Enterpr
     wanted = sorted(set(usccs))  # a fixed lock order: two writers never wait on each other in a cycle
     if not wanted:
         return {}
-    standing_rows = (await session.execute(
-        select(s).where(s.c.uscc.in_(wanted)).order_by(s.c.uscc, s.c.parcel_id).with_for_update()
-    )).all()
-    held_rows = (await session.execute(
-        select(e).where(e.c.uscc.in_(wanted)).order_by(e.c.uscc, e.c.entitlement).with_for_update()
-    )).all()
+    standing_rows = (await session.execute(_STANDINGS_OF, {"usccs": wanted})).all()
+    held_rows = (await session.execute(_HELD_OF, {"usccs": wanted})).all()
     standings: dict[str, dict[str, Standing]] = {}
     for r in standing_rows:
         standings.setdefault(r.uscc, {})[r.parcel_id] = Standing(
@@ -55,8 +58,8 @@ async def save(session: AsyncSession, entries: Iterable[EnterpriseBenefits]) -> 
     if not entries:
         return
     usccs = [x.uscc for x in entries]
-    await session.execute(delete(s).where(s.c.uscc.in_(usccs)))
-    await session.execute(delete(e).where(e.c.uscc.in_(usccs)))
+    await session.execute(_DROP_STANDINGS, {"usccs": usccs})
+    await session.execute(_DROP_HELD, {"usccs": usccs})
     standing_rows = [_standing_row(x.uscc, st) for x in entries for st in x.standings.values()]
     held_rows = [{"uscc": x.uscc, "entitlement": h.entitlement.value, "since": h.since, "reason": h.reason,
                   "grounds": list(h.grounds)} for x in entries for h in x.held.values()]

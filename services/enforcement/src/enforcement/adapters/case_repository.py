@@ -14,8 +14,12 @@ from enforcement.adapters.tables import case_timeline, cases
 from enforcement.domain.case_states import CaseKind, CaseState
 from enforcement.domain.cases import Case, TimelineEntry
 from enforcement.domain.jurisdictions import canonical_jurisdiction
+from servicekit.db import any_of
 
 OPEN = cases.c.state != CaseState.CLOSED.value
+# Built once, with an array parameter (see `servicekit.db.any_of`): it runs for every batch of grades.
+_OPEN_FOR_PARCELS = (select(cases).where(any_of(cases.c.parcel_id, "ids"), OPEN)
+                     .order_by(cases.c.parcel_id, cases.c.opened_at).with_for_update())
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,8 @@ class CaseRepository:
 
     async def open_for_parcels(self, parcel_ids: list[str]) -> dict[str, list[Case]]:
         """`open_for_parcel` for many parcels in one statement (locked in parcel order)."""
-        query = (select(cases).where(cases.c.parcel_id.in_(sorted(set(parcel_ids))), OPEN)
-                 .order_by(cases.c.parcel_id, cases.c.opened_at).with_for_update())
         found: dict[str, list[Case]] = {}
-        for row in (await self.session.execute(query)).all():
+        for row in (await self.session.execute(_OPEN_FOR_PARCELS, {"ids": sorted(set(parcel_ids))})).all():
             found.setdefault(row.parcel_id, []).append(await self._load(row))
         return found
 

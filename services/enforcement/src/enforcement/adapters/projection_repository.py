@@ -12,6 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from enforcement.adapters.tables import inspection_tasks, parcel_grades, parcels
 from enforcement.domain.jurisdictions import canonical_jurisdiction
+from servicekit.db import any_of
+
+# Built once, with an array parameter (see `servicekit.db.any_of`): it runs for every batch of grades.
+_LAST_GRADED_AT = (select(parcel_grades.c.parcel_id, parcel_grades.c.evaluated_at)
+                   .where(any_of(parcel_grades.c.parcel_id, "ids"))
+                   .order_by(parcel_grades.c.parcel_id).with_for_update())
 
 
 @dataclass(frozen=True)
@@ -54,10 +60,7 @@ class ProjectionRepository:
 
     async def last_graded_at(self, parcel_ids: list[str]) -> dict[str, datetime]:
         """When each parcel was last graded (parcels never graded are absent), rows locked."""
-        rows = await self.session.execute(
-            select(parcel_grades.c.parcel_id, parcel_grades.c.evaluated_at)
-            .where(parcel_grades.c.parcel_id.in_(sorted(set(parcel_ids))))
-            .order_by(parcel_grades.c.parcel_id).with_for_update())
+        rows = await self.session.execute(_LAST_GRADED_AT, {"ids": sorted(set(parcel_ids))})
         return {r.parcel_id: r.evaluated_at for r in rows}
 
     async def record_grade(self, parcel_id: str, grade: str, status: str, evaluation_id: str,

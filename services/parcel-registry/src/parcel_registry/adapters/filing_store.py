@@ -21,6 +21,7 @@ from parcel_registry.domain.attribution import Attribution, Method, OccupancyBas
 from parcel_registry.domain.filings import RevenueFiling
 from parcel_registry.domain.output import Contribution
 from parcel_registry.domain.stored import rebuilt
+from servicekit.db import any_of
 
 f_, a_ = revenue_filings.c, filing_attributions.c
 
@@ -33,12 +34,15 @@ def filing_from_row(row: Any) -> RevenueFiling:
     )
 
 
+# Hot statements are built once, with array parameters (see `servicekit.db.any_of`).
+_REVISIONS_OF = select(revenue_filings).where(any_of(f_.filing_id, "ids"))
+
+
 async def revisions_of(session: AsyncSession, filing_ids: Iterable[str]) -> list[RevenueFiling]:
     ids = sorted(set(filing_ids))
     if not ids:
         return []
-    rows = await session.execute(select(revenue_filings).where(f_.filing_id.in_(ids)))
-    return [filing_from_row(r) for r in rows]
+    return [filing_from_row(r) for r in await session.execute(_REVISIONS_OF, {"ids": ids})]
 
 
 _LOCK_KEYS = text(
@@ -67,15 +71,16 @@ async def _lock(session: AsyncSession, keys: set[str]) -> None:
         await session.execute(_LOCK_KEYS, {"keys": sorted(keys)})
 
 
+_CURRENT_SHARES_OF = (select(a_.filing_id, a_.parcel_id, a_.year)
+                      .where(any_of(a_.filing_id, "ids"), a_.is_current).distinct())
+
+
 async def current_shares_of(session: AsyncSession, filing_ids: Iterable[str]) -> list[tuple[str, str, int]]:
     """(filing, parcel, year) of the current attributions of these filings, before a revision."""
     ids = sorted(set(filing_ids))
     if not ids:
         return []
-    rows = await session.execute(
-        select(a_.filing_id, a_.parcel_id, a_.year).where(a_.filing_id.in_(ids), a_.is_current).distinct()
-    )
-    return [(f, p, y) for f, p, y in rows]
+    return [(f, p, y) for f, p, y in await session.execute(_CURRENT_SHARES_OF, {"ids": ids})]
 
 
 # One INSERT per table for a whole chunk, its rows sent as one JSON document (amounts as decimal
