@@ -81,8 +81,10 @@ class Database:
     commit_listeners: list[Callable[[dict[Any, Any]], None]] = field(default_factory=list)
 
     @classmethod
-    def connect(cls, url: str, pool_size: int = 10) -> Database:
-        engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    def connect(cls, url: str, pool_size: int = 10, plan_cache_mode: str = "force_custom_plan") -> Database:
+        settings = {} if plan_cache_mode == "auto" else {"plan_cache_mode": plan_cache_mode}
+        engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                                     connect_args={"server_settings": settings})
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
 
     @asynccontextmanager

@@ -23,6 +23,11 @@ class ServiceSettings(BaseSettings):
     http_port: int = 8000
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     database_pool_size: int = 10
+    # PostgreSQL plans each statement for its own values ("force_custom_plan"). A generic plan is
+    # kept per connection until the table is next analysed: one made while a table was nearly empty
+    # kept scanning it whole once it had grown (a 1 ms lookup took 39 ms). "auto" sends nothing,
+    # for poolers that refuse startup settings.
+    database_plan_cache_mode: Literal["force_custom_plan", "auto", "force_generic_plan"] = "force_custom_plan"
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_security_protocol: str = "PLAINTEXT"
     kafka_sasl_mechanism: str | None = None

@@ -38,7 +38,7 @@ class Plumbing:
 
     @classmethod
     def build(cls, settings: ServiceSettings, tables: StandardTables) -> Plumbing:
-        db = Database.connect(settings.database_url, settings.database_pool_size)
+        db = Database.connect(settings.database_url, settings.database_pool_size, settings.database_plan_cache_mode)
         return cls(settings, tables, db, Metrics(), Outbox(tables.outbox, settings.service_name))
 
     def consumer(self, name: str, topics: list[str], handlers: dict[str, Handler],
