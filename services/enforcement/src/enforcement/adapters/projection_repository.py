@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from enforcement.adapters.tables import inspection_tasks, parcel_grades, parcels
 from enforcement.domain.jurisdictions import canonical_jurisdiction
-from servicekit.db import any_of
+from servicekit.db import any_of, column_arrays, unnest_insert
 
 # Built once, with an array parameter (see `servicekit.db.any_of`): it runs for every batch of grades.
 _LAST_GRADED_AT = (select(parcel_grades.c.parcel_id, parcel_grades.c.evaluated_at)
@@ -69,9 +69,15 @@ class ProjectionRepository:
                                    "evaluation_id": evaluation_id, "evaluated_at": evaluated_at}])
 
     async def record_grades(self, rows: list[dict[str, Any]]) -> None:
-        """Each parcel's latest grade, in order (one pipelined statement); an older one never wins."""
-        if rows:
-            await self.session.execute(_RECORD_GRADE, rows)
+        """Each parcel's latest grade, as recording `rows` in order would leave it: an older grade
+        never wins, and of two as old the later does."""
+        latest: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            kept = latest.get(row["parcel_id"])
+            if kept is None or kept["evaluated_at"] <= row["evaluated_at"]:
+                latest[row["parcel_id"]] = row
+        if latest:
+            await self.session.execute(_RECORD_GRADES, column_arrays(latest.values(), _GRADE_COLUMNS))
 
     async def report_suspicion(self, report: SuspicionReport) -> None:
         """One open task per parcel and suspected occupant; a repeated report refreshes it."""
@@ -108,12 +114,11 @@ class ProjectionRepository:
         return list(rows), int(total or 0)
 
 
-def _record_grade() -> Any:
-    statement = insert(parcel_grades)
-    return statement.on_conflict_do_update(
-        index_elements=["parcel_id"],
-        set_={k: statement.excluded[k] for k in ("grade", "status", "evaluation_id", "evaluated_at")},
-        where=parcel_grades.c.evaluated_at <= statement.excluded.evaluated_at)
-
-
-_RECORD_GRADE = _record_grade()  # built once: building it per grade event cost more than running it
+_GRADE_COLUMNS = (("parcel_id", "text"), ("grade", "text"), ("status", "text"), ("evaluation_id", "text"),
+                  ("evaluated_at", "timestamptz"))
+# One statement for a batch: a statement per grade event was this service's costliest statement.
+_RECORD_GRADES = unnest_insert(
+    "parcel_grades", _GRADE_COLUMNS,
+    "ON CONFLICT (parcel_id) DO UPDATE SET grade = excluded.grade, status = excluded.status, "
+    "evaluation_id = excluded.evaluation_id, evaluated_at = excluded.evaluated_at "
+    "WHERE parcel_grades.evaluated_at <= excluded.evaluated_at")

@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evaluation.adapters.tables import current_grades, evaluations
@@ -117,7 +116,16 @@ _UPSERT_CURRENTS = unnest_insert(
     + ", ".join(f"{c} = excluded.{c}" for c in CURRENT_COLUMNS if c not in ("parcel_id", "year")))
 
 # Built once: constructing these per event cost more CPU than executing them.
-_INSERT_EVALUATION = insert(evaluations)
+_EVALUATION_TYPES = (
+    "id text, parcel_id text, year integer, holder_uscc text, street text, grade text, previous_grade text, "
+    "status text, reasons jsonb, metrics jsonb, flags text[], review_case_needed boolean, fingerprint text, "
+    "ruleset_id text, run_id text, trigger_event_id text, objection_id text, evaluated_at timestamptz")
+# All of a batch's evaluations as one JSON document, inserted in its order (their `seq`): a
+# statement execution per evaluation cost PostgreSQL and the driver several times as much.
+_INSERT_EVALUATIONS = text(
+    f"INSERT INTO evaluations ({', '.join(EVALUATION_COLUMNS)}) SELECT e.* "
+    "FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS r(doc, n), "
+    f"json_to_record(r.doc) AS e({_EVALUATION_TYPES}) ORDER BY r.n")
 _CURRENT = select(current_grades).where(current_grades.c.parcel_id == bindparam("parcel_id"),
                                         current_grades.c.year == bindparam("year"))
 
@@ -130,7 +138,7 @@ async def record_many(session: AsyncSession, recorded: list[Recorded]) -> None:
     """Evaluations in order, each becoming its parcel-year's current grade (the last one stays)."""
     if recorded:
         changed(session, *(r.evaluation.parcel_id for r in recorded))
-        await session.execute(_INSERT_EVALUATION, [r.row() for r in recorded])
+        await session.execute(_INSERT_EVALUATIONS, {"rows": orjson.dumps([r.row() for r in recorded]).decode()})
         # One statement for the lot, the last evaluation of each parcel-year winning as it would
         # one by one: a statement per row cost PostgreSQL three times as much (its change-notice
         # triggers fire per statement).
