@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit_ledger.adapters.tables import benefit_history, benefit_standings, entitlements
@@ -21,8 +22,6 @@ s, e = benefit_standings, entitlements
 _TIED_TO_PARCELS = select(s.c.uscc).where(any_of(s.c.parcel_id, "parcels"))
 _STANDINGS_OF = select(s).where(any_of(s.c.uscc, "usccs")).order_by(s.c.uscc, s.c.parcel_id).with_for_update()
 _HELD_OF = select(e).where(any_of(e.c.uscc, "usccs")).order_by(e.c.uscc, e.c.entitlement).with_for_update()
-_DROP_STANDINGS = delete(s).where(any_of(s.c.uscc, "usccs"))
-_DROP_HELD = delete(e).where(any_of(e.c.uscc, "usccs"))
 
 
 async def tied_to_parcels(session: AsyncSession, parcel_ids: Iterable[str]) -> set[str]:
@@ -52,29 +51,63 @@ async def load(session: AsyncSession, usccs: Iterable[str]) -> dict[str, Enterpr
             for u in wanted if u in standings or u in held}
 
 
-async def save(session: AsyncSession, entries: Iterable[EnterpriseBenefits]) -> None:
-    """Replaces the stored entries of these enterprises with the given ones."""
-    entries = list(entries)
-    if not entries:
-        return
-    usccs = [x.uscc for x in entries]
-    await session.execute(_DROP_STANDINGS, {"usccs": usccs})
-    await session.execute(_DROP_HELD, {"usccs": usccs})
-    standing_rows = [_standing_row(x.uscc, st) for x in entries for st in x.standings.values()]
-    held_rows = [{"uscc": x.uscc, "entitlement": h.entitlement.value, "since": h.since, "reason": h.reason,
-                  "grounds": list(h.grounds)} for x in entries for h in x.held.values()]
+async def save(session: AsyncSession, entries: Iterable[EnterpriseBenefits],
+               before: Mapping[str, EnterpriseBenefits]) -> None:
+    """Stores these enterprises' entries, writing only what differs from `before` (as `load` read
+    them): rewriting every standing of every enterprise a batch touched cost more than the rest of
+    the batch, most of them unchanged."""
+    gone_standings: list[tuple[str, str]] = []
+    standing_rows: list[dict[str, Any]] = []
+    gone_held: list[tuple[str, str]] = []
+    held_rows: list[dict[str, Any]] = []
+    for x in entries:
+        old = before.get(x.uscc) or EnterpriseBenefits(x.uscc)
+        gone_standings += [(x.uscc, parcel) for parcel in old.standings if parcel not in x.standings]
+        standing_rows += [_standing_row(x.uscc, st) for parcel, st in x.standings.items()
+                          if old.standings.get(parcel) != st]
+        gone_held += [(x.uscc, kind.value) for kind in old.held if kind not in x.held]
+        held_rows += [{"uscc": x.uscc, "entitlement": h.entitlement.value, "since": h.since, "reason": h.reason,
+                       "grounds": list(h.grounds)} for kind, h in x.held.items() if old.held.get(kind) != h]
+    if gone_standings:
+        await session.execute(_DROP_STANDINGS_AT, _pairs(gone_standings, "parcels"))
+    if gone_held:
+        await session.execute(_DROP_HELD_AT, _pairs(gone_held, "kinds"))
     if standing_rows:
-        await session.execute(_INSERT_STANDINGS, column_arrays(standing_rows, _STANDING_COLUMNS))
+        await session.execute(_UPSERT_STANDINGS, column_arrays(standing_rows, _STANDING_COLUMNS))
     if held_rows:
-        await session.execute(insert(e), held_rows)
+        await session.execute(_UPSERT_HELD, held_rows)
 
 
-# One statement for all of a run's standings: as one execution per row (two per grading, on
-# average) it was the credit ledger's most expensive statement.
+def _pairs(pairs: list[tuple[str, str]], second: str) -> dict[str, list[str]]:
+    return {"usccs": [u for u, _ in pairs], second: [v for _, v in pairs]}
+
+
+_DROP_STANDINGS_AT = text(
+    "DELETE FROM benefit_standings s USING unnest(CAST(:usccs AS text[]), CAST(:parcels AS text[])) AS d(uscc, parcel) "
+    "WHERE s.uscc = d.uscc AND s.parcel_id = d.parcel")
+_DROP_HELD_AT = text(
+    "DELETE FROM entitlements h USING unnest(CAST(:usccs AS text[]), CAST(:kinds AS text[])) AS d(uscc, kind) "
+    "WHERE h.uscc = d.uscc AND h.entitlement = d.kind")
+
+
+def _upsert_held() -> Any:
+    statement = pg_insert(e)
+    return statement.on_conflict_do_update(
+        index_elements=[e.c.uscc, e.c.entitlement],
+        set_={k: statement.excluded[k] for k in ("since", "reason", "grounds")})
+
+
+_UPSERT_HELD = _upsert_held()
+
+# One statement for all of a run's changed standings: as one execution per row (two per grading,
+# on average) it was the credit ledger's most expensive statement.
 _STANDING_COLUMNS = (("uscc", "text"), ("parcel_id", "text"), ("relation", "text"), ("path_sentence", "text"),
                      ("final_grade", "text"), ("final_at", "timestamptz"), ("final_year", "integer"),
                      ("pending_grade", "text"), ("pending_at", "timestamptz"))
-_INSERT_STANDINGS = unnest_insert("benefit_standings", _STANDING_COLUMNS)
+_UPSERT_STANDINGS = unnest_insert(
+    "benefit_standings", _STANDING_COLUMNS,
+    "ON CONFLICT (uscc, parcel_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c, _ in _STANDING_COLUMNS if c not in ("uscc", "parcel_id")))
 
 
 def _standing_row(uscc: str, st: Standing) -> dict[str, Any]:

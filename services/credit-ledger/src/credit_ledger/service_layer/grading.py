@@ -38,8 +38,9 @@ async def on_parcel_graded(session: AsyncSession, outbox: Outbox, fact: GradeFac
     ties = [ReachedEnterprise(r.ref, r.relation, r.path.sentence())
             for r in reached if r.kind is SubjectKind.ENTERPRISE]
     concerned = {t.uscc for t in ties} | await register.tied_to_parcels(session, [fact.parcel_id])
-    decision = decide(await register.load(session, concerned), fact, ties)
-    await register.save(session, decision.register.values())
+    loaded = await register.load(session, concerned)
+    decision = decide(loaded, fact, ties)
+    await register.save(session, decision.register.values(), before=loaded)
     await register.record_history(session, decision.changes, fact)
     events = [e for e in (benefit_changed(c, fact) for c in decision.changes) if e is not None]
     await outbox.add(session, *events)
@@ -60,8 +61,9 @@ async def on_parcels_graded(session: AsyncSession, outbox: Outbox, graded: list[
     reached = [penetrate(fact.parcel_id, fact.holder_uscc, around) for fact, _ in graded]
     ties = [[ReachedEnterprise(r.ref, r.relation, r.path.sentence()) for r in found
              if r.kind is SubjectKind.ENTERPRISE] for found in reached]
-    state: dict[str, EnterpriseBenefits] = await register.load(session, {t.uscc for tied in ties for t in tied} | (
+    loaded = await register.load(session, {t.uscc for tied in ties for t in tied} | (
         await register.tied_to_parcels(session, [fact.parcel_id for fact, _ in graded])))
+    state: dict[str, EnterpriseBenefits] = dict(loaded)
     standing_on = _standing_on(state.items())
     changed: set[str] = set()
     history, rows = [], []
@@ -82,7 +84,7 @@ async def on_parcels_graded(session: AsyncSession, outbox: Outbox, graded: list[
         with delivery.traced():
             rows += [outbox.row(record_appended(r, c)) for r, c in zip(records, chained, strict=True)]
             rows += [outbox.row(e) for e in (benefit_changed(c, fact) for c in decision.changes) if e is not None]
-    await register.save(session, [state[u] for u in sorted(changed)])
+    await register.save(session, [state[u] for u in sorted(changed)], before=loaded)
     await register.record_histories(session, history)
     await outbox.add_rows(session, rows)
 
