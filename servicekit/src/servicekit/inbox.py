@@ -12,6 +12,7 @@ itself is unreachable, nothing commits: the consumer seeks back and retries the 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String,
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.db import Database, is_transient
+from servicekit.db import Database, is_transient, unnest_insert
 from servicekit.events import CloudEvent
 from servicekit.kafka import dlq_topic
 from servicekit.logging import get_logger
@@ -33,6 +34,8 @@ from servicekit.metrics import Metrics
 from servicekit.tracing import current_traceparent, trace_id
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+_INBOX_COLUMNS = (("consumer", "text"), ("event_id", "text"), ("event_type", "text"))
 
 
 @dataclass(frozen=True)
@@ -186,10 +189,15 @@ class EventConsumer:
                 await handler(session, delivery.event)
 
     async def _first_deliveries(self, session: AsyncSession, events: list[CloudEvent]) -> set[str]:
-        rows = [{"consumer": self.name, "event_id": e.id, "event_type": e.type} for e in events]
-        inserted = await session.execute(
-            insert(self.inbox).values(rows).on_conflict_do_nothing().returning(self.inbox.c.event_id))
-        return set(inserted.scalars())
+        params = {"consumer": [self.name] * len(events), "event_id": [e.id for e in events],
+                  "event_type": [e.type for e in events]}
+        return set((await session.execute(self._record_deliveries, params)).scalars())
+
+    @functools.cached_property
+    def _record_deliveries(self) -> Any:
+        # One statement text for every batch size (see `db.unnest_insert`): a multi-row VALUES list
+        # was compiled anew, and prepared anew by PostgreSQL, for every number of events.
+        return unnest_insert(self.inbox.name, _INBOX_COLUMNS, "ON CONFLICT DO NOTHING RETURNING event_id")
 
     async def _apply(self, session: AsyncSession, record: ConsumerRecord, producer: AIOKafkaProducer) -> None:
         try:

@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit_ledger.adapters import graph, ledger, register
-from credit_ledger.adapters.tables import grades
 from credit_ledger.domain.benefits import EnterpriseBenefits, ReachedEnterprise, decide
 from credit_ledger.domain.grades import GradeFact
 from credit_ledger.domain.penetration import SubjectKind, penetrate
 from credit_ledger.domain.records import records_for_grade
 from credit_ledger.service_layer.outgoing import benefit_changed, record_appended
+from servicekit.db import column_arrays, unnest_insert
 from servicekit.inbox import Delivery
 from servicekit.outbox import Outbox
 
-# Built once: constructing the statement per grade cost more CPU than running it.
-_FIRST_SEEN = pg_insert(grades).on_conflict_do_nothing().returning(grades.c.evaluation_id)
+# One statement text whatever the number of gradings (see `servicekit.db.unnest_insert`): a
+# multi-row VALUES list was compiled, and prepared by PostgreSQL, anew for every run length.
+_GRADE_COLUMNS = (("evaluation_id", "text"), ("parcel_id", "text"), ("holder_uscc", "text"), ("year", "integer"),
+                  ("grade", "text"), ("status", "text"), ("evaluated_at", "timestamptz"))
+_FIRST_SEEN = unnest_insert("grades", _GRADE_COLUMNS, "ON CONFLICT DO NOTHING RETURNING evaluation_id")
 
 
 async def on_parcel_graded(session: AsyncSession, outbox: Outbox, fact: GradeFact) -> bool:
     """Applies one grading; False when this grading (same evaluation id) was applied before."""
-    first = await session.execute(_FIRST_SEEN, _grade_row(fact))
-    if first.first() is None:
+    if not await _first_seen(session, [fact]):
         return False
     # The chain head is always locked first, then register rows in USCC order: one lock order for
     # every writer, so concurrent consumers queue instead of deadlocking.
@@ -109,9 +110,7 @@ def _take(fresh: set[str], evaluation_id: str) -> bool:
 
 async def _first_seen(session: AsyncSession, facts: list[GradeFact]) -> set[str]:
     rows = {fact.evaluation_id: _grade_row(fact) for fact in reversed(facts)}  # first of duplicates wins
-    # The statement built once, its rows sent as parameters: a statement with the run's values in
-    # it had to be compiled anew for every run.
-    inserted = await session.execute(_FIRST_SEEN, list(rows.values()))
+    inserted = await session.execute(_FIRST_SEEN, column_arrays(rows.values(), _GRADE_COLUMNS))
     return set(inserted.scalars())
 
 
