@@ -22,9 +22,14 @@ def redact(text: str) -> str:
     return _ID_NUMBER.sub(r"\1********\2", text)
 
 
+_ID_LENGTH = 18
+
+
 def _redact_event(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key, value in event_dict.items():
-        if isinstance(value, str):
+        # A string shorter than an ID number cannot hold one: most values of a line (levels, ids,
+        # methods, statuses) are skipped without running the pattern.
+        if isinstance(value, str) and len(value) >= _ID_LENGTH:
             event_dict[key] = redact(value)
     return event_dict
 
