@@ -29,3 +29,17 @@ async def test_service_connections_use_the_configured_plan_cache_mode(
                 assert await session.scalar(text("SHOW plan_cache_mode")) == expected
     finally:
         await db.dispose()
+
+
+async def test_one_transaction_can_plan_otherwise_and_the_next_is_back_to_the_default(infra: Infra) -> None:
+    db = Database.connect(infra.database_url("postgres"), 1)
+    try:
+        async with db.transaction(plan_cache_mode="auto") as session:
+            assert await session.scalar(text("SHOW plan_cache_mode")) == "auto"
+        async with db.transaction() as session:  # the same pooled connection
+            assert await session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+        with pytest.raises(ValueError, match="plan_cache_mode"):
+            async with db.transaction(plan_cache_mode="auto; DROP TABLE x"):
+                pass
+    finally:
+        await db.dispose()

@@ -73,6 +73,9 @@ def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
+PLAN_CACHE_MODES = ("force_custom_plan", "auto", "force_generic_plan")
+
+
 @dataclass
 class Database:
     engine: AsyncEngine
@@ -88,10 +91,15 @@ class Database:
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits on success, rolls back on any error."""
+    async def transaction(self, plan_cache_mode: str | None = None) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits on success, rolls back on any error. `plan_cache_mode`
+        overrides the connection's for this transaction only (see `PLAN_CACHE_MODES`)."""
         async with self.sessions() as session:
             async with session.begin():
+                if plan_cache_mode is not None:
+                    if plan_cache_mode not in PLAN_CACHE_MODES:
+                        raise ValueError(f"plan_cache_mode must be one of {PLAN_CACHE_MODES}")
+                    await session.execute(text(f"SET LOCAL plan_cache_mode = {plan_cache_mode}"))
                 yield session
             for listener in self.commit_listeners:
                 listener(session.info)

@@ -28,7 +28,7 @@ class ChunkWriter:
     async def write(self, chunk: Sequence[tuple[int, RevenueFiling]]) -> None:
         """Waits for the chunk before, then starts writing this one and returns."""
         await self.settle()
-        self._in_flight = asyncio.create_task(submit_chunk(self.reg, chunk, self.received_by))
+        self._in_flight = asyncio.create_task(submit_chunk(self.reg, chunk, self.received_by, bulk=True))
 
     async def pause(self, parsed: int) -> None:
         """Called per line parsed: now and then lets the chunk in flight send its next statement
