@@ -51,8 +51,29 @@ def unnest_insert(table: str, columns: Sequence[tuple[str, str]], suffix: str = 
     A statement execution per row cost PostgreSQL (and its per-statement triggers) several times
     as much as the rows themselves."""
     names = ", ".join(name for name, _ in columns)
-    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in columns)
-    return text(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}".rstrip())
+    return text(f"INSERT INTO {table} ({names}) SELECT * FROM {unnest_rows(columns)} {suffix}".rstrip())
+
+
+def unnest_rows(columns: Sequence[tuple[str, str]]) -> str:
+    """`unnest(...)` of one array parameter per (name, SQL type) column, named after it."""
+    return "unnest(" + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in columns) + ")"
+
+
+def on_conflict_update(keys: Sequence[str], columns: Sequence[tuple[str, str]], also: str = "",
+                       where: str = "") -> str:
+    """The `suffix` of an `unnest_insert` that makes it an upsert: a row whose `keys` are on record
+    replaces every other column of it (`also`: more assignments, `where`: when it may)."""
+    assignments = [f"{name} = excluded.{name}" for name, _ in columns if name not in keys] + ([also] if also else [])
+    return (f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(assignments)}"
+            + (f" WHERE {where}" if where else ""))
+
+
+def unnest_delete(table: str, columns: Sequence[tuple[str, str]]) -> TextClause:
+    """A DELETE of many rows by key in one statement, each key column sent as one array parameter
+    named after it (`column_arrays`), like `unnest_insert`."""
+    names = ", ".join(name for name, _ in columns)
+    match = " AND ".join(f"t.{name} = d.{name}" for name, _ in columns)
+    return text(f"DELETE FROM {table} t USING {unnest_rows(columns)} AS d({names}) WHERE {match}")
 
 
 def any_of(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +14,7 @@ from credit_ledger.domain.benefits import BenefitChange, EnterpriseBenefits, Hel
 from credit_ledger.domain.entitlements import Entitlement, Standing
 from credit_ledger.domain.grades import Grade, GradeFact
 from credit_ledger.domain.penetration import Relation
-from servicekit.db import any_of, column_arrays, unnest_insert
+from servicekit.db import any_of, column_arrays, on_conflict_update, unnest_delete, unnest_insert
 
 s, e = benefit_standings, entitlements
 
@@ -56,38 +56,32 @@ async def save(session: AsyncSession, entries: Iterable[EnterpriseBenefits],
     """Stores these enterprises' entries, writing only what differs from `before` (as `load` read
     them): rewriting every standing of every enterprise a batch touched cost more than the rest of
     the batch, most of them unchanged."""
-    gone_standings: list[tuple[str, str]] = []
+    gone_standings: list[dict[str, Any]] = []
     standing_rows: list[dict[str, Any]] = []
-    gone_held: list[tuple[str, str]] = []
+    gone_held: list[dict[str, Any]] = []
     held_rows: list[dict[str, Any]] = []
     for x in entries:
         old = before.get(x.uscc) or EnterpriseBenefits(x.uscc)
-        gone_standings += [(x.uscc, parcel) for parcel in old.standings if parcel not in x.standings]
+        gone_standings += [{"uscc": x.uscc, "parcel_id": p} for p in old.standings if p not in x.standings]
         standing_rows += [_standing_row(x.uscc, st) for parcel, st in x.standings.items()
                           if old.standings.get(parcel) != st]
-        gone_held += [(x.uscc, kind.value) for kind in old.held if kind not in x.held]
+        gone_held += [{"uscc": x.uscc, "entitlement": kind.value} for kind in old.held if kind not in x.held]
         held_rows += [{"uscc": x.uscc, "entitlement": h.entitlement.value, "since": h.since, "reason": h.reason,
                        "grounds": list(h.grounds)} for kind, h in x.held.items() if old.held.get(kind) != h]
     if gone_standings:
-        await session.execute(_DROP_STANDINGS_AT, _pairs(gone_standings, "parcels"))
+        await session.execute(_DROP_STANDINGS, column_arrays(gone_standings, _STANDING_KEY))
     if gone_held:
-        await session.execute(_DROP_HELD_AT, _pairs(gone_held, "kinds"))
+        await session.execute(_DROP_HELD, column_arrays(gone_held, _HELD_KEY))
     if standing_rows:
         await session.execute(_UPSERT_STANDINGS, column_arrays(standing_rows, _STANDING_COLUMNS))
     if held_rows:
         await session.execute(_UPSERT_HELD, held_rows)
 
 
-def _pairs(pairs: list[tuple[str, str]], second: str) -> dict[str, list[str]]:
-    return {"usccs": [u for u, _ in pairs], second: [v for _, v in pairs]}
-
-
-_DROP_STANDINGS_AT = text(
-    "DELETE FROM benefit_standings s USING unnest(CAST(:usccs AS text[]), CAST(:parcels AS text[])) AS d(uscc, parcel) "
-    "WHERE s.uscc = d.uscc AND s.parcel_id = d.parcel")
-_DROP_HELD_AT = text(
-    "DELETE FROM entitlements h USING unnest(CAST(:usccs AS text[]), CAST(:kinds AS text[])) AS d(uscc, kind) "
-    "WHERE h.uscc = d.uscc AND h.entitlement = d.kind")
+_STANDING_KEY = (("uscc", "text"), ("parcel_id", "text"))
+_HELD_KEY = (("uscc", "text"), ("entitlement", "text"))
+_DROP_STANDINGS = unnest_delete("benefit_standings", _STANDING_KEY)
+_DROP_HELD = unnest_delete("entitlements", _HELD_KEY)
 
 
 def _upsert_held() -> Any:
@@ -104,10 +98,8 @@ _UPSERT_HELD = _upsert_held()
 _STANDING_COLUMNS = (("uscc", "text"), ("parcel_id", "text"), ("relation", "text"), ("path_sentence", "text"),
                      ("final_grade", "text"), ("final_at", "timestamptz"), ("final_year", "integer"),
                      ("pending_grade", "text"), ("pending_at", "timestamptz"))
-_UPSERT_STANDINGS = unnest_insert(
-    "benefit_standings", _STANDING_COLUMNS,
-    "ON CONFLICT (uscc, parcel_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c, _ in _STANDING_COLUMNS if c not in ("uscc", "parcel_id")))
+_UPSERT_STANDINGS = unnest_insert("benefit_standings", _STANDING_COLUMNS,
+                                  on_conflict_update(("uscc", "parcel_id"), _STANDING_COLUMNS))
 
 
 def _standing_row(uscc: str, st: Standing) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from enforcement.adapters.tables import inspection_tasks, parcel_grades, parcels
 from enforcement.domain.jurisdictions import canonical_jurisdiction
-from servicekit.db import any_of, column_arrays, unnest_insert
+from servicekit.db import any_of, column_arrays, on_conflict_update, unnest_insert
 
 # Built once, with an array parameter (see `servicekit.db.any_of`): it runs for every batch of grades.
 _LAST_GRADED_AT = (select(parcel_grades.c.parcel_id, parcel_grades.c.evaluated_at)
@@ -117,8 +117,5 @@ class ProjectionRepository:
 _GRADE_COLUMNS = (("parcel_id", "text"), ("grade", "text"), ("status", "text"), ("evaluation_id", "text"),
                   ("evaluated_at", "timestamptz"))
 # One statement for a batch: a statement per grade event was this service's costliest statement.
-_RECORD_GRADES = unnest_insert(
-    "parcel_grades", _GRADE_COLUMNS,
-    "ON CONFLICT (parcel_id) DO UPDATE SET grade = excluded.grade, status = excluded.status, "
-    "evaluation_id = excluded.evaluation_id, evaluated_at = excluded.evaluated_at "
-    "WHERE parcel_grades.evaluated_at <= excluded.evaluated_at")
+_RECORD_GRADES = unnest_insert("parcel_grades", _GRADE_COLUMNS, on_conflict_update(
+    ("parcel_id",), _GRADE_COLUMNS, where="parcel_grades.evaluated_at <= excluded.evaluated_at"))

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evaluation.adapters.tables import cases, findings, leases, parcel_revenue, parcels, shareholdings
 from landgrade_events.enforcement import CaseChanged, FindingRecorded
 from landgrade_events.registry import EnterpriseChanged, FilingAccepted, LeaseChanged, ParcelChanged
-from servicekit.db import column_arrays
+from servicekit.db import column_arrays, on_conflict_update, unnest_rows
 
 
 async def upsert_parcel(session: AsyncSession, event: ParcelChanged) -> None:
@@ -60,14 +60,15 @@ async def replace_shareholdings(session: AsyncSession, event: EnterpriseChanged)
                               [{"uscc": event.uscc, "holder_node": node} for node in sorted(nodes)])
 
 
-def _revenue_upsert(contributors: Any) -> Any:
+def _revenue_add() -> Any:
     stmt = insert(parcel_revenue)
     return stmt.on_conflict_do_update(
         index_elements=[parcel_revenue.c.parcel_id, parcel_revenue.c.year],
         set_={
             "output_value": stmt.excluded.output_value, "tax_paid": stmt.excluded.tax_paid,
             "filings": stmt.excluded.filings, "updated_at": func.now(),
-            "contributors": contributors,
+            "contributors": literal_column("ARRAY(SELECT DISTINCT c FROM unnest(parcel_revenue.contributors "
+                                           "|| excluded.contributors) AS c ORDER BY c)"),
         },
     )
 
@@ -75,8 +76,7 @@ def _revenue_upsert(contributors: Any) -> Any:
 # Built once: constructing this upsert cost more CPU than running it, once per filing event. An
 # event sent before events named the parcel-year's contributors can only add its counted filer;
 # one that names them replaces them (a correction can take one away): `_REVENUES_REPLACE`.
-_REVENUE_ADD = _revenue_upsert(literal_column(
-    "ARRAY(SELECT DISTINCT c FROM unnest(parcel_revenue.contributors || excluded.contributors) AS c ORDER BY c)"))
+_REVENUE_ADD = _revenue_add()
 
 
 async def store_revenue(session: AsyncSession, event: FilingAccepted) -> None:
@@ -103,12 +103,9 @@ _REPLACING_COLUMNS = (("parcel_id", "text"), ("year", "integer"), ("output_value
 _REVENUES_REPLACE = text(
     "INSERT INTO parcel_revenue (parcel_id, year, output_value, tax_paid, filings, contributors) "
     "SELECT r.parcel_id, r.year, CAST(r.output_value AS numeric), CAST(r.tax_paid AS numeric), r.filings, "
-    "string_to_array(r.contributors, ',') FROM unnest("
-    + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _REPLACING_COLUMNS)
-    + ") AS r(" + ", ".join(name for name, _ in _REPLACING_COLUMNS) + ") "
-    "ON CONFLICT (parcel_id, year) DO UPDATE SET output_value = excluded.output_value, "
-    "tax_paid = excluded.tax_paid, filings = excluded.filings, contributors = excluded.contributors, "
-    "updated_at = now()")
+    f"string_to_array(r.contributors, ',') FROM {unnest_rows(_REPLACING_COLUMNS)} "
+    "AS r(" + ", ".join(name for name, _ in _REPLACING_COLUMNS) + ") "
+    + on_conflict_update(("parcel_id", "year"), _REPLACING_COLUMNS, also="updated_at = now()"))
 
 
 def _replacing_row(event: FilingAccepted) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evaluation.adapters.tables import current_grades, evaluations
 from evaluation.domain.evaluation import Evaluation
 from evaluation.domain.facts import ParcelFacts
-from servicekit.db import column_arrays, unnest_insert
+from servicekit.db import column_arrays, on_conflict_update, unnest_insert
 from servicekit.ids import new_id
 from servicekit.read_cache import EVERYTHING, changed
 
@@ -111,9 +111,8 @@ async def latest_year(session: AsyncSession, parcel_id: str) -> int | None:
     return int(year) if year is not None else None
 
 
-_UPSERT_CURRENTS = unnest_insert(
-    "current_grades", _CURRENT_TYPES, "ON CONFLICT (parcel_id, year) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in CURRENT_COLUMNS if c not in ("parcel_id", "year")))
+_UPSERT_CURRENTS = unnest_insert("current_grades", _CURRENT_TYPES,
+                                 on_conflict_update(("parcel_id", "year"), _CURRENT_TYPES))
 
 # Built once: constructing these per event cost more CPU than executing them.
 _EVALUATION_TYPES = (
