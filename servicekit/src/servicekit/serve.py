@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,4 +21,17 @@ def serve(settings: ServiceSettings, build_app: Callable[[ServiceSettings], Fast
     config = uvicorn.Config(build_app(settings), host=settings.http_host, port=settings.http_port,
                             log_level="warning", access_log=False, lifespan="on", loop="uvloop",
                             http="httptools", timeout_graceful_shutdown=10)
+    tune_gc(settings.gc_young_threshold)
     uvicorn.Server(config).run()
+
+
+def tune_gc(young_threshold: int) -> None:
+    """Moves everything built so far (modules, the app, its routes and schemas) out of the
+    collector's sight, so its passes walk only what requests and events allocate afterwards; then
+    lets the youngest generation grow to `young_threshold` allocations between passes."""
+    if young_threshold <= 0:
+        return
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(young_threshold, older, oldest)

@@ -54,7 +54,15 @@ class ServiceSettings(BaseSettings):
     outbox_retention_seconds: float = 3600
     consumer_batch_size: int = 500
     consumer_max_attempts: int = 3
+    # Least time between the starts of two batches of one consumer: it trades at most this much
+    # latency per stage for batches large enough to spread their fixed cost (see `inbox`).
+    consumer_batch_spacing_seconds: float = Field(default=0.05, ge=0, le=5)
     consumer_stall_seconds: float = 60.0
+    # Allocations between the cyclic garbage collector's youngest-generation passes (CPython's
+    # default is 700). Every request and event allocates thousands of short-lived objects, so at
+    # 700 the collector ran many times per request and re-walked the survivors each time; 0 keeps
+    # the interpreter's own setting.
+    gc_young_threshold: int = Field(default=50_000, ge=0)
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_prod(self) -> ServiceSettings:
