@@ -56,7 +56,7 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     # Least time between the starts of two batches of one consumer: it trades at most this much
     # latency per stage for batches large enough to spread their fixed cost (see `inbox`).
-    consumer_batch_spacing_seconds: float = Field(default=0.05, ge=0, le=5)
+    consumer_batch_spacing_seconds: float = Field(default=0.1, ge=0, le=5)
     consumer_stall_seconds: float = 60.0
     # Allocations between the cyclic garbage collector's youngest-generation passes (CPython's
     # default is 700). Every request and event allocates thousands of short-lived objects, so at

@@ -49,6 +49,7 @@ class Plumbing:
             consumer_factory=lambda: new_consumer(s, name, topics),
             producer_factory=lambda: new_producer(s), metrics=self.metrics,
             batch_size=s.consumer_batch_size, max_attempts=s.consumer_max_attempts,
+            batch_spacing_seconds=s.consumer_batch_spacing_seconds,
             batch_handlers=batch_handlers,
         )
 

@@ -46,7 +46,7 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
         filing_chunk_size=own.filing_chunk_size,
         max_batch_filings=own.max_batch_filings,
     )
-    app.state.filing_coalescer = FilingCoalescer(app.state.registry)
+    app.state.filing_coalescer = FilingCoalescer(app.state.registry, writers=own.filing_writers)
     install_error_handlers(app)
     return app
 

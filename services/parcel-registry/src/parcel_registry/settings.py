@@ -29,6 +29,10 @@ class Settings(ServiceSettings):
     equity_min_share_pct: Decimal = Field(Decimal(0), ge=0, le=100, description="smaller holdings are ignored")
     filing_chunk_size: int = Field(1000, ge=1, le=20000, description="filings written per transaction")
     max_batch_filings: int = Field(200_000, ge=1, description="filings accepted in one batch call")
+    filing_writers: int = Field(
+        2, ge=1, le=16,
+        description="single-filing POSTs written at once; more writers make smaller shared chunks",
+    )
 
     @model_validator(mode="after")
     def _refuse_dev_keys_in_prod(self) -> Settings:

@@ -1,0 +1,43 @@
+"""A consumer starts its batches at most `consumer_batch_spacing_seconds` apart, so a steady
+moderate flow is applied in batches big enough to spread their fixed cost; an idle consumer takes
+the next event at once (`EventConsumer._space_out`)."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from servicekit import inbox
+from servicekit.inbox import EventConsumer
+from servicekit.settings import ServiceSettings
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    asked: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        asked.append(seconds)
+
+    monkeypatch.setattr(inbox.asyncio, "sleep", sleep)
+    return asked
+
+
+async def test_a_batch_right_after_another_waits_out_the_spacing(waits: list[float]) -> None:
+    await EventConsumer._space_out(SimpleNamespace(batch_spacing=0.2), time.monotonic() - 0.05)  # type: ignore[arg-type]
+    assert len(waits) == 1
+    assert 0.1 < waits[0] <= 0.15
+
+
+async def test_after_a_quiet_spell_or_a_long_batch_the_next_starts_at_once(waits: list[float]) -> None:
+    await EventConsumer._space_out(SimpleNamespace(batch_spacing=0.2), time.monotonic() - 0.5)  # type: ignore[arg-type]
+    await EventConsumer._space_out(SimpleNamespace(batch_spacing=0.0), time.monotonic())  # type: ignore[arg-type]
+    assert waits == []
+
+
+def test_the_spacing_is_a_setting_bounded_to_seconds() -> None:
+    assert ServiceSettings(consumer_batch_spacing_seconds=0).consumer_batch_spacing_seconds == 0
+    with pytest.raises(ValueError, match="consumer_batch_spacing_seconds"):
+        ServiceSettings(consumer_batch_spacing_seconds=-1)
