@@ -4,6 +4,7 @@ the next event at once (`EventConsumer._space_out`)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from types import SimpleNamespace
 
@@ -41,3 +42,26 @@ def test_the_spacing_is_a_setting_bounded_to_seconds() -> None:
     assert ServiceSettings(consumer_batch_spacing_seconds=0).consumer_batch_spacing_seconds == 0
     with pytest.raises(ValueError, match="consumer_batch_spacing_seconds"):
         ServiceSettings(consumer_batch_spacing_seconds=-1)
+
+
+class _QuietTopic:
+    """A consumer whose polls come back empty, until `polls` of them have; then it stops the loop."""
+
+    def __init__(self, stop: asyncio.Event, polls: int) -> None:
+        self.stop, self.polls = stop, polls
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> dict[object, list[object]]:
+        self.polls -= 1
+        if self.polls == 0:
+            self.stop.set()
+        return {}
+
+
+async def test_empty_polls_do_not_count_as_batches(waits: list[float]) -> None:
+    """Regression: an empty poll once restarted the spacing, so the first event after a quiet
+    spell waited up to a whole spacing."""
+    consumer = EventConsumer("quiet", ["t"], {}, None, None, None, None, None,  # type: ignore[arg-type]
+                             batch_spacing_seconds=5.0)
+    stop = asyncio.Event()
+    await consumer._loop(_QuietTopic(stop, polls=3), None, stop)  # type: ignore[arg-type]
+    assert waits == []

@@ -118,10 +118,10 @@ class EventConsumer:
         while not stop.is_set():
             await self._space_out(last_batch)
             batch = await consumer.getmany(timeout_ms=200, max_records=self.batch_size)
-            last_batch = time.monotonic()
             if not batch:
                 self.last_progress = time.monotonic()  # caught up: idle is not stalled
                 continue
+            last_batch = time.monotonic()  # an empty poll is no batch: the next event goes at once
             try:
                 await self.process(batch, producer)
             except Exception as error:

@@ -23,11 +23,8 @@ Waiting = tuple[RevenueFiling, str, "asyncio.Future[LineResult]"]
 @dataclass
 class FilingCoalescer:
     reg: Registry
+    writers: int  # the `filing_writers` setting
     max_chunk: int = 200
-    # Two writers overlap one chunk's round trips with the next chunk's, and take bigger chunks
-    # than four did: at 500 POSTs/s, four writers took two or three filings per chunk and cost
-    # about 10 % more CPU in all, with twice the median POST latency (measured in the benchmark).
-    writers: int = 2
     _waiting: list[Waiting] = field(default_factory=list)
     _running: int = 0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
