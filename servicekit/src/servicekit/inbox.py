@@ -82,12 +82,13 @@ class EventConsumer:
                  inbox: Table, consumer_factory: Callable[[], AIOKafkaConsumer],
                  producer_factory: Callable[[], AIOKafkaProducer], metrics: Metrics,
                  batch_size: int = 500, max_attempts: int = 3,
-                 batch_handlers: dict[str, BatchHandler] | None = None, batch_spacing_seconds: float = 0.0) -> None:
+                 batch_handlers: dict[str, BatchHandler] | None = None, batch_spacing_seconds: float = 0.0,
+                 commit_timeout_seconds: float = 30.0) -> None:
         self.name, self.topics, self.handlers, self.db, self.inbox = name, topics, handlers, db, inbox
         self.batch_handlers = batch_handlers or {}
         self.consumer_factory, self.producer_factory, self.metrics = consumer_factory, producer_factory, metrics
         self.batch_size, self.max_attempts = batch_size, max_attempts
-        self.batch_spacing = batch_spacing_seconds
+        self.batch_spacing, self.commit_timeout = batch_spacing_seconds, commit_timeout_seconds
         self.last_progress = time.monotonic()
         self.log = get_logger("consumer").bind(consumer=name)
 
@@ -134,7 +135,12 @@ class EventConsumer:
                 backoff = min(backoff * 2, 5.0)
                 continue
             backoff = 0.2
-            await consumer.commit({tp: records[-1].offset + 1 for tp, records in batch.items()})
+            # Bounded: an offset commit in flight when the broker died was seen to wait forever
+            # (aiokafka marked the coordinator dead and never retried), leaving the consumer stuck
+            # after the broker was back. On timeout the consumer restarts from its last committed
+            # offsets; the batch's events come again and the inbox skips them.
+            await asyncio.wait_for(consumer.commit({tp: records[-1].offset + 1 for tp, records in batch.items()}),
+                                   self.commit_timeout)
             # Progress is a committed batch: a batch polled again and again after failing is not.
             self.last_progress = time.monotonic()
 

@@ -1,6 +1,7 @@
-"""A consumer starts its batches at most `consumer_batch_spacing_seconds` apart, so a steady
-moderate flow is applied in batches big enough to spread their fixed cost; an idle consumer takes
-the next event at once (`EventConsumer._space_out`)."""
+"""The consumer loop's pacing and bounds, without a broker: batches start at most
+`consumer_batch_spacing_seconds` apart, so a steady moderate flow is applied in batches big enough
+to spread their fixed cost, while an idle consumer takes the next event at once; an offset commit
+that never returns ends the loop so the consumer restarts."""
 
 from __future__ import annotations
 
@@ -65,3 +66,30 @@ async def test_empty_polls_do_not_count_as_batches(waits: list[float]) -> None:
     stop = asyncio.Event()
     await consumer._loop(_QuietTopic(stop, polls=3), None, stop)  # type: ignore[arg-type]
     assert waits == []
+
+
+class _BrokerGone:
+    """One batch to apply, then an offset commit that never completes (the broker died mid-commit)."""
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> dict[object, list[object]]:
+        return {"partition": [SimpleNamespace(offset=7)]}
+
+    async def commit(self, offsets: dict[object, int]) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_an_offset_commit_that_never_returns_restarts_the_consumer() -> None:
+    """Regression: a commit in flight when the broker was killed hung for good, and the consumer
+    with it; now it times out, and `run` starts a fresh consumer from the committed offsets."""
+    consumer = EventConsumer("stuck", ["t"], {}, None, None, None, None, None,  # type: ignore[arg-type]
+                             commit_timeout_seconds=0.05)
+
+    async def applied(batch: object, producer: object) -> None:
+        return None
+
+    consumer.process = applied  # type: ignore[method-assign]
+    loop = asyncio.ensure_future(consumer._loop(_BrokerGone(), None, asyncio.Event()))  # type: ignore[arg-type]
+    done, _ = await asyncio.wait({loop}, timeout=5)
+    loop.cancel()
+    assert loop in done, "the consumer still waits for its commit"
+    assert isinstance(loop.exception(), asyncio.TimeoutError)
