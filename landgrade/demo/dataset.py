@@ -11,8 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from parcel_registry.domain.resident_ids import resident_id_check_character
-from parcel_registry.domain.uscc import ALPHABET, with_check_character
+from landgrade_reference.resident_ids import resident_id_check_character
+from landgrade_reference.uscc import ALPHABET, with_check_character
 
 STREETS = ["ronghua", "boxing", "yizhuang", "jiugong", "yinghai", "qingyundian", "zhangziying",
            "taihu", "majuqiao", "caiyu"]

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from landgrade.testing import Infra, eventually
-from parcel_registry.domain.resident_ids import resident_id_problems
+from landgrade_reference.resident_ids import resident_id_problems
 from tests.reliability.chaos_checks import list_topics, query, read_topic
 from tests.reliability.stack import ProcessStack
 from tests.reliability.world import (

@@ -7,8 +7,8 @@ from typing import Any
 
 from landgrade.roles import ROLES
 from landgrade.testing import token
-from parcel_registry.domain.resident_ids import resident_id_check_character
-from parcel_registry.domain.uscc import ALPHABET, with_check_character
+from landgrade_reference.resident_ids import resident_id_check_character
+from landgrade_reference.uscc import ALPHABET, with_check_character
 
 STREET_A, STREET_B = "ronghua", "boxing"
 YEAR = 2024

@@ -62,7 +62,7 @@ class BodyGuard:
 
         async def counted_receive() -> dict[str, Any]:
             nonlocal seen
-            message = await receive()
+            message: dict[str, Any] = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_body_bytes:
                 raise _Refused(_too_large(self.max_body_bytes))

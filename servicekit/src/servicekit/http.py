@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -19,16 +19,19 @@ from servicekit.guards import BodyGuard
 from servicekit.ids import new_id
 from servicekit.logging import get_logger
 from servicekit.openapi_problems import document_problems
-from servicekit.problems import install_problem_handlers
+from servicekit.problems import ProblemMap, install_problem_handlers
 from servicekit.runtime import ServiceRuntime
 from servicekit.tracing import current_traceparent, new_traceparent, trace_id
 
 
 def create_app(runtime: ServiceRuntime, routers: list[APIRouter], *, title: str, description: str,
                version: str = "1.0.0", run_background: bool = True,
+               context: Any = None, problems: ProblemMap | None = None,
                hot_paths: list[tuple[Any, dict[str, Any]]] | None = None) -> FastAPI:
-    """`hot_paths`: ASGI middleware (class, keyword arguments) run inside the guards, before the
-    framework's routing: answers to the most frequent requests that need none of it."""
+    """`context`: what the service's routes need (read with `app_context`); `problems`: the
+    service's exceptions and their problem answers; `hot_paths`: ASGI middleware (class, keyword
+    arguments) run inside the guards, before the framework's routing: answers to the most frequent
+    requests that need none of it."""
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if run_background:
@@ -41,8 +44,9 @@ def create_app(runtime: ServiceRuntime, routers: list[APIRouter], *, title: str,
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.context = context
     app.state.token_verifier = TokenVerifier(runtime.settings)
-    install_problem_handlers(app)
+    install_problem_handlers(app, problems)
     for middleware, options in hot_paths or []:
         app.add_middleware(middleware, **options)
     app.add_middleware(BodyGuard, max_body_bytes=runtime.settings.max_body_bytes)
@@ -52,6 +56,12 @@ def create_app(runtime: ServiceRuntime, routers: list[APIRouter], *, title: str,
         app.include_router(router)
     document_problems(app)
     return app
+
+
+def app_context(request: Request) -> Any:
+    """The service's context, as given to `create_app`: each service names it once, typed, as
+    `Ctx = Annotated[TheContext, Depends(app_context)]` in `entrypoints/http/deps.py`."""
+    return request.app.state.context
 
 
 @dataclass(frozen=True)

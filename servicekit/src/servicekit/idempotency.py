@@ -4,8 +4,10 @@ transaction as the effect and replayed for a retry; the same key with another bo
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
+from fastapi import Depends, Header, Request
 from sqlalchemy import Column, DateTime, Integer, MetaData, PrimaryKeyConstraint, String, Table, func, select
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +26,43 @@ def idempotency_table(metadata: MetaData) -> Table:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         PrimaryKeyConstraint("principal", "key"),
     )
+
+
+KEY_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class IdempotentRequest:
+    """A request under an Idempotency-Key, as one principal sent it: the key is theirs alone."""
+
+    principal: str
+    key: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    key: str
+    fingerprint: str
+
+    def by(self, principal: str) -> IdempotentRequest:
+        return IdempotentRequest(principal, self.key, self.fingerprint)
+
+
+async def _idempotency_key(
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(
+        min_length=1, max_length=KEY_MAX_LENGTH, pattern=r"^[\x21-\x7e]+$",
+        description="Any printable ASCII text the client chooses; a retry with the same key and body "
+                    "gets the first answer again, the same key with another body 409.")] = None,
+) -> IdempotencyKey | None:
+    if idempotency_key is None:
+        return None
+    return IdempotencyKey(idempotency_key, request_hash(request.method, request.url.path, await request.body()))
+
+
+# The one way a route reads the optional `Idempotency-Key` header (`key.by(principal.subject)`).
+IdempotencyKeyDep = Annotated[IdempotencyKey | None, Depends(_idempotency_key)]
 
 
 def request_hash(method: str, path: str, body: bytes) -> str:

@@ -1,7 +1,7 @@
 """Idempotent consumer: the effect and the consumed event id commit in one transaction.
 
 Per batch from `getmany`: one transaction. Usually the whole batch applies at once (one inbox
-insert; runs of one event type through a batch handler where the service has one). If anything
+insert; each run of consecutive events of one type through that type's handler). If anything
 in it fails, the batch is applied again event by event: per event a savepoint holding the inbox
 row and the handler's effect. A redelivered event fails on the inbox key and changes nothing. A handler that
 keeps failing (bounded attempts) sends its event to `<topic>.dlq` with the error in headers and the
@@ -14,26 +14,25 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from pydantic import ValidationError
 from sqlalchemy import Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import Database, is_transient, unnest_insert
-from servicekit.events import CloudEvent
+from servicekit.events import CloudEvent, EventData
 from servicekit.kafka import dlq_topic
 from servicekit.logging import get_logger
 from servicekit.metrics import Metrics
 from servicekit.tracing import current_traceparent, trace_id
-
-Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 
 _INBOX_COLUMNS = (("consumer", "text"), ("event_id", "text"), ("event_type", "text"))
 
@@ -55,11 +54,70 @@ class Delivery:
             current_traceparent.reset(token)
 
 
-# Applies a run of consecutive events of one type at once, with exactly the effects the single
-# handler would have had applied to them one by one, in order (set-based reads and writes instead
-# of a dozen round trips per event). Used only on the whole-batch path; the event-by-event
-# fallback (retries, dead letters) always uses the single handler.
+# Applies consecutive events of one type, in delivery order, with the effects each would have had
+# alone: the whole-batch path passes a run of them, the event-by-event fallback (retries, dead
+# letters) a list of one. One handler per event type, so there is one set of rules to keep.
 BatchHandler = Callable[[AsyncSession, list[Delivery]], Awaitable[None]]
+
+E = TypeVar("E", bound=EventData)
+U = TypeVar("U")
+
+
+class PoisonEvent(Exception):
+    """Raised by a handler for an event that can never be applied (it goes to the DLQ at once)."""
+
+
+def parse(event: CloudEvent, model: type[E]) -> E:
+    """The event's data as this service's contract reads it; an event that does not match the
+    contract never will, so it is poison (straight to the dead-letter topic)."""
+    try:
+        return event.unwrap(model)
+    except ValidationError as error:
+        raise PoisonEvent(f"{event.type} {event.id} does not match its contract: {error}") from error
+
+
+@dataclass(frozen=True)
+class Received(Generic[E]):
+    """One consumed event: its typed data and its delivery (id, trace)."""
+
+    data: E
+    delivery: Delivery
+
+    @property
+    def event_id(self) -> str:
+        return self.delivery.event.id
+
+    def traced(self) -> AbstractContextManager[None]:
+        return self.delivery.traced()
+
+
+# A service's event handler: its unit of work (joined to the inbox's transaction) and the events.
+EventHandler = Callable[[U, list[Received[Any]]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription(Generic[U]):
+    """One consumer group of a service, declared as a table from event model to handler. Its
+    topics are the models' topics; events of types it does not list are skipped (and recorded)."""
+
+    consumer: str
+    handlers: Mapping[type[EventData], EventHandler[U]]
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted({model.TOPIC for model in self.handlers})
+
+    def batch_handlers(self, unit_of_work: Callable[[AsyncSession], U]) -> dict[str, BatchHandler]:
+        """The handlers on the inbox's session: each parses its deliveries and runs the service's
+        handler in a unit of work joined to that transaction."""
+        return {model.TYPE: _on_session(model, handler, unit_of_work) for model, handler in self.handlers.items()}
+
+
+def _on_session(model: type[E], handler: EventHandler[U], unit_of_work: Callable[[AsyncSession], U]) -> BatchHandler:
+    async def apply(session: AsyncSession, deliveries: list[Delivery]) -> None:
+        await handler(unit_of_work(session), [Received(parse(d.event, model), d) for d in deliveries])
+
+    return apply
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -73,19 +131,13 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
-class PoisonEvent(Exception):
-    """Raised by a handler for an event that can never be applied (it goes to the DLQ at once)."""
-
-
 class EventConsumer:
-    def __init__(self, name: str, topics: list[str], handlers: dict[str, Handler], db: Database,
+    def __init__(self, name: str, topics: list[str], handlers: dict[str, BatchHandler], db: Database,
                  inbox: Table, consumer_factory: Callable[[], AIOKafkaConsumer],
                  producer_factory: Callable[[], AIOKafkaProducer], metrics: Metrics,
-                 batch_size: int = 500, max_attempts: int = 3,
-                 batch_handlers: dict[str, BatchHandler] | None = None, batch_spacing_seconds: float = 0.0,
+                 batch_size: int = 500, max_attempts: int = 3, batch_spacing_seconds: float = 0.0,
                  commit_timeout_seconds: float = 30.0) -> None:
         self.name, self.topics, self.handlers, self.db, self.inbox = name, topics, handlers, db, inbox
-        self.batch_handlers = batch_handlers or {}
         self.consumer_factory, self.producer_factory, self.metrics = consumer_factory, producer_factory, metrics
         self.batch_size, self.max_attempts = batch_size, max_attempts
         self.batch_spacing, self.commit_timeout = batch_spacing_seconds, commit_timeout_seconds
@@ -197,16 +249,14 @@ class EventConsumer:
         return True
 
     async def _apply_run(self, session: AsyncSession, run: list[Delivery]) -> None:
-        batch_handler = self.batch_handlers.get(run[0].event.type)
-        if batch_handler is not None and len(run) > 1:
-            await batch_handler(session, run)
-            return
         handler = self.handlers.get(run[0].event.type)
         if handler is None:
             return
-        for delivery in run:
-            with _traced(delivery):
-                await handler(session, delivery.event)
+        if len(run) == 1:
+            with _traced(run[0]):
+                await handler(session, run)
+        else:  # the handler follows each event's own trace (`Received.traced`)
+            await handler(session, run)
 
     async def _first_deliveries(self, session: AsyncSession, events: list[CloudEvent]) -> set[str]:
         params = {"consumer": [self.name] * len(events), "event_id": [e.id for e in events],
@@ -237,7 +287,7 @@ class EventConsumer:
                         if await self._first_delivery(session, event):
                             handler = self.handlers.get(event.type)
                             if handler is not None:
-                                await handler(session, event)
+                                await handler(session, [Delivery(event, traceparent)])
                             self.metrics.events_consumed.labels(self.name).inc()
                         else:
                             self.metrics.events_duplicate.labels(self.name).inc()

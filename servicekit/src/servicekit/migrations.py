@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from sqlalchemy import MetaData, text
@@ -40,6 +41,14 @@ async def upgrade(url: str, migrations_dir: Path, revision: str = "head") -> Non
     await asyncio.to_thread(_upgrade_sync, url, migrations_dir, revision)
 
 
+PLUMBING_MIGRATIONS = Path(__file__).parent / "plumbing_migrations"
+
+
+def version_locations(migrations_dir: Path) -> str:
+    """Every service's chain starts with the plumbing revision kept here, then its own `versions/`."""
+    return os.pathsep.join([str(PLUMBING_MIGRATIONS), str(migrations_dir / "versions")])
+
+
 MIGRATION_LOCK_ID = 0x6C67_6D69  # replicas starting together migrate one at a time
 
 
@@ -49,6 +58,8 @@ def _upgrade_sync(url: str, migrations_dir: Path, revision: str) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", version_locations(migrations_dir))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["migration_lock"] = True
     command.upgrade(config, revision)

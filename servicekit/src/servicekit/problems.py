@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -32,7 +33,8 @@ class Problem(Exception):
         if self.errors is not None:
             body["errors"] = self.errors
         # A caller may put an ID number where an id goes (a USCC, a path): the answer never echoes it.
-        return _redacted(body | self.extra)
+        redacted: dict[str, Any] = _redacted(body | self.extra)
+        return redacted
 
 
 def _redacted(value: Any) -> Any:
@@ -69,8 +71,20 @@ def field_errors(errors: list[Any]) -> list[dict[str, Any]]:
 RETRY_AFTER_SECONDS = 5
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+# A service's own exceptions and the problem each one is answered with (`create_app(problems=...)`):
+# routes raise domain and service-layer errors as they are, and this table alone turns them into HTTP.
+ProblemMap = Mapping[type[Exception], Callable[[Any], Problem]]
+
+
+def install_problem_handlers(app: FastAPI, mapping: ProblemMap | None = None) -> None:
     log = get_logger("http")
+
+    for kind, to_problem in (mapping or {}).items():
+        async def _mapped(request: Request, error: Exception,
+                          to_problem: Callable[[Any], Problem] = to_problem) -> JSONResponse:
+            return problem_response(to_problem(error), request)
+
+        app.add_exception_handler(kind, _mapped)
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, problem: Problem) -> JSONResponse:

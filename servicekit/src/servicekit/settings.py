@@ -6,7 +6,7 @@ launcher gives each process its own values. Nothing here is instantiated at impo
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,6 +63,14 @@ class ServiceSettings(BaseSettings):
     # 700 the collector ran many times per request and re-walked the survivors each time; 0 keeps
     # the interpreter's own setting.
     gc_young_threshold: int = Field(default=50_000, ge=0)
+
+    @classmethod
+    def narrowed(cls, settings: ServiceSettings | None = None) -> Self:
+        """This service's settings from shared ones (tests build a `ServiceSettings`), or from the
+        environment when none are given."""
+        if isinstance(settings, cls):
+            return settings
+        return cls(**settings.model_dump()) if settings is not None else cls()
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_prod(self) -> ServiceSettings:

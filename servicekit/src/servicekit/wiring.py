@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import MetaData, Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import Database
 from servicekit.idempotency import idempotency_table
-from servicekit.inbox import BatchHandler, EventConsumer, Handler, inbox_table
+from servicekit.inbox import BatchHandler, EventConsumer, Subscription, inbox_table
 from servicekit.kafka import dlq_topic, ensure_topics, new_consumer, new_producer
 from servicekit.metrics import Metrics
 from servicekit.outbox import Outbox, OutboxRelay, outbox_table
 from servicekit.runtime import Job, ServiceRuntime
 from servicekit.settings import ServiceSettings
+from servicekit.uow import Storage
+
+U = TypeVar("U")
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,17 @@ class Plumbing:
         db = Database.connect(settings.database_url, settings.database_pool_size, settings.database_plan_cache_mode)
         return cls(settings, tables, db, Metrics(), Outbox(tables.outbox, settings.service_name))
 
-    def consumer(self, name: str, topics: list[str], handlers: dict[str, Handler],
-                 batch_handlers: dict[str, BatchHandler] | None = None) -> EventConsumer:
+    @property
+    def storage(self) -> Storage:
+        """What the service's units of work are made from."""
+        return Storage(self.db, self.outbox, self.tables.idempotency)
+
+    def subscribe(self, subscription: Subscription[U], unit_of_work: Callable[[AsyncSession], U]) -> EventConsumer:
+        """The consumer of a service's subscription; `unit_of_work` joins a handler to the inbox's
+        transaction."""
+        return self.consumer(subscription.consumer, subscription.topics, subscription.batch_handlers(unit_of_work))
+
+    def consumer(self, name: str, topics: list[str], handlers: dict[str, BatchHandler]) -> EventConsumer:
         s = self.settings
         return EventConsumer(
             name, topics, handlers, self.db, self.tables.inbox,
@@ -50,7 +64,6 @@ class Plumbing:
             producer_factory=lambda: new_producer(s), metrics=self.metrics,
             batch_size=s.consumer_batch_size, max_attempts=s.consumer_max_attempts,
             batch_spacing_seconds=s.consumer_batch_spacing_seconds,
-            batch_handlers=batch_handlers,
         )
 
     def relay(self) -> OutboxRelay:

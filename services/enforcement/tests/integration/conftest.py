@@ -17,11 +17,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from enforcement.bootstrap import MIGRATIONS, build_app
-from enforcement.domain.uscc import check_character
 from enforcement.settings import Settings
 from landgrade.testing import eventually, serving
 from landgrade_events.evaluation import Metrics, ParcelGraded, Reason
 from landgrade_events.registry import ParcelChanged
+from landgrade_reference.uscc import uscc_check_character as check_character
 from servicekit.events import CloudEvent, EventData
 
 

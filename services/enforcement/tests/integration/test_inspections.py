@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from enforcement.domain.uscc import check_character
 from landgrade.testing import eventually, read_events, token
 from landgrade_events.enforcement import FINDINGS, FindingRecorded
 from landgrade_events.registry import SuspectedOccupant
+from landgrade_reference.uscc import uscc_check_character as check_character
 
 pytestmark = pytest.mark.infra
 

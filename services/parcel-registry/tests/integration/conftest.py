@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from landgrade.testing import serving
+from landgrade_reference.resident_ids import resident_id_check_character
+from landgrade_reference.uscc import ALPHABET, with_check_character
 from parcel_registry.bootstrap import MIGRATIONS, build_app
-from parcel_registry.domain.resident_ids import resident_id_check_character
-from parcel_registry.domain.uscc import ALPHABET, with_check_character
 from parcel_registry.settings import Settings
 
 

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from landgrade_reference.uscc import with_check_character
 from parcel_registry.domain.attribution import (
     Holding,
     Method,
@@ -18,7 +19,6 @@ from parcel_registry.domain.attribution import (
 from parcel_registry.domain.filings import RevenueFiling
 from parcel_registry.domain.leases import Lease, LeaseApproval
 from parcel_registry.domain.parcels import Parcel, ParcelCategory
-from parcel_registry.domain.uscc import with_check_character
 
 HOLDER, TENANT, STRANGER = (with_check_character(f"91110115MA000000{n}") for n in (1, 2, 3))
 APPROVAL = LeaseApproval("京技管批〔2023〕7号", date(2023, 1, 5))

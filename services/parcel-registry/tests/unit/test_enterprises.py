@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from landgrade_reference.uscc import with_check_character
 from parcel_registry.domain.enterprises import (
     Enterprise,
     EnterpriseStatus,
@@ -11,7 +12,6 @@ from parcel_registry.domain.enterprises import (
     ShareholderKind,
 )
 from parcel_registry.domain.errors import DomainValidationError
-from parcel_registry.domain.uscc import with_check_character
 
 X = with_check_character("91110115MA0000001")
 PARENT = with_check_character("91110115MA0000002")

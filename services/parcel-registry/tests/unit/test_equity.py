@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from landgrade_reference.uscc import with_check_character
 from parcel_registry.domain.equity import (
     Direction,
     EquityGraph,
@@ -10,7 +11,6 @@ from parcel_registry.domain.equity import (
     related_parties,
 )
 from parcel_registry.domain.related import Party
-from parcel_registry.domain.uscc import with_check_character
 
 
 def code(n: int) -> str:

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from landgrade_reference.uscc import with_check_character
 from parcel_registry.domain.errors import DomainValidationError
 from parcel_registry.domain.filings import (
     FilingHistory,
@@ -12,7 +13,6 @@ from parcel_registry.domain.filings import (
     current_revisions,
     decide,
 )
-from parcel_registry.domain.uscc import with_check_character
 
 X = with_check_character("91110115MA0000001")
 

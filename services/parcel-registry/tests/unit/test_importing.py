@@ -1,9 +1,9 @@
 from decimal import Decimal
 
+from landgrade_reference.uscc import with_check_character
 from parcel_registry.domain.importing import validate_rows
 from parcel_registry.domain.parcels import ParcelCategory
 from parcel_registry.domain.row_cells import RowError
-from parcel_registry.domain.uscc import with_check_character
 
 HOLDER = with_check_character("91110115MA0000001")
 HEADERS = ["parcel_id", "name", "street", "area_m2", "category", "rights_holder", "address"]

@@ -3,10 +3,10 @@ from decimal import Decimal
 
 import pytest
 
+from landgrade_reference.uscc import with_check_character
 from parcel_registry.domain.errors import DomainValidationError
 from parcel_registry.domain.leases import Lease, LeaseApproval, approval_from_fields, lease_problems_on
 from parcel_registry.domain.parcels import Parcel, ParcelCategory
-from parcel_registry.domain.uscc import with_check_character
 
 HOLDER = with_check_character("91110115MA0000001")
 TENANT = with_check_character("91110115MA0000002")

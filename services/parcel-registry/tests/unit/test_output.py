@@ -1,12 +1,12 @@
 from datetime import date
 from decimal import Decimal
 
+from landgrade_reference.uscc import with_check_character
 from parcel_registry.domain.attribution import Occupancy, occupancies
 from parcel_registry.domain.filings import RevenueFiling
 from parcel_registry.domain.leases import Lease, LeaseApproval
 from parcel_registry.domain.output import Basis, enterprise_years, parcel_output
 from parcel_registry.domain.parcels import Parcel, ParcelCategory
-from parcel_registry.domain.uscc import with_check_character
 
 HOLDER, TENANT, SQUATTER = (with_check_character(f"91110115MA000000{n}") for n in (1, 2, 3))
 PARCELS = [

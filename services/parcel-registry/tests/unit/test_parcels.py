@@ -3,11 +3,11 @@ from decimal import Decimal
 
 import pytest
 
+from landgrade_reference.jurisdictions import jurisdiction_from_text
+from landgrade_reference.uscc import with_check_character
 from parcel_registry.domain.contracts import ContractedDeadline, ContractTerms, YearlyCommitment
 from parcel_registry.domain.errors import DomainValidationError
-from parcel_registry.domain.jurisdictions import jurisdiction_from_text
 from parcel_registry.domain.parcels import FlagKind, Parcel, ParcelCategory, ParcelFlag
-from parcel_registry.domain.uscc import with_check_character
 
 HOLDER = with_check_character("91110115MA0000001")
 

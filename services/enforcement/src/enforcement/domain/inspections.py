@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from enforcement.domain.errors import FieldError, InvalidInput, OutsideJurisdiction
-from enforcement.domain.jurisdictions import same_jurisdiction
-from enforcement.domain.uscc import uscc_problem
+from landgrade_reference.jurisdictions import same_jurisdiction
+from landgrade_reference.uscc import uscc_problems
 
 
 class FindingType(StrEnum):
@@ -115,8 +115,8 @@ def _finding_errors(findings: list[Finding]) -> list[FieldError]:
             errors.append(FieldError(f"{path}.type", f"{f.type} must be the only finding of an inspection"))
         if f.type is FindingType.UNAUTHORISED_LEASE and not f.tenant_uscc:
             errors.append(FieldError(f"{path}.tenant_uscc", "required for an unauthorised_lease finding"))
-        elif f.tenant_uscc and (problem := uscc_problem(f.tenant_uscc)):
-            errors.append(FieldError(f"{path}.tenant_uscc", problem))
+        elif f.tenant_uscc and (problems := uscc_problems(f.tenant_uscc)):
+            errors.append(FieldError(f"{path}.tenant_uscc", "; ".join(problems)))
         if f.type in STANDALONE_FINDINGS and f.holder_attitude is not HolderAttitude.UNDETERMINED:
             errors.append(FieldError(f"{path}.holder_attitude", f"not applicable to {f.type}"))
         repeated = types.index(f.type) < i

@@ -7,10 +7,10 @@ from typing import Literal
 from fastapi import APIRouter, Query
 
 from enforcement.adapters.projection_repository import ProjectionRepository
-from enforcement.domain.jurisdictions import same_jurisdiction
 from enforcement.entrypoints.callers import reader_of
 from enforcement.entrypoints.schemas import TaskOut, TaskPage
 from enforcement.service_layer.context import Context
+from landgrade_reference.jurisdictions import same_jurisdiction
 from servicekit.auth import Principal, require
 from servicekit.problems import Problem
 

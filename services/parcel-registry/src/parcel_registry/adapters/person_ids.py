@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, MultiFernet
 
-from parcel_registry.domain.resident_ids import mask_resident_id, normalise_resident_id
+from landgrade_reference.resident_ids import mask_resident_id, normalise_resident_id
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from landgrade_reference.resident_ids import mask_resident_id, normalise_resident_id, resident_id_problems
+from landgrade_reference.uscc import normalise_uscc, uscc_problems
+
 from .errors import FieldError, raise_if_any
-from .resident_ids import mask_resident_id, normalise_resident_id, resident_id_problems
-from .uscc import normalise_uscc, uscc_problems
 from .values import text_problem
 
 FULL_SHARE = Decimal(100)

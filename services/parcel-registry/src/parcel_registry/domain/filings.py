@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from landgrade_reference.uscc import normalise_uscc, uscc_problems
+
 from .errors import FieldError, raise_if_any
-from .uscc import normalise_uscc, uscc_problems
 from .values import identifier_problem, money_problem, year_problem
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from landgrade_reference.uscc import normalise_uscc, uscc_problems
+
 from .errors import FieldError, raise_if_any
 from .parcels import Parcel
-from .uscc import normalise_uscc, uscc_problems
 from .values import area_problem, identifier_problem, text_problem
 
 

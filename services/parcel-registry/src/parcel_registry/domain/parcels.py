@@ -9,11 +9,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from landgrade_reference.jurisdictions import jurisdiction
+from landgrade_reference.uscc import normalise_uscc, uscc_problems
+
 from .contracts import ContractTerms
 from .errors import FieldError, raise_if_any
 from .geometry import geometry_problem
-from .jurisdictions import jurisdiction
-from .uscc import normalise_uscc, uscc_problems
 from .values import area_problem, identifier_problem, text_problem
 
 SQUARE_METRES_PER_HECTARE = Decimal(10_000)

@@ -9,11 +9,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from landgrade_reference.jurisdictions import jurisdiction_from_text
+from landgrade_reference.uscc import normalise_uscc, uscc_problems
+
 from .contracts import ContractedDeadline, ContractTerms, YearlyCommitment
 from .errors import DomainValidationError
-from .jurisdictions import jurisdiction_from_text
 from .parcels import ParcelCategory
-from .uscc import normalise_uscc, uscc_problems
 from .values import identifier_problem, money_problem, parse_decimal, text_problem
 
 

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from landgrade_reference.uscc import InvalidUscc, parse_uscc
 from parcel_registry.domain.errors import DomainValidationError
-from parcel_registry.domain.uscc import InvalidUscc, parse_uscc
 from parcel_registry.domain.values import identifier_problem
 from parcel_registry.service_layer.registry import NotFound, Registry
 from servicekit.problems import Problem, problem_response

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from landgrade_reference.jurisdictions import jurisdiction_from_text
 from parcel_registry.adapters import parcel_store
 from parcel_registry.adapters.spreadsheets import UnreadableSheet, read_sheet
 from parcel_registry.domain.errors import DomainValidationError
 from parcel_registry.domain.importing import header_errors, validate_rows
-from parcel_registry.domain.jurisdictions import jurisdiction_from_text
 from parcel_registry.domain.parcels import ParcelCategory
 from parcel_registry.entrypoints.deps import READ_SCOPES, RegistryDep, invalid, path_id, path_uscc
 from parcel_registry.entrypoints.requests import LeaseIn, ParcelIn

@@ -6,13 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from landgrade_reference.jurisdictions import jurisdiction
 from parcel_registry.adapters.enterprise_store import StoredEnterprise
 from parcel_registry.adapters.parcel_store import Stored
 from parcel_registry.adapters.person_ids import PersonIdVault
 from parcel_registry.domain.attribution import Attribution, Share
 from parcel_registry.domain.equity import EquityPath, EquityRules
 from parcel_registry.domain.filings import RevenueFiling
-from parcel_registry.domain.jurisdictions import jurisdiction
 from parcel_registry.domain.leases import Lease
 from parcel_registry.domain.output import Contribution, ParcelOutput
 from parcel_registry.domain.values import FEN

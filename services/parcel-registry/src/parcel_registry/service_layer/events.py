@@ -13,9 +13,9 @@ from landgrade_events.registry import (
     ResponsiblePersonRef,
     Shareholder,
 )
+from landgrade_reference.jurisdictions import jurisdiction
 from parcel_registry.adapters.enterprise_store import StoredEnterprise
 from parcel_registry.domain.contracts import YearlyCommitment
-from parcel_registry.domain.jurisdictions import jurisdiction
 from parcel_registry.domain.leases import Lease
 from parcel_registry.domain.parcels import Parcel
 

@@ -18,6 +18,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from stdnum.cn import uscc as stdnum_uscc
+
+from landgrade_reference.text import normalise_identifier
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
@@ -32,19 +36,18 @@ class InvalidUscc(ValueError):
 
 
 def normalise_uscc(raw: str) -> str:
-    """Surrounding blanks dropped and letters upper-cased: registries print both forms."""
-    return raw.strip().upper()
+    """NFKC, blanks and dashes dropped, letters upper-cased: registries print every form."""
+    return normalise_identifier(raw)
 
 
 def uscc_check_character(first17: str) -> str:
     """The check character for the first 17 characters of a code (raises on a bad alphabet)."""
     if len(first17) != 17:
         raise ValueError("the check character needs exactly the first 17 characters")
-    try:
-        total = sum(_VALUE[ch] * w for ch, w in zip(first17, WEIGHTS, strict=True))
-    except KeyError as bad:
-        raise ValueError(f"character {bad.args[0]!r} is not in the USCC alphabet") from None
-    return ALPHABET[(31 - total % 31) % 31]
+    if bad := next((ch for ch in first17 if ch not in _VALUE), None):
+        raise ValueError(f"character {bad!r} is not in the USCC alphabet")
+    check: str = stdnum_uscc.calc_check_digit(first17)
+    return check
 
 
 def with_check_character(first17: str) -> str:

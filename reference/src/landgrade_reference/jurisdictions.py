@@ -9,6 +9,7 @@ enclave, falls under Qingyundian).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -65,3 +66,46 @@ def jurisdiction_from_text(text: str) -> Jurisdiction:
     if found is None:
         raise ValueError(f"{text!r} is not a street or town of E-Town")
     return found
+
+
+# Suffixes people drop or add when naming an area: "荣华" vs "荣华街道", "Ronghua Street".
+_SUFFIXES = (
+    "街道办事处", "人民政府", "街道", "地区", "镇", " street office", " subdistrict", " street", " town",
+)
+
+
+def _bare(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name).strip().casefold()
+    stripped = True
+    while stripped:  # "马驹桥镇人民政府" carries two suffixes
+        stripped = False
+        for suffix in _SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text, stripped = text[: -len(suffix)].strip(), True
+                break
+    return text
+
+
+_ALIASES: dict[str, str] = {
+    _bare(spelling): j.code for j in JURISDICTIONS for spelling in (j.code, j.name_en, j.name_zh)
+}
+
+
+def canonical_jurisdiction(name: str) -> str:
+    """One comparable key per area, whatever spelling was used (token claims, registry data). An
+    unknown spelling compares by its trimmed, case-folded text, so a new area works before this
+    list learns about it."""
+    bare = _bare(name)
+    return _ALIASES.get(bare, bare)
+
+
+def known_jurisdiction(name: str) -> Jurisdiction | None:
+    code = _ALIASES.get(_bare(name))
+    return _BY_CODE.get(code) if code else None
+
+
+def same_jurisdiction(a: str | None, b: str | None) -> bool:
+    """Fails closed: a missing or blank area is never the same as any other."""
+    if not a or not b or not a.strip() or not b.strip():
+        return False
+    return canonical_jurisdiction(a) == canonical_jurisdiction(b)

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from stdnum.cn import ric as stdnum_ric
+
+from landgrade_reference.text import normalise_identifier
+
 ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 
 
@@ -23,15 +27,14 @@ class InvalidResidentId(ValueError):
 
 
 def normalise_resident_id(raw: str) -> str:
-    return raw.strip().upper()
+    return normalise_identifier(raw)
 
 
 def resident_id_check_character(first17: str) -> str:
     if len(first17) != 17 or not first17.isdigit() or not first17.isascii():
         raise ValueError("the check character needs exactly 17 leading digits")
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
-    value = (12 - total % 11) % 11
-    return "X" if value == 10 else str(value)
+    check: str = stdnum_ric.calc_check_digit(first17 + "0")  # stdnum takes the whole number
+    return check
 
 
 def resident_id_problems(raw: object, *, today: date | None = None) -> list[str]:

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parcel_registry.domain.uscc import (
+from landgrade_reference.uscc import (
     ALPHABET,
     InvalidUscc,
     is_valid_uscc,

@@ -1,9 +1,9 @@
-"""Plumbing tables: outbox, inbox, idempotency keys.
+"""Plumbing tables: outbox, inbox, idempotency keys. The first revision of every service's chain,
+kept once here (see `servicekit.migrations.version_locations`).
 
 Revision ID: 0001
 Revises:
 """
-
 from alembic import op
 
 from servicekit.plumbing_schema import create_plumbing_tables_v1, drop_plumbing_tables_v1

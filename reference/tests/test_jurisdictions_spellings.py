@@ -1,7 +1,7 @@
 import pytest
 
-from enforcement.domain.jurisdictions import (
-    E_TOWN_JURISDICTIONS,
+from landgrade_reference.jurisdictions import (
+    JURISDICTIONS,
     canonical_jurisdiction,
     known_jurisdiction,
     same_jurisdiction,
@@ -33,8 +33,8 @@ def test_different_or_missing_areas_do_not_match(a: str | None, b: str | None) -
 
 
 def test_every_e_town_area_is_known_by_each_of_its_names() -> None:
-    assert len(E_TOWN_JURISDICTIONS) == 10
-    for j in E_TOWN_JURISDICTIONS:
+    assert len(JURISDICTIONS) == 10
+    for j in JURISDICTIONS:
         for name in (j.code, j.name_en, j.name_zh):
             found = known_jurisdiction(name)
             assert found is not None and found.code == j.code
