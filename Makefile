@@ -27,7 +27,7 @@ test: install kafka-jars
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 test-unit: install
-	$(PY) -m pytest -q -m "not infra" services/*/tests/unit $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m "not infra" reference/tests services/*/tests/unit $(PYTEST_ARGS)
 
 test-e2e: install kafka-jars
 	$(PY) -m pytest -q tests/e2e $(PYTEST_ARGS)
@@ -35,9 +35,13 @@ test-e2e: install kafka-jars
 test-reliability: install kafka-jars
 	LANDGRADE_RELIABILITY=full $(PY) -m pytest -q tests/reliability $(PYTEST_ARGS)
 
+# ruff; mypy --strict over every package (the list is in pyproject.toml); the layer contracts
+# in .importlinter (pure domains, plumbing that knows no service, services that never import
+# each other, entrypoints that reach adapters only through the service layer).
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy servicekit/src events/src landgrade
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 contracts: install
 	$(PY) -m landgrade.contracts write

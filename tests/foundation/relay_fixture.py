@@ -9,10 +9,11 @@ from typing import ClassVar
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.events import CloudEvent, EventData
+from servicekit.events import EventData
+from servicekit.inbox import EventConsumer, EventHandler, Received, Subscription
 from servicekit.settings import ServiceSettings
+from servicekit.uow import UnitOfWork
 from servicekit.wiring import Plumbing, StandardTables
 
 
@@ -40,6 +41,11 @@ class Harness:
         async with self.plumbing.db.engine.begin() as conn:
             await conn.run_sync(self.effects.metadata.create_all)
 
+    def consumer(self, name: str, handler: EventHandler[UnitOfWork]) -> EventConsumer:
+        """A consumer of this run's pings, declared as a service declares its own."""
+        subscription = Subscription(name, {ping_type(self.topic): handler})
+        return self.plumbing.subscribe(subscription, lambda session: UnitOfWork(self.plumbing.storage, session=session))
+
     async def effect_rows(self) -> list[tuple[str, int, int]]:
         async with self.plumbing.db.sessions() as s:
             rows = await s.execute(select(self.effects.c.key, self.effects.c.n, self.effects.c.applied)
@@ -59,12 +65,16 @@ def build_harness(settings: ServiceSettings) -> Harness:
 def counting_handler(harness: Harness, poison_n: int | None = None):  # type: ignore[no-untyped-def]
     """Records each applied ping; `applied` counts how many times the same (key, n) was applied."""
 
-    async def handle(session: AsyncSession, event: CloudEvent) -> None:
-        ping = event.unwrap(Ping)
-        if ping.n == poison_n:
-            raise ValueError(f"cannot apply ping {ping.n}")
-        already = await session.scalar(select(func.count()).select_from(harness.effects)
-                                       .where(harness.effects.c.key == ping.key_, harness.effects.c.n == ping.n))
-        await session.execute(insert(harness.effects).values(key=ping.key_, n=ping.n, applied=(already or 0) + 1))
+    async def handle(uow: UnitOfWork, pings: list[Received[Ping]]) -> None:
+        async with uow:
+            for received in pings:
+                ping = received.data
+                if ping.n == poison_n:
+                    raise ValueError(f"cannot apply ping {ping.n}")
+                already = await uow.session.scalar(
+                    select(func.count()).select_from(harness.effects)
+                    .where(harness.effects.c.key == ping.key_, harness.effects.c.n == ping.n))
+                await uow.session.execute(
+                    insert(harness.effects).values(key=ping.key_, n=ping.n, applied=(already or 0) + 1))
 
     return handle

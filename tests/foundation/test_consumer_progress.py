@@ -7,11 +7,11 @@ Regression: the consumer used to count every poll as progress, so a batch retrie
 from __future__ import annotations
 
 import asyncio
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
 from landgrade.testing import eventually
-from servicekit.events import CloudEvent
+from servicekit.inbox import Received
+from servicekit.uow import UnitOfWork
 from tests.foundation.relay_fixture import counting_handler
 from tests.foundation.test_outbox_inbox import _count, _publish, _ready, _run_relay_until_empty
 
@@ -27,12 +27,12 @@ async def test_a_batch_retried_forever_is_no_progress_and_recovery_is(make_setti
     failing = True
     apply = counting_handler(harness)
 
-    async def handler(session: AsyncSession, event: CloudEvent) -> None:
+    async def handler(uow: UnitOfWork, pings: list[Received[Any]]) -> None:
         if failing:
             raise ConnectionError("downstream unreachable")  # classified transient: the batch is retried
-        await apply(session, event)
+        await apply(uow, pings)
 
-    consumer = harness.plumbing.consumer("progress", [harness.topic], {"test.pinged.v1": handler})
+    consumer = harness.consumer("progress", handler)
     stop = asyncio.Event()
     task = asyncio.create_task(consumer.run(stop))
     try:
@@ -70,14 +70,14 @@ async def test_a_database_still_starting_up_delays_events_and_dead_letters_none(
     failures = 5
     apply = counting_handler(harness)
 
-    async def handler(session: AsyncSession, event: CloudEvent) -> None:
+    async def handler(uow: UnitOfWork, pings: list[Received[Any]]) -> None:
         nonlocal failures
         if failures:
             failures -= 1
             raise DBAPIError("SELECT 1", None, _ServerStartingUp("the database system is starting up"))
-        await apply(session, event)
+        await apply(uow, pings)
 
-    consumer = harness.plumbing.consumer("starting-up", [harness.topic], {"test.pinged.v1": handler})
+    consumer = harness.consumer("starting-up", handler)
     stop = asyncio.Event()
     task = asyncio.create_task(consumer.run(stop))
     try:

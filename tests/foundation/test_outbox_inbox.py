@@ -100,8 +100,7 @@ async def test_relay_killed_between_publish_and_mark_still_gives_one_effect(make
     raw = await read_events(infra.bootstrap, harness.topic, lambda e: True, count=10, timeout=5)
     assert len(raw) == 10  # at-least-once on the wire ...
 
-    consumer = harness.plumbing.consumer("effects", [harness.topic],
-                                         {"test.pinged.v1": counting_handler(harness)})
+    consumer = harness.consumer("effects", counting_handler(harness))
     stop = asyncio.Event()
     task = asyncio.create_task(consumer.run(stop))
     await eventually(lambda: _count(harness, 5))
@@ -143,8 +142,8 @@ async def test_consumer_killed_after_db_commit_before_offset_commit_applies_once
     await _publish(harness, [Ping(key_="b", n=i) for i in range(20)])
     await _run_relay_until_empty(harness)
 
-    handlers = {"test.pinged.v1": counting_handler(harness)}
-    first = harness.plumbing.consumer("effects", [harness.topic], handlers)
+    handler = counting_handler(harness)
+    first = harness.consumer("effects", handler)
     kafka_consumer = new_consumer(settings, "effects", [harness.topic])
     producer = new_producer(settings)
     await kafka_consumer.start()
@@ -158,7 +157,7 @@ async def test_consumer_killed_after_db_commit_before_offset_commit_applies_once
     await kafka_consumer.stop()           # ... and the process dies before committing offsets
     await producer.stop()
 
-    second = harness.plumbing.consumer("effects", [harness.topic], handlers)
+    second = harness.consumer("effects", handler)
     stop = asyncio.Event()
     task = asyncio.create_task(second.run(stop))
     await eventually(lambda: harness.plumbing.metrics.events_duplicate.labels("effects")._value.get() >= 20)
@@ -175,8 +174,7 @@ async def test_poison_event_goes_to_dlq_and_later_events_still_flow(make_setting
     await _publish(harness, [Ping(key_="c", n=i) for i in range(6)])
     await _run_relay_until_empty(harness)
 
-    consumer = harness.plumbing.consumer("effects", [harness.topic],
-                                         {"test.pinged.v1": counting_handler(harness, poison_n=2)})
+    consumer = harness.consumer("effects", counting_handler(harness, poison_n=2))
     stop = asyncio.Event()
     task = asyncio.create_task(consumer.run(stop))
     await eventually(lambda: _count(harness, 5))
@@ -201,7 +199,7 @@ async def test_poison_event_goes_to_dlq_and_later_events_still_flow(make_setting
     # After a fix, replaying the DLQ applies the event exactly once.
     from servicekit.dlq import replay
 
-    fixed = harness.plumbing.consumer("effects", [harness.topic], {"test.pinged.v1": counting_handler(harness)})
+    fixed = harness.consumer("effects", counting_handler(harness))
     assert await replay(settings, harness.topic + ".dlq") == 1
     stop = asyncio.Event()
     task = asyncio.create_task(fixed.run(stop))
