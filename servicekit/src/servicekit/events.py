@@ -70,7 +70,7 @@ def envelope_bytes(source: str, event_type: str, subject: str | None, data: dict
                    time: str) -> bytes:
     """The structured CloudEvent, byte for byte as `CloudEvent(...).to_bytes()` writes it (same keys in
     the same order), without building and dumping the model: outboxes write thousands a second, and
-    the model's round trip cost more than their SQL. `data` is the event's JSON form; `time` from
+    the model's round trip costs more than their SQL. `data` is the event's JSON form; `time` from
     `utc_text`."""
     return orjson.dumps({
         "specversion": "1.0", "id": event_id, "source": source, "type": event_type, "subject": subject,

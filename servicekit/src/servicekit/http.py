@@ -81,7 +81,7 @@ class HotRoute:
 class RequestObserver:
     """Request id, trace context, metrics and one log line per request, as plain ASGI: the
     `call_next` style of middleware streams every response through an extra task and queue,
-    which cost more than many of the handlers behind it."""
+    which costs more than many of the handlers behind it."""
 
     QUIET = frozenset({"/healthz", "/readyz", "/metrics"})
 
@@ -125,7 +125,7 @@ class RequestObserver:
 
     def _worth_a_line(self, method: str, route: str, status: int, elapsed: float) -> bool:
         """A line per change, failure or slow request; successful reads only when asked: at
-        thousands of reads a second the line cost more than the read (they are in /metrics)."""
+        thousands of reads a second the line costs more than the read (they are in /metrics)."""
         if route in self.QUIET:
             return False
         return self.every_request or method not in ("GET", "HEAD") or status >= 400 or elapsed >= self.slow_seconds

@@ -187,10 +187,9 @@ class EventConsumer:
                 backoff = min(backoff * 2, 5.0)
                 continue
             backoff = 0.2
-            # Bounded: an offset commit in flight when the broker died was seen to wait forever
-            # (aiokafka marked the coordinator dead and never retried), leaving the consumer stuck
-            # after the broker was back. On timeout the consumer restarts from its last committed
-            # offsets; the batch's events come again and the inbox skips them.
+            # Bounded: an offset commit in flight when the broker dies may never return (aiokafka
+            # marks the coordinator dead and does not retry it). On timeout the consumer restarts
+            # from its last committed offsets; the batch's events come again and the inbox skips them.
             await asyncio.wait_for(consumer.commit({tp: records[-1].offset + 1 for tp, records in batch.items()}),
                                    self.commit_timeout)
             # Progress is a committed batch: a batch polled again and again after failing is not.
@@ -216,7 +215,7 @@ class EventConsumer:
 
     async def _process_whole(self, records: list[ConsumerRecord]) -> bool:
         """The common case, cheaply: the batch's inbox rows in one statement and every handler in
-        the batch's transaction without a savepoint each (three round trips less per event).
+        the batch's transaction without a savepoint each.
 
         Returns False, with nothing committed, when an event does not parse or a handler fails;
         the caller then applies the batch event by event in savepoints (retries, dead letters),
@@ -265,8 +264,7 @@ class EventConsumer:
 
     @functools.cached_property
     def _record_deliveries(self) -> Any:
-        # One statement text for every batch size (see `db.unnest_insert`): a multi-row VALUES list
-        # was compiled anew, and prepared anew by PostgreSQL, for every number of events.
+        # One statement text for every batch size (see `db.unnest_insert`), compiled and prepared once.
         return unnest_insert(self.inbox.name, _INBOX_COLUMNS, "ON CONFLICT DO NOTHING RETURNING event_id")
 
     async def _apply(self, session: AsyncSession, record: ConsumerRecord, producer: AIOKafkaProducer) -> None:

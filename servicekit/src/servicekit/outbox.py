@@ -93,8 +93,7 @@ class Outbox:
         return [r["event_id"] for r in rows]
 
     async def add_rows(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-        """Rows made with `row` (each under its own trace), written in one statement (a statement
-        execution per row cost a chunk of a thousand filings more than its own SQL)."""
+        """Rows made with `row` (each under its own trace), written in one statement."""
         if rows:
             await session.execute(self._insert, column_arrays(
                 ({**r, "headers": orjson.dumps(r["headers"]).decode()} for r in rows), _ROW_COLUMNS))

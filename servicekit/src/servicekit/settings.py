@@ -23,10 +23,10 @@ class ServiceSettings(BaseSettings):
     http_port: int = 8000
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     database_pool_size: int = 10
-    # PostgreSQL plans each statement for its own values ("force_custom_plan"). A generic plan is
-    # kept per connection until the table is next analysed: one made while a table was nearly empty
-    # kept scanning it whole once it had grown (a 1 ms lookup took 39 ms). "auto" sends nothing,
-    # for poolers that refuse startup settings.
+    # PostgreSQL plans each statement for its own values ("force_custom_plan"): a generic plan is
+    # kept per connection until the table is next analysed, so one made while a table was nearly
+    # empty would go on scanning it whole once it has grown. "auto" sends nothing, for poolers
+    # that refuse startup settings.
     database_plan_cache_mode: Literal["force_custom_plan", "auto", "force_generic_plan"] = "force_custom_plan"
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_security_protocol: str = "PLAINTEXT"
@@ -59,8 +59,8 @@ class ServiceSettings(BaseSettings):
     consumer_batch_spacing_seconds: float = Field(default=0.1, ge=0, le=5)
     consumer_stall_seconds: float = 60.0
     # Allocations between the cyclic garbage collector's youngest-generation passes (CPython's
-    # default is 700). Every request and event allocates thousands of short-lived objects, so at
-    # 700 the collector ran many times per request and re-walked the survivors each time; 0 keeps
+    # default is 700). Every request and event allocates thousands of short-lived objects: at 700
+    # the collector would run many times per request and re-walk the survivors each time; 0 keeps
     # the interpreter's own setting.
     gc_young_threshold: int = Field(default=50_000, ge=0)
 
