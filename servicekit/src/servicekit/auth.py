@@ -39,7 +39,8 @@ class Principal:
 class TokenVerifier:
     """Verifies bearer tokens. A token verified once is remembered for `REMEMBER_SECONDS` (and never
     past its own expiry): callers send the same token with every request, and a signature check
-    costs more CPU than many of the requests themselves. The short window bounds how long a signing key withdrawn from the JWKS keeps working for a known token."""
+    costs more CPU than many of the requests themselves. The short window bounds how long a
+    signing key withdrawn from the JWKS keeps working for a known token."""
 
     REMEMBER_SECONDS = 60.0
     REMEMBER_AT_MOST = 4096
