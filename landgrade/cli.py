@@ -126,27 +126,22 @@ def run_evaluation(year: int = typer.Option(..., help="the year to grade"),
 
 @app.command("export")
 def export(what: str = typer.Argument(..., help="grades | public"),
-           out: Path = typer.Option(..., help="the .xlsx file to write"),
+           out: Path = typer.Option(..., help="the .xlsx or .csv file to write"),
            year: int | None = typer.Option(None), grade: str | None = typer.Option(None),
            street: str | None = typer.Option(None),
            evaluation: str = typer.Option("http://127.0.0.1:8002", envvar="LANDGRADE_EVALUATION_URL"),
            credit: str = typer.Option("http://127.0.0.1:8003", envvar="LANDGRADE_CREDIT_URL")) -> None:
-    """Export a grade list (grades:read) or the public list of quality land holders to XLSX."""
-    from openpyxl import Workbook
+    """Export a grade list (grades:read) or the public list of quality land holders to XLSX or CSV."""
+    from landgrade.exports import write_csv, write_xlsx
 
     if what not in ("grades", "public"):
         raise typer.BadParameter("choose grades or public", param_hint="WHAT")
     base, path = (evaluation, "/v1/grades") if what == "grades" else (credit, "/v1/public/quality-holders")
     params = {k: v for k, v in {"year": year, "grade": grade, "street": street}.items() if v is not None}
     rows = list(_pages(base, path, params))
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
     columns = sorted({k for row in rows for k, v in row.items() if not isinstance(v, (dict, list))})
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([str(row.get(c, "")) for c in columns])
-    book.save(out)
+    write = write_csv if out.suffix.lower() == ".csv" else write_xlsx
+    write(out, columns, ([row.get(c) for c in columns] for row in rows))
     console.print(f"wrote {len(rows)} row(s) to {out}")
 
 

@@ -24,9 +24,13 @@ ADMIN = "admin"
 
 @dataclass(frozen=True)
 class Principal:
+    """Who is calling. `jurisdiction` binds a street office's token to its street or town, `uscc`
+    an enterprise's token to the enterprise: APIs answer such a caller for its own only."""
+
     subject: str
     scopes: frozenset[str]
     jurisdiction: str | None = None
+    uscc: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -83,20 +87,49 @@ class TokenVerifier:
         try:
             key: Any = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else s.jwt_secret
             claims = jwt.decode(token, key, algorithms=[s.jwt_algorithm], audience=s.jwt_audience,
-                                issuer=s.jwt_issuer, options={"require": ["exp", "sub"]})
+                                issuer=s.jwt_issuer, options={"require": list(REQUIRED_CLAIMS)})
         except jwt.ExpiredSignatureError:
             raise Problem(401, "Token expired", "The bearer token has expired.") from None
         except jwt.PyJWTError as error:
             raise Problem(401, "Invalid token", f"The bearer token was refused: {error}.") from None
-        scopes = claims.get("scope", "")
+        lifetime = float(claims["exp"]) - float(claims["iat"])
+        if lifetime > s.jwt_max_lifetime_seconds:
+            raise Problem(401, "Invalid token", f"The bearer token is valid for {lifetime:.0f} s; this service "
+                          f"accepts tokens valid for at most {s.jwt_max_lifetime_seconds} s.")
         return Principal(
-            subject=str(claims["sub"]),
-            scopes=frozenset(scopes.split() if isinstance(scopes, str) else scopes),
-            jurisdiction=claims.get("jurisdiction"),
+            subject=_text_claim(claims, "sub") or "",
+            scopes=_scopes(claims.get("scope", "")),
+            jurisdiction=_text_claim(claims, "jurisdiction"),
+            uscc=_text_claim(claims, "uscc"),
         ), float(claims["exp"])
 
 
+# A token missing any of these is refused: without `iat` its lifetime cannot be bounded, without
+# `iss` and `aud` a token minted for another system could be replayed here.
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub")
+
+
+def _scopes(raw: object) -> frozenset[str]:
+    """`scope` as RFC 8693 writes it (one space-separated string) or a list of strings; anything
+    else is refused rather than guessed at."""
+    if isinstance(raw, str):
+        return frozenset(raw.split())
+    if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        return frozenset(raw)
+    raise Problem(401, "Invalid token", "The token's scope must be a space-separated string or a list of strings.")
+
+
+def _text_claim(claims: dict[str, Any], name: str) -> str | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise Problem(401, "Invalid token", f"The token's {name} claim must be non-empty text.")
+    return value
+
+
 def mint_token(secret: str, subject: str, scopes: list[str], *, jurisdiction: str | None = None,
+               uscc: str | None = None,
                ttl_seconds: int = 3600, issuer: str = "landgrade", audience: str = "landgrade",
                algorithm: str = "HS256") -> str:
     now = int(time.time())
@@ -104,6 +137,8 @@ def mint_token(secret: str, subject: str, scopes: list[str], *, jurisdiction: st
                               "exp": now + ttl_seconds, "iss": issuer, "aud": audience}
     if jurisdiction:
         claims["jurisdiction"] = jurisdiction
+    if uscc:
+        claims["uscc"] = uscc
     return jwt.encode(claims, secret, algorithm=algorithm)
 
 

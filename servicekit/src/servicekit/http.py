@@ -100,13 +100,16 @@ class RequestObserver:
         structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=trace_id(traceparent))
         token = current_traceparent.set(traceparent)
         started, status = time.perf_counter(), 500
-        stamp = [(b"x-request-id", request_id.encode("latin-1")), (b"traceparent", traceparent.encode())]
+        stamp = [(b"x-request-id", request_id.encode("latin-1")), (b"traceparent", traceparent.encode()),
+                 (b"x-content-type-options", b"nosniff")]
+        signed_in = b"authorization" in headers
 
         async def stamped(message: dict[str, Any]) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), *stamp]
+                own = message.get("headers", [])
+                message["headers"] = [*own, *stamp, *_no_store(own, signed_in)]
             await send(message)
 
         try:
@@ -129,6 +132,14 @@ class RequestObserver:
         if route in self.QUIET:
             return False
         return self.every_request or method not in ("GET", "HEAD") or status >= 400 or elapsed >= self.slow_seconds
+
+
+def _no_store(headers: list[tuple[bytes, bytes]], signed_in: bool) -> list[tuple[bytes, bytes]]:
+    """An answer to a signed-in caller may hold personal data: no cache keeps it unless its route
+    says otherwise. Public answers set their own `Cache-Control`."""
+    if not signed_in or any(name.lower() == b"cache-control" for name, _ in headers):
+        return []
+    return [(b"cache-control", b"no-store")]
 
 
 def _operations_router(runtime: ServiceRuntime) -> APIRouter:

@@ -39,6 +39,8 @@ class ServiceSettings(BaseSettings):
     jwt_jwks_url: str | None = None
     jwt_issuer: str = "landgrade"
     jwt_audience: str = "landgrade"
+    # Longest validity (exp - iat) of a token this service accepts: a leaked token is worth at most this.
+    jwt_max_lifetime_seconds: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
     log_level: str = "INFO"
     # "all": one log line per request; "changes": requests that change something (not GET/HEAD),
     # failures (4xx/5xx) and slow ones only; every request is counted in /metrics either way.

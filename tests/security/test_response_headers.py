@@ -1,0 +1,22 @@
+"""Answers are safe to receive: never sniffed into another type, and nothing personal is cached."""
+
+from __future__ import annotations
+
+from landgrade.testing import token
+from tests.foundation.test_http_plumbing import _app, _client
+
+
+async def test_every_answer_forbids_content_sniffing() -> None:
+    async with _client(_app()) as c:
+        for response in (await c.get("/public"), await c.post("/things", json={}),
+                         await c.get("/no-such-route")):
+            assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_answers_to_a_signed_in_caller_are_not_stored_by_caches() -> None:
+    async with _client(_app()) as c:
+        signed_in = await c.post("/things", json={"name": "x", "amount": 1}, headers=token("things:write"))
+        public = await c.get("/public")
+    assert signed_in.status_code == 200
+    assert signed_in.headers["cache-control"] == "no-store"
+    assert "cache-control" not in public.headers
