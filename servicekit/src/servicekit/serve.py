@@ -13,16 +13,24 @@ from fastapi import FastAPI
 from servicekit.logging import configure_logging
 from servicekit.migrations import upgrade
 from servicekit.settings import ServiceSettings
+from servicekit.slow_clients import with_request_deadline
 
 
 def serve(settings: ServiceSettings, build_app: Callable[[ServiceSettings], FastAPI], migrations_dir: Path) -> None:
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     asyncio.run(upgrade(settings.database_url, migrations_dir))
-    config = uvicorn.Config(build_app(settings), host=settings.http_host, port=settings.http_port,
-                            log_level="warning", access_log=False, lifespan="on", loop="uvloop",
-                            http="httptools", timeout_graceful_shutdown=10)
+    config = server_config(settings, build_app(settings))
     tune_gc(settings.gc_young_threshold)
     uvicorn.Server(config).run()
+
+
+def server_config(settings: ServiceSettings, app: FastAPI, *, loop: str = "uvloop") -> uvicorn.Config:
+    """How every service serves HTTP: requests must arrive whole within HTTP_REQUEST_DEADLINE_SECONDS,
+    and at most HTTP_MAX_CONNECTIONS are open at once (more get 503 and are closed)."""
+    return uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_level="warning",
+                          access_log=False, lifespan="on", loop=loop,
+                          http=with_request_deadline(settings.http_request_deadline_seconds),
+                          limit_concurrency=settings.http_max_connections, timeout_graceful_shutdown=10)
 
 
 def tune_gc(young_threshold: int) -> None:

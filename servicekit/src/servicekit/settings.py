@@ -21,6 +21,10 @@ class ServiceSettings(BaseSettings):
     environment: str = Field(default="dev", description="dev | test | prod; prod refuses development secrets")
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # A request's headers and body must arrive whole within this (slow clients are closed), and
+    # at most this many connections are open at once per process (more are answered 503).
+    http_request_deadline_seconds: float = Field(default=60.0, gt=0, le=3600)
+    http_max_connections: int = Field(default=1000, ge=1)
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     database_pool_size: int = 10
     # PostgreSQL plans each statement for its own values ("force_custom_plan"): a generic plan is
