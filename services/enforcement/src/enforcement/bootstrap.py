@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from enforcement.adapters.evidence_store import EvidenceStore
 from enforcement.adapters.tables import plumbing as plumbing_tables
-from enforcement.entrypoints.consumers import consumers
-from enforcement.entrypoints.errors import install_error_handlers
-from enforcement.entrypoints.http import routers
-from enforcement.entrypoints.overdue_job import overdue_check
+from enforcement.entrypoints.consumers import SUBSCRIPTIONS
+from enforcement.entrypoints.http import PROBLEMS, routers
+from enforcement.service_layer.cases import flag_overdue_cases
 from enforcement.service_layer.context import Context
+from enforcement.service_layer.unit_of_work import utc_now
 from enforcement.settings import Settings
 from landgrade_events.enforcement import CASES, FINDINGS
 from servicekit.http import create_app
+from servicekit.logging import get_logger
+from servicekit.runtime import Job
 from servicekit.serve import serve
 from servicekit.settings import ServiceSettings
 from servicekit.wiring import Plumbing
@@ -26,25 +29,45 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 PUBLISHES: list[str] = [FINDINGS, CASES]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def build_app(settings: ServiceSettings | None = None, *, run_background: bool = True,
-              clock: Callable[[], datetime] = _now) -> FastAPI:
+              clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """`clock` lets tests move time forward (overdue checks) without waiting for it."""
-    own = settings if isinstance(settings, Settings) else Settings(**(settings.model_dump() if settings else {}))
+    own = Settings.narrowed(settings)
     plumbing = Plumbing.build(own, plumbing_tables)
     ctx = Context(
-        db=plumbing.db, outbox=plumbing.outbox,
-        evidence_store=EvidenceStore(own.evidence_dir), evidence_policy=own.evidence_policy(),
-        due_policy=own.due_policy(), clock=clock, cases_from_provisional_grades=own.cases_from_provisional_grades)
-    runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers(plumbing, ctx),
-                               jobs=[overdue_check(ctx, own.overdue_check_seconds)])
-    app = create_app(runtime, routers(ctx), title="Enforcement", run_background=run_background,
-                     description="Street-office inspections, enforcement cases and renewal guidance.")
-    install_error_handlers(app)
-    return app
+        storage=plumbing.storage, evidence_store=EvidenceStore(own.evidence_dir),
+        evidence_policy=own.evidence_policy(), due_policy=own.due_policy(), clock=clock,
+        cases_from_provisional_grades=own.cases_from_provisional_grades)
+    consumers = [plumbing.subscribe(subscription, ctx.uow_on) for subscription in SUBSCRIPTIONS]
+
+    async def overdue_check() -> int:
+        return await flag_overdue_cases(ctx.uow())
+
+    runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers,
+                               jobs=[_every(own.overdue_check_seconds, overdue_check, "overdue_check")])
+    return create_app(runtime, routers(), title="Enforcement", run_background=run_background,
+                      description="Street-office inspections, enforcement cases and renewal guidance.",
+                      context=ctx, problems=PROBLEMS)
+
+
+def _every(seconds: float, check: Callable[[], Awaitable[int]], name: str) -> Job:
+    """Runs `check` (returning how many items it handled) every `seconds` beside the HTTP app. A
+    failed round (database away) is logged and retried next round: the check is idempotent."""
+    log = get_logger(name.replace("_", "-"))
+
+    async def run(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                if count := await check():
+                    log.info(f"{name}_done", count=count)
+            except Exception as error:
+                log.warning(f"{name}_failed", error=repr(error))
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=seconds)
+            except TimeoutError:
+                pass
+
+    return run
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
-"""A run of grade events applied at once (the consumer's fast path) must leave exactly what
-applying them one by one leaves: the same cases in the same states, the same timelines, the same
+"""A run of grade events applied at once (the consumer's whole-batch path) must leave exactly what
+applying them one by one (the event-by-event fallback, lists of one) leaves: the same cases in the same states, the same timelines, the same
 last grades and the same case events in the same order."""
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import pytest
 
 from enforcement.adapters.evidence_store import EvidenceStore
 from enforcement.adapters.tables import plumbing as plumbing_tables
-from enforcement.service_layer.cases import on_parcel_graded, on_parcels_graded
+from enforcement.service_layer.cases import on_parcel_graded
 from enforcement.service_layer.context import Context
 from landgrade_events.evaluation import Metrics, ParcelGraded, Reason
 from servicekit.events import CloudEvent
-from servicekit.inbox import Delivery
+from servicekit.inbox import Delivery, Received
 from servicekit.wiring import Plumbing
 
 pytestmark = pytest.mark.infra
@@ -43,12 +43,13 @@ def _grades(start: datetime, parcels: list[str]) -> list[ParcelGraded]:
 
 
 async def _apply(ctx: Context, gradings: list[ParcelGraded], at_once: bool) -> None:
-    async with ctx.db.transaction() as session:
+    received = [Received(g, Delivery(CloudEvent.wrap(g, "test"), None)) for g in gradings]
+    async with ctx.uow() as inbox:  # the inbox's transaction, which each handler's unit of work joins
         if at_once:
-            await on_parcels_graded(session, ctx, [(g, Delivery(CloudEvent.wrap(g, "test"), None)) for g in gradings])
+            await on_parcel_graded(ctx.uow_on(inbox.session), received)
         else:
-            for g in gradings:
-                await on_parcel_graded(session, ctx, g)
+            for one in received:
+                await on_parcel_graded(ctx.uow_on(inbox.session), [one])
 
 
 async def _state(enforcement: Any, parcels: list[str]) -> dict[str, Any]:
@@ -81,7 +82,7 @@ async def _state(enforcement: Any, parcels: list[str]) -> dict[str, Any]:
 async def test_a_run_of_grades_applied_at_once_equals_one_by_one(enforcement) -> None:
     settings = enforcement.settings
     plumbing = Plumbing.build(settings, plumbing_tables)
-    ctx = Context(db=plumbing.db, outbox=plumbing.outbox, evidence_store=EvidenceStore(settings.evidence_dir),
+    ctx = Context(storage=plumbing.storage, evidence_store=EvidenceStore(settings.evidence_dir),
                   evidence_policy=settings.evidence_policy(), due_policy=settings.due_policy(),
                   clock=enforcement.clock)
     results, start = {}, enforcement.clock()

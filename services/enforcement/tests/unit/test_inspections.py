@@ -115,3 +115,12 @@ def test_a_street_office_reports_only_on_parcels_in_its_own_street() -> None:
         ensure_in_jurisdiction(None, "P-0001", "荣华街道")
     with pytest.raises(OutsideJurisdiction):
         ensure_in_jurisdiction("ronghua", "P-0002", None)
+
+
+def test_a_tenant_uscc_is_stored_as_parse_uscc_normalises_it_whatever_its_spelling() -> None:
+    full_width = "９１３５０１００Ｍ０００１００Ｙ４３"
+    found = inspect(Finding(LEASE, tenant_uscc="9135 0100-m000100y43"))
+    assert found.findings[0].tenant_uscc == TENANT
+    with pytest.raises(InvalidInput) as exc:
+        inspect(Finding(LEASE, tenant_uscc=TENANT), Finding(LEASE, tenant_uscc=full_width))
+    assert TENANT in problems(exc)["findings"]

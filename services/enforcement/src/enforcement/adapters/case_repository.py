@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,24 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from enforcement.adapters.tables import case_timeline, cases
 from enforcement.domain.case_states import CaseKind, CaseState
-from enforcement.domain.cases import Case, TimelineEntry
-from enforcement.domain.jurisdictions import canonical_jurisdiction
+from enforcement.domain.cases import Case, CaseFilter, TimelineEntry
+from landgrade_reference.jurisdictions import canonical_jurisdiction
 from servicekit.db import any_of
 
 OPEN = cases.c.state != CaseState.CLOSED.value
 # Built once, with an array parameter (see `servicekit.db.any_of`): it runs for every batch of grades.
 _OPEN_FOR_PARCELS = (select(cases).where(any_of(cases.c.parcel_id, "ids"), OPEN)
                      .order_by(cases.c.parcel_id, cases.c.opened_at).with_for_update())
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    kind: str | None = None
-    state: str | None = None
-    street: str | None = None
-    parcel_id: str | None = None
-    overdue: bool | None = None
-    jurisdiction: str | None = None  # a jurisdiction-bound caller sees its own area only
 
 
 def overdue_clause(today: date) -> ColumnElement[bool]:

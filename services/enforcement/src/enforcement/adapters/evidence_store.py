@@ -14,9 +14,7 @@ import os
 import uuid
 from pathlib import Path
 
-
-class EvidenceAltered(Exception):
-    """The stored bytes no longer hash to the SHA-256 recorded for them."""
+from enforcement.domain.errors import EvidenceAltered
 
 
 class EvidenceStore:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,21 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from enforcement.adapters.tables import evidence, findings, inspections
 from enforcement.domain.evidence import Evidence
-from enforcement.domain.inspections import Finding, FindingType, HolderAttitude, Inspection
-from enforcement.domain.jurisdictions import canonical_jurisdiction
-
-
-def finding_id(inspection_id: str, position: int) -> str:
-    return f"{inspection_id}#{position}"
-
-
-@dataclass(frozen=True)
-class InspectionRecord:
-    inspection: Inspection
-    street: str
-    submitted_by: str
-    recorded_at: datetime
-    evidence: tuple[Evidence, ...] = ()
+from enforcement.domain.inspections import (
+    Finding,
+    FindingType,
+    HolderAttitude,
+    Inspection,
+    InspectionRecord,
+    finding_id,
+)
+from landgrade_reference.jurisdictions import canonical_jurisdiction
 
 
 class InspectionRepository:

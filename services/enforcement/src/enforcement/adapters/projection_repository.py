@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,33 +10,14 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from enforcement.adapters.tables import inspection_tasks, parcel_grades, parcels
-from enforcement.domain.jurisdictions import canonical_jurisdiction
+from enforcement.domain.projections import InspectionTask, ParcelView, SuspicionReport
+from landgrade_reference.jurisdictions import canonical_jurisdiction
 from servicekit.db import any_of, column_arrays, on_conflict_update, unnest_insert
 
 # Built once, with an array parameter (see `servicekit.db.any_of`): it runs for every batch of grades.
 _LAST_GRADED_AT = (select(parcel_grades.c.parcel_id, parcel_grades.c.evaluated_at)
                    .where(any_of(parcel_grades.c.parcel_id, "ids"))
                    .order_by(parcel_grades.c.parcel_id).with_for_update())
-
-
-@dataclass(frozen=True)
-class ParcelView:
-    parcel_id: str
-    name: str
-    street: str
-    holder_uscc: str
-
-
-@dataclass(frozen=True)
-class SuspicionReport:
-    task_id: str
-    parcel_id: str
-    street: str
-    suspected_uscc: str
-    reason: str
-    filing_id: str
-    year: int
-    reported_at: datetime
 
 
 class ProjectionRepository:
@@ -62,11 +42,6 @@ class ProjectionRepository:
         """When each parcel was last graded (parcels never graded are absent), rows locked."""
         rows = await self.session.execute(_LAST_GRADED_AT, {"ids": sorted(set(parcel_ids))})
         return {r.parcel_id: r.evaluated_at for r in rows}
-
-    async def record_grade(self, parcel_id: str, grade: str, status: str, evaluation_id: str,
-                           evaluated_at: datetime) -> None:
-        await self.record_grades([{"parcel_id": parcel_id, "grade": grade, "status": status,
-                                   "evaluation_id": evaluation_id, "evaluated_at": evaluated_at}])
 
     async def record_grades(self, rows: list[dict[str, Any]]) -> None:
         """Each parcel's latest grade, as recording `rows` in order would leave it: an older grade
@@ -101,7 +76,7 @@ class ProjectionRepository:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def tasks(self, *, street: str | None, status: str | None, limit: int,
-                    offset: int) -> tuple[list[Any], int]:
+                    offset: int) -> tuple[list[InspectionTask], int]:
         conditions: list[Any] = []
         if street:
             conditions.append(inspection_tasks.c.street_key == canonical_jurisdiction(street))
@@ -111,11 +86,12 @@ class ProjectionRepository:
         total = await self.session.scalar(select(func.count()).select_from(t).where(*conditions))
         query = select(t).where(*conditions).order_by(t.c.created_at, t.c.task_id)
         rows = (await self.session.execute(query.limit(limit).offset(offset))).all()
-        return list(rows), int(total or 0)
+        return [InspectionTask(**{name: r._mapping[name] for name in _TASK_FIELDS}) for r in rows], int(total or 0)
 
 
+_TASK_FIELDS = tuple(InspectionTask.__dataclass_fields__)
 _GRADE_COLUMNS = (("parcel_id", "text"), ("grade", "text"), ("status", "text"), ("evaluation_id", "text"),
                   ("evaluated_at", "timestamptz"))
-# One statement for a batch: a statement per grade event was this service's costliest statement.
+# One statement for a whole batch of grades, whatever its size: it runs for every batch the consumer applies.
 _RECORD_GRADES = unnest_insert("parcel_grades", _GRADE_COLUMNS, on_conflict_update(
     ("parcel_id",), _GRADE_COLUMNS, where="parcel_grades.evaluated_at <= excluded.evaluated_at"))

@@ -1,6 +1,6 @@
 """Tables of the enforcement database (this service's alone).
 
-`street_key` columns hold the canonical jurisdiction key (see domain.jurisdictions) so
+`street_key` columns hold the canonical jurisdiction key (`landgrade_reference.jurisdictions`) so
 that "荣华街道", "Ronghua" and "ronghua" select the same rows.
 """
 

@@ -153,3 +153,16 @@ def _check_entry(at: datetime, by: str, reason: str, due_date: date | None) -> N
         errors.append(FieldError("due_date", "the comply-by date must lie after the day of the change"))
     if errors:
         raise InvalidInput(errors)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a case list is narrowed to; `jurisdiction` is set for a caller bound to one area,
+    which then sees its own area only whatever else it asks for."""
+
+    kind: str | None = None
+    state: str | None = None
+    street: str | None = None
+    parcel_id: str | None = None
+    overdue: bool | None = None
+    jurisdiction: str | None = None

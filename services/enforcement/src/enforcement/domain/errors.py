@@ -43,3 +43,7 @@ class IllegalTransition(DomainError):
     def __init__(self, kind: str, from_state: str, to_state: str) -> None:
         self.kind, self.from_state, self.to_state = kind, from_state, to_state
         super().__init__(f"a {kind} case cannot go from {from_state!r} to {to_state!r}")
+
+
+class EvidenceAltered(DomainError):
+    """Stored evidence bytes no longer hash to the SHA-256 recorded for them (never served)."""

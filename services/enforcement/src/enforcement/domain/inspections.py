@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from enforcement.domain.errors import FieldError, InvalidInput, OutsideJurisdiction
+from enforcement.domain.evidence import Evidence
 from landgrade_reference.jurisdictions import same_jurisdiction
-from landgrade_reference.uscc import uscc_problems
+from landgrade_reference.uscc import InvalidUscc, parse_uscc, uscc_problems
 
 
 class FindingType(StrEnum):
@@ -67,6 +68,22 @@ class Inspection:
         return tuple(f for f in self.findings if f.type in VIOLATIONS)
 
 
+def finding_id(inspection_id: str, position: int) -> str:
+    """A finding's id: its inspection's id and its 1-based position, stable across re-sends."""
+    return f"{inspection_id}#{position}"
+
+
+@dataclass(frozen=True)
+class InspectionRecord:
+    """An inspection as recorded: the street it was checked against, who sent it, its evidence."""
+
+    inspection: Inspection
+    street: str
+    submitted_by: str
+    recorded_at: datetime
+    evidence: tuple[Evidence, ...] = ()
+
+
 def new_inspection(
     *,
     inspection_id: str,
@@ -97,9 +114,19 @@ def new_inspection(
 
 
 def _clean(finding: Finding) -> Finding:
-    uscc = finding.tenant_uscc.strip().upper() if finding.tenant_uscc else None
+    uscc = _normalised_uscc(finding.tenant_uscc.strip()) if finding.tenant_uscc else None
     note = finding.note.strip() if finding.note else None
     return Finding(finding.type, finding.holder_attitude, uscc or None, note or None)
+
+
+def _normalised_uscc(raw: str) -> str:
+    """A valid tenant USCC as `parse_uscc` normalises it, so one tenant has one spelling in the
+    database, in FindingRecorded and in the duplicate check below; an invalid one stays as typed
+    and `_finding_errors` refuses the whole inspection with its reasons (nothing invalid is stored)."""
+    try:
+        return parse_uscc(raw)
+    except InvalidUscc:
+        return raw.upper()
 
 
 def _finding_errors(findings: list[Finding]) -> list[FieldError]:

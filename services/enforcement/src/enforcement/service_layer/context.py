@@ -1,4 +1,4 @@
-"""What the use cases need, assembled once by the composition root and passed in."""
+"""What the handlers and queries need, assembled once by the composition root."""
 
 from __future__ import annotations
 
@@ -6,22 +6,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from enforcement.adapters.evidence_store import EvidenceStore
 from enforcement.domain.due_periods import DuePolicy
 from enforcement.domain.evidence import EvidencePolicy
-from servicekit.db import Database
-from servicekit.outbox import Outbox
+from enforcement.service_layer.unit_of_work import EnforcementUnitOfWork
+from servicekit.uow import Storage
 
 
 @dataclass(frozen=True)
 class Context:
-    db: Database
-    outbox: Outbox
+    storage: Storage
     evidence_store: EvidenceStore
     evidence_policy: EvidencePolicy
     due_policy: DuePolicy
     clock: Callable[[], datetime]
     cases_from_provisional_grades: bool = True
+
+    def uow(self) -> EnforcementUnitOfWork:
+        """A unit of work that opens and commits its own transaction (commands, queries, jobs)."""
+        return EnforcementUnitOfWork(self.storage, clock=self.clock, due_policy=self.due_policy,
+                                     cases_from_provisional_grades=self.cases_from_provisional_grades)
+
+    def uow_on(self, session: AsyncSession) -> EnforcementUnitOfWork:
+        """A unit of work joined to the inbox's transaction (event handlers)."""
+        return EnforcementUnitOfWork(self.storage, session=session, clock=self.clock, due_policy=self.due_policy,
+                                     cases_from_provisional_grades=self.cases_from_provisional_grades)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from landgrade_events import enforcement as contract
 from servicekit.events import EventData
 
 
-def case_messages(case: Case) -> list[EventData]:
+def case_events(case: Case) -> list[EventData]:
     """The case's pending domain events as contract events; the case's list is emptied."""
     messages: list[EventData] = []
     for happened in case.events:
@@ -28,7 +28,7 @@ def case_messages(case: Case) -> list[EventData]:
     return messages
 
 
-def finding_messages(inspection: Inspection, street: str, finding_ids: list[str]) -> list[EventData]:
+def finding_events(inspection: Inspection, street: str, finding_ids: list[str]) -> list[EventData]:
     return [
         contract.FindingRecorded(
             finding_id=fid, inspection_id=inspection.inspection_id, parcel_id=inspection.parcel_id,

@@ -1,0 +1,49 @@
+"""What this service learns from the registry: parcels (for jurisdiction checks and case views)
+and suspected occupants (inspection tasks for the parcel's street office)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class ParcelView:
+    parcel_id: str
+    name: str
+    street: str
+    holder_uscc: str
+
+
+@dataclass(frozen=True)
+class SuspicionReport:
+    """The registry saw an enterprise file revenue on a parcel it neither holds nor rents with approval."""
+
+    task_id: str
+    parcel_id: str
+    street: str
+    suspected_uscc: str
+    reason: str
+    filing_id: str
+    year: int
+    reported_at: datetime
+
+
+@dataclass(frozen=True)
+class InspectionTask:
+    """One open (or done) to-do item of a street office: go and look at this parcel."""
+
+    task_id: str
+    parcel_id: str
+    street: str
+    suspected_uscc: str
+    reason: str
+    filing_id: str
+    year: int
+    reports: int
+    status: Literal["open", "done"]
+    created_at: datetime
+    last_reported_at: datetime
+    done_at: datetime | None
+    done_by_inspection_id: str | None

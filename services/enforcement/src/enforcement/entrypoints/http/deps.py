@@ -1,0 +1,47 @@
+"""Annotated dependencies of the routes: the service's context and who the caller is."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends
+
+from enforcement.service_layer.context import Caller, Context
+from servicekit.auth import Principal, require
+from servicekit.http import app_context
+from servicekit.problems import Problem
+
+CASES_READ, CASES_WRITE, FINDINGS_WRITE = "cases:read", "cases:write", "findings:write"
+
+Ctx = Annotated[Context, Depends(app_context)]
+
+
+def caller_of(principal: Principal) -> Caller:
+    return Caller(principal.subject, principal.jurisdiction, principal.is_admin)
+
+
+def _acting(*scopes: str) -> Any:
+    """The caller, holding one of `scopes`, acting in its own area (checked by the handler)."""
+    async def dependency(principal: Principal = require(*scopes)) -> Caller:
+        return caller_of(principal)
+
+    return Depends(dependency)
+
+
+def _reading(*scopes: str) -> Any:
+    """A reader bound to an area unless the token reads everything (cases:read, cases:write or
+    admin): an inspection-app token (findings:write) must name its jurisdiction, or it would see
+    every area."""
+    async def dependency(principal: Principal = require(*scopes)) -> Caller:
+        caller = caller_of(principal)
+        if caller.area is None and not principal.has(CASES_READ) and not principal.has(CASES_WRITE):
+            raise Problem(403, "Jurisdiction required", "This token carries no jurisdiction claim.")
+        return caller
+
+    return Depends(dependency)
+
+
+CaseReader = Annotated[Caller, _reading(CASES_READ, CASES_WRITE)]
+CaseWriter = Annotated[Caller, _acting(CASES_WRITE)]
+InspectionReader = Annotated[Caller, _reading(FINDINGS_WRITE, CASES_READ)]
+InspectionWriter = Annotated[Caller, _acting(FINDINGS_WRITE)]

@@ -1,0 +1,85 @@
+"""`/v1/inspections`: street-office and town inspection apps post what they found, with evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, File, Response, UploadFile
+
+from enforcement.domain.evidence import Evidence
+from enforcement.domain.inspections import Finding, InspectionRecord, finding_id, new_inspection
+from enforcement.entrypoints.http.deps import Ctx, InspectionReader, InspectionWriter
+from enforcement.entrypoints.http.schemas import EvidenceOut, FindingOut, InspectionIn, InspectionOut
+from enforcement.service_layer.inspections import EvidenceUpload, add_evidence, record_inspection
+from enforcement.service_layer.queries import evidence_content, get_inspection
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Parcel outside the token's jurisdiction"},
+    404: {"description": "No such inspection"},
+    409: {"description": "Same inspection_id, different content"},
+    422: {"description": "Invalid inspection (field-level errors)"}}
+
+router = APIRouter(prefix="/v1/inspections", tags=["inspections"])
+
+
+@router.post("", status_code=201, response_model=InspectionOut, responses={
+    200: {"description": "Already recorded with the same content (a retry): nothing changed"}, **RESPONSES})
+async def post_inspection(body: InspectionIn, response: Response, ctx: Ctx,
+                          caller: InspectionWriter) -> InspectionOut:
+    """Record an inspection of a parcel in the caller's street/town. Re-sending the same
+    `inspection_id` with the same content is a no-op (200); with other content it is 409."""
+    inspection = new_inspection(
+        inspection_id=body.inspection_id, parcel_id=body.parcel_id, inspected_at=body.inspected_at,
+        inspector=body.inspector, now=ctx.clock(),
+        findings=[Finding(f.type, f.holder_attitude, f.tenant_uscc, f.note) for f in body.findings])
+    record, created = await record_inspection(ctx.uow(), inspection, caller)
+    response.status_code = 201 if created else 200
+    response.headers["Location"] = f"/v1/inspections/{inspection.inspection_id}"
+    return inspection_out(record)
+
+
+@router.get("/{inspection_id}", response_model=InspectionOut, responses=RESPONSES)
+async def read_inspection(inspection_id: str, ctx: Ctx, caller: InspectionReader) -> InspectionOut:
+    return inspection_out(await get_inspection(ctx.uow(), inspection_id, caller))
+
+
+@router.post("/{inspection_id}/evidence", status_code=201, response_model=EvidenceOut, responses={
+    200: {"description": "These bytes were already recorded for this inspection"},
+    413: {"description": "File too large"}, 415: {"description": "Media type not accepted"}, **RESPONSES})
+async def upload_evidence(inspection_id: str, response: Response, ctx: Ctx, caller: InspectionWriter,
+                          file: UploadFile = File(description="A photo (JPEG, PNG, WebP) or a PDF.")) -> EvidenceOut:
+    """Attach a photo or document. It is stored with its SHA-256 and can never be changed."""
+    content = await file.read(ctx.evidence_policy.max_bytes + 1)  # one byte more reveals an oversize file
+    upload = EvidenceUpload(inspection_id, file.filename or "", file.content_type or "", content)
+    item, created = await add_evidence(ctx.uow(), upload, caller, store=ctx.evidence_store,
+                                       policy=ctx.evidence_policy)
+    response.status_code = 201 if created else 200
+    return evidence_out(item)
+
+
+@router.get("/{inspection_id}/evidence/{evidence_id}", response_class=Response, responses={
+    200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}, "application/pdf": {}}},
+    **RESPONSES})
+async def download_evidence(inspection_id: str, evidence_id: str, ctx: Ctx, caller: InspectionReader) -> Response:
+    item, content = await evidence_content(ctx.uow(), ctx.evidence_store, inspection_id, evidence_id, caller)
+    return Response(content, media_type=item.media_type, headers={
+        "ETag": f'"{item.sha256}"', "Digest": f"sha-256={item.sha256}",
+        "Content-Disposition": f'inline; filename="{item.storage_name}"'})
+
+
+def inspection_out(record: InspectionRecord) -> InspectionOut:
+    i = record.inspection
+    return InspectionOut(
+        inspection_id=i.inspection_id, parcel_id=i.parcel_id, street=record.street, inspected_at=i.inspected_at,
+        inspector=i.inspector, submitted_by=record.submitted_by, recorded_at=record.recorded_at,
+        findings=[FindingOut(finding_id=finding_id(i.inspection_id, n), type=f.type, note=f.note,
+                             holder_attitude=f.holder_attitude, tenant_uscc=f.tenant_uscc)
+                  for n, f in enumerate(i.findings, start=1)],
+        evidence=[evidence_out(e) for e in record.evidence])
+
+
+def evidence_out(item: Evidence) -> EvidenceOut:
+    return EvidenceOut(
+        evidence_id=item.evidence_id, media_type=item.media_type, size_bytes=item.size_bytes, sha256=item.sha256,
+        filename=item.filename, recorded_at=item.recorded_at, recorded_by=item.recorded_by,
+        href=f"/v1/inspections/{item.inspection_id}/evidence/{item.evidence_id}")

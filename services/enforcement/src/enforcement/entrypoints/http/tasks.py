@@ -1,0 +1,30 @@
+"""`/v1/inspection-tasks`: a street office's to-do list of parcels to inspect."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+from fastapi import APIRouter, Query
+
+from enforcement.entrypoints.http.deps import Ctx, InspectionReader
+from enforcement.entrypoints.http.schemas import TaskOut, TaskPage
+from enforcement.service_layer.queries import list_tasks as tasks_page
+
+router = APIRouter(prefix="/v1/inspection-tasks", tags=["inspection tasks"])
+
+
+@router.get("", response_model=TaskPage, responses={403: {"description": "Another street's list"}})
+async def list_tasks(
+    ctx: Ctx, caller: InspectionReader,
+    status: Literal["open", "done", "all"] = "open",
+    street: str | None = Query(None, description="Only for callers that see every area."),
+    limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000_000),
+) -> TaskPage:
+    """Parcels where the registry saw a suspected occupant (a filer that is neither holder nor
+    approved tenant). An inspection of the parcel marks its tasks done. A street office or town
+    sees its own list only."""
+    tasks, total = await tasks_page(ctx.uow(), caller, street=street, status=None if status == "all" else status,
+                                     limit=limit, offset=offset)
+    items = [TaskOut.model_validate(dataclasses.asdict(t)) for t in tasks]
+    return TaskPage(items=items, total=total, limit=limit, offset=offset)
