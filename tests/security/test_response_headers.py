@@ -20,3 +20,18 @@ async def test_answers_to_a_signed_in_caller_are_not_stored_by_caches() -> None:
     assert signed_in.status_code == 200
     assert signed_in.headers["cache-control"] == "no-store"
     assert "cache-control" not in public.headers
+
+
+async def test_the_api_pages_load_nothing_from_outside_the_service() -> None:
+    import re
+
+    async with _client(_app()) as c:
+        for page in ("/docs", "/redoc"):
+            answer = await c.get(page)
+            assert answer.status_code == 200
+            assert b"'self'" in answer.headers["content-security-policy"].encode()
+            sources = re.findall(r'(?:src|href)="([^"]+)"', answer.text)
+            assert sources and all(src.startswith("/") for src in sources), sources  # no CDN
+            for src in sources:
+                if src.endswith((".js", ".css")):
+                    assert (await c.get(src)).status_code == 200, src  # served by the service itself

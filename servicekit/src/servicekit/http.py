@@ -11,6 +11,7 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi_offline import FastAPIOffline
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -42,7 +43,10 @@ def create_app(runtime: ServiceRuntime, routers: list[APIRouter], *, title: str,
             if run_background:
                 await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    # The API's own pages (/docs, /redoc) load their scripts from the service itself: they work on
+    # a network without internet, and DOCS_POLICY lets them load nothing from anywhere else.
+    app = FastAPIOffline(title=title, description=description, version=version, lifespan=lifespan,
+                         static_url=DOCS_ASSETS)
     app.state.runtime = runtime
     app.state.context = context
     app.state.token_verifier = TokenVerifier(runtime.settings)
@@ -56,6 +60,13 @@ def create_app(runtime: ServiceRuntime, routers: list[APIRouter], *, title: str,
         app.include_router(router)
     document_problems(app)
     return app
+
+
+DOCS_ASSETS = "/docs-assets"
+DOCS_PAGES = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+# Swagger UI and ReDoc start from an inline script and ReDoc runs a worker from a blob.
+DOCS_POLICY = (b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+               b"img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'")
 
 
 def app_context(request: Request) -> Any:
@@ -103,6 +114,8 @@ class RequestObserver:
         stamp = [(b"x-request-id", request_id.encode("latin-1")), (b"traceparent", traceparent.encode()),
                  (b"x-content-type-options", b"nosniff")]
         signed_in = b"authorization" in headers
+        if scope["path"] in DOCS_PAGES:
+            stamp.append((b"content-security-policy", DOCS_POLICY))
 
         async def stamped(message: dict[str, Any]) -> None:
             nonlocal status
