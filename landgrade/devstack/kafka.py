@@ -11,7 +11,7 @@ import os
 import shutil
 import signal
 import string
-import subprocess
+import subprocess  # nosec B404  # starts the local broker from its jars
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +39,7 @@ def ensure_jars(cache: Path | None = None) -> Path:
         return libs
     tmp = libs.with_name("libs.partial")
     shutil.rmtree(tmp, ignore_errors=True)
-    subprocess.run(
+    subprocess.run(  # nosec B603 B607  # Maven with fixed arguments
         ["mvn", "-q", "-B", "-f", str(KAFKA_DIR / "pom.xml"), "dependency:copy-dependencies",
          f"-DoutputDirectory={tmp}"],
         check=True,
@@ -86,13 +86,13 @@ class KafkaBroker:
         props = self._properties()
         # A data directory is formatted once; its meta.properties pins the cluster id afterwards.
         if not (self.data_dir / "logs" / "meta.properties").exists():
-            subprocess.run(
+            subprocess.run(  # nosec B603  # the broker's own tool, fixed arguments
                 self._java(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id(),
                            "-c", str(props), "--ignore-formatted"),
                 check=True, stdout=subprocess.DEVNULL,
             )
         log = (self.data_dir / "broker.log").open("ab")
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # nosec B603  # java with fixed arguments
             self._java(libs, "kafka.Kafka", str(props)), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )

@@ -8,8 +8,9 @@ refuses to run, so the server runs as an unprivileged system user, as the wheel 
 from __future__ import annotations
 
 import os
+import re
 import stat
-import subprocess
+import subprocess  # nosec B404  # runs the bundled PostgreSQL binaries
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,8 @@ def _prepare_for_system_user(data_dir: Path) -> None:
     )
 
     entry = ensure_user_exists(SYSTEM_USER)
-    assert entry is not None
+    if entry is None:
+        raise RuntimeError(f"could not create the system user {SYSTEM_USER} for PostgreSQL")
     ensure_prefix_permissions(data_dir)
     ensure_prefix_permissions(POSTGRES_BIN_PATH)
     read, execute = stat.S_IRGRP | stat.S_IROTH, stat.S_IXGRP | stat.S_IXOTH
@@ -57,7 +59,8 @@ class PostgresServer:
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
         user = SYSTEM_USER if _as_root() else None
-        return subprocess.run(list(args), check=check, user=user, capture_output=True, timeout=120)
+        return subprocess.run(list(args),  # nosec B603  # the bundled binaries, arguments from code
+                              check=check, user=user, capture_output=True, timeout=120)
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -80,14 +83,22 @@ class PostgresServer:
         self._run(_bin("pg_ctl"), "-D", str(self.data_dir), "-m", mode, "-w", "stop", check=False)
 
     def create_database(self, name: str) -> None:
-        exists = self._psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
+        _check_database_name(name)
+        exists = self._psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'")  # nosec B608  # name checked
         if exists.strip() != "1":
             self._psql("postgres", f'CREATE DATABASE "{name}"')
 
     def drop_database(self, name: str) -> None:
+        _check_database_name(name)
         self._psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def _psql(self, database: str, sql: str) -> str:
         result = self._run(_bin("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER,
                            "-d", database, "-tAX", "-v", "ON_ERROR_STOP=1", "-c", sql)
         return result.stdout.decode()
+
+
+def _check_database_name(name: str) -> None:
+    """Database names are written into SQL text (psql takes no parameters): letters, digits, _ and -."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,63}", name):
+        raise ValueError(f"not a database name this stack makes: {name!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404  # starts the services as processes
 import sys
 import time
 from collections.abc import Iterator
@@ -84,7 +84,8 @@ def start_service(spec: ServiceSpec, bootstrap: str, db_base: str, port: int | N
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         out = (log_dir / f"{spec.name}.log").open("ab")
-    return subprocess.Popen([sys.executable, "-c", f"from {spec.module} import main; main()"],
+    return subprocess.Popen([sys.executable,  # nosec B603  # this interpreter, a module from code
+                             "-c", f"from {spec.module} import main; main()"],
                             env=env, stdout=out, stderr=subprocess.STDOUT if out else None)
 
 

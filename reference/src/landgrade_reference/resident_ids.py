@@ -67,8 +67,7 @@ def parse_resident_id(raw: object, *, today: date | None = None) -> str:
     reasons = resident_id_problems(raw, today=today)
     if reasons:
         raise InvalidResidentId(reasons)
-    assert isinstance(raw, str)
-    return normalise_resident_id(raw)
+    return normalise_resident_id(str(raw))  # text: resident_id_problems refuses anything else
 
 
 def mask(value: str, *, head: int = 3, tail: int = 4, fill: str = "*") -> str:

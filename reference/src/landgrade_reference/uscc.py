@@ -102,8 +102,7 @@ def parse_uscc(raw: object) -> str:
     reasons = uscc_problems(raw)
     if reasons:
         raise InvalidUscc(raw, reasons)
-    assert isinstance(raw, str)
-    return normalise_uscc(raw)
+    return normalise_uscc(str(raw))  # text: uscc_problems refuses anything else
 
 
 def region_code(uscc: str) -> str:

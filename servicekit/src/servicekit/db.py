@@ -51,7 +51,8 @@ def unnest_insert(table: str, columns: Sequence[tuple[str, str]], suffix: str = 
     One execution whatever the number of rows: per-statement costs (and per-statement triggers)
     are paid once."""
     names = ", ".join(name for name, _ in columns)
-    return text(f"INSERT INTO {table} ({names}) SELECT * FROM {unnest_rows(columns)} {suffix}".rstrip())
+    statement = f"INSERT INTO {table} ({names}) SELECT * FROM {unnest_rows(columns)} {suffix}"  # nosec B608  # names from code
+    return text(statement.rstrip())
 
 
 def unnest_rows(columns: Sequence[tuple[str, str]]) -> str:
@@ -64,8 +65,8 @@ def on_conflict_update(keys: Sequence[str], columns: Sequence[tuple[str, str]], 
     """The `suffix` of an `unnest_insert` that makes it an upsert: a row whose `keys` are on record
     replaces every other column of it (`also`: more assignments, `where`: when it may)."""
     assignments = [f"{name} = excluded.{name}" for name, _ in columns if name not in keys] + ([also] if also else [])
-    return (f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(assignments)}"
-            + (f" WHERE {where}" if where else ""))
+    clause = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(assignments)}"  # nosec B608  # names from code
+    return clause + (f" WHERE {where}" if where else "")
 
 
 def unnest_delete(table: str, columns: Sequence[tuple[str, str]]) -> TextClause:
@@ -73,7 +74,7 @@ def unnest_delete(table: str, columns: Sequence[tuple[str, str]]) -> TextClause:
     named after it (`column_arrays`), like `unnest_insert`."""
     names = ", ".join(name for name, _ in columns)
     match = " AND ".join(f"t.{name} = d.{name}" for name, _ in columns)
-    return text(f"DELETE FROM {table} t USING {unnest_rows(columns)} AS d({names}) WHERE {match}")
+    return text(f"DELETE FROM {table} t USING {unnest_rows(columns)} AS d({names}) WHERE {match}")  # nosec B608  # names from code
 
 
 def any_of(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:

@@ -355,5 +355,5 @@ def _traced(delivery: Delivery) -> Iterator[None]:
 async def _quietly(awaitable: Awaitable[Any]) -> None:
     try:
         await awaitable
-    except Exception:  # noqa: S110 - shutting a client down that never started is fine
+    except Exception:  # noqa: S110  # nosec B110  # shutting a client down that never started is fine
         pass

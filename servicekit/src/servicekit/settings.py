@@ -11,8 +11,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_JWT_SECRET = "landgrade-local-development-secret-change-me"
-
+DEV_JWT_SECRET = "landgrade-local-development-secret-change-me"  # nosec B105  # public on purpose; refused in production
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
