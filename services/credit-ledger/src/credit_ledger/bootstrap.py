@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from credit_ledger.adapters.tables import plumbing as plumbing_tables
-from credit_ledger.entrypoints.consumers import TOPICS, batch_handlers, handlers
-from credit_ledger.entrypoints.deps import CreditContext
-from credit_ledger.entrypoints.http import routers
-from credit_ledger.service_layer.anchoring import anchor_job
+from credit_ledger.entrypoints.consumers import SUBSCRIPTIONS
+from credit_ledger.entrypoints.http import PROBLEMS, routers
+from credit_ledger.service_layer.anchoring import anchor_if_advanced
+from credit_ledger.service_layer.context import Context
 from credit_ledger.settings import Settings
 from landgrade_events.credit import ANCHORS, BENEFITS, RECORDS
 from servicekit.http import create_app
+from servicekit.runtime import Job
 from servicekit.serve import serve
 from servicekit.settings import ServiceSettings
 from servicekit.wiring import Plumbing
@@ -23,19 +25,31 @@ PUBLISHES: list[str] = [RECORDS, BENEFITS, ANCHORS]
 
 
 def build_app(settings: ServiceSettings | None = None, *, run_background: bool = True) -> FastAPI:
-    settings = settings or Settings()
-    plumbing = Plumbing.build(settings, plumbing_tables)
-    batched = batch_handlers(plumbing.outbox)
-    consumers = [plumbing.consumer(name, TOPICS[name], by_type, batched.get(name))
-                 for name, by_type in handlers(plumbing.outbox).items()]
-    interval = getattr(settings, "anchor_interval_seconds", Settings.model_fields["anchor_interval_seconds"].default)
-    runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers,
-                               jobs=[anchor_job(plumbing.db, plumbing.outbox, interval)])
-    app = create_app(runtime, routers(), title="Credit ledger", run_background=run_background,
-                     description="Credit records with penetration (地-企-责任人-责任人关联企业), the benefits "
-                                 "register and public disclosure.")
-    app.state.credit = CreditContext(plumbing.db, plumbing.outbox, plumbing_tables.idempotency)
-    return app
+    config = Settings.narrowed(settings)
+    plumbing = Plumbing.build(config, plumbing_tables)
+    context = Context(plumbing.storage, anchor_interval_seconds=config.anchor_interval_seconds)
+    consumers = [plumbing.subscribe(subscription, context.uow_on) for subscription in SUBSCRIPTIONS]
+    runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers, jobs=[anchoring(context)])
+    return create_app(runtime, routers(), title="Credit ledger", run_background=run_background,
+                      description="Credit records with penetration (地-企-责任人-责任人关联企业), the benefits "
+                                  "register and public disclosure.",
+                      context=context, problems=PROBLEMS)
+
+
+def anchoring(context: Context) -> Job:
+    """Anchors the chain head every `anchor_interval_seconds`, when records were appended since."""
+
+    async def run(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=context.anchor_interval_seconds)
+            except TimeoutError:
+                pass
+            if stop.is_set():
+                return
+            await anchor_if_advanced(context.uow(), context.clock())
+
+    return run
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from credit_ledger.bootstrap import MIGRATIONS, build_app
-from credit_ledger.entrypoints.deps import CreditContext
+from credit_ledger.service_layer.context import Context
 from credit_ledger.settings import Settings
 from landgrade.testing import eventually, serving
 from landgrade_events.enforcement import CaseChanged
@@ -44,9 +44,13 @@ class World:
     clock: int = 0
 
     @property
+    def context(self) -> Context:
+        context: Context = self.app.state.context
+        return context
+
+    @property
     def db(self) -> Any:
-        context: CreditContext = self.app.state.credit
-        return context.db
+        return self.context.storage.db
 
     async def publish(self, data: EventData, event_id: str | None = None) -> CloudEvent:
         envelope = CloudEvent.wrap(data, source="test", event_id=event_id)

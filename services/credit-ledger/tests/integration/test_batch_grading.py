@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from credit_ledger.entrypoints.consumers import GRADES_CONSUMER, batch_handlers, handlers
+from credit_ledger.service_layer.grading import on_parcels_graded
 from landgrade_events.evaluation import ParcelGraded
 from servicekit.events import CloudEvent
-from servicekit.inbox import Delivery
+from servicekit.inbox import Delivery, Received
 
 from .conftest import World, ref, uscc
 
@@ -53,15 +53,15 @@ def _run(world: World, n: dict[str, str]) -> list[ParcelGraded]:
 
 
 async def _apply(world: World, gradings: list[ParcelGraded], at_once: bool) -> None:
-    outbox = world.app.state.credit.outbox
-    events = [CloudEvent.wrap(g, source="test") for g in gradings]
+    """The handler as the consumer calls it: a whole run at once, or one event at a time (its
+    event-by-event fallback), all in one transaction."""
+    received = [Received(g, Delivery(CloudEvent.wrap(g, source="test"), None)) for g in gradings]
     async with world.db.transaction() as session:
         if at_once:
-            await batch_handlers(outbox)[GRADES_CONSUMER][ParcelGraded.TYPE](
-                session, [Delivery(e, None) for e in events])
+            await on_parcels_graded(world.context.uow_on(session), received)
         else:
-            for event in events:
-                await handlers(outbox)[GRADES_CONSUMER][ParcelGraded.TYPE](session, event)
+            for one in received:
+                await on_parcels_graded(world.context.uow_on(session), [one])
 
 
 async def _state(world: World, n: dict[str, str], gradings: list[ParcelGraded]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from credit_ledger.adapters import register
+from credit_ledger.adapters.register_repository import RegisterRepository
 from credit_ledger.domain.benefits import EnterpriseBenefits, Held
 from credit_ledger.domain.entitlements import Entitlement, Standing
 from credit_ledger.domain.grades import Grade
@@ -37,9 +37,9 @@ async def test_what_is_saved_over_what_was_read_is_what_is_read_back(world: Worl
         keep: EnterpriseBenefits(keep, {p1: _standing(p1, Grade.A, Relation.EQUITY_LINKED)}),
     }
     async with world.db.transaction() as session:
-        await register.save(session, first.values(), before={})
+        await RegisterRepository(session).save(first.values(), before={})
     async with world.db.transaction() as session:
-        loaded = await register.load(session, [a, b, c, keep])
+        loaded = await RegisterRepository(session).load([a, b, c, keep])
     assert loaded == first
 
     second = {
@@ -51,7 +51,7 @@ async def test_what_is_saved_over_what_was_read_is_what_is_read_back(world: Worl
                                                               _held(Entitlement.INCENTIVE_PRIORITY, p2)}),
     }
     async with world.db.transaction() as session:
-        await register.save(session, second.values(), before=loaded)
+        await RegisterRepository(session).save(second.values(), before=loaded)
     async with world.db.transaction() as session:
-        again = await register.load(session, [a, b, c, keep])
+        again = await RegisterRepository(session).load([a, b, c, keep])
     assert again == {a: second[a], c: second[c], keep: first[keep]}

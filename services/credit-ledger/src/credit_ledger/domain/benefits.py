@@ -59,6 +59,19 @@ class BenefitChange:
 
 
 @dataclass(frozen=True)
+class HistoryEntry:
+    """A change as the register's history keeps it, with the grade that caused it."""
+
+    entitlement: Entitlement
+    action: str
+    reason: str
+    at: datetime
+    parcel_id: str
+    grade: str
+    grade_status: str
+
+
+@dataclass(frozen=True)
 class Decision:
     changes: list[BenefitChange]
     register: dict[str, EnterpriseBenefits]  # new entries for every enterprise the event touched

@@ -62,3 +62,13 @@ class GradeFact:
             f"parcel {self.parcel_id} graded {self.grade.value} ({self.status.value}, {self.year}, "
             f"ruleset {self.ruleset_version}): {why}"
         )
+
+
+@dataclass(frozen=True)
+class QualityHolder:
+    """A rights holder on the public list: an A by the latest final grading of a parcel in a year."""
+
+    uscc: str
+    enterprise_name: str | None
+    parcel_id: str
+    year: int

@@ -52,6 +52,17 @@ class RepairApplication:
     status: RepairStatus = RepairStatus.PENDING
 
 
+@dataclass(frozen=True)
+class Repair:
+    """An application as stored, with who applied and, once decided, the decision."""
+
+    application: RepairApplication
+    applied_by: str
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_note: str | None = None
+
+
 def check_application(
     application: RepairApplication, target: CreditRecord | None, ended: set[str]
 ) -> None:

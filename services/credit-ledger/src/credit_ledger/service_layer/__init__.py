@@ -1,1 +1,2 @@
-"""Handlers: each runs inside one transaction it is given (a consumer's savepoint or a request's)."""
+"""Handlers and queries: each works in the unit of work it is given (`async with uow:`), a
+request's own transaction or a consumer's."""

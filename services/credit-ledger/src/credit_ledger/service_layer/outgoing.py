@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from credit_ledger.domain.benefits import Action, BenefitChange
 from credit_ledger.domain.chain import ChainedRecord
 from credit_ledger.domain.grades import GradeFact
@@ -20,13 +22,17 @@ def record_appended(record: CreditRecord, link: ChainedRecord) -> CreditRecordAp
     )
 
 
+_PUBLISHED: dict[Action, Literal["granted", "revoked"]] = {Action.GRANTED: "granted", Action.REVOKED: "revoked"}
+
+
 def benefit_changed(change: BenefitChange, fact: GradeFact) -> BenefitChanged | None:
     """Grants and revocations are events; a change of grounds alone (UPDATED) stays internal,
     because the v1 contract only knows `granted` and `revoked`."""
-    if change.action is Action.UPDATED:
+    action = _PUBLISHED.get(change.action)
+    if action is None:
         return None
     return BenefitChanged(
-        uscc=change.uscc, benefit=change.entitlement.value, action=change.action.value,
+        uscc=change.uscc, benefit=change.entitlement.value, action=action,
         reason=change.reason, parcel_id=fact.parcel_id, grade=fact.grade.value, year=fact.year,
         at=change.at,
     )

@@ -8,15 +8,22 @@ credit record states the relations as they were when it was written.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from credit_ledger.domain.enterprises import EnterpriseState, ResponsiblePerson
+from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
+from landgrade_events.registry import EnterpriseChanged
+from servicekit.inbox import Received
 
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from credit_ledger.adapters import graph
+def enterprise_state(changed: EnterpriseChanged) -> EnterpriseState:
+    return EnterpriseState(
+        uscc=changed.uscc, name=changed.name, status=changed.status,
+        persons=tuple(ResponsiblePerson(p.person_ref, p.name, p.role) for p in changed.responsible_persons),
+        shareholders=tuple((s.uscc, s.share) for s in changed.shareholders if s.kind == "enterprise" and s.uscc),
+    )
 
 
-async def on_enterprise_changed(
-    session: AsyncSession, uscc: str, name: str, status: str,
-    persons: list[tuple[str, str, str]], enterprise_shareholders: list[tuple[str, Decimal]],
-) -> None:
-    await graph.replace_enterprise(session, uscc, name, status, persons, enterprise_shareholders)
+async def on_enterprises_changed(uow: CreditLedgerUnitOfWork, events: list[Received[EnterpriseChanged]]) -> None:
+    """Each event carries the enterprise's whole current state; applied in delivery order."""
+    async with uow:
+        for event in events:
+            await uow.graph.replace(enterprise_state(event.data))

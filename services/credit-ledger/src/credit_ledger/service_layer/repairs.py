@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from pydantic_core import to_jsonable_python
 
-from credit_ledger.adapters import ledger
-from credit_ledger.adapters.tables import credit_records, repairs
 from credit_ledger.domain.records import CreditRecord
 from credit_ledger.domain.repairs import (
+    Repair,
     RepairApplication,
     RepairKind,
     RepairRefused,
@@ -21,72 +20,90 @@ from credit_ledger.domain.repairs import (
     check_application,
 )
 from credit_ledger.service_layer.outgoing import record_appended
-from servicekit.outbox import Outbox
+from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
+from servicekit.idempotency import IdempotentRequest
 
 
 class RepairNotFound(LookupError):
     pass
 
 
-async def _target(session: AsyncSession, record_id: str) -> tuple[CreditRecord | None, set[str]]:
-    found = await ledger.records_where(session, credit_records.c.record_id == record_id)
-    target = found[0] if found else None
-    return target, await ledger.superseded_ids(session, [record_id])
+@dataclass(frozen=True)
+class ApplyForRepair:
+    kind: RepairKind
+    subject_ref: str
+    record_id: str
+    evidence: tuple[str, ...]
+    statement: str
+    applied_by: str
+    at: datetime
 
 
-async def apply(session: AsyncSession, kind: RepairKind, subject_ref: str, record_id: str,
-                evidence: list[str], statement: str, applied_by: str) -> dict[str, Any]:
-    application = RepairApplication(
-        repair_id=str(uuid.uuid4()), kind=kind, subject_ref=subject_ref, record_id=record_id,
-        evidence=tuple(evidence), statement=statement, applied_at=datetime.now(UTC),
-    )
-    target, ended = await _target(session, record_id)
-    check_application(application, target, ended)
-    row = {
-        "repair_id": application.repair_id, "kind": kind.value, "subject_ref": subject_ref,
-        "record_id": record_id, "evidence": list(evidence), "statement": statement,
-        "status": RepairStatus.PENDING.value, "applied_by": applied_by, "applied_at": application.applied_at,
+@dataclass(frozen=True)
+class DecideRepair:
+    repair_id: str
+    approved: bool
+    decided_by: str
+    note: str
+    at: datetime
+
+
+def answer(repair: Repair, appended: list[str] | None = None) -> dict[str, Any]:
+    """An application as the API answers it, with the ids of the records its approval appended."""
+    a = repair.application
+    return {
+        "repair_id": a.repair_id, "kind": a.kind.value, "subject_ref": a.subject_ref, "record_id": a.record_id,
+        "evidence": list(a.evidence), "statement": a.statement, "status": a.status.value,
+        "applied_at": a.applied_at, "decided_at": repair.decided_at, "decision_note": repair.decision_note,
+        "appended_record_ids": appended or [],
     }
-    await session.execute(insert(repairs).values(**row))
-    return await get(session, application.repair_id)
 
 
-async def get(session: AsyncSession, repair_id: str, lock: bool = False) -> dict[str, Any]:
-    query = select(repairs).where(repairs.c.repair_id == repair_id)
-    row = (await session.execute(query.with_for_update() if lock else query)).first()
-    if row is None:
-        raise RepairNotFound(repair_id)
-    return dict(row._mapping)
+async def apply(uow: CreditLedgerUnitOfWork, command: ApplyForRepair,
+                request: IdempotentRequest | None = None) -> tuple[int, Any]:
+    """(status, answer) of the application; a retry under the same Idempotency-Key gets the first
+    answer again, stored in the same transaction as the application."""
+    async with uow:
+        replayed = await uow.replayed(request)
+        if replayed is not None:
+            return replayed
+        application = RepairApplication(
+            repair_id=str(uuid.uuid4()), kind=command.kind, subject_ref=command.subject_ref,
+            record_id=command.record_id, evidence=command.evidence, statement=command.statement,
+            applied_at=command.at,
+        )
+        target = await uow.ledger.record(command.record_id)
+        check_application(application, target, await uow.ledger.superseded_ids([command.record_id]))
+        await uow.repairs.add(application, command.applied_by)
+        body = to_jsonable_python(answer(await stored(uow, application.repair_id)))
+        await uow.remember(request, 201, body)
+        return 201, body
 
 
-def _application(row: dict[str, Any]) -> RepairApplication:
-    return RepairApplication(
-        repair_id=row["repair_id"], kind=RepairKind(row["kind"]), subject_ref=row["subject_ref"],
-        record_id=row["record_id"], evidence=tuple(row["evidence"]), statement=row["statement"],
-        applied_at=row["applied_at"], status=RepairStatus(row["status"]),
-    )
-
-
-async def decide(session: AsyncSession, outbox: Outbox, repair_id: str, approved: bool,
-                 decided_by: str, note: str) -> tuple[dict[str, Any], list[CreditRecord]]:
+async def decide(uow: CreditLedgerUnitOfWork, command: DecideRepair) -> dict[str, Any]:
     """Approval appends the superseding records; rejection only closes the application."""
-    await ledger.lock_head(session)  # head first, as every writer does
-    row = await get(session, repair_id, lock=True)
-    application = _application(row)
-    if application.status is not RepairStatus.PENDING:
-        raise RepairRefused(f"application is already {application.status.value}", "status")
-    now = datetime.now(UTC)
-    appended: list[CreditRecord] = []
-    if approved:
-        target, _ = await _target(session, application.record_id)
-        if target is None:
-            raise RepairRefused(f"record {application.record_id} does not exist")
-        same_origin = await ledger.records_where(session, credit_records.c.origin == target.origin)
-        ended = await ledger.superseded_ids(session, [r.record_id for r in same_origin])
-        appended = approve(application, target, same_origin, ended, now, note)
-        chained = await ledger.append_records(session, appended)
-        await outbox.add(session, *(record_appended(r, c) for r, c in zip(appended, chained, strict=True)))
-    status = RepairStatus.APPROVED if approved else RepairStatus.REJECTED
-    await session.execute(update(repairs).where(repairs.c.repair_id == repair_id).values(
-        status=status.value, decided_by=decided_by, decided_at=now, decision_note=note or None))
-    return await get(session, repair_id), appended
+    async with uow:
+        await uow.ledger.lock_head()  # head first, as every writer does
+        application = (await stored(uow, command.repair_id, lock=True)).application
+        if application.status is not RepairStatus.PENDING:
+            raise RepairRefused(f"application is already {application.status.value}", "status")
+        appended: list[CreditRecord] = []
+        if command.approved:
+            target = await uow.ledger.record(application.record_id)
+            if target is None:
+                raise RepairRefused(f"record {application.record_id} does not exist")
+            same_origin = await uow.ledger.of_origin(target.origin)
+            ended = await uow.ledger.superseded_ids([r.record_id for r in same_origin])
+            appended = approve(application, target, same_origin, ended, command.at, command.note)
+            chained = await uow.ledger.append(appended)
+            await uow.emit(*(record_appended(r, c) for r, c in zip(appended, chained, strict=True)))
+        status = RepairStatus.APPROVED if command.approved else RepairStatus.REJECTED
+        await uow.repairs.decide(command.repair_id, status, command.decided_by, command.at, command.note or None)
+        return answer(await stored(uow, command.repair_id), [r.record_id for r in appended])
+
+
+async def stored(uow: CreditLedgerUnitOfWork, repair_id: str, *, lock: bool = False) -> Repair:
+    found = await uow.repairs.get(repair_id, lock=lock)
+    if found is None:
+        raise RepairNotFound(repair_id)
+    return found

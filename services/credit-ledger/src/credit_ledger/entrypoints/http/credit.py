@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 
-from credit_ledger.entrypoints.deps import READ, Ctx
-from credit_ledger.entrypoints.schemas import CreditFileOut, CreditReadOut
-from credit_ledger.service_layer.disclosure import PersonFileRefused, credit_file, reads_of
+from credit_ledger.entrypoints.http.deps import READ, Ctx
+from credit_ledger.entrypoints.http.schemas import CreditFileOut, CreditReadOut
+from credit_ledger.service_layer import queries
 from servicekit.auth import ADMIN, Principal, require
 from servicekit.problems import Problem
 
@@ -23,15 +23,7 @@ async def subject_credit(
     uscc: Annotated[str, PathParam(max_length=100, description="USCC (or, for admin, a person token)")],
     ctx: Ctx, principal: Principal = require(READ),
 ) -> object:
-    # The audit row commits even when the answer is 403/404: an attempt is a read too.
-    refused = False
-    async with ctx.db.transaction() as session:
-        try:
-            file = await credit_file(session, uscc, principal)
-        except PersonFileRefused:
-            refused, file = True, None
-    if refused:
-        raise Problem(403, "Admin only", "A responsible person's credit file can only be read with admin.")
+    file = await queries.credit_file(ctx.uow(), uscc, principal)
     if file is None:
         raise Problem(404, "Unknown subject", f"No credit records or enterprise for {uscc}.")
     return file
@@ -41,5 +33,4 @@ async def subject_credit(
             summary="Who read which credit file, newest first (admin)")
 async def credit_reads(ctx: Ctx, subject: str | None = None, limit: int = Query(100, ge=1, le=1000),
                        principal: Principal = require(ADMIN)) -> object:
-    async with ctx.db.sessions() as session:
-        return await reads_of(session, subject, limit)
+    return await queries.reads_of(ctx.uow(), subject, limit)

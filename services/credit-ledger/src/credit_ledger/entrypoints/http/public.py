@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from credit_ledger.entrypoints.deps import Ctx
-from credit_ledger.entrypoints.schemas import QualityHoldersOut
-from credit_ledger.service_layer.disclosure import quality_holders
+from credit_ledger.entrypoints.http.deps import Ctx
+from credit_ledger.entrypoints.http.schemas import QualityHoldersOut
+from credit_ledger.service_layer import queries
 
 router = APIRouter(prefix="/v1/public", tags=["public"])
 
@@ -21,5 +21,4 @@ async def list_quality_holders(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,  # beyond int64 the database fails (500)
 ) -> object:
-    async with ctx.db.sessions() as session:
-        return await quality_holders(session, year, limit, offset)
+    return await queries.quality_holders(ctx.uow(), year, limit, offset)

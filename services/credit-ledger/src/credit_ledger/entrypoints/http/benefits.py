@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from credit_ledger.domain.entitlements import Entitlement
-from credit_ledger.entrypoints.deps import BENEFITS_READ, READ, Ctx
-from credit_ledger.entrypoints.schemas import BenefitListOut, BenefitsOut
-from credit_ledger.service_layer.benefits import benefits_of, holders_of
+from credit_ledger.entrypoints.http.deps import BENEFITS_READ, READ, Ctx
+from credit_ledger.entrypoints.http.schemas import BenefitListOut, BenefitsOut
+from credit_ledger.service_layer import queries
 from servicekit.auth import Principal, require
 
 router = APIRouter(prefix="/v1/benefits", tags=["benefits"])
@@ -18,8 +18,7 @@ router = APIRouter(prefix="/v1/benefits", tags=["benefits"])
 @router.get("/{uscc}", response_model=BenefitsOut,
             summary="Current entitlements of an enterprise: which, why, since when")
 async def enterprise_benefits(uscc: str, ctx: Ctx, principal: Principal = require(READ, BENEFITS_READ)) -> object:
-    async with ctx.db.sessions() as session:
-        return await benefits_of(session, uscc)
+    return await queries.benefits_of(ctx.uow(), uscc)
 
 
 @router.get("", response_model=BenefitListOut, summary="Enterprises holding one entitlement, paginated by USCC")
@@ -30,5 +29,4 @@ async def benefit_list(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     principal: Principal = require(READ, BENEFITS_READ),
 ) -> object:
-    async with ctx.db.sessions() as session:
-        return await holders_of(session, list_, after, limit)
+    return await queries.holders_of(ctx.uow(), list_, after, limit)

@@ -1,0 +1,70 @@
+"""Every grading seen (deduplicated by evaluation id): parcel → holder, and the public list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from credit_ledger.adapters.tables import enterprises, grades
+from credit_ledger.domain.grades import GradeFact, QualityHolder
+from servicekit.db import column_arrays, unnest_insert
+
+# One statement text whatever the number of gradings (see `servicekit.db.unnest_insert`): a
+# multi-row VALUES list is compiled, and prepared by PostgreSQL, anew for every run length.
+_GRADE_COLUMNS = (("evaluation_id", "text"), ("parcel_id", "text"), ("holder_uscc", "text"), ("year", "integer"),
+                  ("grade", "text"), ("status", "text"), ("evaluated_at", "timestamptz"))
+_FIRST_SEEN = unnest_insert("grades", _GRADE_COLUMNS, "ON CONFLICT DO NOTHING RETURNING evaluation_id")
+
+
+class GradeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_new(self, facts: Sequence[GradeFact]) -> set[str]:
+        """Stores the gradings not seen before; their evaluation ids (the first of duplicates wins)."""
+        rows = {fact.evaluation_id: _grade_row(fact) for fact in reversed(facts)}
+        inserted = await self.session.execute(_FIRST_SEEN, column_arrays(rows.values(), _GRADE_COLUMNS))
+        return set(inserted.scalars())
+
+    async def latest_holder(self, parcel_id: str) -> str | None:
+        """The holder named by the parcel's latest grading (this service keeps no parcel register)."""
+        holder: str | None = await self.session.scalar(
+            select(grades.c.holder_uscc).where(grades.c.parcel_id == parcel_id)
+            .order_by(grades.c.evaluated_at.desc()).limit(1)
+        )
+        return holder
+
+    async def latest_final_year(self) -> int | None:
+        year: int | None = await self.session.scalar(
+            select(func.max(grades.c.year)).where(grades.c.status == "final"))
+        return year
+
+    async def quality_holders(self, year: int | None, limit: int, offset: int) -> tuple[int, list[QualityHolder]]:
+        """(how many in all, one page): A-class holders by the latest FINAL grading of each parcel in
+        the year, in USCC and parcel order."""
+        latest = (
+            select(grades.c.parcel_id, grades.c.holder_uscc, grades.c.grade, grades.c.year)
+            .where(grades.c.status == "final", grades.c.year == year)
+            .ext(distinct_on(grades.c.parcel_id))
+            .order_by(grades.c.parcel_id, grades.c.evaluated_at.desc(), grades.c.evaluation_id.desc())
+            .subquery()
+        )
+        listed = (
+            select(latest.c.parcel_id, latest.c.holder_uscc, latest.c.year, enterprises.c.name)
+            .join(enterprises, enterprises.c.uscc == latest.c.holder_uscc, isouter=True)
+            .where(latest.c.grade == "A")
+        )
+        total = await self.session.scalar(select(func.count()).select_from(listed.subquery()))
+        rows = await self.session.execute(
+            listed.order_by(latest.c.holder_uscc, latest.c.parcel_id).limit(limit).offset(offset))
+        return int(total or 0), [QualityHolder(r.holder_uscc, r.name, r.parcel_id, r.year) for r in rows]
+
+
+def _grade_row(fact: GradeFact) -> dict[str, object]:
+    return {
+        "evaluation_id": fact.evaluation_id, "parcel_id": fact.parcel_id, "holder_uscc": fact.holder_uscc,
+        "year": fact.year, "grade": fact.grade.value, "status": fact.status.value, "evaluated_at": fact.graded_at,
+    }

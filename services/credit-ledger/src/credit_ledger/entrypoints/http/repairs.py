@@ -1,0 +1,50 @@
+"""Credit repair and objection: a subject applies with evidence; admin approves or rejects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from credit_ledger.domain.repairs import RepairKind
+from credit_ledger.entrypoints.http.deps import READ, REPAIR, Ctx
+from credit_ledger.entrypoints.http.schemas import DecisionIn, RepairIn, RepairOut
+from credit_ledger.service_layer import queries, repairs
+from servicekit.auth import ADMIN, Principal, require
+from servicekit.idempotency import IdempotencyKeyDep
+
+router = APIRouter(prefix="/v1/repairs", tags=["repairs"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such application"}, 409: {"description": "already decided"},
+    422: {"description": "refused (field named)"},
+}
+
+
+@router.post("", status_code=201, response_model=RepairOut, responses=ERRORS,
+             summary="Apply for credit repair or object to a negative record (Idempotency-Key honoured)")
+async def apply(body: RepairIn, response: Response, ctx: Ctx, idempotency_key: IdempotencyKeyDep,
+                principal: Principal = require(REPAIR)) -> Any:
+    command = repairs.ApplyForRepair(
+        kind=RepairKind(body.kind), subject_ref=body.subject_ref, record_id=body.record_id,
+        evidence=tuple(body.evidence), statement=body.statement, applied_by=principal.subject, at=ctx.clock())
+    request = idempotency_key.by(principal.subject) if idempotency_key else None
+    response.status_code, answer = await repairs.apply(ctx.uow(), command, request)
+    return answer
+
+
+@router.get("/{repair_id}", response_model=RepairOut, responses=ERRORS, summary="One application")
+async def get_repair(repair_id: str, ctx: Ctx, principal: Principal = require(READ, REPAIR)) -> Any:
+    return await queries.repair(ctx.uow(), repair_id)
+
+
+@router.post("/{repair_id}/approve", response_model=RepairOut, responses=ERRORS,
+             summary="Approve: append records that supersede the negative ones (admin)")
+async def approve(repair_id: str, body: DecisionIn, ctx: Ctx, principal: Principal = require(ADMIN)) -> Any:
+    return await repairs.decide(ctx.uow(), repairs.DecideRepair(repair_id, True, principal.subject, body.note,
+                                                                ctx.clock()))
+
+
+@router.post("/{repair_id}/reject", response_model=RepairOut, responses=ERRORS, summary="Reject (admin)")
+async def reject(repair_id: str, body: DecisionIn, ctx: Ctx, principal: Principal = require(ADMIN)) -> Any:
+    return await repairs.decide(ctx.uow(), repairs.DecideRepair(repair_id, False, principal.subject, body.note,
+                                                                ctx.clock()))

@@ -1,0 +1,32 @@
+"""What the credit ledger's handlers and routes need, assembled once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
+from servicekit.uow import Storage
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Context:
+    storage: Storage
+    # How often the chain head is anchored when records were appended since the last anchor.
+    anchor_interval_seconds: float = 300.0
+    clock: Callable[[], datetime] = field(default=_now)
+
+    def uow(self) -> CreditLedgerUnitOfWork:
+        """A unit of work that opens and commits its own transaction."""
+        return CreditLedgerUnitOfWork(self.storage)
+
+    def uow_on(self, session: AsyncSession) -> CreditLedgerUnitOfWork:
+        """A unit of work joined to a transaction already open (a consumer's)."""
+        return CreditLedgerUnitOfWork(self.storage, session=session)
