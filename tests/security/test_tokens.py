@@ -71,3 +71,21 @@ async def test_an_enterprise_token_names_its_enterprise() -> None:
 
     bound = mint_token(DEV_JWT_SECRET, "enterprise-portal", ["grades:read"], uscc="91110302MA01ABCDEA")
     assert TokenVerifier(ServiceSettings()).verify(bound).uscc == "91110302MA01ABCDEA"
+
+
+@pytest.mark.parametrize("environment", ["prod", "production", "staging", "dev", "Production"])
+def test_the_development_secret_is_refused_outside_development_and_test(environment: str) -> None:
+    from pydantic import ValidationError
+
+    from servicekit.settings import ServiceSettings
+
+    with pytest.raises(ValidationError, match="JWT_SECRET"):
+        ServiceSettings(environment=environment)
+    assert ServiceSettings(environment=environment, jwt_secret="a-secret-of-this-deployment").environment == environment
+
+
+@pytest.mark.parametrize("environment", ["development", "test"])
+def test_development_and_test_run_on_the_development_secret(environment: str) -> None:
+    from servicekit.settings import ServiceSettings
+
+    assert ServiceSettings(environment=environment).jwt_secret == DEV_JWT_SECRET

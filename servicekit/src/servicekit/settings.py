@@ -13,11 +13,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "landgrade-local-development-secret-change-me"  # nosec B105  # public on purpose; refused in production
 
+DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
     service_name: str = "service"
-    environment: str = Field(default="dev", description="dev | test | prod; prod refuses development secrets")
+    environment: str = Field(default="development", description=(
+        "development | test | anything else (e.g. prod): only development and test accept the "
+        "project's public development secrets"))
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     # A request's headers and body must arrive whole within this (slow clients are closed), and
@@ -77,8 +82,16 @@ class ServiceSettings(BaseSettings):
             return settings
         return cls(**settings.model_dump()) if settings is not None else cls()
 
+    @property
+    def allows_development_secrets(self) -> bool:
+        """Only an environment that says it is one for development or tests may run on the public
+        development secrets; any other name (prod, production, staging, a typo) refuses them."""
+        return self.environment in DEVELOPMENT_ENVIRONMENTS
+
     @model_validator(mode="after")
-    def _refuse_dev_secrets_in_prod(self) -> ServiceSettings:
-        if self.environment == "prod" and self.jwt_algorithm == "HS256" and self.jwt_secret == DEV_JWT_SECRET:
-            raise ValueError("JWT_SECRET must be set in production (the development secret is public)")
+    def _refuse_dev_secrets_outside_development(self) -> ServiceSettings:
+        if not self.allows_development_secrets and self.jwt_algorithm.startswith("HS") \
+                and self.jwt_secret == DEV_JWT_SECRET:
+            raise ValueError(f"JWT_SECRET must be set when ENVIRONMENT is {self.environment!r} (the development "
+                             "secret is public; it is accepted only in development and test)")
         return self
