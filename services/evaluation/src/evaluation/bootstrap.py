@@ -7,17 +7,19 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from evaluation.adapters import rulesets_store, runs_store
 from evaluation.adapters.tables import plumbing as plumbing_tables
-from evaluation.domain.rulesets import SEED_RULESET_IDS, load_seed_ruleset
-from evaluation.entrypoints.consumers import TOPICS, batch_handlers, handlers
-from evaluation.entrypoints.grade_fast_path import RememberedGrades
+from evaluation.domain.ruleset import RulesetError
+from evaluation.entrypoints.consumers import CONSUMER, SUBSCRIPTIONS
 from evaluation.entrypoints.http import routers
+from evaluation.entrypoints.http.fast_path import RememberedGrades
 from evaluation.service_layer.context import EvaluationContext
+from evaluation.service_layer.rulesets import BadRulesetRequest, RulesetConflict, seed_rulesets
+from evaluation.service_layer.yearly_run import cancel_runs, close_interrupted_runs
 from evaluation.settings import Settings
 from landgrade_events.evaluation import GRADES
 from servicekit.db import asyncpg_dsn
 from servicekit.http import create_app
+from servicekit.problems import Problem
 from servicekit.read_cache import ChangeFeed, ReadCache
 from servicekit.serve import serve
 from servicekit.settings import ServiceSettings
@@ -25,44 +27,40 @@ from servicekit.wiring import Plumbing
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 PUBLISHES: list[str] = [GRADES]
-CONSUMER = "evaluation-facts"
+__all__ = ["CONSUMER", "MIGRATIONS", "build_app", "main"]  # CONSUMER: the readiness check's name
+
+PROBLEMS = {
+    RulesetError: lambda e: Problem(422, "Invalid ruleset", str(e), errors=[{"field": e.field, "message": e.message}]),
+    BadRulesetRequest: lambda e: Problem(422, "Invalid ruleset", e.detail,
+                                         errors=[{"field": e.field, "message": e.message}]),
+    RulesetConflict: lambda e: Problem(409, "Ruleset exists", str(e)),
+}
 
 
 def build_app(settings: ServiceSettings | None = None, *, run_background: bool = True) -> FastAPI:
-    settings = settings or Settings()
-    own = settings if isinstance(settings, Settings) else Settings(**settings.model_dump())
-    plumbing = Plumbing.build(settings, plumbing_tables)
-    ctx = EvaluationContext(plumbing.db, plumbing.outbox,
-                            grade_reads=ReadCache(max_entries=own.grade_read_cache_entries))
-    feed = ChangeFeed(asyncpg_dsn(settings.database_url), "current_grades", ctx.grade_reads)
-    jobs = [feed.run] if own.grade_read_cache_entries else []
+    own = Settings.narrowed(settings)
+    plumbing = Plumbing.build(own, plumbing_tables)
+    ctx = EvaluationContext(plumbing.storage, grade_reads=ReadCache(max_entries=own.grade_read_cache_entries))
+    feed = ChangeFeed(asyncpg_dsn(own.database_url), "current_grades", ctx.grade_reads)
     plumbing.db.commit_listeners.append(ctx.grade_reads.committed)  # read-your-writes for grade reads
-    run_tasks: set[asyncio.Task[None]] = set()
-
-    async def seed_rulesets() -> None:
-        async with ctx.db.transaction() as session:
-            for ruleset_id in SEED_RULESET_IDS:
-                await rulesets_store.add(session, load_seed_ruleset(ruleset_id), "seed")
-
-    async def close_interrupted_runs() -> None:
-        async with ctx.db.transaction() as session:
-            await runs_store.interrupted(session)
 
     async def cancel_runs_at_shutdown(stop: asyncio.Event) -> None:
         await stop.wait()
-        for task in list(run_tasks):
-            task.cancel()
-        await asyncio.gather(*run_tasks, return_exceptions=True)
+        await cancel_runs(ctx)
 
-    consumer = plumbing.consumer(CONSUMER, TOPICS, handlers(ctx), batch_handlers(ctx))
-    runtime = plumbing.runtime(publishes=PUBLISHES, consumers=[consumer], jobs=[cancel_runs_at_shutdown, *jobs],
-                               startup=[seed_rulesets, close_interrupted_runs])
-    app = create_app(runtime, routers(), title="Evaluation", run_background=run_background,
-                     description="Explainable A/B/C/D grading of industrial land parcels.",
-                     hot_paths=[(RememberedGrades, {"cache": ctx.grade_reads})])
-    app.state.evaluation = ctx
-    app.state.run_tasks = run_tasks
-    return app
+    async def seed() -> None:
+        await seed_rulesets(ctx.uow())
+
+    async def close_interrupted() -> None:
+        await close_interrupted_runs(ctx.uow())
+
+    runtime = plumbing.runtime(
+        publishes=PUBLISHES, consumers=[plumbing.subscribe(s, ctx.uow_on) for s in SUBSCRIPTIONS],
+        jobs=[cancel_runs_at_shutdown, *([feed.run] if own.grade_read_cache_entries else [])],
+        startup=[seed, close_interrupted])
+    return create_app(runtime, routers(), title="Evaluation", run_background=run_background,
+                      description="Explainable A/B/C/D grading of industrial land parcels.",
+                      context=ctx, problems=PROBLEMS, hot_paths=[(RememberedGrades, {"cache": ctx.grade_reads})])
 
 
 def main() -> None:

@@ -44,7 +44,8 @@ class Service:
 
     @property
     def ctx(self) -> EvaluationContext:
-        return self.app.state.evaluation
+        ctx: EvaluationContext = self.app.state.context
+        return ctx
 
     async def send(self, data: EventData, event_id: str | None = None) -> CloudEvent:
         event = CloudEvent.wrap(data, source="test", event_id=event_id)

@@ -1,5 +1,5 @@
-"""A run of filings applied at once (the consumer's fast path) must leave exactly what applying
-them one by one leaves: the same evaluations in the same order, with the same previous grades,
+"""A run of filings applied at once (the consumer's whole-batch path) must leave exactly what
+applying them one by one (the event-by-event fallback, each a batch of one) leaves: the same evaluations in the same order, with the same previous grades,
 metrics, reasons and triggering events, and the same grade events."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import select
 
 from evaluation.adapters.tables import current_grades, evaluations, parcel_revenue, plumbing
-from evaluation.entrypoints.consumers import batch_handlers, handlers
+from evaluation.entrypoints.consumers import SUBSCRIPTIONS
 from landgrade_events.registry import FilingAccepted, LeaseChanged, ParcelChanged
 from servicekit.events import CloudEvent
-from servicekit.inbox import Delivery
+from servicekit.inbox import Delivery, Received, parse
 
 STREET = "荣华街道"
 
@@ -61,22 +61,27 @@ def _envelopes(items: list[Any]) -> list[CloudEvent]:
 
 
 async def _apply(service: Any, events: list[CloudEvent], at_once: bool) -> None:
-    single, batch = handlers(service.ctx), batch_handlers(service.ctx)
+    handlers = {model.TYPE: (model, handler) for model, handler in SUBSCRIPTIONS[0].handlers.items()}
+
+    def received(event: CloudEvent) -> Received[Any]:
+        return Received(parse(event, handlers[event.type][0]), Delivery(event, None))
+
     facts = [e for e in events if e.type != FilingAccepted.TYPE]
     filings = [e for e in events if e.type == FilingAccepted.TYPE]
-    async with service.ctx.db.transaction() as session:
+    async with service.ctx.storage.db.transaction() as session:
         for event in facts:
-            await single[event.type](session, event)
-    async with service.ctx.db.transaction() as session:
+            await handlers[event.type][1](service.ctx.uow_on(session), [received(event)])
+    async with service.ctx.storage.db.transaction() as session:
+        handle = handlers[FilingAccepted.TYPE][1]
         if at_once:
-            await batch[FilingAccepted.TYPE](session, [Delivery(e, None) for e in filings])
+            await handle(service.ctx.uow_on(session), [received(e) for e in filings])
         else:
             for event in filings:
-                await single[event.type](session, event)
+                await handle(service.ctx.uow_on(session), [received(event)])
 
 
 async def _history(service: Any, prefix: str, trigger_index: dict[str, int]) -> dict[str, Any]:
-    async with service.ctx.db.transaction() as session:
+    async with service.ctx.storage.db.transaction() as session:
         rows = (await session.execute(select(evaluations).where(evaluations.c.parcel_id.like(f"{prefix}-%"))
                                       .order_by(evaluations.c.parcel_id, evaluations.c.year,
                                                 evaluations.c.seq))).all()

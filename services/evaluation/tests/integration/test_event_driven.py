@@ -96,7 +96,7 @@ async def test_duplicate_events_change_nothing(service, infra) -> None:
     await service.grade_becomes(parcel, "C", YEAR)
 
     async def history() -> tuple[int, int]:
-        async with service.ctx.db.sessions() as session:
+        async with service.ctx.storage.db.sessions() as session:
             rows = await session.scalar(
                 select(func.count()).select_from(evaluations).where(evaluations.c.parcel_id == parcel)
             )

@@ -19,7 +19,7 @@ ADMIN, READ, HOLDER = token("admin"), token("grades:read"), token("objections:wr
 async def seeded_run(service, count: int, year: int) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
     prefix = f"Q{uuid.uuid4().hex[:6]}"
     data = build(count, year, prefix, seed=11)
-    async with service.ctx.db.transaction() as session:
+    async with service.ctx.storage.db.transaction() as session:
         await data.write(session)
     response = await service.client.post("/v1/evaluation-runs", json={"year": year}, headers=ADMIN)
     run_id = response.json()["id"]
@@ -97,7 +97,7 @@ async def test_simulation_reports_moves_and_changes_no_stored_grade(service) -> 
     prefix, run = await seeded_run(service, 500, year)
 
     async def snapshot() -> tuple[list, int, int]:
-        async with service.ctx.db.sessions() as session:
+        async with service.ctx.storage.db.sessions() as session:
             grades = (
                 await session.execute(
                     select(current_grades.c.parcel_id, current_grades.c.grade, current_grades.c.evaluation_id)

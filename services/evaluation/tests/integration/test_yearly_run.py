@@ -33,7 +33,7 @@ async def test_yearly_run_over_10000_parcels_agrees_with_grade_parcel_by_parcel(
     admin = token("admin")
     year, prefix = 2024, f"R{uuid.uuid4().hex[:6]}"
     data = build(10_000, year, prefix)
-    async with service.ctx.db.transaction() as session:
+    async with service.ctx.storage.db.transaction() as session:
         await data.write(session)
 
     started = time.monotonic()
@@ -43,7 +43,7 @@ async def test_yearly_run_over_10000_parcels_agrees_with_grade_parcel_by_parcel(
     assert run["graded"] == run["total"] >= 10_000 and run["progress"] == 1.0
 
     ruleset = load_seed_ruleset()
-    async with service.ctx.db.sessions() as session:
+    async with service.ctx.storage.db.sessions() as session:
         rows = (
             await session.execute(
                 select(
@@ -75,7 +75,7 @@ async def test_yearly_run_over_10000_parcels_agrees_with_grade_parcel_by_parcel(
     # Same facts, same grades: nothing to announce for these parcels. (The run covers the whole
     # year, and the consumer may meanwhile apply other suites' events from the shared topics, so
     # the count is taken over this test's parcels only.)
-    async with service.ctx.db.sessions() as session:
+    async with service.ctx.storage.db.sessions() as session:
         queued = await session.scalar(
             select(func.count())
             .select_from(plumbing.outbox)

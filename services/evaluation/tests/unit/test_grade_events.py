@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
-from evaluation.adapters.grades_store import Current, Recorded
-from evaluation.adapters.outbox_bulk import envelope
+from evaluation.adapters.grades_repository import envelope
 from evaluation.domain.facts import ContractBreach, HolderAttitude, Violation, ViolationKind
 from evaluation.domain.grading import grade
-from evaluation.service_layer.grade_events import grade_document, grade_event
+from evaluation.domain.records import Current, Recorded
+from evaluation.service_layer.outgoing import grade_document, grade_event
 from landgrade_events.evaluation import ParcelGraded
 from servicekit.events import CloudEvent
 
@@ -32,7 +32,7 @@ def test_document_and_contract_agree_and_the_envelope_round_trips(make_facts, et
     now = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
     previous = Current("e0", "B", "final", "x", "荣华街道", "H")
     for facts in samples:
-        recorded = Recorded.new(grade(facts, etown), facts, previous, "provisional", now, run_id="run-1")
+        recorded = Recorded.new("e1", grade(facts, etown), facts, previous, "provisional", now, run_id="run-1")
         document = grade_document(recorded)
         assert grade_event(recorded).model_dump(mode="json") == document
         _, payload = envelope("evaluation", document, "2026-01-02T03:04:05.678000Z")

@@ -170,3 +170,21 @@ def _breaches(deadlines: Iterable[DeadlineRecord], today: date) -> tuple[Contrac
             due_date=deadline.due, rectified=deadline.met_on is not None,
         ))
     return tuple(breaches)
+
+
+def tenant_pairs(sources: Iterable[ParcelSources]) -> set[tuple[str, str]]:
+    """(holder, tenant) pairs whose equity link the facts may need."""
+    pairs = set()
+    for s in sources:
+        tenants = {lease.tenant_uscc for lease in s.leases if not lease.approved}
+        tenants |= {f.tenant_uscc for f in s.findings if f.type == "unauthorised_lease" and f.tenant_uscc}
+        pairs |= {(s.parcel.holder_uscc, t) for t in tenants}
+    return pairs
+
+
+def contributors_after(named: Iterable[str] | None, filer: str, counted: bool, before: Iterable[str]) -> list[str]:
+    """A parcel-year's contributors once a filing is stored over `before`: the filing's own list
+    when it names one (a correction can take one away), else `before` plus its counted filer."""
+    if named is not None:
+        return sorted(set(named))
+    return sorted(set(before) | ({filer} if counted else set()))

@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from servicekit.db import Database
-from servicekit.outbox import Outbox
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evaluation.adapters.grading_lock import GRADING_LOCK
+from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork, utc_now
 from servicekit.read_cache import ReadCache
+from servicekit.uow import Storage
 
-# Event-driven re-grading takes this advisory lock shared; a yearly run takes it exclusively, so
-# the run grades one consistent picture and no event-driven grade is lost under it.
-GRADING_LOCK = 0x6576_616C
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["GRADING_LOCK", "EvaluationContext", "bulk_work", "utc_now"]
 
 
 @dataclass
 class EvaluationContext:
-    db: Database
-    outbox: Outbox
+    storage: Storage
     clock: Callable[[], datetime] = field(default=utc_now)
     grade_reads: ReadCache = field(default_factory=ReadCache)  # serves nothing until its feed is live
+    # Yearly runs working in the background, cancelled at shutdown.
+    run_tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def uow(self) -> EvaluationUnitOfWork:
+        return EvaluationUnitOfWork(self.storage, clock=self.clock)
+
+    def uow_on(self, session: AsyncSession) -> EvaluationUnitOfWork:
+        return EvaluationUnitOfWork(self.storage, session=session, clock=self.clock)
+
+    def wake_relay(self) -> None:
+        """A long transaction wrote events in bulk and committed: the relay may publish them now."""
+        self.storage.outbox.written.set()
 
 
 @contextmanager

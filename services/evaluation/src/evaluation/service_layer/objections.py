@@ -10,65 +10,61 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, select
-
-from evaluation.adapters import grades_store, objections_store, runs_store
-from evaluation.adapters.grades_store import Current, Recorded
 from evaluation.domain.evaluation import Evaluation, Reason
 from evaluation.domain.grades import Grade
-from evaluation.service_layer.context import GRADING_LOCK, EvaluationContext
-from evaluation.service_layer.grade_events import grade_event
-from evaluation.service_layer.idempotent import IdempotentRequest
+from evaluation.domain.records import Current, Recorded
+from evaluation.service_layer.outgoing import grade_event
 from evaluation.service_layer.publication import PublicationError
+from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
+from servicekit.idempotency import IdempotentRequest
 
 
-async def submit(ctx: EvaluationContext, parcel_id: str, year: int, statement: str,
+async def submit(uow: EvaluationUnitOfWork, parcel_id: str, year: int, statement: str,
                  requested_grade: str | None, submitted_by: str,
                  idempotency: IdempotentRequest | None = None) -> dict[str, Any]:
-    async with ctx.db.transaction() as session:
-        if idempotency and (earlier := await idempotency.replayed(session)) is not None:
-            return await objections_store.get(session, earlier["id"]) or {}
-        run = await runs_store.open_for_objection(session, year)
-        now = ctx.clock()
+    async with uow:
+        if (earlier := await uow.replayed(idempotency)) is not None:
+            return await uow.objections.get(earlier[1]["id"]) or {}
+        run = await uow.runs.open_for_objection(year)
+        now = uow.clock()
         if run is None or (run["objection_deadline"] and now > run["objection_deadline"]):
             raise PublicationError(f"no objection window is open for {year}")
-        current = await grades_store.current(session, parcel_id, year)
+        current = await uow.grades.current(parcel_id, year)
         if current is None:
             raise LookupError(f"parcel {parcel_id} has no grade for {year}")
         objection_id = str(uuid.uuid4())
-        await objections_store.add(
-            session, id=objection_id, run_id=run["id"], parcel_id=parcel_id, year=year,
+        await uow.objections.add(
+            id=objection_id, run_id=run["id"], parcel_id=parcel_id, year=year,
             holder_uscc=current.holder_uscc, statement=statement, requested_grade=requested_grade,
             state="submitted", submitted_by=submitted_by, submitted_at=now)
-        if idempotency:
-            await idempotency.remember(session, 201, {"id": objection_id})
-        return await objections_store.get(session, objection_id) or {}
+        await uow.remember(idempotency, 201, {"id": objection_id})
+        return await uow.objections.get(objection_id) or {}
 
 
-async def decide(ctx: EvaluationContext, objection_id: str, upheld: bool, new_grade: str | None,
+async def decide(uow: EvaluationUnitOfWork, objection_id: str, upheld: bool, new_grade: str | None,
                  note: str, decided_by: str) -> dict[str, Any]:
-    async with ctx.db.transaction() as session:
-        objection = await objections_store.get(session, objection_id, for_update=True)
+    async with uow:
+        objection = await uow.objections.get(objection_id, for_update=True)
         if objection is None:
             raise LookupError(objection_id)
         if objection["state"] != "submitted":
             raise PublicationError(f"objection already decided: {objection['state']}")
-        run = await runs_store.get(session, objection["run_id"])
+        run = await uow.runs.get(objection["run_id"])
         if run is None or run["state"] != "published":
             raise PublicationError("the year's results are no longer open for objections")
-        now = ctx.clock()
+        now = uow.clock()
         if upheld and new_grade is not None:
-            await session.execute(select(func.pg_advisory_xact_lock_shared(GRADING_LOCK)))
-            row = await grades_store.current_evaluation(session, objection["parcel_id"], objection["year"])
-            previous = await grades_store.current(session, objection["parcel_id"], objection["year"])
+            await uow.grading_lock.share()
+            row = await uow.grades.current_evaluation(objection["parcel_id"], objection["year"])
+            previous = await uow.grades.current(objection["parcel_id"], objection["year"])
             if row is not None and previous is not None and new_grade != row.grade:
                 recorded = _regraded(row, previous, Grade(new_grade), note, objection_id, now)
-                await grades_store.record(session, recorded)
-                await ctx.outbox.add(session, grade_event(recorded))
-        await objections_store.decide(session, objection_id, state="upheld" if upheld else "rejected",
-                                      decided_grade=new_grade if upheld else None, decision_note=note,
-                                      decided_by=decided_by, decided_at=now)
-        return await objections_store.get(session, objection_id) or {}
+                await uow.grades.record_many([recorded])
+                await uow.emit(grade_event(recorded))
+        await uow.objections.decide(objection_id, state="upheld" if upheld else "rejected",
+                                    decided_grade=new_grade if upheld else None, decision_note=note,
+                                    decided_by=decided_by, decided_at=now)
+        return await uow.objections.get(objection_id) or {}
 
 
 def _regraded(row: Any, previous: Current, new_grade: Grade, note: str, objection_id: str, now: Any) -> Recorded:

@@ -1,9 +1,9 @@
 """A yearly run's progress, written beside the run without holding it up.
 
 Each progress write is its own small transaction (readers must see it while the run's long
-transaction is still open), and its commit waits for the disk. Awaiting one per chunk stalled the
-grading for about 3 s of a 100k run, so writes go out in the background: while one is in flight,
-later reports are merged and only the newest values are written next. `flush` waits until
+transaction is still open), and its commit waits for the disk, which grading must not wait on. So
+writes go out in the background: while one is in flight, later reports are merged and only the
+newest values are written next. `flush` waits until
 everything reported is on record; the run calls it before it touches its own row, which the
 progress writes would otherwise wait on until the run commits.
 """

@@ -6,30 +6,30 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from evaluation.adapters import facts_loader, rulesets_store
 from evaluation.domain.comparison import compare_each
-from evaluation.domain.projection import assemble_facts
+from evaluation.domain.projection import assemble_facts, tenant_pairs
 from evaluation.domain.ruleset_codec import with_changes
-from evaluation.service_layer.context import EvaluationContext, bulk_work
+from evaluation.service_layer.context import bulk_work
+from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
 
 
-async def simulate(ctx: EvaluationContext, ruleset_id: str, year: int, changes: dict[str, Any],
+async def simulate(uow: EvaluationUnitOfWork, ruleset_id: str, year: int, changes: dict[str, Any],
                    limit: int) -> dict[str, Any]:
-    async with ctx.db.sessions() as session:
-        base = await rulesets_store.get(session, ruleset_id)
+    async with uow:
+        base = await uow.rulesets.get(ruleset_id)
         if base is None:
             raise LookupError(ruleset_id)
         changed = with_changes(base, {**changes, "id": f"{base.id}+what-if"})
-        sources = await facts_loader.load_sources(session, year)
+        sources = await uow.facts.load_sources(year)
         depth = max(base.equity_link_search_depth, changed.equity_link_search_depth)
-        pairs = facts_loader.tenant_pairs(sources.values())
+        pairs = tenant_pairs(sources.values())
         # Links are looked up at the deeper of the two depths, then judged per ruleset.
-        linked_deep = await facts_loader.linked_pairs(session, pairs, depth)
+        linked_deep = await uow.facts.linked_pairs(pairs, depth)
         linked_base = (linked_deep if depth == base.equity_link_search_depth
-                       else await facts_loader.linked_pairs(session, pairs, base.equity_link_search_depth))
+                       else await uow.facts.linked_pairs(pairs, base.equity_link_search_depth))
         linked_new = (linked_deep if depth == changed.equity_link_search_depth
-                      else await facts_loader.linked_pairs(session, pairs, changed.equity_link_search_depth))
-    today = ctx.clock().date()
+                      else await uow.facts.linked_pairs(pairs, changed.equity_link_search_depth))
+    today = uow.clock().date()
     pairs_of_facts = []
     for s in sources.values():
         before = assemble_facts(s, year, lambda a, b: (a, b) in linked_base, today)

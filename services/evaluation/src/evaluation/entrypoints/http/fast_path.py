@@ -1,10 +1,10 @@
 """`GET /v1/parcels/{id}/grade` answered from memory before the framework's routing.
 
-It is by far the most frequent request. When the answer is remembered (`ReadCache`), the token
-was verified lately (`TokenVerifier.remembered`) and carries the read scope, and the query is
-plain, the remembered bytes go out at once; routing and dependency resolution cost more than
-everything else together. Anything else — a miss, an unknown or expired token, a missing scope,
-an odd query — goes on to the route itself, which answers (and remembers) as always.
+It is by far the most frequent request, and routing and dependency resolution cost more than
+everything else together. This is only a transport in front of the route: the answer is the
+route's own (`queries.remembered_grade`, the answer `queries.current_grade` last gave), sent
+when the token was verified lately (`remembered_caller`) and carries the read scope, and the
+query is plain. Anything else goes on to the route, which answers (and remembers) as always.
 """
 
 from __future__ import annotations
@@ -13,19 +13,20 @@ import re
 from typing import Any
 from urllib.parse import parse_qs
 
-from evaluation.entrypoints.routes_grades import FIRST_YEAR, LAST_YEAR, READ
+from evaluation.entrypoints.http.deps import FIRST_YEAR, LAST_YEAR, READ
+from evaluation.entrypoints.http.grades import CURRENT_GRADE
+from evaluation.service_layer.queries import remembered_grade
 from servicekit.auth import remembered_caller
 from servicekit.http import HotRoute
 from servicekit.read_cache import ReadCache
 
-ROUTE = "/v1/parcels/{parcel_id}/grade"  # the route in routes_grades.py this answers for
 _PATH = re.compile(r"^/v1/parcels/([^/]+)/grade$")
 
 
 class RememberedGrades:
     def __init__(self, app: Any, cache: ReadCache) -> None:
         self.app, self.cache = app, cache
-        self.route = HotRoute(ROUTE)
+        self.route = HotRoute(CURRENT_GRADE)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         document = self._remembered(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
@@ -41,7 +42,7 @@ class RememberedGrades:
         year = _year(scope.get("query_string", b""))
         if year is False or not self._may_read(scope):
             return None
-        return self.cache.get((match.group(1), year))
+        return remembered_grade(self.cache, match.group(1), year)
 
     def _may_read(self, scope: dict[str, Any]) -> bool:
         principal = remembered_caller(scope)

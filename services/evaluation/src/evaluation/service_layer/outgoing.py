@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evaluation.adapters.grades_store import Recorded
+from evaluation.domain.records import Recorded
 from landgrade_events.evaluation import ParcelGraded
 
 

@@ -1,0 +1,285 @@
+"""The facts projection kept from the registry's and enforcement's events: written by idempotent
+upserts, read set-based (a handful of queries for one parcel or for all of them)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import case, delete, func, literal_column, null, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evaluation.adapters.tables import MONEY, cases, findings, leases, parcel_revenue, parcels, shareholdings
+from evaluation.domain.equity import adjacency, enterprise_node, equity_linked
+from evaluation.domain.projection import (
+    CommitmentRecord,
+    DeadlineRecord,
+    FindingRecord,
+    FlagRecord,
+    LeaseRecord,
+    ParcelRecord,
+    ParcelSources,
+    RevenueRecord,
+    contributors_after,
+)
+from landgrade_events.enforcement import CaseChanged, FindingRecorded
+from landgrade_events.registry import EnterpriseChanged, FilingAccepted, LeaseChanged, ParcelChanged
+from servicekit.db import column_arrays, on_conflict_update, unnest_rows
+
+
+def _revenue_add() -> Any:
+    stmt = insert(parcel_revenue)
+    return stmt.on_conflict_do_update(
+        index_elements=[parcel_revenue.c.parcel_id, parcel_revenue.c.year],
+        set_={
+            "output_value": stmt.excluded.output_value, "tax_paid": stmt.excluded.tax_paid,
+            "filings": stmt.excluded.filings, "updated_at": func.now(),
+            "contributors": literal_column("ARRAY(SELECT DISTINCT c FROM unnest(parcel_revenue.contributors "
+                                           "|| excluded.contributors) AS c ORDER BY c)"),
+        },
+    )
+
+
+# Built once: constructing this upsert costs more CPU than running it, once per filing event. An
+# event that does not name the parcel-year's contributors can only add its counted filer; one
+# that names them replaces them (a correction can take one away): `_REVENUES_REPLACE`.
+_REVENUE_ADD = _revenue_add()
+
+_REPLACING_COLUMNS = (("parcel_id", "text"), ("year", "integer"), ("output_value", "text"), ("tax_paid", "text"),
+                      ("filings", "integer"), ("contributors", "text"))
+# Amounts go as decimal strings (exact, and cheaper to encode than Decimals); contributors as one
+# comma-joined string each (a USCC has no comma), since arrays of arrays cannot be unnested.
+_REVENUES_REPLACE = text(
+    "INSERT INTO parcel_revenue (parcel_id, year, output_value, tax_paid, filings, contributors) "
+    "SELECT r.parcel_id, r.year, CAST(r.output_value AS numeric), CAST(r.tax_paid AS numeric), r.filings, "
+    f"string_to_array(r.contributors, ',') FROM {unnest_rows(_REPLACING_COLUMNS)} "
+    "AS r(" + ", ".join(name for name, _ in _REPLACING_COLUMNS) + ") "
+    + on_conflict_update(("parcel_id", "year"), _REPLACING_COLUMNS, also="updated_at = now()"))
+
+
+_FEN = Decimal(1).scaleb(-(MONEY.scale or 0))
+
+
+def filing_contributors(event: FilingAccepted, before: tuple[str, ...] = ()) -> list[str]:
+    """The parcel-year's contributors once `event` is stored over `before`."""
+    return contributors_after(event.parcel_year_contributors, event.uscc, event.counted, before)
+
+
+def _replacing_row(event: FilingAccepted) -> dict[str, Any]:
+    return {
+        "parcel_id": event.parcel_id, "year": event.year, "output_value": str(event.parcel_year_output),
+        "tax_paid": str(event.parcel_year_tax), "filings": event.parcel_year_filings,
+        "contributors": ",".join(filing_contributors(event)),
+    }
+
+
+def _revenue_row(event: FilingAccepted) -> dict[str, Any]:
+    return {
+        "parcel_id": event.parcel_id, "year": event.year, "output_value": event.parcel_year_output,
+        "tax_paid": event.parcel_year_tax, "filings": event.parcel_year_filings,
+        "contributors": filing_contributors(event),
+    }
+
+
+_QUERIES = {
+    "parcels": "SELECT parcel_id, street, category, area_m2, holder_uscc, commitments::text AS commitments, "
+               "deadlines::text AS deadlines, flags::text AS flags FROM parcels",
+    "leases": "SELECT parcel_id, lease_id, tenant_uscc, approved, equity_linked, end_date, "
+              "rectified_at IS NOT NULL AS rectified FROM leases",
+    "findings": "SELECT parcel_id, finding_id, type, inspected_at, tenant_uscc, holder_attitude, "
+                "rectified_at IS NOT NULL AS rectified FROM findings WHERE type NOT IN ('no_issue', 'rectified')",
+    "revenue": "SELECT parcel_id, output_value, tax_paid, contributors FROM parcel_revenue WHERE year = $1",
+}
+
+
+async def _fetch(raw: Any, name: str, year: int, parcel_ids: list[str] | None) -> list[Any]:
+    """Plain asyncpg: for a whole year's facts the ORM's row handling would cost more than the query."""
+    sql = _QUERIES[name]
+    args: list[Any] = [year] if name == "revenue" else []
+    if parcel_ids is not None:
+        sql += (" AND" if " WHERE " in sql else " WHERE") + f" parcel_id = ANY(${len(args) + 1}::text[])"
+        args.append(parcel_ids)
+    return list(await raw.fetch(sql, *args))
+
+
+def _json_list(text: str) -> list[dict[str, Any]]:
+    return [] if text == "[]" else list(json.loads(text))
+
+
+def _parcel(r: Any) -> ParcelRecord:
+    return ParcelRecord(
+        parcel_id=r["parcel_id"], street=r["street"], category=r["category"], area_m2=r["area_m2"],
+        holder_uscc=r["holder_uscc"],
+        commitments=tuple(CommitmentRecord(c.get("year"), Decimal(str(c["output_value"])),
+                                           Decimal(str(c["tax_paid"])), c.get("from_year"))
+                          for c in _json_list(r["commitments"])),
+        deadlines=tuple(DeadlineRecord(d["kind"], date.fromisoformat(d["due"]),
+                                       date.fromisoformat(d["met_on"]) if d.get("met_on") else None)
+                        for d in _json_list(r["deadlines"])),
+        flags=tuple(FlagRecord(f["kind"], date.fromisoformat(f["since"]),
+                               date.fromisoformat(f["cleared_on"]) if f.get("cleared_on") else None)
+                    for f in _json_list(r["flags"])),
+    )
+
+
+class FactsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- writes, one per kind of incoming fact -------------------------------------------------
+
+    async def upsert_parcel(self, event: ParcelChanged) -> None:
+        values = {
+            "parcel_id": event.parcel_id, "name": event.name, "street": event.street, "category": event.category,
+            "area_m2": event.area_m2, "holder_uscc": event.holder_uscc, "version": event.version,
+            "commitments": [c.model_dump(mode="json") for c in event.commitments],
+            "deadlines": [d.model_dump(mode="json") for d in event.deadlines],
+            "flags": [f.model_dump(mode="json") for f in event.flags],
+        }
+        stmt = insert(parcels).values(values)
+        # Full-state events: the newest version wins even if an older one is redelivered later.
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=[parcels.c.parcel_id],
+            set_={**{k: stmt.excluded[k] for k in values if k != "parcel_id"}, "updated_at": func.now()},
+            where=stmt.excluded.version >= parcels.c.version,
+        ))
+
+    async def upsert_lease(self, event: LeaseChanged) -> None:
+        values = {
+            "parcel_id": event.parcel_id, "lease_id": event.lease_id, "tenant_uscc": event.tenant_uscc,
+            "area_m2": event.area_m2, "end_date": event.end, "approved": event.approved,
+            "equity_linked": event.equity_linked,
+        }
+        stmt = insert(leases).values(values)
+        # A rectification stays recorded while the lease is the same unapproved one with the same tenant.
+        keep_rectified = (stmt.excluded.approved == leases.c.approved) & (
+            stmt.excluded.tenant_uscc == leases.c.tenant_uscc)
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=[leases.c.parcel_id, leases.c.lease_id],
+            set_={**{k: stmt.excluded[k] for k in values if k not in ("parcel_id", "lease_id")},
+                  "rectified_at": case((keep_rectified, leases.c.rectified_at), else_=null())},
+        ))
+
+    async def replace_shareholdings(self, event: EnterpriseChanged) -> None:
+        await self.session.execute(delete(shareholdings).where(shareholdings.c.uscc == event.uscc))
+        nodes = {f"E:{s.uscc}" if s.kind == "enterprise" and s.uscc else f"P:{s.person_ref}"
+                 for s in event.shareholders if s.uscc or s.person_ref}
+        if nodes:
+            await self.session.execute(insert(shareholdings).on_conflict_do_nothing(),
+                                       [{"uscc": event.uscc, "holder_node": node} for node in sorted(nodes)])
+
+    async def store_revenues(self, events: list[FilingAccepted]) -> None:
+        """Filings' parcel-year totals, in order: the last per parcel-year stays."""
+        for names_contributors, run in groupby(events, key=lambda e: e.parcel_year_contributors is not None):
+            if names_contributors:
+                # Each replaces the parcel-year's row whole, so only the last of each counts: one
+                # statement for the lot instead of one execution per filing event.
+                last = {(e.parcel_id, e.year): _replacing_row(e) for e in run}
+                await self.session.execute(_REVENUES_REPLACE, column_arrays(last.values(), _REPLACING_COLUMNS))
+            else:
+                await self.session.execute(_REVENUE_ADD, [_revenue_row(e) for e in run])
+
+    async def record_finding(self, event: FindingRecorded) -> None:
+        if event.type == "rectified":
+            await self.rectify_parcel(event.parcel_id, event.inspected_at, f"finding:{event.finding_id}")
+        await self.session.execute(insert(findings).values(
+            finding_id=event.finding_id, inspection_id=event.inspection_id, parcel_id=event.parcel_id,
+            type=event.type, tenant_uscc=event.tenant_uscc, holder_attitude=event.holder_attitude,
+            inspected_at=event.inspected_at,
+        ).on_conflict_do_nothing())
+
+    async def record_case(self, event: CaseChanged) -> None:
+        stmt = insert(cases).values(case_id=event.case_id, parcel_id=event.parcel_id, kind=event.kind,
+                                    state=event.state, at=event.at)
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=[cases.c.case_id], set_={"state": stmt.excluded.state, "at": stmt.excluded.at},
+            where=stmt.excluded.at >= cases.c.at,
+        ))
+        if event.state == "rectified":
+            await self.rectify_parcel(event.parcel_id, event.at, f"case:{event.case_id}")
+
+    async def rectify_parcel(self, parcel_id: str, at: datetime, by: str) -> None:
+        """Rectification (整改) closes what was found up to then; later findings stay open."""
+        await self.session.execute(update(findings).where(
+            findings.c.parcel_id == parcel_id, findings.c.rectified_at.is_(None), findings.c.inspected_at <= at,
+        ).values(rectified_at=at, rectified_by=by))
+        await self.session.execute(update(leases).where(
+            leases.c.parcel_id == parcel_id, leases.c.approved.is_(False), leases.c.rectified_at.is_(None),
+        ).values(rectified_at=at))
+
+    @staticmethod
+    def revenue_after(event: FilingAccepted, before: RevenueRecord | None) -> RevenueRecord:
+        """The parcel-year's revenue as storing this filing over `before` leaves it, amounts at the
+        money column's scale (as reading them back gives them), so metrics read the same."""
+        return RevenueRecord(event.parcel_year_output.quantize(_FEN), event.parcel_year_tax.quantize(_FEN),
+                             tuple(filing_contributors(event, before.contributors if before else ())))
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    async def parcels_touching(self, uscc: str) -> list[str]:
+        """Parcels whose equity-link questions involve this enterprise: as holder or as tenant."""
+        held = select(parcels.c.parcel_id).where(parcels.c.holder_uscc == uscc)
+        leased = select(leases.c.parcel_id).where(leases.c.tenant_uscc == uscc, leases.c.approved.is_(False))
+        found = select(findings.c.parcel_id).where(findings.c.tenant_uscc == uscc)
+        rows = await self.session.scalars(held.union(leased, found))
+        return sorted(set(rows.all()))
+
+    async def latest_revenue_year(self, parcel_id: str) -> int | None:
+        year = await self.session.scalar(select(func.max(parcel_revenue.c.year)).where(
+            parcel_revenue.c.parcel_id == parcel_id))
+        return int(year) if year is not None else None
+
+    async def load_sources(self, year: int, parcel_ids: list[str] | None = None) -> dict[str, ParcelSources]:
+        """Parcels with their leases, findings and the year's revenue; all parcels when ids is None."""
+        raw: Any = (await (await self.session.connection()).get_raw_connection()).driver_connection
+        by_parcel_leases: dict[str, list[LeaseRecord]] = defaultdict(list)
+        for r in await _fetch(raw, "leases", year, parcel_ids):
+            by_parcel_leases[r["parcel_id"]].append(LeaseRecord(
+                r["lease_id"], r["tenant_uscc"], r["approved"], r["equity_linked"], r["end_date"], r["rectified"]))
+        by_parcel_findings: dict[str, list[FindingRecord]] = defaultdict(list)
+        for r in await _fetch(raw, "findings", year, parcel_ids):
+            by_parcel_findings[r["parcel_id"]].append(FindingRecord(
+                r["finding_id"], r["type"], r["inspected_at"], r["tenant_uscc"], r["holder_attitude"],
+                r["rectified"]))
+        revenue = {r["parcel_id"]: RevenueRecord(r["output_value"], r["tax_paid"], tuple(sorted(r["contributors"])))
+                   for r in await _fetch(raw, "revenue", year, parcel_ids)}
+        sources = {}
+        for r in await _fetch(raw, "parcels", year, parcel_ids):
+            parcel_id = r["parcel_id"]
+            sources[parcel_id] = ParcelSources(
+                _parcel(r), tuple(by_parcel_leases.get(parcel_id, ())), tuple(by_parcel_findings.get(parcel_id, ())),
+                {year: revenue[parcel_id]} if parcel_id in revenue else {},
+            )
+        return sources
+
+    async def linked_pairs(self, pairs: set[tuple[str, str]], depth: int) -> set[tuple[str, str]]:
+        """The pairs joined by shareholdings within `depth` links. Few pairs: walk the graph in the
+        database; many (a yearly run): load the whole graph once."""
+        if not pairs:
+            return set()
+        if len(pairs) > 50:
+            graph = adjacency((await self.session.execute(
+                select(shareholdings.c.uscc, shareholdings.c.holder_node))).all())
+            return {p for p in pairs if equity_linked(p[0], p[1], graph, depth)}
+        return {p for p in pairs if await self._walk(p, depth)}
+
+    async def _walk(self, pair: tuple[str, str], depth: int) -> bool:
+        graph: dict[str, set[str]] = {}
+        frontier, seen = {enterprise_node(pair[0])}, set()
+        for _ in range(depth):
+            usccs = [n[2:] for n in frontier if n.startswith("E:")]
+            rows = (await self.session.execute(select(shareholdings.c.uscc, shareholdings.c.holder_node).where(
+                or_(shareholdings.c.uscc.in_(usccs), shareholdings.c.holder_node.in_(list(frontier)))))).all()
+            for uscc, node in rows:
+                graph.setdefault(enterprise_node(uscc), set()).add(node)
+                graph.setdefault(node, set()).add(enterprise_node(uscc))
+            seen |= frontier
+            frontier = {n for node in frontier for n in graph.get(node, ())} - seen
+            if not frontier:
+                break
+        return equity_linked(pair[0], pair[1], graph, depth)

@@ -1,0 +1,245 @@
+"""Evaluations (every result, with its explanation), the current grade per parcel and year, and
+grade events written in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evaluation.adapters.tables import current_grades, evaluations
+from evaluation.domain.records import Current, Recorded
+from landgrade_events.evaluation import ParcelGraded
+from servicekit.db import column_arrays, on_conflict_update, unnest_insert
+from servicekit.events import envelope_bytes, utc_text
+from servicekit.ids import new_id
+from servicekit.outbox import Outbox
+from servicekit.read_cache import EVERYTHING, changed
+from servicekit.tracing import current_traceparent, new_traceparents
+
+EVALUATION_COLUMNS = (
+    "id", "parcel_id", "year", "holder_uscc", "street", "grade", "previous_grade", "status", "reasons",
+    "metrics", "flags", "review_case_needed", "fingerprint", "ruleset_id", "run_id", "trigger_event_id",
+    "objection_id", "evaluated_at",
+)
+_CURRENT_TYPES = (
+    ("parcel_id", "text"), ("year", "integer"), ("evaluation_id", "text"), ("grade", "text"), ("status", "text"),
+    ("fingerprint", "text"), ("street", "text"), ("holder_uscc", "text"), ("ruleset_id", "text"),
+    ("evaluated_at", "timestamptz"),
+)
+CURRENT_COLUMNS = [name for name, _ in _CURRENT_TYPES]
+OUTBOX_COLUMNS = ["event_id", "topic", "key", "payload", "headers"]
+
+_UPSERT_CURRENTS = unnest_insert("current_grades", _CURRENT_TYPES,
+                                 on_conflict_update(("parcel_id", "year"), _CURRENT_TYPES))
+
+# Built once: constructing these per event cost more CPU than executing them.
+_EVALUATION_TYPES = (
+    "id text, parcel_id text, year integer, holder_uscc text, street text, grade text, previous_grade text, "
+    "status text, reasons jsonb, metrics jsonb, flags text[], review_case_needed boolean, fingerprint text, "
+    "ruleset_id text, run_id text, trigger_event_id text, objection_id text, evaluated_at timestamptz")
+# All of a batch's evaluations as one JSON document, inserted in its order (their `seq`): a
+# statement execution per evaluation costs PostgreSQL and the driver several times as much.
+_INSERT_EVALUATIONS = text(
+    f"INSERT INTO evaluations ({', '.join(EVALUATION_COLUMNS)}) SELECT e.* "
+    "FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS r(doc, n), "
+    f"json_to_record(r.doc) AS e({_EVALUATION_TYPES}) ORDER BY r.n")
+_CURRENT = select(current_grades).where(current_grades.c.parcel_id == bindparam("parcel_id"),
+                                        current_grades.c.year == bindparam("year"))
+
+
+def _current_evaluation(of_year: bool) -> Any:
+    query = (select(evaluations, current_grades.c.status.label("current_status"))
+             .join(current_grades, current_grades.c.evaluation_id == evaluations.c.id)
+             .where(current_grades.c.parcel_id == bindparam("parcel_id")))
+    if of_year:
+        query = query.where(current_grades.c.year == bindparam("year"))
+    return query.order_by(current_grades.c.year.desc()).limit(1)
+
+
+# Built once: the grade read is the most frequent request, and building its query costs more than running it.
+_CURRENT_EVALUATION_LATEST = _current_evaluation(of_year=False)
+_CURRENT_EVALUATION_OF_YEAR = _current_evaluation(of_year=True)
+
+
+def evaluation_row(r: Recorded) -> dict[str, Any]:
+    e = r.evaluation
+    return {
+        "id": r.id, "parcel_id": e.parcel_id, "year": e.year, "holder_uscc": r.holder_uscc,
+        "street": r.street, "grade": e.grade.value, "previous_grade": r.previous_grade,
+        "status": r.status, "reasons": [x.to_dict() for x in e.reasons], "metrics": e.metrics.to_dict(),
+        "flags": [f.value for f in e.flags], "review_case_needed": e.review_case_needed,
+        "fingerprint": e.fingerprint, "ruleset_id": e.ruleset_id, "run_id": r.run_id,
+        "trigger_event_id": r.trigger_event_id, "objection_id": r.objection_id,
+        "evaluated_at": r.evaluated_at,
+    }
+
+
+def _current_row(r: Recorded) -> dict[str, Any]:
+    e = r.evaluation
+    return {"parcel_id": e.parcel_id, "year": e.year, "evaluation_id": r.id, "grade": e.grade.value,
+            "status": r.status, "fingerprint": e.fingerprint, "street": r.street,
+            "holder_uscc": r.holder_uscc, "ruleset_id": e.ruleset_id, "evaluated_at": r.evaluated_at}
+
+
+def envelope(source: str, document: dict[str, Any], time: str) -> tuple[str, bytes]:
+    """A grade event's outbox payload made from its plain document (servicekit's envelope bytes):
+    validating a hundred thousand events through pydantic would cost seconds."""
+    event_id = new_id()
+    return event_id, envelope_bytes(source, ParcelGraded.TYPE, document["parcel_id"], document, event_id, time)
+
+
+class GradeRepository:
+    def __init__(self, session: AsyncSession, outbox: Outbox) -> None:
+        self.session, self.outbox = session, outbox
+
+    async def _driver(self) -> Any:
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        return raw.driver_connection
+
+    async def current(self, parcel_id: str, year: int) -> Current | None:
+        row = (await self.session.execute(_CURRENT, {"parcel_id": parcel_id, "year": year})).first()
+        return None if row is None else Current(row.evaluation_id, row.grade, row.status, row.fingerprint,
+                                                row.street, row.holder_uscc, row.ruleset_id)
+
+    async def current_many(self, year: int, parcel_ids: list[str]) -> dict[str, Current]:
+        raw = await self._driver()
+        rows = await raw.fetch("SELECT parcel_id, evaluation_id, grade, status, fingerprint, street, holder_uscc, "
+                               "ruleset_id FROM current_grades WHERE year = $1 AND parcel_id = ANY($2::text[])",
+                               year, parcel_ids)
+        return {r[0]: Current(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
+
+    async def current_for_year(self, year: int) -> dict[str, Current]:
+        raw = await self._driver()
+        rows = await raw.fetch("SELECT parcel_id, evaluation_id, grade, status, fingerprint, street, holder_uscc, "
+                               "ruleset_id FROM current_grades WHERE year = $1", year)
+        return {r[0]: Current(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
+
+    async def latest_year(self, parcel_id: str) -> int | None:
+        year = await self.session.scalar(select(func.max(current_grades.c.year)).where(
+            current_grades.c.parcel_id == parcel_id))
+        return int(year) if year is not None else None
+
+    async def latest_graded_year(self) -> int | None:
+        year = await self.session.scalar(select(func.max(current_grades.c.year)))
+        return int(year) if year is not None else None
+
+    async def record_many(self, recorded: list[Recorded]) -> None:
+        """Evaluations in order, each becoming its parcel-year's current grade (the last one stays)."""
+        if recorded:
+            changed(self.session, *(r.evaluation.parcel_id for r in recorded))
+            await self.session.execute(_INSERT_EVALUATIONS,
+                                       {"rows": orjson.dumps([evaluation_row(r) for r in recorded]).decode()})
+            # One statement for the lot, the last evaluation of each parcel-year winning as it would
+            # one by one: a statement per row costs PostgreSQL three times as much (its change-notice
+            # triggers fire per statement).
+            last = {(r.evaluation.parcel_id, r.evaluation.year): _current_row(r) for r in recorded}
+            await self.session.execute(_UPSERT_CURRENTS, column_arrays(last.values(), _CURRENT_TYPES))
+
+    async def touch_parcel(self, parcel_id: str, year: int, street: str, holder_uscc: str) -> None:
+        """Street or holder changed without changing the grade: keep lists and summaries right."""
+        changed(self.session, parcel_id)
+        await self.session.execute(update(current_grades).where(
+            current_grades.c.parcel_id == parcel_id, current_grades.c.year == year,
+            (current_grades.c.street != street) | (current_grades.c.holder_uscc != holder_uscc),
+        ).values(street=street, holder_uscc=holder_uscc))
+
+    async def copy_evaluations(self, recorded: list[Recorded]) -> None:
+        """A yearly run's evaluations by COPY. The run holds the grading lock exclusively, so nothing
+        else writes current grades meanwhile (`replace_current` follows once all are in)."""
+        if not recorded:
+            return
+        raw = await self._driver()
+        dumps = orjson.dumps
+        rows = []
+        for r in recorded:
+            e = r.evaluation
+            rows.append((
+                r.id, e.parcel_id, e.year, r.holder_uscc, r.street, e.grade.value, r.previous_grade, r.status,
+                dumps([x.to_dict() for x in e.reasons]).decode(), dumps(e.metrics.to_dict()).decode(),
+                [f.value for f in e.flags], e.review_case_needed, e.fingerprint, e.ruleset_id, r.run_id,
+                r.trigger_event_id, r.objection_id, r.evaluated_at,
+            ))
+        await raw.copy_records_to_table("evaluations", records=rows, columns=list(EVALUATION_COLUMNS))
+
+    async def replace_current(self, recorded: list[Recorded], year: int) -> None:
+        """These evaluations become their parcels' current grades for `year`."""
+        if not recorded:
+            return
+        changed(self.session, EVERYTHING)
+        raw = await self._driver()
+        await raw.execute("DELETE FROM current_grades WHERE year = $1 AND parcel_id = ANY($2::text[])",
+                          year, [r.evaluation.parcel_id for r in recorded])
+        current = [(r.evaluation.parcel_id, year, r.id, r.evaluation.grade.value, r.status,
+                    r.evaluation.fingerprint, r.street, r.holder_uscc, r.evaluation.ruleset_id, r.evaluated_at)
+                   for r in recorded]
+        await raw.copy_records_to_table("current_grades", records=current, columns=CURRENT_COLUMNS)
+
+    async def current_evaluation(self, parcel_id: str, year: int | None) -> Any:
+        """The stored evaluation behind the current grade (of `year`, or of the latest year)."""
+        if year is None:
+            return (await self.session.execute(_CURRENT_EVALUATION_LATEST, {"parcel_id": parcel_id})).first()
+        return (await self.session.execute(_CURRENT_EVALUATION_OF_YEAR,
+                                           {"parcel_id": parcel_id, "year": year})).first()
+
+    async def history(self, parcel_id: str, year: int | None, limit: int) -> list[Any]:
+        query = select(evaluations).where(evaluations.c.parcel_id == parcel_id)
+        if year is not None:
+            query = query.where(evaluations.c.year == year)
+        return list((await self.session.execute(query.order_by(evaluations.c.seq.desc()).limit(limit))).all())
+
+    async def current_listing(self, year: int | None, grade: str | None, street: str | None,
+                              after: str | None, limit: int) -> list[Any]:
+        query = select(current_grades).where(current_grades.c.year == year)
+        for column, value in ((current_grades.c.grade, grade), (current_grades.c.street, street)):
+            if value is not None:
+                query = query.where(column == value)
+        if after:
+            query = query.where(current_grades.c.parcel_id > after)
+        return list((await self.session.execute(query.order_by(current_grades.c.parcel_id).limit(limit))).all())
+
+    async def counts(self, year: int | None) -> list[tuple[str, str, str, int]]:
+        """(street, grade, status, count) of the year's current grades."""
+        rows = (await self.session.execute(
+            select(current_grades.c.street, current_grades.c.grade, current_grades.c.status, func.count())
+            .where(current_grades.c.year == year)
+            .group_by(current_grades.c.street, current_grades.c.grade, current_grades.c.status))).all()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def make_year_final(self, year: int) -> list[Any]:
+        """The year's current evaluations, now final (status set on both tables)."""
+        rows = list((await self.session.execute(
+            select(evaluations, current_grades.c.grade.label("current_grade"))
+            .join(current_grades, current_grades.c.evaluation_id == evaluations.c.id)
+            .where(current_grades.c.year == year))).all())
+        ids = [r.id for r in rows]
+        changed(self.session, EVERYTHING)
+        await self.session.execute(update(current_grades).where(current_grades.c.year == year)
+                                   .values(status="final"))
+        for start in range(0, len(ids), 10000):
+            await self.session.execute(update(evaluations).where(evaluations.c.id.in_(ids[start:start + 10000]))
+                                       .values(status="final"))
+        return rows
+
+    async def add_grade_events(self, documents: Iterable[dict[str, Any]]) -> int:
+        """Many grade events (a yearly run or a finalisation) into the outbox by COPY."""
+        span = new_traceparents(current_traceparent.get())
+        time = utc_text(datetime.now(UTC))
+        records = []
+        for document in documents:
+            event_id, payload = envelope(self.outbox.source, document, time)
+            headers = f'{{"traceparent":"{span()}"}}'  # hex and dashes only: nothing to escape
+            records.append((event_id, ParcelGraded.TOPIC, document["parcel_id"], payload, headers))
+        if not records:
+            return 0
+        raw = await self._driver()
+        await raw.copy_records_to_table(self.outbox.table.name, records=records, columns=OUTBOX_COLUMNS)
+        # The relay is not woken here: these rows are invisible to it until the (long) transaction
+        # commits, and each of its polls meanwhile would walk past all of them in the index. The
+        # caller wakes it after the commit (`outbox.written.set()`).
+        return len(records)

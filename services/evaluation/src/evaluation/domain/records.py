@@ -1,0 +1,50 @@
+"""Evaluations as the service keeps them: the current grade of a parcel-year, and an evaluation
+recorded with where it came from (run, triggering event, objection)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from evaluation.domain.evaluation import Evaluation
+from evaluation.domain.facts import ParcelFacts
+
+
+@dataclass(frozen=True)
+class Current:
+    """The current grade of one parcel and year, as re-grading compares against it."""
+
+    evaluation_id: str
+    grade: str
+    status: str
+    fingerprint: str
+    street: str
+    holder_uscc: str
+    ruleset_id: str = ""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One evaluation as stored, ready to become a row and a grade event."""
+
+    id: str
+    evaluation: Evaluation
+    holder_uscc: str
+    street: str
+    previous_grade: str | None
+    status: str
+    evaluated_at: datetime
+    run_id: str | None = None
+    trigger_event_id: str | None = None
+    objection_id: str | None = None
+
+    @classmethod
+    def new(cls, evaluation_id: str, evaluation: Evaluation, facts: ParcelFacts, previous: Current | None,
+            status: str, evaluated_at: datetime, **refs: str | None) -> Recorded:
+        return cls(evaluation_id, evaluation, facts.holder_uscc, facts.street,
+                   previous.grade if previous else None, status, evaluated_at, **refs)
+
+    def as_current(self) -> Current:
+        e = self.evaluation
+        return Current(self.id, e.grade.value, self.status, e.fingerprint, self.street, self.holder_uscc,
+                       e.ruleset_id)

@@ -1,0 +1,62 @@
+"""Objections to published yearly results, and their review."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from evaluation.entrypoints.http.deps import ADMIN, OBJECT, READ, Ctx
+from evaluation.entrypoints.http.schemas import DecisionRequest, ObjectionRequest
+from evaluation.service_layer import objections, queries
+from evaluation.service_layer.publication import PublicationError
+from servicekit.auth import Principal, require
+from servicekit.idempotency import IdempotencyKeyDep
+from servicekit.problems import Problem
+
+router = APIRouter(prefix="/v1/objections", tags=["objections"])
+
+
+@router.post("", status_code=201, summary="Object to a published grade (within the window)")
+async def submit(ctx: Ctx, body: ObjectionRequest, idempotency_key: IdempotencyKeyDep,
+                 principal: Principal = require(OBJECT)) -> dict[str, Any]:
+    try:
+        submitted = await objections.submit(
+            ctx.uow(), body.parcel_id, body.year, body.statement, body.requested_grade, principal.subject,
+            idempotency_key.by(principal.subject) if idempotency_key else None)
+    except LookupError as error:
+        raise Problem(404, "No grade", str(error)) from None
+    except PublicationError as error:
+        raise Problem(409, "No objection window", str(error)) from None
+    return queries.objection_document(submitted)
+
+
+@router.get("", summary="Objections")
+async def listing(ctx: Ctx, run_id: str | None = None, state: str | None = None, parcel_id: str | None = None,
+                  limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                  _: Principal = require(*READ)) -> dict[str, Any]:
+    return await queries.objections(ctx.uow(), run_id, state, parcel_id, limit)
+
+
+@router.get("/{objection_id}", summary="One objection")
+async def one(ctx: Ctx, objection_id: str, _: Principal = require(*READ)) -> dict[str, Any]:
+    found = await queries.objection(ctx.uow(), objection_id)
+    if found is None:
+        raise Problem(404, "No such objection", f"Objection {objection_id} does not exist.")
+    return found
+
+
+@router.post("/{objection_id}/decision", summary="Review: uphold (optionally with a new grade) or reject")
+async def decide(ctx: Ctx, objection_id: str, body: DecisionRequest,
+                 principal: Principal = require(ADMIN)) -> dict[str, Any]:
+    if body.decision == "rejected" and body.grade is not None:
+        raise Problem(422, "Invalid decision", "a rejected objection changes no grade",
+                      errors=[{"field": "grade", "message": "only with decision=upheld"}])
+    try:
+        decided = await objections.decide(ctx.uow(), objection_id, body.decision == "upheld", body.grade,
+                                          body.note, principal.subject)
+    except LookupError:
+        raise Problem(404, "No such objection", f"Objection {objection_id} does not exist.") from None
+    except PublicationError as error:
+        raise Problem(409, "Not possible now", str(error)) from None
+    return queries.objection_document(decided)

@@ -1,0 +1,142 @@
+"""What the GET routes answer: grades, runs, objections and rulesets, as plain JSON documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from evaluation.domain.ruleset import Ruleset
+from evaluation.domain.ruleset_codec import ruleset_to_dict
+from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
+from servicekit.read_cache import ReadCache
+
+
+def evaluation_document(row: Any, clauses: dict[str, Any] | None = None) -> dict[str, Any]:
+    reasons = []
+    for r in row.reasons:
+        clause = (clauses or {}).get(r["clause_id"])
+        reasons.append({**r, "clause": {"zh": clause.zh, "en": clause.en} if clause else None})
+    return {
+        "evaluation_id": row.id, "parcel_id": row.parcel_id, "year": row.year, "grade": row.grade,
+        "previous_grade": row.previous_grade, "status": getattr(row, "current_status", None) or row.status,
+        "holder_uscc": row.holder_uscc, "street": row.street, "reasons": reasons, "flags": list(row.flags),
+        "metrics": row.metrics, "review_case_needed": row.review_case_needed, "ruleset_id": row.ruleset_id,
+        "run_id": row.run_id, "trigger_event_id": row.trigger_event_id, "objection_id": row.objection_id,
+        "evaluated_at": row.evaluated_at.isoformat(),
+    }
+
+
+def _plain(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in record.items()}
+
+
+def run_document(run: dict[str, Any]) -> dict[str, Any]:
+    doc = _plain(run)
+    doc["progress"] = round(run["graded"] / run["total"], 4) if run["total"] else (
+        1.0 if run["state"] in ("draft", "published", "final") else 0.0)
+    return doc
+
+
+def ruleset_document(ruleset: Ruleset) -> dict[str, Any]:
+    return ruleset_to_dict(ruleset)
+
+
+def objection_document(objection: dict[str, Any]) -> dict[str, Any]:
+    return _plain(objection)
+
+
+# -- the current grade: the most frequent request -------------------------------------------------
+
+def remembered_grade(cache: ReadCache, parcel_id: str, year: int | None) -> bytes | None:
+    """The current-grade answer as last given, while nothing it rests on has changed since."""
+    return cache.get((parcel_id, year))
+
+
+async def current_grade(uow: EvaluationUnitOfWork, cache: ReadCache, parcel_id: str,
+                        year: int | None) -> bytes | None:
+    """The current grade with its reasons and clauses, as JSON bytes; None when there is none.
+    Answers are remembered (`cache`) until a change to the parcel's grades drops them."""
+    document = remembered_grade(cache, parcel_id, year)
+    if document is not None:
+        return document
+    seen = cache.generation
+    async with uow:
+        row = await uow.grades.current_evaluation(parcel_id, year)
+        if row is None:
+            return None
+        ruleset = await uow.rulesets.get(row.ruleset_id)
+    # Serialised straight to bytes: the document is plain JSON already, and the generic encoding
+    # and validation of a returned dict cost more than reading it from the database.
+    document = orjson.dumps(evaluation_document(row, ruleset.clauses if ruleset else None))
+    cache.put((parcel_id, year), parcel_id, document, seen)
+    return document
+
+
+async def grade_history(uow: EvaluationUnitOfWork, parcel_id: str, year: int | None, limit: int) -> dict[str, Any]:
+    async with uow:
+        rows = await uow.grades.history(parcel_id, year, limit)
+    return {"parcel_id": parcel_id, "items": [evaluation_document(r) for r in rows]}
+
+
+async def current_grades(uow: EvaluationUnitOfWork, grade: str | None, street: str | None, year: int | None,
+                         after: str | None, limit: int) -> dict[str, Any]:
+    async with uow:
+        year = year or await uow.grades.latest_graded_year()
+        rows = await uow.grades.current_listing(year, grade, street, after, limit)
+    items = [{"parcel_id": r.parcel_id, "year": r.year, "grade": r.grade, "status": r.status,
+              "street": r.street, "holder_uscc": r.holder_uscc, "ruleset_id": r.ruleset_id,
+              "evaluation_id": r.evaluation_id, "evaluated_at": r.evaluated_at.isoformat()} for r in rows]
+    return {"year": year, "items": items, "next": items[-1]["parcel_id"] if len(items) == limit else None}
+
+
+async def grade_summary(uow: EvaluationUnitOfWork, year: int | None) -> dict[str, Any]:
+    async with uow:
+        year = year or await uow.grades.latest_graded_year()
+        rows = await uow.grades.counts(year)
+    by_grade = dict.fromkeys("ABCD", 0)
+    by_street: dict[str, dict[str, int]] = {}
+    by_status: dict[str, int] = {}
+    for street, letter, status, count in rows:
+        by_grade[letter] += count
+        by_street.setdefault(street, dict.fromkeys("ABCD", 0))[letter] += count
+        by_status[status] = by_status.get(status, 0) + count
+    return {"year": year, "total": sum(by_grade.values()), "by_grade": by_grade,
+            "by_street": dict(sorted(by_street.items())), "by_status": by_status}
+
+
+# -- runs, objections, rulesets -----------------------------------------------------------------
+
+async def run(uow: EvaluationUnitOfWork, run_id: str) -> dict[str, Any] | None:
+    async with uow:
+        found = await uow.runs.get(run_id)
+    return run_document(found) if found is not None else None
+
+
+async def runs(uow: EvaluationUnitOfWork, year: int | None, limit: int) -> dict[str, Any]:
+    async with uow:
+        return {"items": [run_document(r) for r in await uow.runs.listing(year, limit)]}
+
+
+async def objection(uow: EvaluationUnitOfWork, objection_id: str) -> dict[str, Any] | None:
+    async with uow:
+        found = await uow.objections.get(objection_id)
+    return objection_document(found) if found is not None else None
+
+
+async def objections(uow: EvaluationUnitOfWork, run_id: str | None, state: str | None, parcel_id: str | None,
+                     limit: int) -> dict[str, Any]:
+    async with uow:
+        rows = await uow.objections.listing(run_id, state, parcel_id, limit)
+    return {"items": [objection_document(r) for r in rows]}
+
+
+async def ruleset(uow: EvaluationUnitOfWork, ruleset_id: str) -> dict[str, Any] | None:
+    async with uow:
+        found = await uow.rulesets.get(ruleset_id)
+    return ruleset_to_dict(found) if found is not None else None
+
+
+async def rulesets(uow: EvaluationUnitOfWork) -> dict[str, Any]:
+    async with uow:
+        return {"items": [_plain(r) for r in await uow.rulesets.listing()]}

@@ -1,0 +1,524 @@
+"""The service-layer handlers against a fake unit of work: in-memory repositories with the same
+attributes as the real ones, no database. What a user would notice: facts kept, grades recorded,
+grade events emitted, runs and objections moving through their states."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from evaluation.adapters.facts_repository import FactsRepository
+from evaluation.adapters.grades_repository import evaluation_row
+from evaluation.domain.equity import adjacency, equity_linked
+from evaluation.domain.projection import FindingRecord, LeaseRecord, ParcelRecord, ParcelSources, RevenueRecord
+from evaluation.domain.records import Current, Recorded
+from evaluation.domain.ruleset import Ruleset
+from evaluation.domain.ruleset_codec import ruleset_to_dict
+from evaluation.domain.rulesets import load_seed_ruleset
+from evaluation.service_layer import facts, objections, publication, rulesets, simulation, yearly_run
+from evaluation.service_layer.grading import NoRuleset
+from evaluation.service_layer.publication import PublicationError
+from landgrade_events.enforcement import CaseChanged, FindingRecorded
+from landgrade_events.evaluation import ParcelGraded
+from landgrade_events.registry import EnterpriseChanged, FilingAccepted, LeaseChanged, ParcelChanged, Shareholder
+from servicekit.events import CloudEvent, EventData
+from servicekit.idempotency import IdempotentRequest
+from servicekit.inbox import Delivery, Received
+from servicekit.problems import Problem
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+HOLDER = "91110302MA01ABCD1X"
+TENANT = "91110115MA00TENT2K"
+STREET = "荣华街道"
+
+
+# -- the fake unit of work -------------------------------------------------------------------------
+
+class FakeFacts:
+    def __init__(self) -> None:
+        self.parcels: dict[str, ParcelRecord] = {}
+        self.leases: dict[str, dict[str, LeaseRecord]] = {}
+        self.findings: dict[str, list[FindingRecord]] = {}
+        self.revenue: dict[tuple[str, int], RevenueRecord] = {}
+        self.shareholdings: dict[str, set[str]] = {}
+        self.cases: dict[str, CaseChanged] = {}
+
+    async def upsert_parcel(self, e: ParcelChanged) -> None:
+        self.parcels[e.parcel_id] = ParcelRecord(e.parcel_id, e.street, e.category, e.area_m2, e.holder_uscc)
+
+    async def upsert_lease(self, e: LeaseChanged) -> None:
+        self.leases.setdefault(e.parcel_id, {})[e.lease_id] = LeaseRecord(
+            e.lease_id, e.tenant_uscc, e.approved, e.equity_linked, e.end)
+
+    async def replace_shareholdings(self, e: EnterpriseChanged) -> None:
+        self.shareholdings[e.uscc] = {f"E:{s.uscc}" for s in e.shareholders if s.uscc}
+
+    async def store_revenues(self, events: list[FilingAccepted]) -> None:
+        for e in events:
+            self.revenue[(e.parcel_id, e.year)] = self.revenue_after(e, self.revenue.get((e.parcel_id, e.year)))
+
+    revenue_after = staticmethod(FactsRepository.revenue_after)
+
+    async def record_finding(self, e: FindingRecorded) -> None:
+        if e.type == "rectified":
+            await self.rectify_parcel(e.parcel_id, e.inspected_at, e.finding_id)
+        self.findings.setdefault(e.parcel_id, []).append(FindingRecord(
+            e.finding_id, e.type, e.inspected_at, e.tenant_uscc, e.holder_attitude))
+
+    async def record_case(self, e: CaseChanged) -> None:
+        self.cases[e.case_id] = e
+        if e.state == "rectified":
+            await self.rectify_parcel(e.parcel_id, e.at, e.case_id)
+
+    async def rectify_parcel(self, parcel_id: str, at: datetime, by: str) -> None:
+        self.findings[parcel_id] = [replace(f, rectified=True) if f.inspected_at <= at else f
+                                    for f in self.findings.get(parcel_id, [])]
+        self.leases[parcel_id] = {k: replace(v, rectified=True) if not v.approved else v
+                                  for k, v in self.leases.get(parcel_id, {}).items()}
+
+    async def parcels_touching(self, uscc: str) -> list[str]:
+        return sorted({p.parcel_id for p in self.parcels.values() if p.holder_uscc == uscc}
+                      | {pid for pid, ls in self.leases.items() for x in ls.values()
+                         if x.tenant_uscc == uscc and not x.approved})
+
+    async def latest_revenue_year(self, parcel_id: str) -> int | None:
+        return max((y for p, y in self.revenue if p == parcel_id), default=None)
+
+    async def load_sources(self, year: int, parcel_ids: list[str] | None = None) -> dict[str, ParcelSources]:
+        return {pid: ParcelSources(p, tuple(self.leases.get(pid, {}).values()), tuple(self.findings.get(pid, [])),
+                                   {year: self.revenue[(pid, year)]} if (pid, year) in self.revenue else {})
+                for pid, p in self.parcels.items() if parcel_ids is None or pid in parcel_ids}
+
+    async def linked_pairs(self, pairs: set[tuple[str, str]], depth: int) -> set[tuple[str, str]]:
+        graph = adjacency((u, n) for u, nodes in self.shareholdings.items() for n in nodes)
+        return {p for p in pairs if equity_linked(p[0], p[1], graph, depth)}
+
+
+class FakeGrades:
+    def __init__(self) -> None:
+        self.evaluations: list[Recorded] = []
+        self.currents: dict[tuple[str, int], Current] = {}
+        self.bulk_events: list[dict[str, Any]] = []
+
+    async def current(self, parcel_id: str, year: int) -> Current | None:
+        return self.currents.get((parcel_id, year))
+
+    async def current_many(self, year: int, parcel_ids: list[str]) -> dict[str, Current]:
+        return {p: c for (p, y), c in self.currents.items() if y == year and p in parcel_ids}
+
+    async def current_for_year(self, year: int) -> dict[str, Current]:
+        return {p: c for (p, y), c in self.currents.items() if y == year}
+
+    async def latest_year(self, parcel_id: str) -> int | None:
+        return max((y for p, y in self.currents if p == parcel_id), default=None)
+
+    async def record_many(self, recorded: list[Recorded]) -> None:
+        for r in recorded:
+            self.evaluations.append(r)
+            self.currents[(r.evaluation.parcel_id, r.evaluation.year)] = r.as_current()
+
+    async def touch_parcel(self, parcel_id: str, year: int, street: str, holder_uscc: str) -> None:
+        self.currents[(parcel_id, year)] = replace(self.currents[(parcel_id, year)], street=street,
+                                                   holder_uscc=holder_uscc)
+
+    async def copy_evaluations(self, recorded: list[Recorded]) -> None:
+        self.evaluations += recorded
+
+    async def replace_current(self, recorded: list[Recorded], year: int) -> None:
+        for r in recorded:
+            self.currents[(r.evaluation.parcel_id, year)] = r.as_current()
+
+    def _row(self, r: Recorded) -> Any:
+        row = evaluation_row(r)
+        return SimpleNamespace(**row, _mapping=row)
+
+    async def current_evaluation(self, parcel_id: str, year: int | None) -> Any:
+        current = self.currents.get((parcel_id, year)) if year else None
+        found = [r for r in self.evaluations if current and r.id == current.evaluation_id]
+        return self._row(found[0]) if found else None
+
+    async def make_year_final(self, year: int) -> list[Any]:
+        final = []
+        for key, c in list(self.currents.items()):
+            if key[1] == year:
+                self.currents[key] = replace(c, status="final")
+                final += [replace(r, status="final") for r in self.evaluations if r.id == c.evaluation_id]
+        return [self._row(r) for r in final]
+
+    async def add_grade_events(self, documents: Any) -> int:
+        added = list(documents)
+        self.bulk_events += added
+        return len(added)
+
+
+class FakeRulesets:
+    def __init__(self, *stored: Ruleset) -> None:
+        self.stored = {r.id: r for r in stored}
+
+    async def add(self, ruleset: Ruleset, created_by: str) -> bool:
+        if ruleset.id in self.stored:
+            return False
+        self.stored[ruleset.id] = ruleset
+        return True
+
+    async def get(self, ruleset_id: str) -> Ruleset | None:
+        return self.stored.get(ruleset_id)
+
+    async def all(self) -> list[Ruleset]:
+        return [self.stored[k] for k in sorted(self.stored)]
+
+
+class FakeRuns:
+    def __init__(self) -> None:
+        self.runs: dict[str, dict[str, Any]] = {}
+
+    async def create(self, **values: Any) -> None:
+        self.runs[values["id"]] = {"total": 0, "graded": 0, "objection_deadline": None, **values}
+
+    async def get(self, run_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+        return dict(self.runs[run_id]) if run_id in self.runs else None
+
+    async def change(self, run_id: str, **values: Any) -> None:
+        self.runs[run_id].update(values)
+
+    async def open_for_objection(self, year: int) -> dict[str, Any] | None:
+        open_ = [r for r in self.runs.values() if r["year"] == year and r["state"] == "published"]
+        return dict(open_[-1]) if open_ else None
+
+    async def supersede_others(self, run_id: str, year: int) -> None:
+        for r in self.runs.values():
+            if r["year"] == year and r["id"] != run_id and r["state"] in ("draft", "published"):
+                r["state"] = "superseded"
+
+    async def interrupted(self) -> None:
+        for r in self.runs.values():
+            if r["state"] in ("queued", "running"):
+                r.update(state="failed", phase="failed")
+
+
+class FakeObjections:
+    def __init__(self) -> None:
+        self.objections: dict[str, dict[str, Any]] = {}
+
+    async def add(self, **values: Any) -> None:
+        self.objections[values["id"]] = values
+
+    async def get(self, objection_id: str, *, for_update: bool = False) -> dict[str, Any] | None:
+        return dict(self.objections[objection_id]) if objection_id in self.objections else None
+
+    async def decide(self, objection_id: str, **values: Any) -> None:
+        self.objections[objection_id].update(values)
+
+    async def pending(self, run_id: str) -> list[str]:
+        return [k for k, o in self.objections.items() if o["run_id"] == run_id and o["state"] == "submitted"]
+
+
+class FakeLock:
+    def __init__(self) -> None:
+        self.shared = self.exclusive = 0
+
+    async def share(self) -> None:
+        self.shared += 1
+
+    async def take(self) -> None:
+        self.exclusive += 1
+
+
+class FakeOutbox:
+    def __init__(self) -> None:
+        self.written = asyncio.Event()
+
+    def row(self, data: EventData) -> dict[str, Any]:
+        self.written.set()
+        return {"event": data}
+
+
+class FakeUnitOfWork:
+    def __init__(self, *stored_rulesets: Ruleset) -> None:
+        self.facts, self.grades, self.runs, self.objections = FakeFacts(), FakeGrades(), FakeRuns(), FakeObjections()
+        self.rulesets = FakeRulesets(*stored_rulesets)
+        self.grading_lock = FakeLock()
+        self.storage = SimpleNamespace(outbox=FakeOutbox())
+        self.clock = lambda: NOW
+        self.events: list[EventData] = []
+        self.keys: dict[tuple[str, str], tuple[str, int, Any]] = {}
+        self.committed = 0
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        return self
+
+    async def __aexit__(self, kind: Any, *_: Any) -> None:
+        if kind is None:
+            self.committed += 1
+
+    async def emit(self, *events: EventData) -> list[str]:
+        self.events += events
+        return [str(i) for i in range(len(events))]
+
+    async def emit_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.events += [r["event"] for r in rows]
+
+    async def replayed(self, request: IdempotentRequest | None) -> tuple[int, Any] | None:
+        if request is None or (request.principal, request.key) not in self.keys:
+            return None
+        fingerprint, status, body = self.keys[(request.principal, request.key)]
+        if fingerprint != request.fingerprint:
+            raise Problem(409, "Idempotency key reused", "another request")
+        return status, body
+
+    async def remember(self, request: IdempotentRequest | None, status: int, body: Any) -> None:
+        if request is not None:
+            self.keys[(request.principal, request.key)] = (request.fingerprint, status, body)
+
+
+def _uow() -> Any:
+    return FakeUnitOfWork(load_seed_ruleset())
+
+
+def _received(data: EventData) -> Received[Any]:
+    return Received(data, Delivery(CloudEvent.wrap(data, source="test"), None))
+
+
+def _parcel(parcel_id: str = "P-1", holder: str = HOLDER, street: str = STREET) -> ParcelChanged:
+    return ParcelChanged(parcel_id=parcel_id, name=parcel_id, street=street, category="self_use",
+                         area_m2=Decimal(10000), holder_uscc=holder)
+
+
+def _filing(parcel_id: str, output: int, tax: int, year: int = 2025, n: int = 1) -> FilingAccepted:
+    return FilingAccepted(filing_id=f"F-{parcel_id}-{output}", revision=1, uscc=HOLDER, parcel_id=parcel_id,
+                          year=year, attributed_output=Decimal(output), attributed_tax=Decimal(tax), counted=True,
+                          parcel_year_output=Decimal(output), parcel_year_tax=Decimal(tax), parcel_year_filings=n)
+
+
+def _grades(uow: Any) -> list[tuple[str, str | None]]:
+    return [(e.grade, e.previous_grade) for e in uow.events if isinstance(e, ParcelGraded)]
+
+
+# -- events ----------------------------------------------------------------------------------------
+
+async def test_a_bare_registration_keeps_the_fact_and_grades_nothing() -> None:
+    uow = _uow()
+    await facts.parcels_changed(uow, [_received(_parcel())])
+    assert "P-1" in uow.facts.parcels
+    assert uow.grades.evaluations == [] and uow.events == []
+
+
+async def test_filings_grade_the_parcel_and_announce_each_change_once() -> None:
+    uow = _uow()
+    await facts.parcels_changed(uow, [_received(_parcel())])
+    filings = [_filing("P-1", 100_000_000, 10_000_000), _filing("P-1", 350_000_000, 35_000_000, n=2),
+               _filing("P-1", 350_000_000, 35_000_000, n=2), _filing("P-unknown", 900_000_000, 90_000_000)]
+    received = [_received(f) for f in filings]
+    await facts.filings_accepted(uow, received)
+    assert _grades(uow) == [("B", None), ("A", "B")]  # the repeat changes nothing; the unknown parcel waits
+    assert [e.trigger_event_id for e in uow.grades.evaluations] == [received[0].event_id, received[1].event_id]
+    assert uow.grades.currents[("P-1", 2025)].grade == "A"
+    assert uow.facts.revenue[("P-1", 2025)].output_value == Decimal("350000000.00")
+    assert uow.grading_lock.shared >= 1
+
+
+async def test_a_run_of_filings_equals_the_same_filings_one_at_a_time() -> None:
+    filings = [_filing("P-1", 100_000_000, 10_000_000), _filing("P-1", 350_000_000, 35_000_000, n=2),
+               _filing("P-1", 120_000_000, 12_000_000, n=3)]
+    at_once, one_by_one = _uow(), _uow()
+    for uow in (at_once, one_by_one):
+        await facts.parcels_changed(uow, [_received(_parcel())])
+    await facts.filings_accepted(at_once, [_received(f) for f in filings])
+    for f in filings:
+        await facts.filings_accepted(one_by_one, [_received(f)])
+    assert _grades(at_once) == _grades(one_by_one) == [("B", None), ("A", "B"), ("B", "A")]
+
+
+async def test_a_parcel_change_regrades_and_a_move_without_new_grade_touches_the_current_grade() -> None:
+    uow = _uow()
+    await facts.parcels_changed(uow, [_received(_parcel())])
+    await facts.filings_accepted(uow, [_received(_filing("P-1", 350_000_000, 35_000_000))])
+    await facts.parcels_changed(uow, [_received(_parcel(street="博兴街道"))])
+    assert _grades(uow) == [("A", None)]
+    assert uow.grades.currents[("P-1", 2025)].street == "博兴街道"
+
+
+async def test_an_unapproved_lease_to_a_linked_tenant_and_its_rectification() -> None:
+    uow = _uow()
+    await facts.parcels_changed(uow, [_received(_parcel())])
+    await facts.filings_accepted(uow, [_received(_filing("P-1", 350_000_000, 35_000_000))])
+    await facts.enterprises_changed(uow, [_received(EnterpriseChanged(
+        uscc=TENANT, name="租户", status="active",
+        shareholders=[Shareholder(kind="enterprise", uscc=HOLDER, share=Decimal(1))]))])
+    await facts.leases_changed(uow, [_received(LeaseChanged(parcel_id="P-1", lease_id="L1", tenant_uscc=TENANT,
+                                                             area_m2=Decimal(500), approved=False,
+                                                             equity_linked=False))])
+    assert uow.facts.shareholdings[TENANT] == {f"E:{HOLDER}"}
+    assert len(_grades(uow)) == 2 and _grades(uow)[-1][1] == "A"
+    graded = uow.events[-1]
+    before_case = len(uow.events)
+    await facts.cases_changed(uow, [_received(CaseChanged(case_id="C-1", parcel_id="P-1", street=STREET,
+                                                           kind="enforcement", state="open", actor="x",
+                                                           reason="r", at=NOW))])
+    assert len(uow.events) == before_case  # only a rectified case re-grades
+    await facts.cases_changed(uow, [_received(CaseChanged(case_id="C-1", parcel_id="P-1", street=STREET,
+                                                           kind="enforcement", state="rectified", actor="x",
+                                                           reason="r", at=NOW))])
+    assert "C-1" in uow.facts.cases
+    assert isinstance(graded, ParcelGraded) and len(uow.events) >= before_case
+
+
+async def test_a_finding_is_kept_and_regrades_the_parcel() -> None:
+    uow = _uow()
+    await facts.parcels_changed(uow, [_received(_parcel())])
+    await facts.filings_accepted(uow, [_received(_filing("P-1", 350_000_000, 35_000_000))])
+    await facts.findings_recorded(uow, [_received(FindingRecorded(
+        finding_id="I-1#1", inspection_id="I-1", parcel_id="P-1", street=STREET, inspected_at=NOW,
+        type="illegal_construction"))])
+    assert uow.facts.findings["P-1"][0].finding_id == "I-1#1"
+    assert len(_grades(uow)) == 2 and _grades(uow)[-1][1] == "A"
+    assert uow.grades.currents[("P-1", 2025)].grade == _grades(uow)[-1][0] != "A"
+
+
+# -- commands --------------------------------------------------------------------------------------
+
+async def _graded_year(uow: Any) -> None:
+    for pid in ("P-1", "P-2"):
+        await facts.parcels_changed(uow, [_received(_parcel(pid))])
+    await facts.filings_accepted(uow, [_received(_filing("P-1", 350_000_000, 35_000_000)),
+                                       _received(_filing("P-2", 100_000_000, 10_000_000))])
+    uow.events.clear()
+
+
+async def test_a_yearly_run_grades_every_parcel_and_announces_only_changes() -> None:
+    uow = _uow()
+    await _graded_year(uow)
+    await facts.parcels_changed(uow, [_received(_parcel("P-3"))])  # never graded: the run grades it
+    request = IdempotentRequest("admin", "k1", "f1")
+    run, created = await yearly_run.create_run(uow, 2025, None, "admin", request)
+    again, created_again = await yearly_run.create_run(uow, 2025, None, "admin", request)
+    assert created and not created_again and again["id"] == run["id"] and run["state"] == "queued"
+    ctx = SimpleNamespace(uow=lambda: uow, clock=uow.clock, wake_relay=uow.storage.outbox.written.set)
+    await yearly_run.execute_run(ctx, run["id"])  # type: ignore[arg-type]
+    done = uow.runs.runs[run["id"]]
+    assert (done["state"], done["graded"], done["changed"]) == ("draft", 3, 1)
+    assert done["counts"]["A"] == 1 and uow.grading_lock.exclusive == 1
+    assert [d["parcel_id"] for d in uow.grades.bulk_events] == ["P-3"]
+    assert {r.run_id for r in uow.grades.evaluations[-3:]} == {run["id"]}
+    assert uow.storage.outbox.written.is_set()
+
+
+async def test_a_run_needs_a_ruleset() -> None:
+    uow = FakeUnitOfWork()
+    with pytest.raises(NoRuleset):
+        await yearly_run.create_run(uow, 2025, None, "admin")
+    with pytest.raises(LookupError):
+        await yearly_run.create_run(uow, 2025, "nope", "admin")
+
+
+async def test_interrupted_runs_are_closed() -> None:
+    uow = _uow()
+    await uow.runs.create(id="r1", year=2025, state="running")
+    await yearly_run.close_interrupted_runs(uow)
+    assert uow.runs.runs["r1"]["state"] == "failed"
+
+
+async def _published(uow: Any) -> str:
+    await _graded_year(uow)
+    run, _ = await yearly_run.create_run(uow, 2025, None, "admin")
+    ctx = SimpleNamespace(uow=lambda: uow, clock=uow.clock, wake_relay=lambda: None)
+    await yearly_run.execute_run(ctx, run["id"])  # type: ignore[arg-type]
+    published = await publication.publish(uow, run["id"], 5)
+    assert published["state"] == "published"
+    return str(run["id"])
+
+
+async def test_publication_then_finalisation_after_the_window() -> None:
+    uow = _uow()
+    run_id = await _published(uow)
+    with pytest.raises(PublicationError):
+        await publication.publish(uow, run_id, 5)
+    with pytest.raises(PublicationError):  # the window is open
+        await publication.finalize(uow, run_id)
+    uow.clock = lambda: NOW + timedelta(days=6)
+    uow.grades.bulk_events.clear()
+    final = await publication.finalize(uow, run_id)
+    assert final["state"] == "final"
+    assert sorted(d["parcel_id"] for d in uow.grades.bulk_events) == ["P-1", "P-2"]
+    assert {d["status"] for d in uow.grades.bulk_events} == {"final"}
+    with pytest.raises(LookupError):
+        await publication.finalize(uow, "nope")
+
+
+async def test_an_upheld_objection_regrades_and_announces() -> None:
+    uow = _uow()
+    await _published(uow)
+    submitted = await objections.submit(uow, "P-2", 2025, "产值统计有误", "A", "holder",
+                                        IdempotentRequest("holder", "k", "f"))
+    assert submitted["state"] == "submitted"
+    assert (await objections.submit(uow, "P-2", 2025, "产值统计有误", "A", "holder",
+                                    IdempotentRequest("holder", "k", "f")))["id"] == submitted["id"]
+    with pytest.raises(LookupError):
+        await objections.submit(uow, "P-9", 2025, "x", None, "holder")
+    uow.events.clear()
+    decided = await objections.decide(uow, submitted["id"], True, "A", "复核成立", "admin")
+    assert decided["state"] == "upheld" and decided["decided_grade"] == "A"
+    assert _grades(uow) == [("A", "B")]
+    assert uow.grades.evaluations[-1].objection_id == submitted["id"]
+    with pytest.raises(PublicationError):
+        await objections.decide(uow, submitted["id"], False, None, "again", "admin")
+
+
+async def test_a_rejected_objection_changes_no_grade() -> None:
+    uow = _uow()
+    await _published(uow)
+    submitted = await objections.submit(uow, "P-2", 2025, "异议", None, "holder")
+    uow.events.clear()
+    decided = await objections.decide(uow, submitted["id"], False, None, "不成立", "admin")
+    assert decided["state"] == "rejected" and uow.events == []
+
+
+async def test_no_objection_without_a_published_run() -> None:
+    uow = _uow()
+    with pytest.raises(PublicationError):
+        await objections.submit(uow, "P-1", 2025, "x", None, "holder")
+
+
+async def test_rulesets_are_added_once_and_never_changed() -> None:
+    uow = FakeUnitOfWork()
+    await rulesets.seed_rulesets(uow)
+    seed = load_seed_ruleset()
+    assert list(uow.rulesets.stored) == [seed.id]
+    added, created = await rulesets.add_ruleset(uow, "r2", "新", document=None, based_on=seed.id,
+                                                changes={"objection_window_days": 7}, created_by="admin")
+    assert created and added.objection_window_days == 7
+    same, created_again = await rulesets.add_ruleset(uow, "r2", "新", document=None, based_on=seed.id,
+                                                     changes={"objection_window_days": 7}, created_by="admin")
+    assert not created_again and same == added
+    with pytest.raises(rulesets.RulesetConflict):
+        await rulesets.add_ruleset(uow, "r2", "新", document=ruleset_to_dict(seed), based_on=None, changes={},
+                                   created_by="admin")
+    with pytest.raises(rulesets.BadRulesetRequest):
+        await rulesets.add_ruleset(uow, "r3", "x", document=None, based_on="nope", changes={}, created_by="a")
+
+
+async def test_what_if_stores_nothing() -> None:
+    uow = _uow()
+    await _graded_year(uow)
+    before = list(uow.grades.evaluations)
+    seed = load_seed_ruleset()
+    result = await simulation.simulate(uow, seed.id, 2025, {"thresholds": {"output_per_ha": "50000000"}}, 10)
+    assert result["published"] is False and result["year"] == 2025
+    assert uow.grades.evaluations == before and uow.events == []
+    with pytest.raises(LookupError):
+        await simulation.simulate(uow, "nope", 2025, {}, 10)
+
+
+def test_the_fake_knows_every_repository_of_the_real_unit_of_work() -> None:
+    from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
+
+    fake = _uow()
+    for name in EvaluationUnitOfWork.__annotations__:
+        assert hasattr(fake, name), name
+    assert date(2025, 1, 1) < NOW.date()
