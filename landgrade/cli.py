@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from landgrade.roles import JURISDICTION_BOUND, ROLES
+from landgrade.roles import GRADES_READ, JURISDICTION_BOUND, PARCELS_WRITE, ROLES, RUNS_WRITE
 from servicekit.auth import mint_token
 from servicekit.settings import DEV_JWT_SECRET, ServiceSettings
 
@@ -43,8 +43,7 @@ def token(role: str = typer.Option(..., help=f"one of: {', '.join(ROLES)}"),
     if role in JURISDICTION_BOUND and not jurisdiction:
         raise typer.BadParameter("a street-office token needs --jurisdiction, e.g. 荣华街道",
                                  param_hint="--jurisdiction")
-    secret = os.environ.get("JWT_SECRET", DEV_JWT_SECRET)
-    typer.echo(mint_token(secret, subject or role, ROLES[role], jurisdiction=jurisdiction,
+    typer.echo(mint_token(_signing_secret("--role"), subject or role, ROLES[role], jurisdiction=jurisdiction,
                           ttl_seconds=hours * 3600))
 
 
@@ -61,10 +60,30 @@ def dlq_replay(topic: str = typer.Argument(..., help="the dead-letter topic, e.g
     console.print(f"replayed {count} event(s) from {topic}")
 
 
-def _client(url: str, role: str) -> httpx.Client:
+TokenOption = typer.Option(None, "--token", envvar="LANDGRADE_TOKEN", show_default=False,
+                           help="bearer token for the services (from the identity provider); without one, "
+                                "a short development token is signed, against a development stack only")
+
+
+def _client(url: str, scopes: list[str], token: str | None) -> httpx.Client:
+    """A client that sends `token`; without one, a development token holding only `scopes`
+    (what this command needs), signed only where ENVIRONMENT is development or test."""
+    if token is None:
+        token = mint_token(_signing_secret("--token"), "landgrade-cli", scopes, ttl_seconds=900)
+    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120)
+
+
+def _signing_secret(param_hint: str) -> str:
+    """JWT_SECRET (HS256 deployments), or the public development secret in development and test only."""
     secret = os.environ.get("JWT_SECRET", DEV_JWT_SECRET)
-    bearer = mint_token(secret, f"landgrade-cli:{role}", ROLES[role], ttl_seconds=3600)
-    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {bearer}"}, timeout=120)
+    try:
+        settings = ServiceSettings(service_name="landgrade-cli", jwt_secret=secret)
+    except ValueError:  # the development secret outside development: refused by the settings
+        settings = None
+    if settings is None or not settings.jwt_algorithm.startswith("HS"):
+        raise typer.BadParameter("this stack is not a development one: give --token or LANDGRADE_TOKEN "
+                                 "(a token from the identity provider)", param_hint=param_hint)
+    return settings.jwt_secret
 
 
 def _fail_on_problem(response: httpx.Response) -> None:
@@ -82,13 +101,14 @@ def _fail_on_problem(response: httpx.Response) -> None:
 
 @app.command("import-parcels")
 def import_parcels(path: Path = typer.Argument(..., exists=True, dir_okay=False, help="a .csv or .xlsx file"),
-                   registry: str = typer.Option("http://127.0.0.1:8001", envvar="LANDGRADE_REGISTRY_URL")) -> None:
+                   registry: str = typer.Option("http://127.0.0.1:8001", envvar="LANDGRADE_REGISTRY_URL"),
+                   token: str | None = TokenOption) -> None:
     """Import parcels from CSV/XLSX: all rows or none, with a report of every bad row."""
     content_type = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                     if path.suffix.lower() == ".xlsx" else "text/csv")
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), console=console) as progress:
         task = progress.add_task(f"uploading {path.name}", total=path.stat().st_size)
-        with _client(registry, "land-staff") as client, path.open("rb") as handle:
+        with _client(registry, [PARCELS_WRITE], token) as client, path.open("rb") as handle:
             response = client.post("/v1/parcels/import", files={"file": (path.name, handle, content_type)})
         progress.update(task, completed=path.stat().st_size, description="validated and written")
     if response.status_code == 422 and "rows" in response.text:
@@ -105,10 +125,11 @@ def import_parcels(path: Path = typer.Argument(..., exists=True, dir_okay=False,
 @app.command("run-evaluation")
 def run_evaluation(year: int = typer.Option(..., help="the year to grade"),
                    ruleset: str | None = typer.Option(None, help="ruleset id (default: the one in force)"),
-                   evaluation: str = typer.Option("http://127.0.0.1:8002", envvar="LANDGRADE_EVALUATION_URL")) -> None:
+                   evaluation: str = typer.Option("http://127.0.0.1:8002", envvar="LANDGRADE_EVALUATION_URL"),
+                   token: str | None = TokenOption) -> None:
     """Start the yearly evaluation run and follow its progress."""
     body: dict[str, object] = {"year": year} | ({"ruleset_id": ruleset} if ruleset else {})
-    with _client(evaluation, "admin") as client:
+    with _client(evaluation, [RUNS_WRITE], token) as client:
         started = client.post("/v1/evaluation-runs", json=body)
         _fail_on_problem(started)
         run = started.json()
@@ -130,7 +151,8 @@ def export(what: str = typer.Argument(..., help="grades | public"),
            year: int | None = typer.Option(None), grade: str | None = typer.Option(None),
            street: str | None = typer.Option(None),
            evaluation: str = typer.Option("http://127.0.0.1:8002", envvar="LANDGRADE_EVALUATION_URL"),
-           credit: str = typer.Option("http://127.0.0.1:8003", envvar="LANDGRADE_CREDIT_URL")) -> None:
+           credit: str = typer.Option("http://127.0.0.1:8003", envvar="LANDGRADE_CREDIT_URL"),
+           token: str | None = TokenOption) -> None:
     """Export a grade list (grades:read) or the public list of quality land holders to XLSX or CSV."""
     from landgrade.exports import write_csv, write_xlsx
 
@@ -138,16 +160,17 @@ def export(what: str = typer.Argument(..., help="grades | public"),
         raise typer.BadParameter("choose grades or public", param_hint="WHAT")
     base, path = (evaluation, "/v1/grades") if what == "grades" else (credit, "/v1/public/quality-holders")
     params = {k: v for k, v in {"year": year, "grade": grade, "street": street}.items() if v is not None}
-    rows = list(_pages(base, path, params))
+    rows = list(_pages(base, path, params, [GRADES_READ] if what == "grades" else [], token))
     columns = sorted({k for row in rows for k, v in row.items() if not isinstance(v, (dict, list))})
     write = write_csv if out.suffix.lower() == ".csv" else write_xlsx
     write(out, columns, ([row.get(c) for c in columns] for row in rows))
     console.print(f"wrote {len(rows)} row(s) to {out}")
 
 
-def _pages(base: str, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _pages(base: str, path: str, params: dict[str, Any], scopes: list[str],
+           token: str | None) -> Iterator[dict[str, Any]]:
     """Follows either pagination style the services use: `next` cursor (`after=`) or offset/total."""
-    with _client(base, "admin") as client:
+    with _client(base, scopes, token) as client:
         after: Any = None
         offset = 0
         while True:

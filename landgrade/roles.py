@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# The scopes the CLI's commands need (what a development token of the CLI carries).
+PARCELS_WRITE = "registry:write"
+RUNS_WRITE = "admin"
+GRADES_READ = "grades:read"
+
 ROLES: dict[str, list[str]] = {
     "tax-system": ["filings:write"],
     "business-registry": ["registry:write", "registry:read"],
