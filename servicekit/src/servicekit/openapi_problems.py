@@ -56,13 +56,22 @@ def document_problems(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+# Where the document's paths are served: relative, so the same document holds behind the city's
+# gateway and on `make run` (each service on its own port).
+SERVERS = [{"url": "/", "description": "this service, at the address it is reached on"}]
+LICENSE = {"name": "Proprietary: for the land administration that operates landgrade"}
+
+
 def _rewrite(schema: dict[str, Any]) -> None:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = PROBLEM_SCHEMA
+    schema["servers"] = SERVERS
+    schema["info"]["license"] = LICENSE
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             secured = bool(operation.get("security"))
+            operation.setdefault("security", [])  # stated on every operation: [] is "no token needed"
             for status, description in _GENERIC.items():
                 if (status in ("401", "403") and not secured) or (status == "413" and "requestBody" not in operation):
                     continue

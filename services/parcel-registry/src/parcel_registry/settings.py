@@ -17,23 +17,22 @@ class Settings(ServiceSettings):
     service_name: str = "parcel-registry"
     http_port: int = 8001
     person_id_keys: str = Field(
-        DEV_PERSON_ID_KEYS,
+        default=DEV_PERSON_ID_KEYS,
         description="Fernet keys (comma-separated, newest first) encrypting ID numbers at rest; "
         "older keys still decrypt, so keys can be rotated",
     )
     person_ref_key: str = Field(
-        DEV_PERSON_REF_KEY, description="HMAC key of the person reference (lookup hash) of an ID number"
+        default=DEV_PERSON_REF_KEY, description="HMAC key of the person reference (lookup hash) of an ID number"
     )
-    equity_max_depth: int = Field(3, ge=1, le=10, description="steps of shareholding an equity link may span")
-    equity_common_shareholder: bool = Field(True, description="a common shareholder makes an equity link")
-    equity_min_share_pct: Decimal = Field(Decimal(0), ge=0, le=100, description="smaller holdings are ignored")
-    filing_chunk_size: int = Field(1000, ge=1, le=20000, description="filings written per transaction")
-    max_batch_filings: int = Field(200_000, ge=1, description="filings accepted in one batch call")
-    # Two writers overlap one chunk's round trips with the next chunk's, and take bigger chunks
-    # than four did: at 500 POSTs/s, four writers took two or three filings per chunk and cost
-    # about 10 % more CPU in all, with twice the median POST latency (measured in the benchmark).
+    equity_max_depth: int = Field(default=3, ge=1, le=10, description="steps of shareholding an equity link may span")
+    equity_common_shareholder: bool = Field(default=True, description="a common shareholder makes an equity link")
+    equity_min_share_pct: Decimal = Field(default=Decimal(0), ge=0, le=100, description="smaller holdings are ignored")
+    filing_chunk_size: int = Field(default=1000, ge=1, le=20000, description="filings written per transaction")
+    max_batch_filings: int = Field(default=200_000, ge=1, description="filings accepted in one batch call")
+    # Two writers overlap one chunk's round trips with the next chunk's; each writer more splits
+    # the waiting filings into smaller chunks, which cost more CPU per filing and wait longer.
     filing_writers: int = Field(
-        2, ge=1, le=16,
+        default=2, ge=1, le=16,
         description="single-filing POSTs written at once; more writers make smaller shared chunks",
     )
 

@@ -52,7 +52,7 @@ async def test_announced_totals_never_go_back(make_settings: Callable[..., Await
         await asyncio.gather(*(file(p, n) for n in range(FILINGS_EACH) for p in parcels))
 
         outbox = plumbing.outbox
-        async with app.state.registry.db.sessions() as session:
+        async with app.state.context.storage.db.sessions() as session:
             payloads = (await session.scalars(select(outbox.c.payload).where(outbox.c.topic == REVENUE)
                                               .order_by(outbox.c.id))).all()
     totals: dict[str, list[Decimal]] = defaultdict(list)

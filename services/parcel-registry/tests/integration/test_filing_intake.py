@@ -1,5 +1,6 @@
-"""`POST /v1/revenue-filings` taken in before routing (entrypoints/filing_fast_path.py) answers exactly
-as the route does, and leaves everything unusual to the route: nothing written twice, no check skipped."""
+"""`POST /v1/revenue-filings` taken in before routing (entrypoints/http/filing_fast_path.py) answers
+exactly as the route does, refusals included, and leaves callers it does not know and other media
+types to the route: nothing written twice, no check skipped."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import text
 
 from landgrade.testing import serving, token
 from parcel_registry.bootstrap import MIGRATIONS, build_app
-from parcel_registry.entrypoints.filing_fast_path import FilingIntake
+from parcel_registry.entrypoints.http.filing_fast_path import FilingFastPath
 from parcel_registry.settings import Settings
 
 pytestmark = pytest.mark.infra
@@ -29,9 +30,9 @@ async def served(make_settings: Callable[..., Awaitable[Settings]]) -> AsyncIter
         yield app, client
 
 
-def _intake(app: FastAPI) -> FilingIntake:
+def _intake(app: FastAPI) -> FilingFastPath:
     node: Any = app.middleware_stack
-    while node is not None and not isinstance(node, FilingIntake):
+    while node is not None and not isinstance(node, FilingFastPath):
         node = getattr(node, "app", None)
     assert node is not None, "the intake is not in the application's middleware"
     return node
@@ -87,7 +88,52 @@ async def test_taken_in_before_routing_with_the_routes_own_answers(
     assert 'route="/v1/revenue-filings",status="201"' in metrics
 
 
-async def test_anything_unusual_is_left_to_the_route_and_written_at_most_once(
+async def test_refusals_are_answered_before_routing_exactly_as_the_route_answers_them(
+    served: tuple[FastAPI, httpx.AsyncClient], new_uscc: Callable[[], str]
+) -> None:
+    app, client = served
+    tax = token("filings:write")
+    holder = new_uscc()
+    pid = await _parcel(client, holder)
+    assert (await client.post("/v1/revenue-filings", json=_filing(holder, pid, 0), headers=tax)).status_code == 201
+
+    refusals: dict[str, dict[str, Any]] = {
+        "conflict": {"json": _filing(holder, pid, 0, output_value="1")},
+        "unknown": {"json": _filing(holder, f"NOPE-{pid}", 1)},
+        "invalid": {"json": _filing(holder, pid, 2, year="last")},
+        "negative": {"json": _filing(holder, pid, 3, tax_paid="-1")},
+        "not_json": {"content": b"{nope"},
+        "empty": {"content": b""},
+        "not_an_object": {"content": b"[1, 2]"},
+        "extra": {"json": _filing(holder, pid, 4, surprise=1)},
+    }
+    answers: dict[str, httpx.Response] = {}
+    for name, request in refusals.items():
+        headers = tax | {"content-type": "application/json"}
+        taken = _intake(app).taken
+        by_route = await client.post("/v1/revenue-filings", params={"via": "route"}, headers=headers, **request)
+        assert _intake(app).taken == taken, name  # a query string: the route's to answer
+        answer = await client.post("/v1/revenue-filings", headers=headers, **request)
+        assert _intake(app).taken == taken + 1, name
+        assert answer.status_code == by_route.status_code, name
+        assert answer.headers["content-type"] == by_route.headers["content-type"] == "application/problem+json", name
+        assert answer.json() == by_route.json(), name
+        answers[name] = answer
+
+    assert answers["conflict"].status_code == 409 and answers["conflict"].json()["errors"][0]["field"] == "revision"
+    assert answers["unknown"].status_code == 422 and answers["unknown"].json()["errors"][0]["field"] == "parcel_id"
+    assert answers["invalid"].status_code == 422 and "year" in str(answers["invalid"].json()["errors"])
+    assert answers["negative"].status_code == 422 and "tax_paid" in str(answers["negative"].json()["errors"])
+    assert all(answers[name].status_code == 422 for name in ("not_json", "empty", "not_an_object", "extra"))
+
+    # Nothing of the refused filings was written, and filing 0 is on record once, as first sent.
+    async with app.state.context.storage.db.sessions() as session:
+        rows = (await session.execute(text("SELECT filing_id, revision, output_value FROM revenue_filings "
+                                           "WHERE filing_id LIKE :p ORDER BY 1, 2"), {"p": f"TAX-{pid}-%"})).all()
+    assert [(r[0], r[1], str(r[2])) for r in rows] == [(f"TAX-{pid}-0", 0, "100.50")]
+
+
+async def test_callers_and_media_types_it_does_not_know_are_left_to_the_route(
     served: tuple[FastAPI, httpx.AsyncClient], new_uscc: Callable[[], str]
 ) -> None:
     app, client = served
@@ -97,34 +143,14 @@ async def test_anything_unusual_is_left_to_the_route_and_written_at_most_once(
     assert (await client.post("/v1/revenue-filings", json=_filing(holder, pid, 0), headers=tax)).status_code == 201
     taken = _intake(app).taken
 
-    conflict = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 0, output_value="1"), headers=tax)
-    assert conflict.status_code == 409 and conflict.headers["content-type"] == "application/problem+json"
-    assert conflict.json()["errors"][0]["field"] == "revision"
-    unknown = await client.post("/v1/revenue-filings", json=_filing(holder, f"NOPE-{pid}", 1), headers=tax)
-    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "parcel_id"
-    invalid = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 2, year="last"), headers=tax)
-    assert invalid.status_code == 422 and "year" in str(invalid.json()["errors"])
-    negative = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 3, tax_paid="-1"), headers=tax)
-    assert negative.status_code == 422 and "tax_paid" in str(negative.json()["errors"])
-    not_json = await client.post("/v1/revenue-filings", content=b"{nope", headers=tax | {"content-type": "application/json"})
-    assert not_json.status_code == 422
-    extra = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 4, surprise=1), headers=tax)
-    assert extra.status_code == 422
     reader = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 5), headers=READ)
     assert reader.status_code == 403
     expired = await client.post("/v1/revenue-filings", json=_filing(holder, pid, 6), headers=token("filings:write", ttl=-10))
     assert expired.status_code == 401
-    assert _intake(app).taken == taken  # none of these was answered before routing
-
-    # A valid filing sent as text/plain, or with a query string, is the route's to judge as well.
+    # A valid filing sent as text/plain is the route's to judge as well.
     odd = await client.post("/v1/revenue-filings", content=b'{"a": 1}', headers=tax | {"content-type": "text/plain"})
-    assert odd.status_code in (415, 422) and _intake(app).taken == taken
-
-    # Nothing of the rejected filings was written, and filing 0 is on record once, as first sent.
-    async with app.state.registry.db.sessions() as session:
-        rows = (await session.execute(text("SELECT filing_id, revision, output_value FROM revenue_filings "
-                                           "WHERE filing_id LIKE :p ORDER BY 1, 2"), {"p": f"TAX-{pid}-%"})).all()
-    assert [(r[0], r[1], str(r[2])) for r in rows] == [(f"TAX-{pid}-0", 0, "100.50")]
+    assert odd.status_code in (415, 422)
+    assert _intake(app).taken == taken  # none of these was answered before routing
 
 
 async def test_a_filing_taken_in_while_the_database_is_down_gets_503_with_retry_after(new_uscc: Callable[[], str]) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from landgrade.testing import serving, token
 from landgrade_events.registry import REVENUE
-from parcel_registry.adapters import filing_store
+from parcel_registry.adapters.filing_repository import FilingRepository
 from parcel_registry.adapters.parcel_year_totals import parcel_year_totals
 from parcel_registry.adapters.tables import plumbing
 from parcel_registry.bootstrap import MIGRATIONS, build_app
@@ -70,10 +70,10 @@ async def test_announced_totals_match_the_output_page_for_every_parcel_year(
         report = (await client.post("/v1/revenue-filings/batch", content=body, headers=NDJSON)).json()
         assert (report["accepted"], report["revised"], report["rejected"]) == (len(lines), 3, 0), report
 
-        async with app.state.registry.db.sessions() as session:
+        async with app.state.context.storage.db.sessions() as session:
             pairs = [(p, y) for p in parcels for y in YEARS]
             summed = await parcel_year_totals(session, pairs)
-            by_pair, annual = await filing_store.parcel_year_shares(session, pairs)
+            by_pair, annual = await FilingRepository(session).parcel_year_shares(pairs)
             payloads = (await session.scalars(select(plumbing.outbox.c.payload)
                                               .where(plumbing.outbox.c.topic == REVENUE)
                                               .order_by(plumbing.outbox.c.id))).all()
@@ -119,7 +119,7 @@ async def test_a_filing_corrected_away_leaves_its_filer_out_of_the_parcel_years_
                      filing(f"{run}-t", tenant, "100.00", "1", 2024, parcel_id=own, revision=1)):
             assert (await client.post("/v1/revenue-filings", json=line, headers=TAX)).status_code in (200, 201)
 
-        async with app.state.registry.db.sessions() as session:
+        async with app.state.context.storage.db.sessions() as session:
             payloads = (await session.scalars(select(plumbing.outbox.c.payload)
                                               .where(plumbing.outbox.c.key == leased)
                                               .order_by(plumbing.outbox.c.id))).all()

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from parcel_registry.domain.filings import RevenueFiling
-from parcel_registry.entrypoints.batch_lines import _loads, _parse, to_filing
+from parcel_registry.service_layer.intake import loads, parse_line, to_filing
 
 USCC = "91110115MA0000001"
 
@@ -56,9 +56,9 @@ LINES = [
 @pytest.mark.parametrize("raw", LINES)
 def test_a_line_becomes_what_the_json_module_made_of_it(raw: bytes) -> None:
     # repr, not ==: Decimal("1000.5") == Decimal("1000.50"), but the events carry the digits sent.
-    assert repr(_parse(raw)) == repr(the_json_way(raw))
+    assert repr(parse_line(raw)) == repr(the_json_way(raw))
 
 
 def test_a_json_array_body_is_read_alike() -> None:
     body = b'[{"output_value": 1.10}, {"output_value": "1.10"}, 3]'
-    assert repr(_loads(body)) == repr(json.loads(body, parse_float=Decimal))
+    assert repr(loads(body)) == repr(json.loads(body, parse_float=Decimal))

@@ -7,7 +7,7 @@ from landgrade_reference.uscc import with_check_character
 from parcel_registry.domain.attribution import Attribution, Method, OccupancyBasis, Share, ShareStatus, attribute
 from parcel_registry.domain.filings import RevenueFiling
 from parcel_registry.domain.output import Totals
-from parcel_registry.service_layer.filing_events import chunk_events
+from parcel_registry.service_layer.outgoing import chunk_events
 
 HOLDER = with_check_character("91110115MA0000001")
 SQUATTER = with_check_character("91110115MA0000002")

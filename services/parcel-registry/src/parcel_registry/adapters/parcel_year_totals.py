@@ -2,9 +2,10 @@
 
 The rule is ``domain/output.parcel_year``'s, which the parcel's output page still applies to the
 stored contributions: a current share counts unless it is a suspected occupant's, or a quarterly
-filing of an enterprise with an annual filing that year (the settled figure supersedes it). A
-chunk used to rebuild every stored filing of every parcel-year it touched to sum them; the sums
-are all its events carry. Attribution rows copy their filing's uscc, year and quarter.
+filing of an enterprise with an annual filing that year (the settled figure supersedes it). The
+sums are all a chunk's events carry, so the database sums them instead of the chunk rebuilding
+every stored filing of every parcel-year it touched. Attribution rows copy their filing's uscc,
+year and quarter.
 """
 
 from __future__ import annotations

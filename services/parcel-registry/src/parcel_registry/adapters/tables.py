@@ -5,6 +5,8 @@ revision (``is_current`` marks the one that counts) and the parcel attribution e
 when it was accepted.
 """
 
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -34,7 +36,7 @@ MONEY = Numeric(20, 2)
 AREA = Numeric(18, 4)
 
 
-def _stamps() -> list[Column]:
+def _stamps() -> list[Column[Any]]:
     return [
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

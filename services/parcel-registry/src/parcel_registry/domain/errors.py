@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -22,7 +23,25 @@ class DomainValidationError(ValueError):
         """The same errors with their field names nested under ``prefix`` (e.g. ``leases[2]``)."""
         return DomainValidationError([FieldError(f"{prefix}.{e.field}", e.reason) for e in self.errors])
 
+    def renamed(self, renames: Mapping[str, str]) -> DomainValidationError:
+        """The same errors under the names a request gives these fields (``share_pct`` is a
+        request's ``share``), the first segment of each path and any nested one alike."""
+
+        def segment(part: str) -> str:
+            base, bracket, rest = part.partition("[")
+            return renames.get(base, base) + bracket + rest
+
+        return DomainValidationError(
+            [FieldError(".".join(segment(p) for p in e.field.split(".")), e.reason) for e in self.errors]
+        )
+
 
 def raise_if_any(errors: list[FieldError]) -> None:
     if errors:
         raise DomainValidationError(errors)
+
+
+class NotFound(LookupError):
+    def __init__(self, what: str, key: str) -> None:
+        self.what, self.key = what, key
+        super().__init__(f"{what} {key} is not in the ledger")

@@ -1,8 +1,8 @@
 """Single-filing POSTs that arrive while others are being written go into the database together.
 
-Each `POST /v1/revenue-filings` used to be its own chunk transaction of about a dozen statements.
-Under load, requests queue here instead and a writer takes everything waiting (up to a chunk) into
-one `submit_chunk`, whose per-line results answer each request exactly as a chunk of one would:
+A chunk transaction costs about a dozen statements however few filings it holds. Under load,
+requests queue here and a writer takes everything waiting (up to a chunk) into one
+`submit_chunk`, whose per-line results answer each request exactly as a chunk of one would:
 set-based statements are shared, and nothing waits for a timer (an idle service writes a lone
 filing at once). A few writers run at a time so their database round trips overlap. If a shared
 chunk fails for any reason, its filings are written one by one, so one bad line never fails others.
@@ -11,18 +11,19 @@ chunk fails for any reason, its filings are written one by one, so one bad line 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from parcel_registry.domain.filings import RevenueFiling
 from parcel_registry.service_layer.filings import LineResult, submit_chunk
-from parcel_registry.service_layer.registry import Registry
+from parcel_registry.service_layer.unit_of_work import RegistryUnitOfWork
 
 Waiting = tuple[RevenueFiling, str, "asyncio.Future[LineResult]"]
 
 
 @dataclass
 class FilingCoalescer:
-    reg: Registry
+    unit_of_work: Callable[[], RegistryUnitOfWork]
     writers: int  # the `filing_writers` setting
     max_chunk: int = 200
     _waiting: list[Waiting] = field(default_factory=list)
@@ -53,7 +54,8 @@ class FilingCoalescer:
 
     async def _chunk(self, received_by: str, items: list[Waiting]) -> None:
         try:
-            results = await submit_chunk(self.reg, [(n, f) for n, (f, _, _) in enumerate(items)], received_by)
+            lines = [(n, f) for n, (f, _, _) in enumerate(items)]
+            results = await submit_chunk(self.unit_of_work(), lines, received_by)
         except Exception as error:
             if len(items) == 1:
                 _settle(items[0][2], error=error)

@@ -1,5 +1,7 @@
-"""Request bodies. Pydantic checks shapes; the domain constructors check the rules, so a rule
-lives in one place and its message names the field either way."""
+"""Request bodies (response bodies: ``schemas_responses.py``). Pydantic checks shapes; the domain
+constructors check the rules, so a rule lives in one place and its message names the field either
+way. `FilingIn` is the intake's own command (``service_layer/intake.py``): the single POST, its fast
+path and every batch line are read by that one model."""
 
 from __future__ import annotations
 
@@ -18,45 +20,17 @@ from parcel_registry.domain.enterprises import (
     Shareholder,
     ShareholderKind,
 )
-from parcel_registry.domain.filings import RevenueFiling
 from parcel_registry.domain.leases import Lease, approval_from_fields
 from parcel_registry.domain.parcels import FlagKind, Parcel, ParcelCategory, ParcelFlag
+from parcel_registry.service_layer.intake import Amount, FilingIn, exact_decimal
 
+Area = Annotated[Decimal, BeforeValidator(exact_decimal), Field(description="square metres")]
 
-def _exact(value: Any) -> Any:
-    # A JSON number arrives as a binary float; its shortest repr is what the sender wrote.
-    return Decimal(repr(value)) if isinstance(value, float) else value
-
-
-Amount = Annotated[Decimal, BeforeValidator(_exact), Field(description="decimal CNY, a string or a number")]
-Area = Annotated[Decimal, BeforeValidator(_exact), Field(description="square metres")]
+__all__ = ["EnterpriseIn", "FilingIn", "LeaseIn", "ParcelIn"]
 
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class FilingIn(_In):
-    filing_id: str = Field(description="the tax system's id of the filing")
-    uscc: str
-    parcel_id: str | None = None
-    year: int
-    quarter: int | None = Field(None, description="1-4; absent for an annual filing")
-    output_value: Amount
-    tax_paid: Amount
-    revision: int = Field(0, description="0 for the original; a correction is the latest revision + 1")
-
-    def to_domain(self) -> RevenueFiling:
-        return RevenueFiling(
-            self.filing_id,
-            self.uscc,
-            self.year,
-            self.output_value,
-            self.tax_paid,
-            self.parcel_id,
-            self.quarter,
-            self.revision,
-        )
 
 
 class PersonIn(_In):

@@ -3,19 +3,22 @@ caller is an ``admin``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from landgrade_reference.jurisdictions import jurisdiction
-from parcel_registry.adapters.enterprise_store import StoredEnterprise
-from parcel_registry.adapters.parcel_store import Stored
-from parcel_registry.adapters.person_ids import PersonIdVault
 from parcel_registry.domain.attribution import Attribution, Share
 from parcel_registry.domain.equity import EquityPath, EquityRules
-from parcel_registry.domain.filings import RevenueFiling
+from parcel_registry.domain.filings import Outcome, RevenueFiling
 from parcel_registry.domain.leases import Lease
 from parcel_registry.domain.output import Contribution, ParcelOutput
+from parcel_registry.domain.records import Stored, StoredEnterprise
 from parcel_registry.domain.values import FEN
+from parcel_registry.service_layer.filings import LineResult
+from parcel_registry.service_layer.queries import FilingRevision, ParcelPage, Related
 
 
 def plain(value: Decimal) -> str:
@@ -78,11 +81,13 @@ def lease_view(lease: Lease, equity_linked: bool, version: int) -> dict[str, Any
     }
 
 
-def enterprise_view(stored: StoredEnterprise, vault: PersonIdVault, *, reveal: bool) -> dict[str, Any]:
+def enterprise_view(stored: StoredEnterprise, reveal: Callable[[bytes], str] | None) -> dict[str, Any]:
+    """`reveal`: decrypts an ID number, for an ``admin`` caller only; None shows them masked."""
+
     def id_number(row: dict[str, Any]) -> str | None:
         if row.get("id_ciphertext") is None:
             return None
-        return vault.reveal(row["id_ciphertext"]) if reveal else row["id_masked"]
+        return reveal(row["id_ciphertext"]) if reveal is not None else row["id_masked"]
 
     return {
         "uscc": stored.row["uscc"],
@@ -186,4 +191,69 @@ def output_view(stored: Stored, out: ParcelOutput) -> dict[str, Any]:
         "filings": [_contribution(c) for c in out.contributions],
         "suspected_occupants": [_contribution(c) for c in out.suspected_occupants],
         "superseded": [_contribution(c) for c in out.superseded],
+    }
+
+
+def filing_answer(result: LineResult) -> tuple[int, bytes]:
+    """Status and JSON body for an accepted, revised or already recorded filing (the route's and
+    the fast path's alike)."""
+    assert result.outcome is not None  # the intake raises every refusal
+    body: dict[str, Any] = {"status": result.outcome.value, "filing": filing_view(result.filing)}
+    if result.attribution is not None:
+        body["attribution"] = attribution_view(result.attribution)
+    # Plain JSON values already: straight to bytes, without the generic encoder's walk.
+    return (200 if result.outcome is Outcome.DUPLICATE else 201), orjson.dumps(body)
+
+
+def parcel_page_view(page: ParcelPage) -> dict[str, Any]:
+    return {"items": [parcel_view(s) for s in page.items], "total": page.total, "next_after": page.next_after}
+
+
+def related_view(uscc: str, found: Related) -> dict[str, Any]:
+    return {
+        "uscc": uscc,
+        "rules": rules_view(found.rules),
+        "related": [
+            {
+                "uscc": p.uscc,
+                "name": found.names.get(p.uscc),
+                "equity_link": path_view(p.equity_path) if p.equity_path else None,
+                "shared_persons": [
+                    {
+                        "person_ref": s.person_token,
+                        "roles_here": list(s.roles_here),
+                        "roles_there": list(s.roles_there),
+                    }
+                    for s in p.shared_persons
+                ],
+            }
+            for p in found.parties
+        ],
+    }
+
+
+def link_view(x: str, y: str, rules: EquityRules, path: EquityPath | None) -> dict[str, Any]:
+    return {
+        "uscc": x,
+        "other": y,
+        "linked": path is not None,
+        "rules": rules_view(rules),
+        "link": path_view(path) if path else None,
+    }
+
+
+def trail_view(filing_id: str, trail: list[FilingRevision]) -> dict[str, Any]:
+    return {
+        "filing_id": filing_id,
+        "current_revision": max(t.filing.revision for t in trail),
+        "revisions": [
+            {
+                **filing_view(t.filing),
+                "received_at": t.received_at,
+                "received_by": t.received_by,
+                "is_current": t.is_current,
+                "attribution": attribution_view(t.attribution),
+            }
+            for t in trail
+        ],
     }

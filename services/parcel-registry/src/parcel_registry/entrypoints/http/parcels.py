@@ -9,22 +9,18 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from landgrade_reference.jurisdictions import jurisdiction_from_text
-from parcel_registry.adapters import parcel_store
-from parcel_registry.adapters.spreadsheets import UnreadableSheet, read_sheet
 from parcel_registry.domain.errors import DomainValidationError
-from parcel_registry.domain.importing import header_errors, validate_rows
 from parcel_registry.domain.parcels import ParcelCategory
-from parcel_registry.entrypoints.deps import READ_SCOPES, RegistryDep, invalid, path_id, path_uscc
-from parcel_registry.entrypoints.requests import LeaseIn, ParcelIn
-from parcel_registry.entrypoints.views import lease_view, output_view, parcel_view
-from parcel_registry.service_layer import output as output_service
-from parcel_registry.service_layer import parcels as service
-from parcel_registry.service_layer.registry import Change
+from parcel_registry.domain.records import Change
+from parcel_registry.entrypoints.http.deps import READ_SCOPES, WRITE_SCOPE, Ctx, path_id, path_uscc
+from parcel_registry.entrypoints.http.schemas import LeaseIn, ParcelIn
+from parcel_registry.entrypoints.http.schemas_responses import lease_view, output_view, parcel_page_view, parcel_view
+from parcel_registry.service_layer import parcels as handlers
+from parcel_registry.service_layer import queries
 from servicekit.auth import Principal, require
 from servicekit.problems import Problem
 
 LEASE_FIELDS = {"tenant": "tenant_uscc", "starts_on": "start", "ends_on": "end"}
-TERM_COLUMNS = {"committed_output_value", "committed_tax", "commitment_from_year", "production_start_due"}
 
 
 def _street(raw: str, where: str = "body") -> str:
@@ -46,22 +42,20 @@ def router() -> APIRouter:
 
     @r.put("/{parcel_id}", summary="Register or change a parcel", responses={201: {"description": "registered"}})
     async def put_parcel(
-        parcel_id: str, body: ParcelIn, registry: RegistryDep, _: Principal = require("registry:write")
+        parcel_id: str, body: ParcelIn, ctx: Ctx, _: Principal = require(WRITE_SCOPE)
     ) -> JSONResponse:
         parcel = body.to_domain(path_id(parcel_id, "parcel_id"), _street(body.street))
-        stored, change = await service.put_parcel(registry, parcel)
+        stored, change = await handlers.put_parcel(ctx.uow(), parcel, ctx.equity_rules)
         return _written(parcel_view(stored), change)
 
     @r.get("/{parcel_id}", summary="A parcel with its leases")
-    async def get_parcel(parcel_id: str, registry: RegistryDep, _: Principal = require(*READ_SCOPES)) -> dict[str, Any]:
-        stored = await service.get_parcel(registry, path_id(parcel_id, "parcel_id"))
-        async with registry.db.sessions() as session:
-            leases = await parcel_store.leases_on(session, stored.parcel.parcel_id)
+    async def get_parcel(parcel_id: str, ctx: Ctx, _: Principal = require(*READ_SCOPES)) -> dict[str, Any]:
+        stored, leases = await queries.parcel(ctx.uow(), path_id(parcel_id, "parcel_id"))
         return parcel_view(stored, leases)
 
     @r.get("", summary="Parcels, filtered by street, category and holder; keyset-paginated by parcel id")
     async def list_parcels(
-        registry: RegistryDep,
+        ctx: Ctx,
         _: Principal = require(*READ_SCOPES),
         street: str | None = None,
         category: ParcelCategory | None = None,
@@ -69,37 +63,32 @@ def router() -> APIRouter:
         after: str | None = Query(None, description="the next_after of the previous page"),
         limit: int = Query(50, ge=1, le=500),
     ) -> dict[str, Any]:
-        async with registry.db.sessions() as session:
-            items, total = await parcel_store.list_parcels(
-                session,
-                jurisdiction=_street(street, "query") if street else None,
-                category=category.value if category else None,
-                holder=path_uscc(holder, "holder") if holder else None,
-                after=after,
-                limit=limit,
-            )
-        next_after = items[-1].parcel.parcel_id if len(items) == limit else None
-        return {"items": [parcel_view(s) for s in items], "total": total, "next_after": next_after}
+        page = await queries.parcels(
+            ctx.uow(),
+            jurisdiction=_street(street, "query") if street else None,
+            category=category.value if category else None,
+            holder=path_uscc(holder, "holder") if holder else None,
+            after=after,
+            limit=limit,
+        )
+        return parcel_page_view(page)
 
     @r.put("/{parcel_id}/leases/{lease_id}", summary="Register or change a lease (approved or not)")
     async def put_lease(
-        parcel_id: str, lease_id: str, body: LeaseIn, registry: RegistryDep, _: Principal = require("registry:write")
+        parcel_id: str, lease_id: str, body: LeaseIn, ctx: Ctx, _: Principal = require(WRITE_SCOPE)
     ) -> JSONResponse:
         try:
             lease = body.to_domain(path_id(parcel_id, "parcel_id"), path_id(lease_id, "lease_id"))
+            lease, linked, version, change = await handlers.put_lease(ctx.uow(), lease, ctx.equity_rules)
         except DomainValidationError as bad:
-            raise invalid(bad, LEASE_FIELDS) from None
-        try:
-            lease, linked, version, change = await service.put_lease(registry, lease)
-        except DomainValidationError as bad:
-            raise invalid(bad, LEASE_FIELDS) from None
+            raise bad.renamed(LEASE_FIELDS) from None
         return _written(lease_view(lease, linked, version), change)
 
     @r.get("/{parcel_id}/leases/{lease_id}", summary="One lease")
     async def get_lease(
-        parcel_id: str, lease_id: str, registry: RegistryDep, _: Principal = require(*READ_SCOPES)
+        parcel_id: str, lease_id: str, ctx: Ctx, _: Principal = require(*READ_SCOPES)
     ) -> dict[str, Any]:
-        return lease_view(*await service.get_lease(registry, parcel_id, lease_id))
+        return lease_view(*await queries.lease(ctx.uow(), parcel_id, lease_id))
 
     @r.post(
         "/import",
@@ -108,9 +97,7 @@ def router() -> APIRouter:
         "every row is valid; a refusal lists every problem as (row, column, reason).",
         responses={422: {"description": "some rows are invalid; nothing was imported"}},
     )
-    async def import_parcels(
-        request: Request, registry: RegistryDep, _: Principal = require("registry:write")
-    ) -> dict[str, Any]:
+    async def import_parcels(request: Request, ctx: Ctx, _: Principal = require(WRITE_SCOPE)) -> dict[str, Any]:
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             form = await request.form()
             upload = form.get("file")
@@ -124,32 +111,16 @@ def router() -> APIRouter:
             data = await upload.read()
         else:
             data = await request.body()
-        try:
-            headers, rows = read_sheet(data)
-        except UnreadableSheet as bad:
-            raise Problem(
-                422, "Unreadable file", str(bad), errors=[{"field": "file", "in": "body", "message": str(bad)}]
-            ) from None
-        result = validate_rows(headers, rows)
-        if not result.ok:
-            errors = [{"row": e.row, "column": e.column, "field": e.column, "message": e.reason} for e in result.errors]
-            raise Problem(
-                422, "Import refused", f"{len(errors)} problem(s) found; nothing was imported.", errors=errors
-            )
-        columns = set(header_errors(headers)[0].values())
-        counts = await service.import_parcels(
-            registry, result, replaces_terms=bool(columns & TERM_COLUMNS), replaces_geometry="geometry" in columns
-        )
-        return {"imported": len(result.parcels), **counts}
+        return await handlers.import_sheet(ctx.uow(), data, ctx.equity_rules)
 
     @r.get("/{parcel_id}/output", summary="The year's output and tax of a parcel, with the filings that make it up")
     async def parcel_output(
         parcel_id: str,
-        registry: RegistryDep,
+        ctx: Ctx,
         _: Principal = require(*READ_SCOPES),
         year: int = Query(..., ge=1949, le=2200),
     ) -> dict[str, Any]:
-        stored, out = await output_service.parcel_output(registry, path_id(parcel_id, "parcel_id"), year)
+        stored, out = await queries.parcel_output(ctx.uow(), path_id(parcel_id, "parcel_id"), year)
         return output_view(stored, out)
 
     return r

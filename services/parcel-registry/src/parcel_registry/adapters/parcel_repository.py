@@ -1,0 +1,145 @@
+"""Reading and writing parcels and leases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcel_registry.adapters.ledger_rows import lease_from_row, lease_row, parcel_from_row, parcel_row
+from parcel_registry.adapters.tables import leases, parcels
+from parcel_registry.domain.attribution import Holding
+from parcel_registry.domain.leases import Lease
+from parcel_registry.domain.parcels import Parcel
+from parcel_registry.domain.records import Stored
+from servicekit.db import any_of
+
+# What a chunk of filings reads, built once with array parameters (see `servicekit.db.any_of`).
+_JURISDICTIONS_OF = select(parcels.c.parcel_id, parcels.c.jurisdiction).where(any_of(parcels.c.parcel_id, "ids"))
+_HOLDINGS_OF = (select(parcels.c.parcel_id, parcels.c.area_m2, parcels.c.rights_holder)
+                .where(any_of(parcels.c.rights_holder, "usccs")))
+_APPROVED_LEASES_OF = select(leases).where(any_of(leases.c.tenant, "usccs"), leases.c.approval_date.is_not(None))
+
+
+class ParcelRepository:
+    """Parcels and leases of one transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lock(self, parcel_id: str) -> None:
+        """Serialises writers of one parcel and its leases until the transaction ends (first
+        writes included)."""
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"parcel:{parcel_id}"})
+
+    async def get_parcel(self, parcel_id: str) -> Stored | None:
+        row = (await self.session.execute(select(parcels).where(parcels.c.parcel_id == parcel_id))).mappings().first()
+        return Stored(parcel_from_row(row), row["version"]) if row else None
+
+    async def get_parcels(self, parcel_ids: Iterable[str]) -> dict[str, Stored]:
+        ids = sorted(set(parcel_ids))
+        if not ids:
+            return {}
+        rows = (await self.session.execute(select(parcels).where(parcels.c.parcel_id.in_(ids)))).mappings().all()
+        return {r["parcel_id"]: Stored(parcel_from_row(r), r["version"]) for r in rows}
+
+    async def save_parcel(self, parcel: Parcel, version: int) -> None:
+        row = parcel_row(parcel)
+        if version == 1:
+            await self.session.execute(insert(parcels).values(**row, version=1))
+        else:
+            await self.session.execute(
+                update(parcels)
+                .where(parcels.c.parcel_id == parcel.parcel_id)
+                .values(**row, version=version, updated_at=func.now())
+            )
+
+    async def list_parcels(self, *,
+        jurisdiction: str | None,
+        category: str | None,
+        holder: str | None,
+        after: str | None,
+        limit: int,
+    ) -> tuple[list[Stored], int]:
+        conditions: list[Any] = []
+        if jurisdiction:
+            conditions.append(parcels.c.jurisdiction == jurisdiction)
+        if category:
+            conditions.append(parcels.c.category == category)
+        if holder:
+            conditions.append(parcels.c.rights_holder == holder)
+        total = await self.session.scalar(select(func.count()).select_from(parcels).where(*conditions))
+        if after:
+            conditions.append(parcels.c.parcel_id > after)
+        query = select(parcels).where(*conditions).order_by(parcels.c.parcel_id).limit(limit)
+        rows = (await self.session.execute(query)).mappings().all()
+        return [Stored(parcel_from_row(r), r["version"]) for r in rows], int(total or 0)
+
+    async def jurisdictions_of(self, parcel_ids: Iterable[str]) -> dict[str, str]:
+        """The jurisdiction of each of these parcels in the ledger (absent: not in the ledger).
+
+        A batch of filings needs no more of the parcels it names; whole rows cost it more to rebuild
+        than to read."""
+        ids = sorted(set(parcel_ids))
+        if not ids:
+            return {}
+        return {parcel_id: code for parcel_id, code in await self.session.execute(_JURISDICTIONS_OF, {"ids": ids})}
+
+    async def holdings_of(self, usccs: Iterable[str]) -> list[Holding]:
+        """What attributing filings needs of the parcels these enterprises hold: no whole parcels."""
+        keys = sorted(set(usccs))
+        if not keys:
+            return []
+        rows = await self.session.execute(_HOLDINGS_OF, {"usccs": keys})
+        return [Holding(parcel_id, area, holder) for parcel_id, area, holder in rows]
+
+    async def leases_on(self, parcel_id: str) -> list[tuple[Lease, bool, int]]:
+        """The parcel's leases with their derived equity link and version."""
+        rows = (
+            (await self.session.execute(
+                select(leases).where(leases.c.parcel_id == parcel_id).order_by(leases.c.lease_id)))
+            .mappings()
+            .all()
+        )
+        return [(lease_from_row(r), r["equity_linked"], r["version"]) for r in rows]
+
+    async def approved_leases_of(self, tenants: Iterable[str]) -> list[Lease]:
+        keys = sorted(set(tenants))
+        if not keys:
+            return []
+        rows = (await self.session.execute(_APPROVED_LEASES_OF, {"usccs": keys})).mappings()
+        return [lease_from_row(r) for r in rows]
+
+    async def leases_touching(self, usccs: Sequence[str]) -> list[tuple[Lease, str, bool]]:
+        """Leases whose tenant or parcel holder is one of ``usccs``: each with the parcel's
+        holder and the lease's recorded equity link."""
+        query = (
+            select(leases, parcels.c.rights_holder)
+            .join(parcels, parcels.c.parcel_id == leases.c.parcel_id)
+            .where((leases.c.tenant.in_(usccs)) | (parcels.c.rights_holder.in_(usccs)))
+        )
+        rows = (await self.session.execute(query)).mappings().all()
+        return [(lease_from_row(r), r["rights_holder"], r["equity_linked"]) for r in rows]
+
+    async def save_lease(self, lease: Lease, equity_linked: bool, version: int) -> None:
+        row = lease_row(lease) | {"equity_linked": equity_linked, "version": version}
+        if version == 1:
+            await self.session.execute(insert(leases).values(**row))
+        else:
+            await self.session.execute(
+                update(leases)
+                .where(leases.c.parcel_id == lease.parcel_id, leases.c.lease_id == lease.lease_id)
+                .values(**row, updated_at=func.now())
+            )
+
+    async def set_equity_linked(self, parcel_id: str, lease_id: str, linked: bool) -> int:
+        """Records a re-derived equity link; returns the lease's new version."""
+        version = await self.session.scalar(
+            update(leases)
+            .where(leases.c.parcel_id == parcel_id, leases.c.lease_id == lease_id)
+            .values(equity_linked=linked, version=leases.c.version + 1, updated_at=func.now())
+            .returning(leases.c.version)
+        )
+        return int(version or 0)

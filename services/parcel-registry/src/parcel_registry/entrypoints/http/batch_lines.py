@@ -1,0 +1,49 @@
+"""Reading a batch of filings line by line as the request streams in.
+
+NDJSON is read as it streams in; a JSON array is parsed whole. Numbers are read as decimals, not
+floats, so no amount is rounded on the way in. Each line is read by the intake's own parser
+(`service_layer/intake.py`); a line that cannot become a filing carries its reason instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import Request
+
+from parcel_registry.domain.filings import RevenueFiling
+from parcel_registry.service_layer.intake import loads, parse_line, to_filing
+from servicekit.problems import Problem
+
+NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/jsonlines")
+
+
+async def read_lines(request: Request) -> AsyncIterator[tuple[int, RevenueFiling | str]]:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in NDJSON_TYPES:
+        number, pending = 0, b""
+        async for piece in request.stream():
+            pending += piece
+            *complete, pending = pending.split(b"\n")
+            for raw in complete:
+                number += 1
+                if raw.strip():
+                    yield number, parse_line(raw)
+        if pending.strip():
+            yield number + 1, parse_line(pending)
+        return
+    if kind != "application/json":
+        raise Problem(415, "Unsupported media type", "Send application/json (an array) or application/x-ndjson.")
+    try:
+        items = loads(await request.body())
+    except ValueError as bad:
+        raise Problem(400, "Malformed JSON", f"The body is not valid JSON: {bad}.") from None
+    if not isinstance(items, list):
+        raise Problem(
+            422,
+            "Not an array",
+            "A JSON batch is an array of filings.",
+            errors=[{"field": "body", "in": "body", "message": "must be an array"}],
+        )
+    for number, item in enumerate(items, start=1):
+        yield number, to_filing(item)

@@ -1,0 +1,60 @@
+"""Enterprises from the business registry: people, shareholders, equity links, related parties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from parcel_registry.domain.errors import DomainValidationError
+from parcel_registry.domain.records import Change
+from parcel_registry.entrypoints.http.deps import READ_SCOPES, WRITE_SCOPE, Ctx, path_uscc
+from parcel_registry.entrypoints.http.schemas import EnterpriseIn
+from parcel_registry.entrypoints.http.schemas_responses import enterprise_view, link_view, related_view
+from parcel_registry.service_layer import enterprises as handlers
+from parcel_registry.service_layer import queries
+from servicekit.auth import Principal, require
+
+ENTERPRISE_FIELDS = {"share_pct": "share"}
+Depth = Query(None, ge=1, le=10, description="steps of shareholding to follow (default: the service setting)")
+
+
+def router() -> APIRouter:
+    r = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
+
+    @r.put("/{uscc}", summary="Register or change an enterprise (as the business registry reports it)")
+    async def put_enterprise(
+        uscc: str, body: EnterpriseIn, ctx: Ctx, principal: Principal = require(WRITE_SCOPE)
+    ) -> JSONResponse:
+        try:
+            enterprise = body.to_domain(path_uscc(uscc))
+        except DomainValidationError as bad:
+            raise bad.renamed(ENTERPRISE_FIELDS) from None
+        stored, change = await handlers.put_enterprise(ctx.uow(), enterprise, ctx.equity_rules)
+        view = enterprise_view(stored, ctx.vault.reveal if principal.is_admin else None) | {"change": change.value}
+        return JSONResponse(jsonable_encoder(view), status_code=201 if change is Change.CREATED else 200)
+
+    @r.get("/{uscc}", summary="An enterprise; ID numbers are masked unless the caller is admin")
+    async def get_enterprise(uscc: str, ctx: Ctx, principal: Principal = require(*READ_SCOPES)) -> dict[str, Any]:
+        stored = await queries.enterprise(ctx.uow(), path_uscc(uscc))
+        return enterprise_view(stored, ctx.vault.reveal if principal.is_admin else None)
+
+    @r.get("/{uscc}/related", summary="Related parties: equity-linked enterprises or ones sharing a person")
+    async def related(
+        uscc: str, ctx: Ctx, _: Principal = require(*READ_SCOPES), depth: int | None = Depth
+    ) -> dict[str, Any]:
+        x = path_uscc(uscc)
+        found = await queries.related(ctx.uow(), queries.rules_with_depth(ctx.equity_rules, depth), x)
+        return related_view(x, found)
+
+    @r.get("/{uscc}/equity-links/{other}", summary="Are two enterprises equity-linked, and how")
+    async def equity_link(
+        uscc: str, other: str, ctx: Ctx, _: Principal = require(*READ_SCOPES), depth: int | None = Depth
+    ) -> dict[str, Any]:
+        x, y = path_uscc(uscc), path_uscc(other, "other")
+        rules = queries.rules_with_depth(ctx.equity_rules, depth)
+        return link_view(x, y, rules, await queries.link(ctx.uow(), rules, x, y))
+
+    return r
