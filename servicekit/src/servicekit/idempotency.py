@@ -52,7 +52,7 @@ class IdempotencyKey:
 async def _idempotency_key(
     request: Request,
     idempotency_key: Annotated[str | None, Header(
-        min_length=1, max_length=KEY_MAX_LENGTH, pattern=r"^[\x21-\x7e]+$",
+        alias="Idempotency-Key", min_length=1, max_length=KEY_MAX_LENGTH, pattern=r"^[\x21-\x7e]+$",
         description="Any printable ASCII text the client chooses; a retry with the same key and body "
                     "gets the first answer again, the same key with another body 409.")] = None,
 ) -> IdempotencyKey | None:
