@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 # The scopes the CLI's commands need (what a development token of the CLI carries).
-PARCELS_WRITE = "registry:write"
+PARCELS_WRITE = "parcels:write"
 RUNS_WRITE = "admin"
 GRADES_READ = "grades:read"
 
 ROLES: dict[str, list[str]] = {
     "tax-system": ["filings:write"],
-    "business-registry": ["registry:write", "registry:read"],
-    "land-staff": ["registry:write", "registry:read", "grades:read"],
+    "business-registry": ["enterprises:write", "registry:read"],
+    "land-staff": ["parcels:write", "registry:read", "grades:read"],
     "street-office": ["findings:write"],  # bound to one street/town by the jurisdiction claim
     "enforcement-staff": ["cases:write", "cases:read", "grades:read"],
     "credit-platform": ["grades:read", "credit:read", "credit:repair"],  # forwards repair applications

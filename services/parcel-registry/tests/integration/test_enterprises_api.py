@@ -13,7 +13,7 @@ from landgrade_events.registry import ENTERPRISES
 
 pytestmark = pytest.mark.infra
 
-WRITE, READ, ADMIN = token("registry:write"), token("registry:read"), token("admin")
+WRITE, READ, ADMIN = token("parcels:write", "enterprises:write"), token("registry:read"), token("admin")
 
 
 def enterprise(

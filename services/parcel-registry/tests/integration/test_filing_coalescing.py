@@ -15,7 +15,7 @@ from landgrade.testing import token
 
 pytestmark = pytest.mark.infra
 
-WRITE, READ, TAX = token("registry:write"), token("registry:read"), token("filings:write")
+WRITE, READ, TAX = token("parcels:write", "enterprises:write"), token("registry:read"), token("filings:write")
 
 
 async def test_concurrent_single_filings_each_get_their_own_answer(

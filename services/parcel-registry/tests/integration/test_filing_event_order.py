@@ -37,7 +37,7 @@ async def test_announced_totals_never_go_back(make_settings: Callable[..., Await
     holder, run = new_uscc(), uuid.uuid4().hex[:8]
     parcels = [f"ORD-{run}-{p}" for p in range(PARCELS)]
     async with serving(app) as client:
-        write = token("registry:write")
+        write = token("parcels:write", "enterprises:write")
         for parcel in parcels:
             body = {"name": "Plant", "street": "ronghua", "area_m2": "20000", "category": "self_use",
                     "rights_holder": holder}

@@ -20,7 +20,7 @@ from parcel_registry.settings import Settings
 
 pytestmark = pytest.mark.infra
 
-WRITE, READ = token("registry:write"), token("registry:read")
+WRITE, READ = token("parcels:write", "enterprises:write"), token("registry:read")
 
 
 @pytest.fixture

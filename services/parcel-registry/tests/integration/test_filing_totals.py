@@ -27,7 +27,7 @@ from parcel_registry.settings import Settings
 
 pytestmark = pytest.mark.infra
 
-WRITE, TAX = token("registry:write"), token("filings:write")
+WRITE, TAX = token("parcels:write", "enterprises:write"), token("filings:write")
 NDJSON = TAX | {"content-type": "application/x-ndjson"}
 YEARS = (2023, 2024)
 

@@ -17,7 +17,7 @@ from parcel_registry.settings import Settings
 
 pytestmark = pytest.mark.infra
 
-WRITE, READ, TAX = token("registry:write"), token("registry:read"), token("filings:write")
+WRITE, READ, TAX = token("parcels:write", "enterprises:write"), token("registry:read"), token("filings:write")
 NDJSON = TAX | {"content-type": "application/x-ndjson"}
 
 

@@ -14,7 +14,7 @@ from landgrade.testing import token
 
 pytestmark = pytest.mark.infra
 
-WRITE, READ = token("registry:write"), token("registry:read")
+WRITE, READ = token("parcels:write", "enterprises:write"), token("registry:read")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -14,7 +14,7 @@ from landgrade_events.registry import PARCELS
 
 pytestmark = pytest.mark.infra
 
-WRITE, READ = token("registry:write"), token("registry:read")
+WRITE, READ = token("parcels:write", "enterprises:write"), token("registry:read")
 
 
 def parcel(holder: str, **changes: Any) -> dict[str, Any]:

@@ -17,8 +17,11 @@ from servicekit.problems import Problem, ProblemMap, field_errors
 
 Ctx = Annotated[Context, Depends(app_context)]
 
-READ_SCOPES = ("registry:read", "registry:write")
-WRITE_SCOPE = "registry:write"
+# Each client writes only the facts it owns: land staff the parcels (holders, areas, flags, leases,
+# approvals), the business registry the enterprises (persons, shareholders), the tax system filings.
+READ_SCOPES = ("registry:read",)
+PARCELS_WRITE = "parcels:write"
+ENTERPRISES_WRITE = "enterprises:write"
 FILINGS_SCOPE = "filings:write"
 
 

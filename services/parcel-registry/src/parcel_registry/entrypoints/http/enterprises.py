@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from parcel_registry.domain.errors import DomainValidationError
 from parcel_registry.domain.records import Change
-from parcel_registry.entrypoints.http.deps import READ_SCOPES, WRITE_SCOPE, Ctx, path_uscc
+from parcel_registry.entrypoints.http.deps import ENTERPRISES_WRITE, READ_SCOPES, Ctx, path_uscc
 from parcel_registry.entrypoints.http.schemas import EnterpriseIn
 from parcel_registry.entrypoints.http.schemas_responses import enterprise_view, link_view, related_view
 from parcel_registry.service_layer import enterprises as handlers
@@ -26,7 +26,7 @@ def router() -> APIRouter:
 
     @r.put("/{uscc}", summary="Register or change an enterprise (as the business registry reports it)")
     async def put_enterprise(
-        uscc: str, body: EnterpriseIn, ctx: Ctx, principal: Principal = require(WRITE_SCOPE)
+        uscc: str, body: EnterpriseIn, ctx: Ctx, principal: Principal = require(ENTERPRISES_WRITE)
     ) -> JSONResponse:
         try:
             enterprise = body.to_domain(path_uscc(uscc))

@@ -12,7 +12,7 @@ from landgrade_reference.jurisdictions import jurisdiction_from_text
 from parcel_registry.domain.errors import DomainValidationError
 from parcel_registry.domain.parcels import ParcelCategory
 from parcel_registry.domain.records import Change
-from parcel_registry.entrypoints.http.deps import READ_SCOPES, WRITE_SCOPE, Ctx, path_id, path_uscc
+from parcel_registry.entrypoints.http.deps import PARCELS_WRITE, READ_SCOPES, Ctx, path_id, path_uscc
 from parcel_registry.entrypoints.http.schemas import LeaseIn, ParcelIn
 from parcel_registry.entrypoints.http.schemas_responses import lease_view, output_view, parcel_page_view, parcel_view
 from parcel_registry.service_layer import parcels as handlers
@@ -42,7 +42,7 @@ def router() -> APIRouter:
 
     @r.put("/{parcel_id}", summary="Register or change a parcel", responses={201: {"description": "registered"}})
     async def put_parcel(
-        parcel_id: str, body: ParcelIn, ctx: Ctx, _: Principal = require(WRITE_SCOPE)
+        parcel_id: str, body: ParcelIn, ctx: Ctx, _: Principal = require(PARCELS_WRITE)
     ) -> JSONResponse:
         parcel = body.to_domain(path_id(parcel_id, "parcel_id"), _street(body.street))
         stored, change = await handlers.put_parcel(ctx.uow(), parcel, ctx.equity_rules)
@@ -75,7 +75,7 @@ def router() -> APIRouter:
 
     @r.put("/{parcel_id}/leases/{lease_id}", summary="Register or change a lease (approved or not)")
     async def put_lease(
-        parcel_id: str, lease_id: str, body: LeaseIn, ctx: Ctx, _: Principal = require(WRITE_SCOPE)
+        parcel_id: str, lease_id: str, body: LeaseIn, ctx: Ctx, _: Principal = require(PARCELS_WRITE)
     ) -> JSONResponse:
         try:
             lease = body.to_domain(path_id(parcel_id, "parcel_id"), path_id(lease_id, "lease_id"))
@@ -97,7 +97,7 @@ def router() -> APIRouter:
         "every row is valid; a refusal lists every problem as (row, column, reason).",
         responses={422: {"description": "some rows are invalid; nothing was imported"}},
     )
-    async def import_parcels(request: Request, ctx: Ctx, _: Principal = require(WRITE_SCOPE)) -> dict[str, Any]:
+    async def import_parcels(request: Request, ctx: Ctx, _: Principal = require(PARCELS_WRITE)) -> dict[str, Any]:
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             form = await request.form()
             upload = form.get("file")
