@@ -43,7 +43,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/bandit -q -r servicekit/src events/src reference/src landgrade services/*/src
+	$(VENV)/bin/bandit -q -c pyproject.toml -r servicekit/src events/src reference/src landgrade services/*/src
 
 contracts: install
 	$(PY) -m landgrade.contracts write

@@ -55,7 +55,7 @@ _REPLACING_COLUMNS = (("parcel_id", "text"), ("year", "integer"), ("output_value
 # Amounts go as decimal strings (exact, and cheaper to encode than Decimals); contributors as one
 # comma-joined string each (a USCC has no comma), since arrays of arrays cannot be unnested.
 _REVENUES_REPLACE = text(
-    "INSERT INTO parcel_revenue (parcel_id, year, output_value, tax_paid, filings, contributors) "
+    "INSERT INTO parcel_revenue (parcel_id, year, output_value, tax_paid, filings, contributors) "  # nosec B608  # names from code
     "SELECT r.parcel_id, r.year, CAST(r.output_value AS numeric), CAST(r.tax_paid AS numeric), r.filings, "
     f"string_to_array(r.contributors, ',') FROM {unnest_rows(_REPLACING_COLUMNS)} "
     "AS r(" + ", ".join(name for name, _ in _REPLACING_COLUMNS) + ") "
@@ -228,6 +228,12 @@ class FactsRepository:
         found = select(findings.c.parcel_id).where(findings.c.tenant_uscc == uscc)
         rows = await self.session.scalars(held.union(leased, found))
         return sorted(set(rows.all()))
+
+    async def holder_of(self, parcel_id: str) -> str | None:
+        """The parcel's rights holder as the registry last said; None for a parcel never heard of."""
+        holder: str | None = await self.session.scalar(
+            select(parcels.c.holder_uscc).where(parcels.c.parcel_id == parcel_id))
+        return holder
 
     async def latest_revenue_year(self, parcel_id: str) -> int | None:
         year = await self.session.scalar(select(func.max(parcel_revenue.c.year)).where(

@@ -45,7 +45,7 @@ _EVALUATION_TYPES = (
 # All of a batch's evaluations as one JSON document, inserted in its order (their `seq`): a
 # statement execution per evaluation costs PostgreSQL and the driver several times as much.
 _INSERT_EVALUATIONS = text(
-    f"INSERT INTO evaluations ({', '.join(EVALUATION_COLUMNS)}) SELECT e.* "
+    f"INSERT INTO evaluations ({', '.join(EVALUATION_COLUMNS)}) SELECT e.* "  # nosec B608  # names from code
     "FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS r(doc, n), "
     f"json_to_record(r.doc) AS e({_EVALUATION_TYPES}) ORDER BY r.n")
 _CURRENT = select(current_grades).where(current_grades.c.parcel_id == bindparam("parcel_id"),
@@ -187,27 +187,33 @@ class GradeRepository:
         return (await self.session.execute(_CURRENT_EVALUATION_OF_YEAR,
                                            {"parcel_id": parcel_id, "year": year})).first()
 
-    async def history(self, parcel_id: str, year: int | None, limit: int) -> list[Any]:
+    async def history(self, parcel_id: str, year: int | None, limit: int, holder: str | None = None) -> list[Any]:
+        """The parcel's evaluations, newest first (of `year`, and naming `holder`, when given)."""
         query = select(evaluations).where(evaluations.c.parcel_id == parcel_id)
         if year is not None:
             query = query.where(evaluations.c.year == year)
+        if holder is not None:
+            query = query.where(evaluations.c.holder_uscc == holder)
         return list((await self.session.execute(query.order_by(evaluations.c.seq.desc()).limit(limit))).all())
 
     async def current_listing(self, year: int | None, grade: str | None, street: str | None,
-                              after: str | None, limit: int) -> list[Any]:
+                              after: str | None, limit: int, holder: str | None = None) -> list[Any]:
         query = select(current_grades).where(current_grades.c.year == year)
-        for column, value in ((current_grades.c.grade, grade), (current_grades.c.street, street)):
+        for column, value in ((current_grades.c.grade, grade), (current_grades.c.street, street),
+                              (current_grades.c.holder_uscc, holder)):
             if value is not None:
                 query = query.where(column == value)
         if after:
             query = query.where(current_grades.c.parcel_id > after)
         return list((await self.session.execute(query.order_by(current_grades.c.parcel_id).limit(limit))).all())
 
-    async def counts(self, year: int | None) -> list[tuple[str, str, str, int]]:
-        """(street, grade, status, count) of the year's current grades."""
+    async def counts(self, year: int | None, holder: str | None = None) -> list[tuple[str, str, str, int]]:
+        """(street, grade, status, count) of the year's current grades (of `holder`'s parcels, when given)."""
+        query = select(current_grades.c.street, current_grades.c.grade, current_grades.c.status, func.count())
+        if holder is not None:
+            query = query.where(current_grades.c.holder_uscc == holder)
         rows = (await self.session.execute(
-            select(current_grades.c.street, current_grades.c.grade, current_grades.c.status, func.count())
-            .where(current_grades.c.year == year)
+            query.where(current_grades.c.year == year)
             .group_by(current_grades.c.street, current_grades.c.grade, current_grades.c.status))).all()
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
