@@ -1,16 +1,17 @@
-"""The outside systems and people that call landgrade, and the scopes each one's token carries."""
+"""The outside systems and people that call landgrade, and the scopes each one's token carries
+(the README's table of roles says the same, and a test holds them equal)."""
 
 from __future__ import annotations
 
 # The scopes the CLI's commands need (what a development token of the CLI carries).
 PARCELS_WRITE = "parcels:write"
-RUNS_WRITE = "admin"
+RUNS_WRITE = "runs:write"
 GRADES_READ = "grades:read"
 
 ROLES: dict[str, list[str]] = {
     "tax-system": ["filings:write"],
     "business-registry": ["enterprises:write", "registry:read"],
-    "land-staff": ["parcels:write", "registry:read", "grades:read"],
+    "land-staff": ["parcels:write", "registry:read", "grades:read", "runs:write", "objections:decide"],
     "street-office": ["findings:write"],  # bound to one street/town by the jurisdiction claim
     "enforcement-staff": ["cases:write", "cases:read", "grades:read"],
     "credit-platform": ["grades:read", "credit:read", "credit:repair"],  # forwards repair applications

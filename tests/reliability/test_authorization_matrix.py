@@ -2,8 +2,8 @@
 
 "Gets through" means neither 401 nor 403 (a 404 for an id that does not exist is still "allowed");
 everything else must be refused with 401 (no token) or 403 (wrong scope or another street). The
-table below is the intended matrix; a route that is not in it fails the completeness check, so a
-new endpoint cannot ship without deciding who may call it.
+intended matrix is the README's route table with its role table; a route that is not in it fails
+the completeness check, so a new endpoint cannot ship without deciding who may call it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
+from landgrade.roles import ROLES
+from landgrade.scope_table import routes
 from landgrade.testing import Infra, eventually
 from tests.reliability.services import InProcess, in_process
 from tests.reliability.world import (
@@ -38,76 +40,16 @@ ROLE_OF = {"tax": "tax-system", "breg": "business-registry", "land": "land-staff
            "soB": "street-office", "cplat": "credit-platform", "enf": "enforcement-staff",
            "appr": "approval-system", "portal": "enterprise-portal", "admin": "admin"}
 
-MATRIX = """
-service          method path                                                    tax breg land soA soB cplat enf appr portal admin anon
-parcel-registry  GET    /healthz                                                 x   x    x    x   x   x     x   x    x      x     x
-parcel-registry  GET    /readyz                                                  x   x    x    x   x   x     x   x    x      x     x
-parcel-registry  PUT    /v1/parcels/{parcel_id}                                  .   .    x    .   .   .     .   .    .      x     .
-parcel-registry  GET    /v1/parcels/{parcel_id}                                  .   x    x    .   .   .     .   .    .      x     .
-parcel-registry  GET    /v1/parcels                                              .   x    x    .   .   .     .   .    .      x     .
-parcel-registry  PUT    /v1/parcels/{parcel_id}/leases/{lease_id}                .   .    x    .   .   .     .   .    .      x     .
-parcel-registry  GET    /v1/parcels/{parcel_id}/leases/{lease_id}                .   x    x    .   .   .     .   .    .      x     .
-parcel-registry  POST   /v1/parcels/import                                       .   .    x    .   .   .     .   .    .      x     .
-parcel-registry  GET    /v1/parcels/{parcel_id}/output                           .   x    x    .   .   .     .   .    .      x     .
-parcel-registry  PUT    /v1/enterprises/{uscc}                                   .   x    .    .   .   .     .   .    .      x     .
-parcel-registry  GET    /v1/enterprises/{uscc}                                   .   x    x    .   .   .     .   .    .      x     .
-parcel-registry  GET    /v1/enterprises/{uscc}/related                           .   x    x    .   .   .     .   .    .      x     .
-parcel-registry  GET    /v1/enterprises/{uscc}/equity-links/{other}              .   x    x    .   .   .     .   .    .      x     .
-parcel-registry  POST   /v1/revenue-filings                                      x   .    .    .   .   .     .   .    .      x     .
-parcel-registry  POST   /v1/revenue-filings/batch                                x   .    .    .   .   .     .   .    .      x     .
-parcel-registry  GET    /v1/revenue-filings/{filing_id}                          x   x    x    .   .   .     .   .    .      x     .
-evaluation       GET    /healthz                                                 x   x    x    x   x   x     x   x    x      x     x
-evaluation       GET    /readyz                                                  x   x    x    x   x   x     x   x    x      x     x
-evaluation       GET    /v1/parcels/{parcel_id}/grade                            .   .    x    .   .   x     x   .    .      x     .
-evaluation       GET    /v1/parcels/{parcel_id}/grades                           .   .    x    .   .   x     x   .    .      x     .
-evaluation       GET    /v1/grades                                               .   .    x    .   .   x     x   .    .      x     .
-evaluation       GET    /v1/grades/summary                                       .   .    x    .   .   x     x   .    .      x     .
-evaluation       POST   /v1/evaluation-runs                                      .   .    .    .   .   .     .   .    .      x     .
-evaluation       GET    /v1/evaluation-runs                                      .   .    x    .   .   x     x   .    .      x     .
-evaluation       GET    /v1/evaluation-runs/{run_id}                             .   .    x    .   .   x     x   .    .      x     .
-evaluation       POST   /v1/evaluation-runs/{run_id}/publish                     .   .    .    .   .   .     .   .    .      x     .
-evaluation       POST   /v1/evaluation-runs/{run_id}/finalize                    .   .    .    .   .   .     .   .    .      x     .
-evaluation       GET    /v1/rulesets                                             .   .    x    .   .   x     x   .    .      x     .
-evaluation       POST   /v1/rulesets                                             .   .    .    .   .   .     .   .    .      x     .
-evaluation       GET    /v1/rulesets/{ruleset_id}                                .   .    x    .   .   x     x   .    .      x     .
-evaluation       POST   /v1/rulesets/{ruleset_id}/simulate                       .   .    .    .   .   .     .   .    .      x     .
-evaluation       POST   /v1/objections                                           .   .    .    .   .   .     .   .    x      x     .
-evaluation       GET    /v1/objections                                           .   .    x    .   .   x     x   .    .      x     .
-evaluation       GET    /v1/objections/{objection_id}                            .   .    x    .   .   x     x   .    .      x     .
-evaluation       POST   /v1/objections/{objection_id}/decision                   .   .    .    .   .   .     .   .    .      x     .
-credit-ledger    GET    /healthz                                                 x   x    x    x   x   x     x   x    x      x     x
-credit-ledger    GET    /readyz                                                  x   x    x    x   x   x     x   x    x      x     x
-credit-ledger    GET    /v1/ledger/verify                                        .   .    .    .   .   x     .   .    .      x     .
-credit-ledger    GET    /v1/ledger/anchors                                       .   .    .    .   .   x     .   .    .      x     .
-credit-ledger    GET    /v1/subjects/{uscc}/credit                               .   .    .    .   .   x     .   .    .      x     .
-credit-ledger    GET    /v1/audit/credit-reads                                   .   .    .    .   .   .     .   .    .      x     .
-credit-ledger    POST   /v1/repairs                                              .   .    .    .   .   x     .   .    x      x     .
-credit-ledger    GET    /v1/repairs/{repair_id}                                  .   .    .    .   .   x     .   .    x      x     .
-credit-ledger    POST   /v1/repairs/{repair_id}/approve                          .   .    .    .   .   .     .   .    .      x     .
-credit-ledger    POST   /v1/repairs/{repair_id}/reject                           .   .    .    .   .   .     .   .    .      x     .
-credit-ledger    GET    /v1/benefits/{uscc}                                      .   .    .    .   .   x     .   x    .      x     .
-credit-ledger    GET    /v1/benefits                                             .   .    .    .   .   x     .   x    .      x     .
-credit-ledger    GET    /v1/public/quality-holders                               x   x    x    x   x   x     x   x    x      x     x
-enforcement      GET    /healthz                                                 x   x    x    x   x   x     x   x    x      x     x
-enforcement      GET    /readyz                                                  x   x    x    x   x   x     x   x    x      x     x
-enforcement      POST   /v1/inspections                                          .   .    .    x   .   .     .   .    .      x     .
-enforcement      GET    /v1/inspections/{inspection_id}                          .   .    .    x   .   .     x   .    .      x     .
-enforcement      POST   /v1/inspections/{inspection_id}/evidence                 .   .    .    x   .   .     .   .    .      x     .
-enforcement      GET    /v1/inspections/{inspection_id}/evidence/{evidence_id}   .   .    .    x   .   .     x   .    .      x     .
-enforcement      GET    /v1/cases                                                .   .    .    .   .   .     x   .    .      x     .
-enforcement      GET    /v1/cases/{case_id}                                      .   .    .    .   .   .     x   .    .      x     .
-enforcement      POST   /v1/cases/{case_id}/transitions                          .   .    .    .   .   .     x   .    .      x     .
-enforcement      GET    /v1/inspection-tasks                                     .   .    .    x   x   .     x   .    .      x     .
-"""
-
-
 def parse_matrix() -> dict[tuple[str, str, str], set[str]]:
-    lines = [line.split() for line in MATRIX.strip().splitlines()]
-    assert lines[0][3:] == CALLERS
+    """Who may call each route, from the README's route table: every caller whose role holds one
+    of its scopes (admin holds all), less the other street's office on routes bound to a street."""
     table = {}
-    for service, method, path, *marks in lines[1:]:
-        assert len(marks) == len(CALLERS), path
-        table[(service, method, path)] = {c for c, m in zip(CALLERS, marks, strict=True) if m == "x"}
+    for route in routes():
+        allowed = {c for c in CALLERS if c == "admin" or not route.scopes
+                   or (c != "anon" and set(ROLES[ROLE_OF[c]]) & route.scopes)}
+        if route.bound == "street":
+            allowed.discard("soB")
+        table[(route.service, route.method, route.path)] = allowed
     return table
 
 
