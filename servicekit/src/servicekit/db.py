@@ -41,8 +41,13 @@ def is_transient(error: BaseException) -> bool:
 
 
 def asyncpg_dsn(url: str) -> str:
-    """The SQLAlchemy URL (`postgresql+asyncpg://...`) as a plain libpq URL for asyncpg itself."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """The SQLAlchemy URL (`postgresql+asyncpg://...`) as a plain libpq URL for asyncpg itself
+    (whose DSN spells the driver's `ssl` as libpq's `sslmode`)."""
+    parsed = make_url(url).set(drivername="postgresql")
+    if "ssl" in parsed.query:
+        mode = parsed.query["ssl"]
+        parsed = parsed.difference_update_query(["ssl"]).update_query_dict({"sslmode": mode})
+    return parsed.render_as_string(hide_password=False)
 
 
 def unnest_insert(table: str, columns: Sequence[tuple[str, str]], suffix: str = "") -> TextClause:

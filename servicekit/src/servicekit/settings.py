@@ -8,12 +8,35 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "landgrade-local-development-secret-change-me"  # nosec B105  # public on purpose; refused in production
 
 DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
+
+# libpq's sslmode values and what asyncpg's `ssl` takes for each.
+_SSLMODES = {"disable": "disable", "allow": "allow", "prefer": "prefer", "require": "require",
+             "verify-ca": "verify-ca", "verify-full": "verify-full"}
+
+
+def asyncpg_url(url: str) -> str:
+    """`postgresql://u:p@host/db?sslmode=require` as the SQLAlchemy URL of the asyncpg driver."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in ("postgresql", "postgres", "postgresql+asyncpg"):
+        return url
+    base, qmark, query = rest.partition("?")
+    params = [p for p in query.split("&") if p] if qmark else []
+    translated = []
+    for param in params:
+        name, _, value = param.partition("=")
+        if name == "sslmode":
+            if value not in _SSLMODES:
+                raise ValueError(f"DATABASE_URL: sslmode={value!r} is not one of {', '.join(_SSLMODES)}")
+            translated.append(f"ssl={_SSLMODES[value]}")
+        else:
+            translated.append(param)
+    return "postgresql+asyncpg://" + base + ("?" + "&".join(translated) if translated else "")
 
 
 class ServiceSettings(BaseSettings):
@@ -81,6 +104,13 @@ class ServiceSettings(BaseSettings):
         if isinstance(settings, cls):
             return settings
         return cls(**settings.model_dump()) if settings is not None else cls()
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_url(cls, url: str) -> str:
+        """Takes the plain `postgresql://` (or `postgres://`) URIs that operators such as
+        CloudNativePG hand out in their secrets, with libpq's `sslmode`, as they are."""
+        return asyncpg_url(url)
 
     @property
     def allows_development_secrets(self) -> bool:
