@@ -179,3 +179,16 @@ async def test_a_d_re_evaluation_after_rectification_sends_the_case_back_to_insp
     assert detail["timeline"][-1]["actor"] == "system:evaluation"
     assert detail["timeline"][-1]["reason"].startswith("re-evaluation after rectification")
     assert len(await _open_cases(enforcement, parcel)) == 1
+
+
+async def test_a_lone_surrogate_in_a_transition_reason_is_a_422_naming_the_field_not_a_500(enforcement) -> None:
+    parcel = f"P-{uuid.uuid4().hex[:10]}"
+    await enforcement.grade(parcel, "C")
+    case = await _one_open_case(enforcement, parcel, "renewal_guidance")
+    response = await enforcement.client.post(
+        f"/v1/cases/{case['case_id']}/transitions", content=b'{"to": "briefed", "reason": "agreed \\ud800"}',
+        headers=STAFF | {"Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["reason"]
+    detail = (await enforcement.client.get(f"/v1/cases/{case['case_id']}", headers=STAFF)).json()
+    assert detail["state"] == "opened" and len(detail["timeline"]) == 1

@@ -3,6 +3,7 @@ published findings, and suspected occupants turned into the right street office'
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -115,3 +116,47 @@ async def test_a_suspected_occupant_becomes_a_task_for_that_street_office_only(e
     done = (await enforcement.client.get("/v1/inspection-tasks", params={"status": "done"}, headers=RONGHUA)).json()
     assert any(t["task_id"] == task["task_id"] and t["done_by_inspection_id"] == visit["inspection_id"]
                for t in done["items"])
+
+
+def _with_lone_surrogate(body: dict) -> bytes:
+    """The body as JSON text with every "@@" spelled as the escape of a lone surrogate."""
+    return json.dumps(body).replace("@@", "\\ud800").encode()
+
+
+async def test_a_lone_surrogate_in_any_text_is_a_422_naming_the_field_not_a_500(enforcement) -> None:
+    parcel = await enforcement.parcel()
+    lease = {"type": "unauthorised_lease", "tenant_uscc": uscc(), "holder_attitude": "refuses_to_correct"}
+    for overrides, field in [({"inspector": "Wang @@"}, "inspector"), ({"parcel_id": "@@"}, "parcel_id"),
+                             ({"inspection_id": "insp-@@"}, "inspection_id"),
+                             ({"findings": [lease | {"note": "let @@"}]}, "findings.0.note"),
+                             ({"findings": [lease | {"tenant_uscc": "9111@@"}]}, "findings.0.tenant_uscc")]:
+        body = inspection(parcel) | overrides
+        response = await enforcement.client.post("/v1/inspections", content=_with_lone_surrogate(body),
+                                                 headers=RONGHUA | {"Content-Type": "application/json"})
+        assert response.status_code == 422, (field, response.text)
+        assert [e["field"] for e in response.json()["errors"]] == [field]
+        assert "unpaired surrogate" in response.json()["errors"][0]["message"]
+    assert (await enforcement.sql("SELECT 1 FROM inspections WHERE parcel_id = :p", p=parcel)) == []
+
+
+async def test_a_tenant_uscc_is_normalised_in_any_spelling_and_refused_when_malformed(enforcement) -> None:
+    parcel = await enforcement.parcel()
+    tenant = uscc()
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in tenant)
+    for spelling in (tenant.lower(), " ".join(tenant[i:i + 4] for i in range(0, 18, 4)), full_width):
+        body = inspection(parcel, findings=[{"type": "unauthorised_lease", "tenant_uscc": spelling}])
+        response = await enforcement.client.post("/v1/inspections", json=body, headers=RONGHUA)
+        assert response.status_code == 201, (spelling, response.text)
+        assert response.json()["findings"][0]["tenant_uscc"] == tenant
+        stored = await enforcement.sql("SELECT tenant_uscc FROM findings WHERE inspection_id = :i",
+                                       i=body["inspection_id"])
+        assert [row.tenant_uscc for row in stored] == [tenant]
+
+    wrong_check = tenant[:17] + next(c for c in "0123456789" if c != tenant[17])
+    for bad in (wrong_check, wrong_check.lower(), tenant[:17], tenant.replace(tenant[2], "O", 1)):
+        body = inspection(parcel, findings=[{"type": "unauthorised_lease", "tenant_uscc": bad}])
+        response = await enforcement.client.post("/v1/inspections", json=body, headers=RONGHUA)
+        assert response.status_code == 422, (bad, response.text)
+        assert [e["field"] for e in response.json()["errors"]] == ["findings.0.tenant_uscc"]
+        assert (await enforcement.sql("SELECT 1 FROM inspections WHERE inspection_id = :i",
+                                      i=body["inspection_id"])) == []

@@ -52,7 +52,8 @@ TENANT = "91350100M000100Y43"
 STAFF = Caller("officer-zhao", unrestricted=True)
 RONGHUA_APP = Caller("ronghua-app", jurisdiction="Ronghua")
 BOXING_APP = Caller("boxing-app", jurisdiction=BOXING)
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
+JPEG = (b"\xff\xd8\xff\xc0\x00\x0b\x08\x00\x01\x00\x01\x01\x01\x11\x00"  # SOI, SOF0 1x1
+        b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00\x12\x34\xff\xd9")  # SOS, scan data, EOI
 
 
 # --- fakes -----------------------------------------------------------------------------------

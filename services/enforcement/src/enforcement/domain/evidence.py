@@ -4,28 +4,29 @@ Evidence may be used in enforcement and legal proceedings, so once recorded it
 never changes: the record is frozen, its SHA-256 is taken from the bytes
 received, and re-sending the same bytes is answered with the existing record
 rather than a second copy. The accepted media types and the size limit are
-settings (EvidencePolicy), not constants.
+settings (EvidencePolicy), not constants. What the bytes of each type must be is
+file_checks'; a file is only ever handed back as a download under a name whose
+extension matches its recorded type.
 """
 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from enforcement.domain.errors import EvidenceRejected
+from enforcement.domain.file_checks import CHECKED_MEDIA_TYPES, check_content
 
-# Leading bytes of each accepted format: a declared type must match the content,
-# so a renamed executable is not stored as "photo.jpg".
-_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/webp": (b"RIFF",),
-    "application/pdf": (b"%PDF-",),
-}
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
-DEFAULT_MEDIA_TYPES = frozenset(_SIGNATURES)
+_ALSO_ACCEPTED = {"image/jpeg": (".jpeg",)}
+DEFAULT_MEDIA_TYPES = CHECKED_MEDIA_TYPES
+MAX_FILENAME_CHARS = 200
+# Control, format (bidi overrides such as U+202E), surrogate, private-use and unassigned characters:
+# none belongs in a file name shown to staff or written to a header.
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class EvidencePolicy:
     max_items_per_inspection: int = 50
 
     def __post_init__(self) -> None:
-        unknown = self.allowed_media_types - set(_SIGNATURES)
+        unknown = self.allowed_media_types - CHECKED_MEDIA_TYPES
         if unknown:
             raise ValueError(f"no content check known for media types {sorted(unknown)}")
         if self.max_bytes <= 0 or self.max_items_per_inspection <= 0:
@@ -64,10 +65,21 @@ def _normalise_media_type(declared: str) -> str:
     return "image/jpeg" if media == "image/jpg" else media
 
 
-def _matches(media_type: str, content: bytes) -> bool:
-    if media_type == "image/webp":
-        return content[:4] == b"RIFF" and content[8:12] == b"WEBP"
-    return any(content.startswith(sig) for sig in _SIGNATURES[media_type])
+def safe_filename(filename: str, media_type: str) -> str:
+    """The client's file name as recorded: no path separators, nothing unprintable, bounded."""
+    kept = "".join("_" if ch in "/\\" else ch for ch in filename or ""
+                   if unicodedata.category(ch) not in _UNPRINTABLE)
+    return kept.strip().lstrip(".").strip()[:MAX_FILENAME_CHARS] or f"evidence{_EXTENSIONS[media_type]}"
+
+
+def download_name(filename: str, media_type: str) -> str:
+    """The name a file is downloaded under: its recorded name, with the extension of its recorded
+    type added unless it has it already (a valid PNG saved as "x.html" would open as a page)."""
+    name = safe_filename(filename, media_type)
+    extension = _EXTENSIONS[media_type]
+    if name.lower().endswith((extension, *_ALSO_ACCEPTED.get(media_type, ()))):
+        return name
+    return name + extension
 
 
 def record_evidence(
@@ -90,13 +102,14 @@ def record_evidence(
     media_type = _normalise_media_type(declared_media_type)
     if media_type not in policy.allowed_media_types:
         allowed = ", ".join(sorted(policy.allowed_media_types))
-        raise EvidenceRejected("media_type", f"media type {media_type!r} not accepted; allowed: {allowed}")
+        raise EvidenceRejected("media_type", f"不接受媒体类型 {media_type!r}，可接受：{allowed} / "
+                                             f"media type {media_type!r} not accepted; allowed: {allowed}")
     if not content:
-        raise EvidenceRejected("empty", "the evidence file is empty")
+        raise EvidenceRejected("empty", "证据文件为空 / the evidence file is empty")
     if len(content) > policy.max_bytes:
-        raise EvidenceRejected("too_large", f"evidence is larger than {policy.max_bytes} bytes")
-    if not _matches(media_type, content):
-        raise EvidenceRejected("content_mismatch", f"the content is not a {media_type} file")
+        raise EvidenceRejected("too_large", f"证据文件超过 {policy.max_bytes} 字节 / "
+                                            f"evidence is larger than {policy.max_bytes} bytes")
+    check_content(media_type, content)
     digest = hashlib.sha256(content).hexdigest()
     earlier = list(existing)
     for item in earlier:
@@ -104,9 +117,8 @@ def record_evidence(
             return item, False
     if len(earlier) >= policy.max_items_per_inspection:
         limit = policy.max_items_per_inspection
-        raise EvidenceRejected("too_many", f"an inspection holds at most {limit} files")
-    safe_name = (filename or "").replace("/", "_").replace("\\", "_").strip()[:200]
-    safe_name = safe_name or f"evidence{_EXTENSIONS[media_type]}"
-    evidence = Evidence(evidence_id, inspection_id, media_type, len(content), digest, safe_name,
+        raise EvidenceRejected("too_many", f"一次检查最多 {limit} 个文件 / an inspection holds at most {limit} files")
+    evidence = Evidence(evidence_id, inspection_id, media_type, len(content), digest,
+                        safe_filename(filename, media_type),
                         recorded_at, recorded_by)
     return evidence, True

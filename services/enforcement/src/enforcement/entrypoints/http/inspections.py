@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Response, UploadFile
 
-from enforcement.domain.evidence import Evidence
+from enforcement.domain.evidence import Evidence, download_name
 from enforcement.domain.inspections import Finding, InspectionRecord, finding_id, new_inspection
 from enforcement.entrypoints.http.deps import Ctx, InspectionReader, InspectionWriter
 from enforcement.entrypoints.http.schemas import EvidenceOut, FindingOut, InspectionIn, InspectionOut
@@ -61,10 +62,29 @@ async def upload_evidence(inspection_id: str, response: Response, ctx: Ctx, call
     200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}, "application/pdf": {}}},
     **RESPONSES})
 async def download_evidence(inspection_id: str, evidence_id: str, ctx: Ctx, caller: InspectionReader) -> Response:
+    """The recorded file, always as a download: a browser never renders it in the service's origin."""
     item, content = await evidence_content(ctx.uow(), ctx.evidence_store, inspection_id, evidence_id, caller)
     return Response(content, media_type=item.media_type, headers={
         "ETag": f'"{item.sha256}"', "Digest": f"sha-256={item.sha256}",
-        "Content-Disposition": f'inline; filename="{item.storage_name}"'})
+        "Content-Disposition": attachment(download_name(item.filename, item.media_type)),
+        **EVIDENCE_HEADERS})
+
+
+# Served evidence runs nothing and loads nothing, even when opened from the service's origin. (It is
+# never sniffed into another type either: servicekit stamps `X-Content-Type-Options: nosniff` and,
+# for a signed-in caller, `Cache-Control: no-store` on every answer.)
+EVIDENCE_HEADERS = {"Content-Security-Policy": "default-src 'none'; sandbox"}
+_TOKEN_SAFE = frozenset("!#$&+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz ()[]{},;:@=")
+
+
+def attachment(name: str) -> str:
+    """`Content-Disposition: attachment` with a plain-ASCII `filename` (anything else replaced by _)
+    and, when the name is not plain ASCII, its UTF-8 spelling as RFC 5987 `filename*`."""
+    fallback = "".join(ch if ch in _TOKEN_SAFE else "_" for ch in name)
+    value = f'attachment; filename="{fallback}"'
+    if fallback != name:
+        value += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return value
 
 
 def inspection_out(record: InspectionRecord) -> InspectionOut:

@@ -2,22 +2,78 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from enforcement.domain.case_states import CaseState
 from enforcement.domain.inspections import FindingType, HolderAttitude
+from landgrade_reference.uscc import InvalidUscc, parse_uscc
+
+# A JSON string may spell a lone UTF-16 surrogate ("\ud800"); Python keeps it, and no UTF-8 encoder
+# (the database driver, Kafka, the JSON answer) accepts it. Every text of a request body is refused
+# here, at the boundary, with the field named, instead of failing deep inside as a 500.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE_MESSAGE = ("含有未配对的代理字符（U+D800–U+DFFF），不是有效的文本 / "
+                     "contains an unpaired surrogate, not valid text")
+KEY_SURROGATE_MESSAGE = ("字段名含有未配对的代理字符（U+D800–U+DFFF） / "
+                         "a field name contains an unpaired surrogate")
+
+
+def has_surrogate(value: Any) -> bool:
+    """True when `value` (text, or lists and mappings of it, keys included) holds a lone surrogate."""
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, (list, tuple)):
+        return any(has_surrogate(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_surrogate(k) or has_surrogate(v) for k, v in value.items())
+    return False
+
+
+def _uscc(value: str | None) -> str | None:
+    """A USCC as `parse_uscc` normalises it (NFKC, blanks and dashes dropped, upper case); a blank
+    one is absent; anything else is refused with every reason."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return parse_uscc(value)
+    except InvalidUscc as error:
+        raise ValueError(f"不是有效的统一社会信用代码：{error} / not a valid USCC: {error}") from None
+
+
+# Every USCC a request carries, in a body, a query or a path, is this type.
+Uscc = Annotated[str | None, AfterValidator(_uscc)]
 
 
 class _In(BaseModel):
+    """A request body: unknown fields refused, no text with a lone surrogate in any field."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _field_names_are_text(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(has_surrogate(key) for key in data):
+            raise ValueError(KEY_SURROGATE_MESSAGE)
+        return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text_is_text(cls, value: Any) -> Any:
+        # Nested bodies (a list of findings) are checked by their own model, which names the field.
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and has_surrogate(text) for text in texts):
+            raise ValueError(SURROGATE_MESSAGE)
+        return value
 
 
 class FindingIn(_In):
     type: FindingType
-    tenant_uscc: str | None = Field(None, description="Required for unauthorised_lease: the tenant's USCC.")
+    tenant_uscc: Uscc = Field(None, description="Required for unauthorised_lease: the tenant's USCC; "
+                                                "any spelling (lower case, blanks, full width) is normalised.")
     holder_attitude: HolderAttitude = HolderAttitude.UNDETERMINED
     note: str | None = None
 
