@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from credit_ledger.adapters.rate_limits import ClientRateLimit
 from credit_ledger.adapters.tables import plumbing as plumbing_tables
 from credit_ledger.entrypoints.consumers import SUBSCRIPTIONS
 from credit_ledger.entrypoints.http import PROBLEMS, routers
@@ -27,7 +28,8 @@ PUBLISHES: list[str] = [RECORDS, BENEFITS, ANCHORS]
 def build_app(settings: ServiceSettings | None = None, *, run_background: bool = True) -> FastAPI:
     config = Settings.narrowed(settings)
     plumbing = Plumbing.build(config, plumbing_tables)
-    context = Context(plumbing.storage, anchor_interval_seconds=config.anchor_interval_seconds)
+    context = Context(plumbing.storage, anchor_interval_seconds=config.anchor_interval_seconds,
+                      public_rate_limit=ClientRateLimit(config.public_rate_limit))
     consumers = [plumbing.subscribe(subscription, context.uow_on) for subscription in SUBSCRIPTIONS]
     runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers, jobs=[anchoring(context)])
     return create_app(runtime, routers(), title="Credit ledger", run_background=run_background,

@@ -22,13 +22,15 @@ from landgrade.testing import eventually, serving
 from landgrade_events.enforcement import CaseChanged
 from landgrade_events.evaluation import Metrics, ParcelGraded, Reason
 from landgrade_events.registry import EnterpriseChanged, ResponsiblePersonRef, Shareholder
+from landgrade_reference.uscc import with_check_character
 from servicekit.events import CloudEvent, EventData
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def uscc() -> str:
-    return "91110302" + uuid.uuid4().hex[:10].upper()
+    """A fresh, valid USCC (hex digits are all in the USCC alphabet; the check character computed)."""
+    return with_check_character("91110302" + uuid.uuid4().hex[:9].upper())
 
 
 def ref(prefix: str = "P") -> str:

@@ -22,22 +22,26 @@ from credit_ledger.domain.penetration import EnterpriseGraph, SubjectKind
 from credit_ledger.domain.reads import CreditRead
 from credit_ledger.domain.records import CreditRecord, Polarity, RecordKind
 from credit_ledger.domain.repairs import Repair, RepairApplication, RepairKind, RepairRefused, RepairStatus
+from credit_ledger.domain.subjects import NotYourEnterprise, UnknownEnterprise
 from credit_ledger.service_layer import cases, grading, queries, registry, repairs
 from credit_ledger.service_layer.anchoring import anchor_if_advanced
 from landgrade_events.credit import BenefitChanged, CreditRecordAppended, LedgerAnchored
 from landgrade_events.enforcement import CaseChanged
 from landgrade_events.evaluation import Metrics, ParcelGraded, Reason
 from landgrade_events.registry import EnterpriseChanged, ResponsiblePersonRef, Shareholder
+from landgrade_reference.uscc import with_check_character
 from servicekit.auth import ADMIN, Principal
 from servicekit.events import CloudEvent, EventData
 from servicekit.idempotency import IdempotentRequest, idempotency_table
-from servicekit.inbox import Delivery, Received
+from servicekit.inbox import Delivery, PoisonEvent, Received
 from servicekit.outbox import Outbox, outbox_table
 from servicekit.problems import Problem
 from servicekit.uow import Storage
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
-HOLDER, AFFILIATE, OWNER, OTHER = "91110302HOLDER0001", "91110302AFFILI0002", "91110302OWNERX0003", "91110302OTHER00004"
+# Valid USCCs (check character included): the handlers refuse any other as poison.
+HOLDER, AFFILIATE, OWNER, OTHER = (with_check_character(f"91110302MA00{body}") for body in
+                                   ("HLDR1", "AFFL2", "WNER3", "THER4"))
 PERSON = "psn-0001"
 
 
@@ -523,4 +527,68 @@ async def test_an_enterprise_file_masks_person_names_for_non_admin(uow: FakeUnit
     file = await queries.credit_file(uow, HOLDER, Principal("officer", frozenset({"credit:read"})))
     assert file is not None and file["masked"] and file["subject"]["name"] == "亦庄精密制造有限公司"
     assert [p["name"] for p in file["responsible_persons"]] != ["王小明"]
-    assert await queries.credit_file(uow, OTHER, Principal("officer", frozenset({"credit:read"}))) is None
+    with pytest.raises(UnknownEnterprise):
+        await queries.credit_file(uow, OTHER, Principal("officer", frozenset({"credit:read"})))
+
+
+# --- identifiers from events ---------------------------------------------------------------------
+
+async def test_usccs_from_events_are_normalised_so_one_enterprise_has_one_spelling() -> None:
+    fake = FakeUnitOfWork()
+    spaced_lower = f"{HOLDER[:8].lower()} {HOLDER[8:].lower()}"
+    await registry.on_enterprises_changed(fake, received(enterprise(spaced_lower, "亦庄精密制造有限公司", [],
+                                                                    [OWNER.lower()])))
+    assert list(fake.graph.enterprises) == [HOLDER]
+    assert fake.graph.enterprises[HOLDER].shareholders == ((OWNER, Decimal("0.6")),)
+
+    await grading.on_parcels_graded(fake, received(graded("P-1", HOLDER.lower(), "D")))
+    assert {r.subject_ref for r in fake.ledger.records()} == {HOLDER, OWNER}
+    assert Entitlement.RESTRICTED in fake.register.entries[HOLDER].held
+    await cases.on_cases_changed(fake, received(case("P-1", f"{HOLDER[:9]}-{HOLDER[9:]}", "opened")))
+    assert [r.kind for r in fake.ledger.records(HOLDER)][-1] is RecordKind.CASE
+
+
+@pytest.mark.parametrize("bad", [HOLDER[:17] + ("1" if HOLDER[17] != "1" else "2"), HOLDER[:17], HOLDER + "1",
+                                 "91110302HOLDER0001", "9111O302MA00HLDR1X"])
+async def test_an_event_naming_a_malformed_uscc_is_poison_and_changes_nothing(bad: str) -> None:
+    fake = FakeUnitOfWork()
+    with pytest.raises(PoisonEvent):
+        await grading.on_parcels_graded(fake, received(graded("P-1", bad, "D")))
+    with pytest.raises(PoisonEvent):
+        await registry.on_enterprises_changed(fake, received(enterprise(bad, "亦庄错码有限公司")))
+    with pytest.raises(PoisonEvent):  # an enterprise shareholder dropped would hide a related party
+        await registry.on_enterprises_changed(fake, received(enterprise(HOLDER, "亦庄精密制造有限公司", [], [bad])))
+    with pytest.raises(PoisonEvent):
+        await cases.on_cases_changed(fake, received(case("P-1", bad, "opened")))
+    assert fake.ledger.chain == [] and fake.graph.enterprises == {} and fake.register.entries == {}
+    assert fake.events == [] and fake.grades.seen == {}
+
+
+async def test_benefits_of_an_enterprise_the_ledger_never_saw_are_unknown_not_clear(uow: FakeUnitOfWork) -> None:
+    with pytest.raises(UnknownEnterprise):
+        await queries.benefits_of(uow, OTHER)
+    answer = await queries.benefits_of(uow, OWNER)  # known from the registry, holds nothing
+    assert answer["restricted"] is False and answer["uscc"] == OWNER
+
+
+async def test_a_repair_applicant_is_a_valid_uscc_normalised_or_a_person_the_ledger_holds(uow: FakeUnitOfWork) -> None:
+    target = await _negative_grade(uow)
+    _, body = await repairs.apply(uow, _application(target.record_id, subject=f" {HOLDER.lower()} "))
+    assert body["subject_ref"] == HOLDER
+    for bad in (HOLDER[:17] + ("1" if HOLDER[17] != "1" else "2"), "psn-unknown", "91110302HOLDER0001"):
+        with pytest.raises(RepairRefused) as refused:
+            await repairs.apply(uow, _application(target.record_id, subject=bad))
+        assert refused.value.field == "subject_ref"
+    person_record = next(r for r in uow.ledger.records(PERSON) if r.polarity is Polarity.NEGATIVE)
+    _, body = await repairs.apply(uow, _application(person_record.record_id, subject=PERSON))
+    assert body["subject_ref"] == PERSON
+
+
+async def test_a_token_bound_to_an_enterprise_reads_only_its_own_credit_file(uow: FakeUnitOfWork) -> None:
+    await grading.on_parcels_graded(uow, received(graded("P-1", HOLDER, "A")))
+    bound = Principal("holder-clerk", frozenset({"credit:read"}), uscc=HOLDER.lower())
+    assert (await queries.credit_file(uow, HOLDER, bound))["subject"]["ref"] == HOLDER
+    for other in (AFFILIATE, PERSON):
+        with pytest.raises(NotYourEnterprise):
+            await queries.credit_file(uow, other, bound)
+    assert [r.subject_ref for r in uow.reads.log] == [HOLDER, AFFILIATE, PERSON]  # every attempt is logged

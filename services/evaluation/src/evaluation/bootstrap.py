@@ -8,9 +8,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from evaluation.adapters.tables import plumbing as plumbing_tables
+from evaluation.domain.identifiers import NotYourParcel
 from evaluation.domain.ruleset import RulesetError
 from evaluation.entrypoints.consumers import CONSUMER, SUBSCRIPTIONS
 from evaluation.entrypoints.http import routers
+from evaluation.entrypoints.http.deps import not_your_parcel
 from evaluation.entrypoints.http.fast_path import RememberedGrades
 from evaluation.service_layer.context import EvaluationContext
 from evaluation.service_layer.rulesets import BadRulesetRequest, RulesetConflict, seed_rulesets
@@ -34,6 +36,7 @@ PROBLEMS = {
     BadRulesetRequest: lambda e: Problem(422, "Invalid ruleset", e.detail,
                                          errors=[{"field": e.field, "message": e.message}]),
     RulesetConflict: lambda e: Problem(409, "Ruleset exists", str(e)),
+    NotYourParcel: lambda e: not_your_parcel(e.parcel_id),
 }
 
 

@@ -20,6 +20,7 @@ from evaluation.settings import Settings
 from landgrade.testing import eventually, serving, token
 from landgrade_events.enforcement import CaseChanged, FindingRecorded
 from landgrade_events.registry import EnterpriseChanged, FilingAccepted, LeaseChanged, ParcelChanged, Shareholder
+from landgrade_reference.uscc import with_check_character
 from servicekit.events import CloudEvent, EventData
 
 ADMIN = token("admin")
@@ -28,7 +29,8 @@ STREET = "荣华街道"
 
 
 def uscc() -> str:
-    return ("9111" + uuid.uuid4().hex.upper())[:18]
+    """A fresh, valid USCC (evaluation refuses events naming anything else)."""
+    return with_check_character("91110000" + uuid.uuid4().hex.upper()[:9])
 
 
 @dataclass

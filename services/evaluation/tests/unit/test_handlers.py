@@ -16,6 +16,7 @@ import pytest
 from evaluation.adapters.facts_repository import FactsRepository
 from evaluation.adapters.grades_repository import evaluation_row
 from evaluation.domain.equity import adjacency, equity_linked
+from evaluation.domain.identifiers import NotYourParcel
 from evaluation.domain.projection import FindingRecord, LeaseRecord, ParcelRecord, ParcelSources, RevenueRecord
 from evaluation.domain.records import Current, Recorded
 from evaluation.domain.ruleset import Ruleset
@@ -27,14 +28,15 @@ from evaluation.service_layer.publication import PublicationError
 from landgrade_events.enforcement import CaseChanged, FindingRecorded
 from landgrade_events.evaluation import ParcelGraded
 from landgrade_events.registry import EnterpriseChanged, FilingAccepted, LeaseChanged, ParcelChanged, Shareholder
+from landgrade_reference.uscc import with_check_character
 from servicekit.events import CloudEvent, EventData
 from servicekit.idempotency import IdempotentRequest
-from servicekit.inbox import Delivery, Received
+from servicekit.inbox import Delivery, PoisonEvent, Received
 from servicekit.problems import Problem
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-HOLDER = "91110302MA01ABCD1X"
-TENANT = "91110115MA00TENT2K"
+HOLDER = "91110302MA01ABCD12"  # valid USCCs: evaluation refuses events naming anything else
+TENANT = "91110115MA00TENT2T"
 STREET = "荣华街道"
 
 
@@ -81,6 +83,10 @@ class FakeFacts:
                                     for f in self.findings.get(parcel_id, [])]
         self.leases[parcel_id] = {k: replace(v, rectified=True) if not v.approved else v
                                   for k, v in self.leases.get(parcel_id, {}).items()}
+
+    async def holder_of(self, parcel_id: str) -> str | None:
+        found = self.parcels.get(parcel_id)
+        return found.holder_uscc if found else None
 
     async def parcels_touching(self, uscc: str) -> list[str]:
         return sorted({p.parcel_id for p in self.parcels.values() if p.holder_uscc == uscc}
@@ -483,6 +489,54 @@ async def test_no_objection_without_a_published_run() -> None:
     uow = _uow()
     with pytest.raises(PublicationError):
         await objections.submit(uow, "P-1", 2025, "x", None, "holder")
+
+
+async def test_an_enterprise_objects_only_for_a_parcel_it_holds() -> None:
+    uow = _uow()
+    await _published(uow)
+    stranger = with_check_character("91110108MA00TRAN0")
+    for parcel in ("P-2", "P-9"):  # another's graded parcel, and one never heard of: the same refusal
+        with pytest.raises(NotYourParcel):
+            await objections.submit(uow, parcel, 2025, "异议", None, "portal", enterprise=stranger)
+    assert uow.objections.objections == {}
+    own = await objections.submit(uow, "P-2", 2025, "异议", None, "portal", enterprise=HOLDER)
+    assert own["holder_uscc"] == HOLDER
+    # The holder named in the facts is the holder too (the grade may still name the previous one).
+    uow.facts.parcels["P-2"] = replace(uow.facts.parcels["P-2"], holder_uscc=stranger)
+    moved = await objections.submit(uow, "P-2", 2025, "异议", None, "portal", enterprise=stranger)
+    assert moved["parcel_id"] == "P-2"
+
+
+async def test_every_uscc_an_event_names_is_normalised_or_the_event_is_poison() -> None:
+    uow = _uow()
+    spaced = f" {HOLDER[:6].lower()}-{HOLDER[6:]}\u3000"
+    await facts.parcels_changed(uow, [_received(_parcel("P-1", holder=spaced))])
+    assert uow.facts.parcels["P-1"].holder_uscc == HOLDER
+    await facts.enterprises_changed(uow, [_received(EnterpriseChanged(
+        uscc=TENANT.lower(), name="租户", status="active",
+        shareholders=[Shareholder(kind="enterprise", uscc=HOLDER.lower(), share=Decimal(1))]))])
+    assert uow.facts.shareholdings == {TENANT: {f"E:{HOLDER}"}}
+    bad = HOLDER[:17] + ("0" if HOLDER[17] != "0" else "1")
+    poisoned: list[EventData] = [
+        _parcel("P-2", holder=bad),
+        LeaseChanged(parcel_id="P-1", lease_id="L9", tenant_uscc=bad, area_m2=Decimal(1), approved=False,
+                     equity_linked=False),
+        EnterpriseChanged(uscc=HOLDER, name="x", status="active",
+                          shareholders=[Shareholder(kind="enterprise", uscc=bad, share=Decimal(1))]),
+        replace_filing(_filing("P-1", 1, 1), uscc=bad),
+        replace_filing(_filing("P-1", 1, 1), parcel_year_contributors=[HOLDER, bad]),
+    ]
+    handlers = {ParcelChanged: facts.parcels_changed, LeaseChanged: facts.leases_changed,
+                EnterpriseChanged: facts.enterprises_changed, FilingAccepted: facts.filings_accepted}
+    for data in poisoned:
+        with pytest.raises(PoisonEvent, match="not a valid USCC"):
+            await handlers[type(data)](uow, [_received(data)])
+    assert "P-2" not in uow.facts.parcels and "L9" not in uow.facts.leases.get("P-1", {})
+    assert uow.facts.revenue == {}
+
+
+def replace_filing(filing: FilingAccepted, **changes: Any) -> FilingAccepted:
+    return filing.model_copy(update=changes)
 
 
 async def test_rulesets_are_added_once_and_never_changed() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from credit_ledger.domain.records import CaseFact, record_for_case
+from credit_ledger.service_layer.identifiers import event_uscc
 from credit_ledger.service_layer.outgoing import record_appended
 from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
 from landgrade_events.enforcement import CaseChanged
@@ -13,9 +14,11 @@ from servicekit.logging import get_logger
 
 
 def case_fact(changed: CaseChanged) -> CaseFact:
+    """The case step as this service keeps it; a holder USCC that is not one makes the event poison."""
     return CaseFact(
         case_id=changed.case_id, case_kind=changed.kind, state=changed.state, parcel_id=changed.parcel_id,
-        holder_uscc=changed.holder_uscc or "", occurred_at=changed.at, note=changed.reason,
+        holder_uscc=event_uscc(changed.holder_uscc, "holder_uscc") if changed.holder_uscc else "",
+        occurred_at=changed.at, note=changed.reason,
     )
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from credit_ledger.adapters.rate_limits import ClientRateLimit
 from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
 from servicekit.uow import Storage
 
@@ -21,6 +22,8 @@ class Context:
     storage: Storage
     # How often the chain head is anchored when records were appended since the last anchor.
     anchor_interval_seconds: float = 300.0
+    # Requests each client address may make to the public (no sign-in) endpoints.
+    public_rate_limit: ClientRateLimit = field(default_factory=lambda: ClientRateLimit("120/minute"))
     clock: Callable[[], datetime] = field(default=_now)
 
     def uow(self) -> CreditLedgerUnitOfWork:

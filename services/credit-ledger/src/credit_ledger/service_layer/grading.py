@@ -8,6 +8,7 @@ from credit_ledger.domain.benefits import BenefitChange, EnterpriseBenefits, Rea
 from credit_ledger.domain.grades import Grade, GradeFact, GradeStatus
 from credit_ledger.domain.penetration import SubjectKind, penetrate
 from credit_ledger.domain.records import records_for_grade
+from credit_ledger.service_layer.identifiers import event_uscc
 from credit_ledger.service_layer.outgoing import benefit_changed, record_appended
 from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
 from landgrade_events.evaluation import ParcelGraded
@@ -15,8 +16,10 @@ from servicekit.inbox import Received
 
 
 def grade_fact(graded: ParcelGraded) -> GradeFact:
+    """The grading as this service keeps it; a holder USCC that is not one makes the event poison."""
     return GradeFact(
-        evaluation_id=graded.evaluation_id, parcel_id=graded.parcel_id, holder_uscc=graded.holder_uscc,
+        evaluation_id=graded.evaluation_id, parcel_id=graded.parcel_id,
+        holder_uscc=event_uscc(graded.holder_uscc, "holder_uscc"),
         grade=Grade(graded.grade), status=GradeStatus(graded.status), year=graded.year,
         ruleset_version=graded.ruleset_id, reasons=tuple(f"{r.text_en} [{r.clause}]" for r in graded.reasons),
         graded_at=graded.evaluated_at,

@@ -10,6 +10,8 @@ from credit_ledger.domain.entitlements import Entitlement
 from credit_ledger.domain.masking import mask_name
 from credit_ledger.domain.penetration import SubjectKind
 from credit_ledger.domain.records import RecordKind, superseded
+from credit_ledger.domain.subjects import InvalidIdentifier, UnknownEnterprise, as_uscc
+from credit_ledger.service_layer.access import ensure_acts_for
 from credit_ledger.service_layer.repairs import answer, stored
 from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
 from servicekit.auth import Principal
@@ -21,12 +23,17 @@ class PersonFileRefused(PermissionError):
 
 
 async def benefits_of(uow: CreditLedgerUnitOfWork, uscc: str, history_limit: int = 50) -> dict[str, Any]:
-    """An enterprise's entitlements (which, why, since when), its ties to parcels and recent changes."""
+    """An enterprise's entitlements (which, why, since when), its ties to parcels and recent changes.
+
+    `uscc` is normalised (`parse_uscc`). An enterprise the ledger holds nothing about raises
+    UnknownEnterprise: "not restricted" is only ever said of an enterprise the ledger knows."""
     async with uow:
         enterprise = await uow.graph.enterprise(uscc)
         held = await uow.register.held_by(uscc)
         ties = await uow.register.standings_of(uscc)
         history = await uow.register.history_of(uscc, history_limit)
+    if enterprise is None and not held and not ties and not history:
+        raise UnknownEnterprise(uscc)
     kinds = {h.entitlement for h in held}
     return {
         "uscc": uscc, "name": enterprise.name if enterprise else None,
@@ -57,27 +64,44 @@ async def holders_of(uow: CreditLedgerUnitOfWork, kind: Entitlement, after: str 
     }
 
 
-async def credit_file(uow: CreditLedgerUnitOfWork, subject_ref: str, reader: Principal) -> dict[str, Any] | None:
-    """The subject's credit file, or None when nothing is known about it.
+async def credit_file(uow: CreditLedgerUnitOfWork, subject_ref: str, reader: Principal,
+                      field: str = "uscc") -> dict[str, Any]:
+    """The subject's credit file: an enterprise's (by USCC, in any spelling `parse_uscc` accepts)
+    or, for admin, a responsible person's (by the person token, exactly).
 
-    Every attempt is a read: its audit row commits even when the file is refused or unknown. A
-    caller may ask for a resident ID number instead of a USCC or person token: the audit row keeps
-    it masked, as every other record of personal data is."""
+    Every attempt is a read: its audit row commits even when the file is refused, unknown or the
+    reference malformed. A caller may ask for a resident ID number instead of a USCC or person
+    token: the audit row keeps it masked, as every other record of personal data is. Refusals are
+    raised after the audit row commits: InvalidIdentifier (neither a valid USCC nor a person the
+    ledger holds), NotYourEnterprise, PersonFileRefused, UnknownEnterprise (a valid USCC the ledger
+    holds nothing about: never an empty file that reads as clear)."""
+    uscc = as_uscc(subject_ref)
+    subject_ref = uscc or subject_ref
     async with uow:
         await uow.reads.add(reader.subject, " ".join(sorted(reader.scopes)), redact(subject_ref), reader.is_admin)
         get_logger("disclosure").info("credit_file_read", reader=reader.subject, subject=subject_ref,
                                       unmasked=reader.is_admin)
         found = await uow.ledger.of_subject(subject_ref)
-        is_person = (any(r.subject_kind is SubjectKind.PERSON for _, r in found)
-                     or await uow.graph.is_person(subject_ref))
-        refused = is_person and not reader.is_admin
-        enterprise = None if refused else await uow.graph.enterprise(subject_ref)
-        persons = [] if is_person else await uow.graph.persons_of(subject_ref)
-        links = [] if is_person else await uow.graph.equity_links_of(subject_ref)
-    if refused:
-        raise PersonFileRefused(subject_ref)
+        is_person = uscc is None and (any(r.subject_kind is SubjectKind.PERSON for _, r in found)
+                                      or await uow.graph.is_person(subject_ref))
+        allowed = uscc is not None or is_person
+        try:
+            ensure_acts_for(reader, subject_ref)
+            refused: Exception | None = None
+        except PermissionError as error:
+            refused = error
+        if refused is None and is_person and not reader.is_admin:
+            refused = PersonFileRefused(subject_ref)
+        readable = allowed and refused is None
+        enterprise = await uow.graph.enterprise(subject_ref) if readable and not is_person else None
+        persons = await uow.graph.persons_of(subject_ref) if readable and not is_person else []
+        links = await uow.graph.equity_links_of(subject_ref) if readable and not is_person else []
+    if not allowed:
+        raise InvalidIdentifier(field, "path", ["neither a valid USCC nor a person token the ledger holds"])
+    if refused is not None:
+        raise refused
     if not found and enterprise is None and not is_person:
-        return None
+        raise UnknownEnterprise(subject_ref)
     ended = superseded([record for _, record in found])
     items = []
     for sequence, record in found:
@@ -122,7 +146,10 @@ async def quality_holders(uow: CreditLedgerUnitOfWork, year: int | None, limit: 
 
 
 async def reads_of(uow: CreditLedgerUnitOfWork, subject_ref: str | None, limit: int) -> list[dict[str, Any]]:
-    """Who read which credit file, newest first."""
+    """Who read which credit file, newest first. A USCC is looked up as `parse_uscc` normalises
+    it, the form the reads are logged under; any other subject (a person token) as it is."""
+    if subject_ref:
+        subject_ref = as_uscc(subject_ref) or subject_ref
     async with uow:
         reads = await uow.reads.latest(redact(subject_ref) if subject_ref else None, limit)
     return [{"reader": r.reader, "scopes": r.scopes, "subject_ref": r.subject_ref, "unmasked": r.unmasked,

@@ -9,16 +9,20 @@ credit record states the relations as they were when it was written.
 from __future__ import annotations
 
 from credit_ledger.domain.enterprises import EnterpriseState, ResponsiblePerson
+from credit_ledger.service_layer.identifiers import event_uscc
 from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
 from landgrade_events.registry import EnterpriseChanged
 from servicekit.inbox import Received
 
 
 def enterprise_state(changed: EnterpriseChanged) -> EnterpriseState:
+    """The enterprise as this service keeps it. A malformed USCC, its own or an enterprise
+    shareholder's, makes the event poison: dropping the link would hide a related party."""
     return EnterpriseState(
-        uscc=changed.uscc, name=changed.name, status=changed.status,
+        uscc=event_uscc(changed.uscc, "uscc"), name=changed.name, status=changed.status,
         persons=tuple(ResponsiblePerson(p.person_ref, p.name, p.role) for p in changed.responsible_persons),
-        shareholders=tuple((s.uscc, s.share) for s in changed.shareholders if s.kind == "enterprise" and s.uscc),
+        shareholders=tuple((event_uscc(s.uscc, "shareholders.uscc"), s.share) for s in changed.shareholders
+                           if s.kind == "enterprise" and s.uscc),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
+from credit_ledger.domain.penetration import SubjectKind
 from credit_ledger.domain.records import CreditRecord
 from credit_ledger.domain.repairs import (
     Repair,
@@ -19,6 +20,7 @@ from credit_ledger.domain.repairs import (
     approve,
     check_application,
 )
+from credit_ledger.domain.subjects import as_uscc
 from credit_ledger.service_layer.outgoing import record_appended
 from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
 from servicekit.idempotency import IdempotentRequest
@@ -67,8 +69,9 @@ async def apply(uow: CreditLedgerUnitOfWork, command: ApplyForRepair,
         replayed = await uow.replayed(request)
         if replayed is not None:
             return replayed
+        subject = await applicant(uow, command.subject_ref)
         application = RepairApplication(
-            repair_id=str(uuid.uuid4()), kind=command.kind, subject_ref=command.subject_ref,
+            repair_id=str(uuid.uuid4()), kind=command.kind, subject_ref=subject,
             record_id=command.record_id, evidence=command.evidence, statement=command.statement,
             applied_at=command.at,
         )
@@ -78,6 +81,19 @@ async def apply(uow: CreditLedgerUnitOfWork, command: ApplyForRepair,
         body = to_jsonable_python(answer(await stored(uow, application.repair_id)))
         await uow.remember(request, 201, body)
         return 201, body
+
+
+async def applicant(uow: CreditLedgerUnitOfWork, subject_ref: str) -> str:
+    """The applicant as the ledger spells it: a USCC as `parse_uscc` normalises it, or a person
+    token the ledger holds (exactly); anything else is refused, naming `subject_ref`."""
+    uscc = as_uscc(subject_ref)
+    if uscc is not None:
+        return uscc
+    if await uow.graph.is_person(subject_ref) or any(
+            r.subject_kind is SubjectKind.PERSON for _, r in await uow.ledger.of_subject(subject_ref)):
+        return subject_ref
+    raise RepairRefused("申请人不是有效的统一社会信用代码，也不是本账本中的责任人标识"
+                        "(subject_ref is neither a valid USCC nor a person token the ledger holds)", "subject_ref")
 
 
 async def decide(uow: CreditLedgerUnitOfWork, command: DecideRepair) -> dict[str, Any]:

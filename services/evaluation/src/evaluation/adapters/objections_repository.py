@@ -32,10 +32,10 @@ class ObjectionRepository:
             objections.c.run_id == run_id, objections.c.state == "submitted"))).all())
 
     async def listing(self, run_id: str | None, state: str | None, parcel_id: str | None,
-                      limit: int) -> list[dict[str, Any]]:
+                      limit: int, holder: str | None = None) -> list[dict[str, Any]]:
         query = select(objections).order_by(objections.c.submitted_at.desc()).limit(limit)
         for column, value in ((objections.c.run_id, run_id), (objections.c.state, state),
-                              (objections.c.parcel_id, parcel_id)):
+                              (objections.c.parcel_id, parcel_id), (objections.c.holder_uscc, holder)):
             if value is not None:
                 query = query.where(column == value)
         return [dict(r._mapping) for r in (await self.session.execute(query)).all()]

@@ -4,34 +4,76 @@ Each handler runs in the inbox's transaction, so the fact, the new evaluation an
 commit together with the consumed event id: a redelivery changes nothing. A handler takes a run
 of consecutive events of its type, with the effects each would have had alone; the fallback path
 hands it a list of one.
+
+Every USCC an event carries is normalised and checked (`parse_uscc`) before anything is kept or
+compared: an event naming an invalid one can never be applied, and goes to the dead-letter topic.
 """
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
+from evaluation.domain.identifiers import InvalidUscc, parse_uscc
 from evaluation.service_layer.grading import regrade_filings, regrade_parcels
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
 from landgrade_events.enforcement import CaseChanged, FindingRecorded
 from landgrade_events.registry import EnterpriseChanged, FilingAccepted, LeaseChanged, ParcelChanged
-from servicekit.inbox import Received
+from servicekit.events import EventData
+from servicekit.inbox import PoisonEvent, Received
+
+E = TypeVar("E", bound=EventData)
+
+
+def _uscc(received: Received[Any], field: str, value: str) -> str:
+    try:
+        return parse_uscc(value)
+    except InvalidUscc as bad:
+        raise PoisonEvent(f"{received.data.TYPE} {received.event_id}: {field} is not a valid USCC ({bad})") from None
+
+
+def _optional_uscc(received: Received[Any], field: str, value: str | None) -> str | None:
+    return None if value is None else _uscc(received, field, value)
+
+
+def checked(received: Received[E]) -> Received[E]:
+    """The event with each of its USCCs normalised; `PoisonEvent` when one is not a valid USCC."""
+    data: Any = received.data
+    if isinstance(data, ParcelChanged):
+        data = data.model_copy(update={"holder_uscc": _uscc(received, "holder_uscc", data.holder_uscc)})
+    elif isinstance(data, LeaseChanged):
+        data = data.model_copy(update={"tenant_uscc": _uscc(received, "tenant_uscc", data.tenant_uscc)})
+    elif isinstance(data, EnterpriseChanged):
+        shareholders = [s.model_copy(update={"uscc": _optional_uscc(received, f"shareholders.{i}.uscc", s.uscc)})
+                        for i, s in enumerate(data.shareholders)]
+        data = data.model_copy(update={"uscc": _uscc(received, "uscc", data.uscc), "shareholders": shareholders})
+    elif isinstance(data, FilingAccepted):
+        contributors = data.parcel_year_contributors
+        data = data.model_copy(update={
+            "uscc": _uscc(received, "uscc", data.uscc),
+            "parcel_year_contributors": None if contributors is None else [
+                _uscc(received, f"parcel_year_contributors.{i}", c) for i, c in enumerate(contributors)]})
+    elif isinstance(data, FindingRecorded):
+        data = data.model_copy(update={"tenant_uscc": _optional_uscc(received, "tenant_uscc", data.tenant_uscc)})
+    return received if data is received.data else Received(data, received.delivery)
 
 
 async def parcels_changed(uow: EvaluationUnitOfWork, events: list[Received[ParcelChanged]]) -> None:
     async with uow:
-        for event in events:
+        for event in map(checked, events):
             await uow.facts.upsert_parcel(event.data)
             await regrade_parcels(uow, [event.data.parcel_id], None, event)
 
 
 async def leases_changed(uow: EvaluationUnitOfWork, events: list[Received[LeaseChanged]]) -> None:
     async with uow:
-        for event in events:
+        for event in map(checked, events):
             await uow.facts.upsert_lease(event.data)
             await regrade_parcels(uow, [event.data.parcel_id], None, event)
 
 
 async def enterprises_changed(uow: EvaluationUnitOfWork, events: list[Received[EnterpriseChanged]]) -> None:
     async with uow:
-        for event in events:
+        for event in map(checked, events):
             await uow.facts.replace_shareholdings(event.data)
             await regrade_parcels(uow, await uow.facts.parcels_touching(event.data.uscc), None, event)
 
@@ -39,12 +81,12 @@ async def enterprises_changed(uow: EvaluationUnitOfWork, events: list[Received[E
 async def filings_accepted(uow: EvaluationUnitOfWork, events: list[Received[FilingAccepted]]) -> None:
     """Filings are most of the traffic: a run of them is re-graded set-based (`regrade_filings`)."""
     async with uow:
-        await regrade_filings(uow, events)
+        await regrade_filings(uow, [checked(event) for event in events])
 
 
 async def findings_recorded(uow: EvaluationUnitOfWork, events: list[Received[FindingRecorded]]) -> None:
     async with uow:
-        for event in events:
+        for event in map(checked, events):
             await uow.facts.record_finding(event.data)
             await regrade_parcels(uow, [event.data.parcel_id], None, event)
 

@@ -12,24 +12,32 @@ from typing import Any
 
 from evaluation.domain.evaluation import Evaluation, Reason
 from evaluation.domain.grades import Grade
+from evaluation.domain.identifiers import NotYourParcel
 from evaluation.domain.records import Current, Recorded
 from evaluation.service_layer.outgoing import grade_event
 from evaluation.service_layer.publication import PublicationError
+from evaluation.service_layer.queries import holds
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
 from servicekit.idempotency import IdempotentRequest
 
 
 async def submit(uow: EvaluationUnitOfWork, parcel_id: str, year: int, statement: str,
                  requested_grade: str | None, submitted_by: str,
-                 idempotency: IdempotentRequest | None = None) -> dict[str, Any]:
+                 idempotency: IdempotentRequest | None = None, enterprise: str | None = None) -> dict[str, Any]:
+    """Records an objection. A caller bound to an `enterprise` objects only for a parcel that
+    enterprise holds (in the grade objected to, or in the facts): `NotYourParcel` otherwise,
+    before anything about the parcel or the window is told."""
     async with uow:
         if (earlier := await uow.replayed(idempotency)) is not None:
             return await uow.objections.get(earlier[1]["id"]) or {}
+        current = await uow.grades.current(parcel_id, year)
+        if enterprise is not None and not await holds(
+                uow, enterprise, parcel_id, current.holder_uscc if current is not None else None):
+            raise NotYourParcel(parcel_id)
         run = await uow.runs.open_for_objection(year)
         now = uow.clock()
         if run is None or (run["objection_deadline"] and now > run["objection_deadline"]):
             raise PublicationError(f"no objection window is open for {year}")
-        current = await uow.grades.current(parcel_id, year)
         if current is None:
             raise LookupError(f"parcel {parcel_id} has no grade for {year}")
         objection_id = str(uuid.uuid4())

@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 
+from evaluation.domain.identifiers import NotYourParcel, same_enterprise
 from evaluation.domain.ruleset import Ruleset
 from evaluation.domain.ruleset_codec import ruleset_to_dict
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
@@ -53,10 +54,22 @@ def remembered_grade(cache: ReadCache, parcel_id: str, year: int | None) -> byte
     return cache.get((parcel_id, year))
 
 
+async def holds(uow: EvaluationUnitOfWork, enterprise: str, parcel_id: str, *named: str | None) -> bool:
+    """Whether `enterprise` is the parcel's rights holder: named so in the grade at hand (`named`)
+    or in the facts projection (the registry's latest word). Call inside the unit of work."""
+    if any(same_enterprise(holder, enterprise) for holder in named):
+        return True
+    return same_enterprise(await uow.facts.holder_of(parcel_id), enterprise)
+
+
 async def current_grade(uow: EvaluationUnitOfWork, cache: ReadCache, parcel_id: str,
-                        year: int | None) -> bytes | None:
+                        year: int | None, enterprise: str | None = None) -> bytes | None:
     """The current grade with its reasons and clauses, as JSON bytes; None when there is none.
-    Answers are remembered (`cache`) until a change to the parcel's grades drops them."""
+    Answers are remembered (`cache`) until a change to the parcel's grades drops them. A caller
+    bound to an `enterprise` reads only its own parcels' (`NotYourParcel` otherwise, whether or
+    not the parcel was graded) and is never answered from memory."""
+    if enterprise is not None:
+        return await _own_current_grade(uow, parcel_id, year, enterprise)
     document = remembered_grade(cache, parcel_id, year)
     if document is not None:
         return document
@@ -73,27 +86,46 @@ async def current_grade(uow: EvaluationUnitOfWork, cache: ReadCache, parcel_id: 
     return document
 
 
-async def grade_history(uow: EvaluationUnitOfWork, parcel_id: str, year: int | None, limit: int) -> dict[str, Any]:
+async def _own_current_grade(uow: EvaluationUnitOfWork, parcel_id: str, year: int | None,
+                             enterprise: str) -> bytes | None:
     async with uow:
-        rows = await uow.grades.history(parcel_id, year, limit)
+        row = await uow.grades.current_evaluation(parcel_id, year)
+        if not await holds(uow, enterprise, parcel_id, row.holder_uscc if row is not None else None):
+            raise NotYourParcel(parcel_id)
+        if row is None:
+            return None
+        ruleset = await uow.rulesets.get(row.ruleset_id)
+    return orjson.dumps(evaluation_document(row, ruleset.clauses if ruleset else None))
+
+
+async def grade_history(uow: EvaluationUnitOfWork, parcel_id: str, year: int | None, limit: int,
+                        enterprise: str | None = None) -> dict[str, Any] | None:
+    """The parcel's evaluations, newest first; None when it has none (of `year`). A caller bound to
+    an `enterprise` sees only the evaluations naming it as holder, and only of its own parcels."""
+    async with uow:
+        rows = await uow.grades.history(parcel_id, year, limit, enterprise)
+        if enterprise is not None and not rows and not await holds(uow, enterprise, parcel_id):
+            raise NotYourParcel(parcel_id)
+    if not rows:
+        return None
     return {"parcel_id": parcel_id, "items": [evaluation_document(r) for r in rows]}
 
 
 async def current_grades(uow: EvaluationUnitOfWork, grade: str | None, street: str | None, year: int | None,
-                         after: str | None, limit: int) -> dict[str, Any]:
+                         after: str | None, limit: int, enterprise: str | None = None) -> dict[str, Any]:
     async with uow:
         year = year or await uow.grades.latest_graded_year()
-        rows = await uow.grades.current_listing(year, grade, street, after, limit)
+        rows = await uow.grades.current_listing(year, grade, street, after, limit, enterprise)
     items = [{"parcel_id": r.parcel_id, "year": r.year, "grade": r.grade, "status": r.status,
               "street": r.street, "holder_uscc": r.holder_uscc, "ruleset_id": r.ruleset_id,
               "evaluation_id": r.evaluation_id, "evaluated_at": r.evaluated_at.isoformat()} for r in rows]
     return {"year": year, "items": items, "next": items[-1]["parcel_id"] if len(items) == limit else None}
 
 
-async def grade_summary(uow: EvaluationUnitOfWork, year: int | None) -> dict[str, Any]:
+async def grade_summary(uow: EvaluationUnitOfWork, year: int | None, enterprise: str | None = None) -> dict[str, Any]:
     async with uow:
         year = year or await uow.grades.latest_graded_year()
-        rows = await uow.grades.counts(year)
+        rows = await uow.grades.counts(year, enterprise)
     by_grade = dict.fromkeys("ABCD", 0)
     by_street: dict[str, dict[str, int]] = {}
     by_status: dict[str, int] = {}
@@ -118,16 +150,21 @@ async def runs(uow: EvaluationUnitOfWork, year: int | None, limit: int) -> dict[
         return {"items": [run_document(r) for r in await uow.runs.listing(year, limit)]}
 
 
-async def objection(uow: EvaluationUnitOfWork, objection_id: str) -> dict[str, Any] | None:
+async def objection(uow: EvaluationUnitOfWork, objection_id: str,
+                    enterprise: str | None = None) -> dict[str, Any] | None:
     async with uow:
         found = await uow.objections.get(objection_id)
+        if found is not None and enterprise is not None and not await holds(
+                uow, enterprise, found["parcel_id"], found["holder_uscc"]):
+            raise NotYourParcel(found["parcel_id"])
     return objection_document(found) if found is not None else None
 
 
 async def objections(uow: EvaluationUnitOfWork, run_id: str | None, state: str | None, parcel_id: str | None,
-                     limit: int) -> dict[str, Any]:
+                     limit: int, enterprise: str | None = None) -> dict[str, Any]:
+    """Objections, newest first; to a caller bound to an `enterprise`, those to its own grades."""
     async with uow:
-        rows = await uow.objections.listing(run_id, state, parcel_id, limit)
+        rows = await uow.objections.listing(run_id, state, parcel_id, limit, enterprise)
     return {"items": [objection_document(r) for r in rows]}
 
 

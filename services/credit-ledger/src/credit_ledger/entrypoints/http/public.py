@@ -2,23 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from credit_ledger.entrypoints.http.deps import Ctx
 from credit_ledger.entrypoints.http.schemas import QualityHoldersOut
 from credit_ledger.service_layer import queries
+from servicekit.problems import Problem, problem_response
 
 router = APIRouter(prefix="/v1/public", tags=["public"])
 
+# Shared caches may keep the list for at most a minute: a holder that loses its grade must leave
+# the list soon after, so the bound stays short.
+CACHE_CONTROL = "public, max-age=60"
 
-@router.get("/quality-holders", response_model=QualityHoldersOut,
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    429: {"description": "too many requests from this client address; `Retry-After` says when to come back",
+          "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}},
+}
+
+
+@router.get("/quality-holders", response_model=QualityHoldersOut, responses=RESPONSES,
             summary="A-class rights holders of a year (enterprise name, USCC, parcel, year); nothing personal")
 async def list_quality_holders(
+    request: Request,
+    response: Response,
     ctx: Ctx,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="default: the latest graded year")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,  # beyond int64 the database fails (500)
 ) -> object:
+    # The connection's own address: no X-Forwarded-For is trusted.
+    client = request.client.host if request.client else "unknown"
+    wait = await ctx.public_rate_limit.hit(client)
+    if wait is not None:
+        return problem_response(
+            Problem(429, "请求过于频繁 (too many requests)",
+                    f"此地址的请求超过了公开列表的限额，请 {wait} 秒后再试 (retry in {wait} s)."),
+            request, headers={"Retry-After": str(wait)})
+    response.headers["Cache-Control"] = CACHE_CONTROL
     return await queries.quality_holders(ctx.uow(), year, limit, offset)

@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# A UTF-16 surrogate on its own (JSON "\ud800") is no character: no text column can store it.
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_NOT_TEXT = "含有孤立的代理字符，不是有效的 Unicode 文本 (contains a lone surrogate: not valid Unicode text)"
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True, populate_by_name=True)
 
 
-class RepairIn(BaseModel):
+class _In(BaseModel):
+    """A request body: unknown fields refused, and every text valid Unicode (a 422 naming the
+    field, never a failure when the text is stored)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _names_are_text(cls, data: Any) -> Any:
+        # A field name that is not text could not even be named back in the answer.
+        if isinstance(data, dict) and any(isinstance(k, str) and _LONE_SURROGATE.search(k) for k in data):
+            raise ValueError(f"a field name {_NOT_TEXT}")
+        return data
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _values_are_text(cls, value: Any) -> Any:
+        for text in value if isinstance(value, list | tuple) else (value,):
+            if isinstance(text, str) and _LONE_SURROGATE.search(text):
+                raise ValueError(_NOT_TEXT)
+        return value
+
+
+class RepairIn(_In):
     kind: Literal["repair", "objection"] = Field("repair", description="信用修复 (repair) or 异议 (objection)")
     subject_ref: str = Field(min_length=1, max_length=100, description="the applicant: USCC or person token")
     record_id: str = Field(min_length=1, max_length=64, description="the negative record to repair")
@@ -22,8 +49,7 @@ class RepairIn(BaseModel):
     statement: str = Field("", max_length=4000)
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionIn(_In):
     note: str = Field("", max_length=4000)
 
 

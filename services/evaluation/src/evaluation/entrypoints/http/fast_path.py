@@ -3,8 +3,8 @@
 It is by far the most frequent request, and routing and dependency resolution cost more than
 everything else together. This is only a transport in front of the route: the answer is the
 route's own (`queries.remembered_grade`, the answer `queries.current_grade` last gave), sent
-when the token was verified lately (`remembered_caller`) and carries the read scope, and the
-query is plain. Anything else goes on to the route, which answers (and remembers) as always.
+when the token was verified lately (`remembered_caller`), carries the read scope and is bound to
+no enterprise, and the query is plain. Anything else goes on to the route, which answers (and remembers) as always.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ class RememberedGrades:
 
     def _may_read(self, scope: dict[str, Any]) -> bool:
         principal = remembered_caller(scope)
-        return principal is not None and any(principal.has(s) for s in READ)
+        # A token bound to an enterprise reads only its own parcels: the route checks which those are.
+        return principal is not None and principal.uscc is None and any(principal.has(s) for s in READ)
 
 
 def _year(query: bytes) -> int | bool | None:

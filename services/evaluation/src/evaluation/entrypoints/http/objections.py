@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from evaluation.entrypoints.http.deps import ADMIN, OBJECT, READ, Ctx
+from evaluation.entrypoints.http.deps import (
+    DECIDE,
+    NOT_YOUR_PARCEL,
+    OBJECT,
+    READ,
+    Ctx,
+    checked_parcel_id,
+    enterprise_of,
+    no_grade,
+)
 from evaluation.entrypoints.http.schemas import DecisionRequest, ObjectionRequest
 from evaluation.service_layer import objections, queries
 from evaluation.service_layer.publication import PublicationError
@@ -23,24 +32,27 @@ async def submit(ctx: Ctx, body: ObjectionRequest, idempotency_key: IdempotencyK
     try:
         submitted = await objections.submit(
             ctx.uow(), body.parcel_id, body.year, body.statement, body.requested_grade, principal.subject,
-            idempotency_key.by(principal.subject) if idempotency_key else None)
-    except LookupError as error:
-        raise Problem(404, "No grade", str(error)) from None
+            idempotency_key.by(principal.subject) if idempotency_key else None, enterprise_of(principal))
+    except LookupError:
+        raise no_grade(body.parcel_id, body.year) from None
     except PublicationError as error:
         raise Problem(409, "No objection window", str(error)) from None
     return queries.objection_document(submitted)
 
 
 @router.get("", summary="Objections")
-async def listing(ctx: Ctx, run_id: str | None = None, state: str | None = None, parcel_id: str | None = None,
+async def listing(ctx: Ctx, run_id: str | None = None,
+                  state: Literal["submitted", "upheld", "rejected"] | None = None, parcel_id: str | None = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                  _: Principal = require(*READ)) -> dict[str, Any]:
-    return await queries.objections(ctx.uow(), run_id, state, parcel_id, limit)
+                  principal: Principal = require(*READ)) -> dict[str, Any]:
+    if parcel_id is not None:
+        checked_parcel_id(parcel_id, "parcel_id", "query")
+    return await queries.objections(ctx.uow(), run_id, state, parcel_id, limit, enterprise_of(principal))
 
 
 @router.get("/{objection_id}", summary="One objection")
-async def one(ctx: Ctx, objection_id: str, _: Principal = require(*READ)) -> dict[str, Any]:
-    found = await queries.objection(ctx.uow(), objection_id)
+async def one(ctx: Ctx, objection_id: str, principal: Principal = require(*READ)) -> dict[str, Any]:
+    found = await queries.objection(ctx.uow(), objection_id, enterprise_of(principal))
     if found is None:
         raise Problem(404, "No such objection", f"Objection {objection_id} does not exist.")
     return found
@@ -48,7 +60,11 @@ async def one(ctx: Ctx, objection_id: str, _: Principal = require(*READ)) -> dic
 
 @router.post("/{objection_id}/decision", summary="Review: uphold (optionally with a new grade) or reject")
 async def decide(ctx: Ctx, objection_id: str, body: DecisionRequest,
-                 principal: Principal = require(ADMIN)) -> dict[str, Any]:
+                 principal: Principal = require(DECIDE)) -> dict[str, Any]:
+    if enterprise_of(principal) is not None:  # an enterprise never reviews objections, its own least of all
+        raise Problem(403, "企业令牌不能复核异议 (Enterprises do not review objections)",
+                      "绑定企业的令牌不能复核异议。A token bound to an enterprise cannot decide objections.",
+                      type_=NOT_YOUR_PARCEL)
     if body.decision == "rejected" and body.grade is not None:
         raise Problem(422, "Invalid decision", "a rejected objection changes no grade",
                       errors=[{"field": "grade", "message": "only with decision=upheld"}])

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from evaluation.entrypoints.http.deps import ADMIN, READ, Ctx
+from evaluation.entrypoints.http.deps import READ, RUNS_WRITE, Ctx
 from evaluation.entrypoints.http.schemas import PublishRequest, RunRequest
 from evaluation.service_layer import publication, queries, yearly_run
 from evaluation.service_layer.grading import NoRuleset
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1/evaluation-runs", tags=["runs"])
 
 @router.post("", status_code=202, summary="Start the yearly run for a year (grades every parcel)")
 async def start(ctx: Ctx, body: RunRequest, idempotency_key: IdempotencyKeyDep,
-                principal: Principal = require(ADMIN)) -> JSONResponse:
+                principal: Principal = require(RUNS_WRITE)) -> JSONResponse:
     try:
         run, created = await yearly_run.create_run(ctx.uow(), body.year, body.ruleset_id, principal.subject,
                                                    idempotency_key.by(principal.subject) if idempotency_key else None)
@@ -51,13 +51,13 @@ async def one(ctx: Ctx, run_id: str, _: Principal = require(*READ)) -> dict[str,
 
 @router.post("/{run_id}/publish", summary="Publish a draft run for objection (公示)")
 async def publish(ctx: Ctx, run_id: str, body: PublishRequest | None = None,
-                  _: Principal = require(ADMIN)) -> dict[str, Any]:
+                  _: Principal = require(RUNS_WRITE)) -> dict[str, Any]:
     window = body.objection_window_days if body else None
     return await _step(publication.publish(ctx.uow(), run_id, window), run_id)
 
 
 @router.post("/{run_id}/finalize", summary="Make a published run's grades final (after the window)")
-async def finalize(ctx: Ctx, run_id: str, _: Principal = require(ADMIN)) -> dict[str, Any]:
+async def finalize(ctx: Ctx, run_id: str, _: Principal = require(RUNS_WRITE)) -> dict[str, Any]:
     return await _step(publication.finalize(ctx.uow(), run_id), run_id)
 
 

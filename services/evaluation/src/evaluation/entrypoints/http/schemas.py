@@ -4,13 +4,45 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from evaluation.domain.identifiers import parcel_id_problem, surrogate_path
 
 GradeLetter = Literal["A", "B", "C", "D"]
 
 
+def _no_surrogate(value: Any, where: str) -> None:
+    # A lone surrogate cannot be encoded as UTF-8: stored or echoed, it would fail the request (500).
+    path = surrogate_path(value)
+    if path is not None:
+        at = f" (at {path})" if path else ""
+        raise PydanticCustomError("lone_surrogate", "{where} contains a lone surrogate{at}: not valid Unicode text",
+                                  {"where": where, "at": at})
+
+
 class _Body(BaseModel):
+    """Every write body: no unknown fields, and no lone surrogate anywhere (keys included), each
+    refused under the field that holds it before anything else reads the value."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_surrogate_in_names(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for position, key in enumerate(data):
+                if isinstance(key, str) and surrogate_path(key) is not None:
+                    raise PydanticCustomError(
+                        "lone_surrogate", "field name #{position} contains a lone surrogate: not valid Unicode text",
+                        {"position": position + 1})
+        return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_surrogate_in_values(cls, value: Any) -> Any:
+        _no_surrogate(value, "the value")
+        return value
 
 
 class RunRequest(_Body):
@@ -45,6 +77,13 @@ class ObjectionRequest(_Body):
     year: int = Field(ge=2000, le=2100)
     statement: str = Field(min_length=1, max_length=10000)
     requested_grade: GradeLetter | None = None
+
+    @field_validator("parcel_id")
+    @classmethod
+    def _parcel_id(cls, value: str) -> str:
+        if problem := parcel_id_problem(value):
+            raise PydanticCustomError("parcel_id", "parcel_id {problem}", {"problem": problem})
+        return value
 
 
 class DecisionRequest(_Body):

@@ -1,0 +1,54 @@
+"""Who a request or an event names, checked before anything is looked up (fail closed).
+
+Every USCC entering the ledger goes through `landgrade_reference.uscc.parse_uscc` (NFKC, blanks
+and dashes dropped, upper case, check character): one enterprise has one spelling here, and a
+mistyped code is refused instead of being looked up and found "clear". A subject that is not a
+USCC can only be a person token the ledger already holds, spelt exactly.
+"""
+
+from __future__ import annotations
+
+from landgrade_reference.uscc import InvalidUscc, parse_uscc
+
+
+class InvalidIdentifier(ValueError):
+    """`field` (in `where`: path, query or body) holds no valid USCC; `reasons` say why."""
+
+    def __init__(self, field: str, where: str, reasons: list[str]) -> None:
+        self.field, self.where, self.reasons = field, where, reasons
+        super().__init__(f"{field} 不是有效的统一社会信用代码 (not a valid USCC): {'; '.join(reasons)}")
+
+
+class UnknownEnterprise(LookupError):
+    """A well-formed USCC the ledger holds nothing about: never an answer that reads as clear."""
+
+    def __init__(self, uscc: str) -> None:
+        self.uscc = uscc
+        super().__init__(uscc)
+
+
+class NotYourEnterprise(PermissionError):
+    """A token bound to one enterprise asked about another subject."""
+
+
+def enterprise_uscc(raw: object, field: str = "uscc", where: str = "path") -> str:
+    """The USCC as `parse_uscc` normalises it, or InvalidIdentifier naming the field."""
+    try:
+        return parse_uscc(raw)
+    except InvalidUscc as bad:
+        raise InvalidIdentifier(field, where, bad.reasons) from None
+
+
+def as_uscc(raw: object) -> str | None:
+    """The normalised USCC when `raw` is one; None otherwise (a person token, or a malformed code)."""
+    try:
+        return parse_uscc(raw)
+    except InvalidUscc:
+        return None
+
+
+def acts_for(bound_to: str | None, subject: str) -> bool:
+    """Whether a token bound to the enterprise `bound_to` (the token's own claim, any spelling) may
+    act for `subject` (already normalised when it is a USCC). A malformed claim acts for nobody."""
+    own = as_uscc(bound_to)
+    return own is not None and own == subject
