@@ -97,10 +97,10 @@ async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-def token(*scopes: str, jurisdiction: str | None = None, subject: str = "test-client",
+def token(*scopes: str, jurisdiction: str | None = None, uscc: str | None = None, subject: str = "test-client",
           ttl: int = 3600, secret: str = DEV_JWT_SECRET) -> dict[str, str]:
-    """Authorization header for a local token with `scopes`."""
-    value = mint_token(secret, subject, list(scopes), jurisdiction=jurisdiction, ttl_seconds=ttl)
+    """Authorization header for a local token with `scopes` (bound to a street or an enterprise)."""
+    value = mint_token(secret, subject, list(scopes), jurisdiction=jurisdiction, uscc=uscc, ttl_seconds=ttl)
     return {"Authorization": f"Bearer {value}"}
 
 

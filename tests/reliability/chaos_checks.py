@@ -25,6 +25,8 @@ async def evaluation_histories(evaluation: str, parcels: list[str]) -> dict[str,
     async with httpx.AsyncClient(base_url=evaluation, timeout=30) as client:
         async def one(parcel: str) -> list[dict[str, Any]]:
             response = await client.get(f"/v1/parcels/{parcel}/grades", params={"limit": 500}, headers=ADMIN)
+            if response.status_code == 404 and response.json()["type"].endswith("/no-grade"):
+                return []  # never graded: no history
             assert response.status_code == 200, response.text
             return list(reversed(response.json()["items"]))
 

@@ -254,10 +254,11 @@ async def test_sql_looking_strings_are_refused_where_ids_go(services: InProcess)
                              404, 409, 422)
         await assert_refused(await credit.post("/v1/repairs", json={"subject_ref": sql, "record_id": sql,
                                                                     "evidence": [sql]}, headers=admin()), 404, 422)
-        # Free-text filters take any text: the answer is simply empty, and nothing else leaks out.
-        for client, path in ((evaluation, "/v1/grades"), (enforcement, "/v1/cases")):
-            listed = await client.get(path, params={"street": sql}, headers=admin())
-            assert listed.status_code == 200 and listed.json()["items"] == []
+        # A street that is none of E-Town's is refused by the grade list (an empty list would read
+        # as "no parcel graded there"); the case list's free-text filter simply finds nothing.
+        await assert_refused(await evaluation.get("/v1/grades", params={"street": sql}, headers=admin()), 422)
+        listed = await enforcement.get("/v1/cases", params={"street": sql}, headers=admin())
+        assert listed.status_code == 200 and listed.json()["items"] == []
     after = (await registry.get("/v1/parcels", headers=admin())).json()["total"]
     assert after == before  # nothing written, and the table is still there
     await nothing_at(registry, "/v1/revenue-filings/SQL-F-1")
