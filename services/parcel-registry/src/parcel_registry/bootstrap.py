@@ -14,6 +14,7 @@ from parcel_registry.entrypoints.http import routers
 from parcel_registry.entrypoints.http.deps import PROBLEMS
 from parcel_registry.entrypoints.http.filing_fast_path import FilingFastPath
 from parcel_registry.service_layer.context import Context
+from parcel_registry.service_layer.parcels import ImportLimits
 from parcel_registry.settings import Settings
 from servicekit.http import create_app
 from servicekit.serve import serve
@@ -40,6 +41,7 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
         filing_chunk_size=own.filing_chunk_size,
         max_batch_filings=own.max_batch_filings,
         filing_writers=own.filing_writers,
+        imports=ImportLimits(own.import_max_bytes, own.import_max_rows, own.import_max_listed_problems),
     )
     return create_app(
         runtime, routers(), title="Parcel registry", run_background=run_background, description=DESCRIPTION,

@@ -35,6 +35,12 @@ class Settings(ServiceSettings):
         default=2, ge=1, le=16,
         description="single-filing POSTs written at once; more writers make smaller shared chunks",
     )
+    # Bounds on one sheet upload (CSV or XLSX), read and checked off the event loop.
+    import_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="largest sheet file accepted (bytes)")
+    import_max_rows: int = Field(default=20_000, ge=1, description="most data rows one sheet may hold")
+    import_max_listed_problems: int = Field(
+        default=100, ge=1, description="problems listed in a refused import's answer (all are counted)"
+    )
 
     @model_validator(mode="after")
     def _refuse_dev_keys_in_prod(self) -> Settings:

@@ -4,6 +4,7 @@ types to the route: nothing written twice, no check skipped."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -106,6 +107,10 @@ async def test_refusals_are_answered_before_routing_exactly_as_the_route_answers
         "empty": {"content": b""},
         "not_an_object": {"content": b"[1, 2]"},
         "extra": {"json": _filing(holder, pid, 4, surprise=1)},
+        "surrogate": {"content": json.dumps(_filing(holder, pid, 5)).replace("TAX-", "TAX-\\ud800").encode()},
+        "surrogate_key": {"content": json.dumps(_filing(holder, pid, 6, k=1)).replace('"k"', '"k\\udfff"').encode()},
+        "other_digits": {"json": _filing(holder, pid, 7, output_value="١٢٣")},
+        "negative_zero": {"json": _filing(holder, pid, 8, tax_paid="-0.00")},
     }
     answers: dict[str, httpx.Response] = {}
     for name, request in refusals.items():
@@ -125,6 +130,10 @@ async def test_refusals_are_answered_before_routing_exactly_as_the_route_answers
     assert answers["invalid"].status_code == 422 and "year" in str(answers["invalid"].json()["errors"])
     assert answers["negative"].status_code == 422 and "tax_paid" in str(answers["negative"].json()["errors"])
     assert all(answers[name].status_code == 422 for name in ("not_json", "empty", "not_an_object", "extra"))
+    assert [e["field"] for e in answers["surrogate"].json()["errors"]] == ["filing_id"]
+    assert answers["surrogate_key"].status_code == 422 and "surrogate" in answers["surrogate_key"].text
+    assert [e["field"] for e in answers["other_digits"].json()["errors"]] == ["output_value"]
+    assert [e["field"] for e in answers["negative_zero"].json()["errors"]] == ["tax_paid"]
 
     # Nothing of the refused filings was written, and filing 0 is on record once, as first sent.
     async with app.state.context.storage.db.sessions() as session:

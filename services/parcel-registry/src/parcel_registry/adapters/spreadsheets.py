@@ -2,18 +2,29 @@
 
 CSV is read as UTF-8 (with or without a byte-order mark) or, failing that, GB 18030, the encoding
 Excel on a Chinese system saves CSV in. XLSX is recognised by its zip signature; only the first
-worksheet is read, and the header is its first row.
+worksheet is read (openpyxl's read-only mode, streaming), and the header is its first row.
+
+Work is bounded by the caller's limits: the file's size is checked before it gets here; an XLSX
+whose parts would inflate to more than `XLSX_INFLATION` times the size limit is refused before it
+is opened; at most `MAX_COLUMNS` columns are read; and reading stops at the first data row past
+`max_rows` (blank rows are not counted, but no more than `BLANK_ROWS_PER_ROW` of them per allowed
+row are read).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 ZIP_SIGNATURE = b"PK\x03\x04"
+XLSX_INFLATION = 10
+MAX_COLUMNS = 100
+BLANK_ROWS_PER_ROW = 10
 Rows = list[tuple[int, dict[str, str | None]]]
 
 
@@ -21,12 +32,25 @@ class UnreadableSheet(ValueError):
     pass
 
 
-def read_sheet(data: bytes) -> tuple[list[str], Rows]:
+class TooManySheetRows(ValueError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the sheet has more than {limit} data rows")
+        self.limit = limit
+
+
+class SheetTooLarge(ValueError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the XLSX file inflates to more than {limit} bytes")
+        self.limit = limit
+
+
+def read_sheet(data: bytes, *, max_rows: int, max_bytes: int) -> tuple[list[str], Rows]:
+    """Blocking and CPU-bound: call it off the event loop."""
     if not data.strip():
         raise UnreadableSheet("the file is empty")
     if data.startswith(ZIP_SIGNATURE):
-        return _xlsx(data)
-    return _csv(data)
+        return _xlsx(data, max_rows, max_bytes * XLSX_INFLATION)
+    return _csv(data, max_rows)
 
 
 def _decode(data: bytes) -> str:
@@ -38,15 +62,33 @@ def _decode(data: bytes) -> str:
     raise UnreadableSheet("the CSV file is neither UTF-8 nor GB 18030 text")
 
 
-def _keyed(number: int, headers: list[str], cells: list[str | None]) -> tuple[int, dict[str, str | None]]:
+def _keyed(number: int, headers: list[str], cells: Sequence[str | None]) -> tuple[int, dict[str, str | None]]:
     return number, {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(headers)}
 
 
-def _csv(data: bytes) -> tuple[list[str], Rows]:
+def _bounded(lines: Iterable[tuple[int, Sequence[str | None]]], headers: list[str], max_rows: int) -> Rows:
+    rows: Rows = []
+    taken = scanned = 0
+    for number, cells in lines:
+        scanned += 1
+        if any(c is not None and str(c).strip() for c in cells):
+            taken += 1
+        if taken > max_rows or scanned > (max_rows + 1) * BLANK_ROWS_PER_ROW:
+            raise TooManySheetRows(max_rows)
+        rows.append(_keyed(number, headers, cells))
+    return rows
+
+
+def _csv(data: bytes, max_rows: int) -> tuple[list[str], Rows]:
     reader = csv.reader(io.StringIO(_decode(data), newline=""))
+
+    def lines() -> Iterator[tuple[int, list[str]]]:
+        for cells in reader:
+            yield reader.line_num, cells[:MAX_COLUMNS]
+
     try:
-        headers = [h.strip() for h in next(reader)]
-        rows = [_keyed(reader.line_num, headers, list(cells)) for cells in reader]
+        headers = [h.strip() for h in next(reader)[:MAX_COLUMNS]]
+        rows = _bounded(lines(), headers, max_rows)
     except csv.Error as bad:
         raise UnreadableSheet(f"the CSV file cannot be read: {bad}") from None
     return headers, rows
@@ -66,18 +108,31 @@ def _cell(value: Any) -> str | None:
     return str(value)
 
 
-def _xlsx(data: bytes) -> tuple[list[str], Rows]:
+def _xlsx(data: bytes, max_rows: int, max_inflated: int) -> tuple[list[str], Rows]:
     from openpyxl import load_workbook  # heavy import, needed only for XLSX uploads
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as bad:
+        raise UnreadableSheet(f"the XLSX file cannot be read: {type(bad).__name__}") from None
+    if inflated > max_inflated:
+        raise SheetTooLarge(max_inflated)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as bad:  # openpyxl raises many kinds for a damaged file
         raise UnreadableSheet(f"the XLSX file cannot be read: {type(bad).__name__}") from None
     try:
         sheet = book.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
+        lines = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         headers = [(_cell(h) or "").strip() for h in next(lines, ())]
-        rows = [_keyed(number, headers, [_cell(v) for v in values]) for number, values in enumerate(lines, start=2)]
+        rows = _bounded(
+            ((number, [_cell(v) for v in values]) for number, values in enumerate(lines, start=2)), headers, max_rows
+        )
+    except (TooManySheetRows, UnreadableSheet):
+        raise
+    except Exception as bad:  # a damaged worksheet part shows only when it is read
+        raise UnreadableSheet(f"the XLSX file cannot be read: {type(bad).__name__}") from None
     finally:
         book.close()
     return headers, rows

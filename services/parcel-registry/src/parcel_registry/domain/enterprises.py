@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from landgrade_reference.resident_ids import mask_resident_id, normalise_resident_id, resident_id_problems
-from landgrade_reference.uscc import normalise_uscc, uscc_problems
+from landgrade_reference.resident_ids import mask_resident_id, normalise_resident_id
+from landgrade_reference.uscc import normalise_uscc
 
 from .errors import FieldError, raise_if_any
+from .identities import resident_id_reasons, uscc_reasons
 from .values import text_problem
 
 FULL_SHARE = Decimal(100)
@@ -63,7 +64,7 @@ class ResponsiblePerson:
             errors.append(FieldError("name", problem))
         if not isinstance(self.role, PersonRole):
             errors.append(FieldError("role", f"must be one of {', '.join(PersonRole)}"))
-        errors += [FieldError("id_number", reason) for reason in resident_id_problems(self.id_number)]
+        errors += [FieldError("id_number", reason) for reason in resident_id_reasons(self.id_number)]
         return errors
 
 
@@ -94,11 +95,11 @@ class Shareholder:
         if not isinstance(self.share_pct, Decimal) or not (0 < self.share_pct <= FULL_SHARE):
             errors.append(FieldError("share_pct", "must be a percentage above 0 and at most 100"))
         if self.kind is ShareholderKind.ENTERPRISE:
-            errors += [FieldError("uscc", r) for r in uscc_problems(self.uscc)]
+            errors += [FieldError("uscc", r) for r in uscc_reasons(self.uscc)]
             if self.id_number is not None:
                 errors.append(FieldError("id_number", "an enterprise shareholder has no ID number"))
         elif self.kind is ShareholderKind.PERSON:
-            errors += [FieldError("id_number", r) for r in resident_id_problems(self.id_number)]
+            errors += [FieldError("id_number", r) for r in resident_id_reasons(self.id_number)]
             if self.uscc is not None:
                 errors.append(FieldError("uscc", "a person shareholder has no USCC"))
         else:
@@ -125,7 +126,7 @@ class Enterprise:
 
 
 def enterprise_problems(enterprise: Enterprise) -> list[FieldError]:
-    errors = [FieldError("uscc", r) for r in uscc_problems(enterprise.uscc)]
+    errors = [FieldError("uscc", r) for r in uscc_reasons(enterprise.uscc)]
     if problem := text_problem(enterprise.name, max_length=200):
         errors.append(FieldError("name", problem))
     if not isinstance(enterprise.status, EnterpriseStatus):

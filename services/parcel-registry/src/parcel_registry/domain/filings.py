@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from landgrade_reference.uscc import normalise_uscc, uscc_problems
+from landgrade_reference.uscc import normalise_uscc
 
 from .errors import FieldError, raise_if_any
+from .identities import uscc_reasons
 from .values import identifier_problem, money_problem, year_problem
 
 
@@ -55,7 +56,7 @@ class RevenueFiling:
 
 
 def filing_problems(f: RevenueFiling) -> list[FieldError]:
-    errors = [FieldError("uscc", r) for r in uscc_problems(f.uscc)]
+    errors = [FieldError("uscc", r) for r in uscc_reasons(f.uscc)]
     checks = [
         ("filing_id", identifier_problem(f.filing_id)),
         ("parcel_id", None if f.parcel_id is None else identifier_problem(f.parcel_id)),

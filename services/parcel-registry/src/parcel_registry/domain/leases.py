@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from landgrade_reference.uscc import normalise_uscc, uscc_problems
+from landgrade_reference.uscc import normalise_uscc
 
 from .errors import FieldError, raise_if_any
+from .identities import uscc_reasons
 from .parcels import Parcel
 from .values import area_problem, identifier_problem, text_problem
 
@@ -64,7 +65,7 @@ def lease_problems(lease: Lease) -> list[FieldError]:
     ):
         if problem:
             errors.append(FieldError(name, problem))
-    errors += [FieldError("tenant", r) for r in uscc_problems(lease.tenant)]
+    errors += [FieldError("tenant", r) for r in uscc_reasons(lease.tenant)]
     if not isinstance(lease.starts_on, date):
         errors.append(FieldError("starts_on", "must be a date"))
     elif lease.ends_on is not None and lease.ends_on < lease.starts_on:

@@ -10,12 +10,13 @@ from enum import StrEnum
 from typing import Any
 
 from landgrade_reference.jurisdictions import jurisdiction
-from landgrade_reference.uscc import normalise_uscc, uscc_problems
+from landgrade_reference.uscc import normalise_uscc
 
 from .contracts import ContractTerms
 from .errors import FieldError, raise_if_any
 from .geometry import geometry_problem
-from .values import area_problem, identifier_problem, text_problem
+from .identities import uscc_reasons
+from .values import area_problem, identifier_problem, surrogate_problem, text_problem
 
 SQUARE_METRES_PER_HECTARE = Decimal(10_000)
 
@@ -105,9 +106,9 @@ def parcel_problems(parcel: Parcel) -> list[FieldError]:
         jurisdiction(parcel.jurisdiction)
     except ValueError as bad:
         check("jurisdiction", str(bad))
-    check("rights_holder", "; ".join(uscc_problems(parcel.rights_holder)) or None)
+    check("rights_holder", "; ".join(uscc_reasons(parcel.rights_holder)) or None)
     if parcel.geometry is not None:
-        check("geometry", geometry_problem(parcel.geometry))
+        check("geometry", surrogate_problem(parcel.geometry) or geometry_problem(parcel.geometry))
     for i, flag in enumerate(parcel.flags):
         errors += [FieldError(f"flags[{i}].{e.field}", e.reason) for e in flag.problems()]
     return errors

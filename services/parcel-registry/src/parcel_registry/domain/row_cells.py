@@ -10,12 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from landgrade_reference.jurisdictions import jurisdiction_from_text
-from landgrade_reference.uscc import normalise_uscc, uscc_problems
+from landgrade_reference.uscc import normalise_uscc
 
 from .contracts import ContractedDeadline, ContractTerms, YearlyCommitment
 from .errors import DomainValidationError
+from .identities import uscc_reasons
 from .parcels import ParcelCategory
-from .values import identifier_problem, money_problem, parse_decimal, text_problem
+from .values import identifier_problem, money_problem, number_text, parse_decimal, text_problem
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class Cells:
         if raw is None:
             return None
         try:
-            value = parse_decimal(raw.replace(",", ""))  # spreadsheets show thousands separators
+            value = parse_decimal(number_text(raw).replace(",", ""))  # spreadsheets show thousands separators
         except ValueError as bad:
             self._fail(column, str(bad))
             return None
@@ -144,7 +145,7 @@ class Cells:
 
     def uscc(self, column: str) -> str | None:
         raw = self._present(column) or ""
-        if reasons := uscc_problems(raw):
+        if reasons := uscc_reasons(raw):
             self._fail(column, "; ".join(reasons))
             return None
         return normalise_uscc(raw)

@@ -7,6 +7,7 @@ all problems of a record at once.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 FEN = Decimal("0.01")  # CNY is kept to the fen; finer amounts cannot be paid or split exactly.
@@ -20,6 +21,9 @@ AREA_STEP = Decimal("0.0001")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s")
 _UNSAFE = re.compile(r"[/\\?#%]")
+# A lone surrogate (JSON "\\ud800") is no character: no UTF-8 text, database or event can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE_REASON = "contains a lone surrogate (\\ud800-\\udfff), which is not a character"
 
 
 def text_problem(value: object, *, required: bool = True, max_length: int = 200) -> str | None:
@@ -27,6 +31,8 @@ def text_problem(value: object, *, required: bool = True, max_length: int = 200)
         return "must be text"
     if "\x00" in value:
         return "contains a NUL byte"
+    if _SURROGATE.search(value):
+        return SURROGATE_REASON
     if _CONTROL.search(value):
         return "contains a control character"
     if required and not value.strip():
@@ -49,6 +55,40 @@ def identifier_problem(value: object, *, max_length: int = 64) -> str | None:
     return None
 
 
+def surrogate_problem(value: object) -> str | None:
+    """Whether any text in ``value`` (a string, or the strings and keys of nested JSON) holds a lone
+    surrogate."""
+    if isinstance(value, str):
+        return SURROGATE_REASON if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        return next((p for k, v in value.items() if (p := surrogate_problem(k) or surrogate_problem(v))), None)
+    if isinstance(value, list | tuple):
+        return next((p for v in value if (p := surrogate_problem(v))), None)
+    return None
+
+
+# The one rule for numbers written as text (money, areas, shares; JSON bodies, batch lines and
+# sheet cells alike): the full-width forms Chinese input methods type (０-９ ． － ＋ ，) are read as
+# their ASCII forms (their NFKC); any other non-ASCII character, other scripts' digits included
+# (Arabic-Indic ١٢٣, Devanagari, circled or superscript digits), is refused, never read as a digit.
+# Negative zero is refused where amounts are checked (`money_problem`, `area_problem`).
+_FULL_WIDTH_NUMBER = re.compile("[\uff10-\uff19\uff0e\uff0d\uff0b\uff0c]")
+
+
+def number_text(raw: str) -> str:
+    """``raw`` with full-width digits, point, signs and commas as ASCII; ValueError naming the first
+    other non-ASCII character."""
+    text = _FULL_WIDTH_NUMBER.sub(lambda m: unicodedata.normalize("NFKC", m.group()), raw)
+    if text.isascii():
+        return text
+    ch = next(c for c in text if not c.isascii())
+    if _SURROGATE.match(ch):
+        raise ValueError(SURROGATE_REASON)
+    if unicodedata.category(ch) == "Nd" or unicodedata.numeric(ch, None) is not None:
+        raise ValueError(f"digit {ch!r} (U+{ord(ch):04X}) is not accepted: write digits as 0-9")
+    raise ValueError(f"character {ch!r} (U+{ord(ch):04X}) is not accepted in a number")
+
+
 def parse_decimal(raw: object) -> Decimal:
     """A finite Decimal from a Decimal, int or numeric string; floats are refused (they lose fen)."""
     if isinstance(raw, bool) or isinstance(raw, float):
@@ -58,7 +98,7 @@ def parse_decimal(raw: object) -> Decimal:
     elif isinstance(raw, int):
         value = Decimal(raw)
     elif isinstance(raw, str):
-        text = raw.strip()
+        text = number_text(raw).strip()
         if not text or any(ch not in "0123456789.-+" for ch in text):
             raise ValueError(f"{raw!r} is not a decimal number")
         try:
@@ -77,6 +117,8 @@ def money_problem(value: object) -> str | None:
         return "must be a decimal amount in CNY"
     if value < 0:
         return "must not be negative"
+    if value.is_signed():
+        return "must not be negative zero (-0)"
     if value > MAX_MONEY:
         return f"must not exceed {MAX_MONEY:,} CNY"
     if value != value.quantize(FEN):
@@ -87,6 +129,8 @@ def money_problem(value: object) -> str | None:
 def area_problem(value: object) -> str | None:
     if not isinstance(value, Decimal) or not value.is_finite():
         return "must be a decimal area in m²"
+    if value.is_signed() and value == 0:
+        return "must not be negative zero (-0)"
     if value <= 0:
         return "must be greater than 0 m²"
     if value > MAX_AREA_M2:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parcel_registry.adapters.person_ids import PersonIdVault
 from parcel_registry.domain.equity import EquityRules
 from parcel_registry.service_layer.coalescing import FilingCoalescer
+from parcel_registry.service_layer.parcels import ImportLimits
 from parcel_registry.service_layer.unit_of_work import RegistryUnitOfWork
 from servicekit.uow import Storage
 
@@ -21,6 +22,7 @@ class Context:
     filing_chunk_size: int = 1000
     max_batch_filings: int = 200_000
     filing_writers: int = 2
+    imports: ImportLimits = field(default_factory=ImportLimits)
     # Single-filing POSTs share chunk transactions through this (one per process).
     filings: FilingCoalescer = field(init=False)
 

@@ -22,18 +22,32 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import orjson
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from parcel_registry.domain.errors import DomainValidationError
 from parcel_registry.domain.filings import Outcome, RevenueFiling
+from parcel_registry.domain.values import SURROGATE_REASON, number_text, surrogate_problem
 from parcel_registry.service_layer.coalescing import FilingCoalescer
 from parcel_registry.service_layer.filings import LineResult, submit_chunk
 from parcel_registry.service_layer.unit_of_work import RegistryUnitOfWork
 
 
 def exact_decimal(value: Any) -> Any:
-    # A JSON number arrives as a binary float; its shortest repr is what the sender wrote.
+    # A JSON number arrives as a binary float; its shortest repr is what the sender wrote. Text
+    # follows the domain's one rule for digits (`number_text`): full-width ones read as ASCII,
+    # any other script's refused.
+    if isinstance(value, str):
+        return number_text(value)
     return Decimal(repr(value)) if isinstance(value, float) else value
+
+
+def no_surrogate_keys(value: Any) -> Any:
+    """A body's keys are echoed in the answer when they are refused (an unknown field): a key with
+    a lone surrogate is refused first, without echoing it (no UTF-8 answer could hold it). Its
+    values are the domain's to check (`values.text_problem`), under their own field names."""
+    if isinstance(value, dict) and any(isinstance(k, str) and surrogate_problem(k) for k in value):
+        raise ValueError(f"a field name {SURROGATE_REASON}")
+    return value
 
 
 Amount = Annotated[Decimal, BeforeValidator(exact_decimal), Field(description="decimal CNY, a string or a number")]
@@ -43,6 +57,8 @@ Amount = Annotated[Decimal, BeforeValidator(exact_decimal), Field(description="d
 # it would become the published OpenAPI schema's description).
 class FilingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    _keys = model_validator(mode="before")(no_surrogate_keys)
 
     filing_id: str = Field(description="the tax system's id of the filing")
     uscc: str
@@ -140,9 +156,11 @@ def to_filing(item: Any) -> RevenueFiling | str:
     try:
         return _FILING.validate_python(item).to_domain()
     except ValidationError as bad:
-        return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'filing'}: {e['msg']}" for e in bad.errors())
+        reason = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'filing'}: {e['msg']}" for e in bad.errors())
     except DomainValidationError as bad:
-        return str(bad)
+        reason = str(bad)
+    # The reason goes into a UTF-8 answer: a lone surrogate it quotes is written as its escape.
+    return reason.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 _PLAIN = (str, int, type(None))  # values both parsers read alike (a bool is an int)

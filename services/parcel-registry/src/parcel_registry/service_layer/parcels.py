@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import asyncio
+from dataclasses import dataclass, replace
 from typing import Any
 
-from parcel_registry.adapters.spreadsheets import UnreadableSheet, read_sheet
+from parcel_registry.adapters.spreadsheets import SheetTooLarge, TooManySheetRows, UnreadableSheet, read_sheet
 from parcel_registry.domain.equity import EquityRules
 from parcel_registry.domain.errors import DomainValidationError, NotFound
 from parcel_registry.domain.importing import ImportResult, header_errors, validate_rows
@@ -25,12 +26,39 @@ class UnreadableFile(ValueError):
     """An upload that is no CSV or XLSX sheet; nothing was imported."""
 
 
-class ImportRefused(ValueError):
-    """Some rows are invalid; nothing was imported. `errors` lists every problem found."""
+@dataclass(frozen=True)
+class ImportLimits:
+    """Bounds on the work one sheet upload may cause (the service's `import_*` settings)."""
 
-    def __init__(self, errors: list[RowError]) -> None:
+    max_bytes: int = 10 * 1024 * 1024
+    max_rows: int = 20_000
+    max_listed_problems: int = 100
+
+
+class ImportTooLarge(ValueError):
+    """The upload (or an XLSX's inflated parts) is over the size limit; nothing was read."""
+
+    def __init__(self, limit: int, what: str = "file") -> None:
+        super().__init__(f"the {what} exceeds the limit of {limit} bytes")
+        self.limit, self.what = limit, what
+
+
+class TooManyRows(ValueError):
+    """The sheet has more data rows than one import may hold; nothing was imported."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the sheet has more than {limit} data rows")
+        self.limit = limit
+
+
+class ImportRefused(ValueError):
+    """Some rows are invalid; nothing was imported. `errors` lists every problem found; an answer
+    lists the first `listed` of them and counts them all."""
+
+    def __init__(self, errors: list[RowError], listed: int | None = None) -> None:
         super().__init__(f"{len(errors)} problem(s) found; nothing was imported.")
         self.errors = errors
+        self.listed = len(errors) if listed is None else listed
 
 
 def _same(a: Parcel, b: Parcel) -> bool:
@@ -89,16 +117,30 @@ async def import_parcels(
     return counts
 
 
-async def import_sheet(uow: RegistryUnitOfWork, data: bytes, rules: EquityRules) -> dict[str, Any]:
-    """An uploaded sheet, every row checked, imported all or nothing."""
+def check_sheet(data: bytes, limits: ImportLimits) -> tuple[ImportResult, set[str]]:
+    """Reads and checks a whole sheet: CPU-bound and blocking, so `import_sheet` runs it in a
+    worker thread while the event loop goes on answering other requests."""
+    if len(data) > limits.max_bytes:
+        raise ImportTooLarge(limits.max_bytes)
     try:
-        headers, rows = read_sheet(data)
+        headers, rows = read_sheet(data, max_rows=limits.max_rows, max_bytes=limits.max_bytes)
     except UnreadableSheet as bad:
         raise UnreadableFile(str(bad)) from None
+    except TooManySheetRows as bad:
+        raise TooManyRows(bad.limit) from None
+    except SheetTooLarge as bad:
+        raise ImportTooLarge(bad.limit, "inflated XLSX") from None
     result = validate_rows(headers, rows)
     if not result.ok:
-        raise ImportRefused(list(result.errors))
-    columns = set(header_errors(headers)[0].values())
+        raise ImportRefused(list(result.errors), limits.max_listed_problems)
+    return result, set(header_errors(headers)[0].values())
+
+
+async def import_sheet(
+    uow: RegistryUnitOfWork, data: bytes, rules: EquityRules, limits: ImportLimits | None = None
+) -> dict[str, Any]:
+    """An uploaded sheet, every row checked (off the event loop), imported all or nothing."""
+    result, columns = await asyncio.to_thread(check_sheet, data, limits or ImportLimits())
     counts = await import_parcels(
         uow, result, rules, replaces_terms=bool(columns & TERM_COLUMNS), replaces_geometry="geometry" in columns
     )

@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from landgrade_reference.uscc import InvalidUscc, parse_uscc
+from landgrade_reference.uscc import parse_uscc
 from parcel_registry.domain.errors import DomainValidationError, NotFound
+from parcel_registry.domain.identities import uscc_reasons
 from parcel_registry.domain.values import identifier_problem
 from parcel_registry.service_layer.context import Context
 from parcel_registry.service_layer.intake import ConflictingFiling, InvalidFilingBody, UnknownParcel
-from parcel_registry.service_layer.parcels import ImportRefused, UnreadableFile
+from parcel_registry.service_layer.parcels import ImportRefused, ImportTooLarge, TooManyRows, UnreadableFile
 from servicekit.http import app_context
 from servicekit.problems import Problem, ProblemMap, field_errors
 
@@ -25,19 +26,35 @@ ENTERPRISES_WRITE = "enterprises:write"
 FILINGS_SCOPE = "filings:write"
 
 
-def path_uscc(raw: str, field: str = "uscc") -> str:
-    try:
-        return parse_uscc(raw)
-    except InvalidUscc as bad:
-        raise Problem(
-            422, "Invalid USCC", str(bad), errors=[{"field": field, "in": "path", "message": str(bad)}]
-        ) from None
+PROBLEM_TYPES = "https://landgrade.example/problems/"
+INVALID_USCC = PROBLEM_TYPES + "invalid-uscc"
+IMPORT_TOO_LARGE = PROBLEM_TYPES + "import-too-large"
+IMPORT_TOO_MANY_ROWS = PROBLEM_TYPES + "import-too-many-rows"
+IMPORT_REFUSED = PROBLEM_TYPES + "import-refused"
 
 
-def path_id(raw: str, field: str) -> str:
+def path_uscc(raw: str, field: str = "uscc", where: str = "path") -> str:
+    """A USCC from the URL (a path segment or a query parameter), read by `parse_uscc`."""
+    if reasons := uscc_reasons(raw):
+        message = "; ".join(reasons)
+        raise Problem(422, "统一社会信用代码无效 (Invalid USCC)", message, type_=INVALID_USCC,
+                      errors=[{"field": field, "in": where, "message": message}])
+    return parse_uscc(raw)
+
+
+def path_id(raw: str, field: str, where: str = "path") -> str:
     if problem := identifier_problem(raw):
-        raise Problem(422, f"Invalid {field}", problem, errors=[{"field": field, "in": "path", "message": problem}])
+        raise Problem(422, f"Invalid {field}", problem, errors=[{"field": field, "in": where, "message": problem}])
     return raw
+
+
+def not_found(error: NotFound) -> Problem:
+    """A well-formed key that is not registered: one problem type per kind of record."""
+    return Problem(404, f"{_NAMES.get(error.what, error.what)}不在台账中 (Not found)", str(error),
+                   type_=f"{PROBLEM_TYPES}unknown-{error.what}")
+
+
+_NAMES = {"parcel": "地块", "enterprise": "企业", "lease": "租赁", "filing": "申报"}
 
 
 def invalid(error: DomainValidationError) -> Problem:
@@ -70,16 +87,40 @@ def unreadable_file(error: UnreadableFile) -> Problem:
 
 
 def import_refused(error: ImportRefused) -> Problem:
-    errors = [{"row": e.row, "column": e.column, "field": e.column, "message": e.reason} for e in error.errors]
-    return Problem(422, "Import refused", str(error), errors=errors)
+    """The first `listed` problems, in sheet order, and how many there are in all."""
+    total, shown = len(error.errors), error.errors[: error.listed]
+    errors = [{"row": e.row, "column": e.column, "field": e.column, "message": e.reason} for e in shown]
+    more = f"，列出前 {len(shown)} 个" if len(shown) < total else ""
+    more_en = f"; the first {len(shown)} are listed" if len(shown) < total else ""
+    detail = f"共发现 {total} 个问题{more}，未导入任何数据。{total} problem(s) found{more_en}; nothing was imported."
+    return Problem(422, "导入被拒绝 (Import refused)", detail, type_=IMPORT_REFUSED, errors=errors,
+                   problems_total=total)
+
+
+def import_too_large(error: ImportTooLarge) -> Problem:
+    what = "文件" if error.what == "file" else "XLSX 解压后"
+    message = (f"{what}超过 {error.limit} 字节的上限 (import_max_bytes)。"
+               f"The {error.what} exceeds the limit of {error.limit} bytes (import_max_bytes).")
+    return Problem(413, "导入文件过大 (Import file too large)", message, type_=IMPORT_TOO_LARGE,
+                   errors=[{"field": "file", "in": "body", "message": message}], limit_bytes=error.limit)
+
+
+def too_many_rows(error: TooManyRows) -> Problem:
+    message = (f"表格超过 {error.limit} 行数据的上限 (import_max_rows)，未导入任何数据；请拆分后分批导入。"
+               f"The sheet has more than {error.limit} data rows (import_max_rows); nothing was imported: "
+               "split it and import the parts.")
+    return Problem(422, "导入行数过多 (Too many rows)", message, type_=IMPORT_TOO_MANY_ROWS,
+                   errors=[{"field": "file", "in": "body", "message": message}], limit_rows=error.limit)
 
 
 PROBLEMS: ProblemMap = {
-    NotFound: lambda e: Problem(404, "Not found", str(e)),
+    NotFound: not_found,
     DomainValidationError: invalid,
     InvalidFilingBody: unreadable,
     UnknownParcel: unknown_parcel,
     ConflictingFiling: conflicting_filing,
     UnreadableFile: unreadable_file,
     ImportRefused: import_refused,
+    ImportTooLarge: import_too_large,
+    TooManyRows: too_many_rows,
 }

@@ -17,6 +17,7 @@ from parcel_registry.entrypoints.http.schemas import LeaseIn, ParcelIn
 from parcel_registry.entrypoints.http.schemas_responses import lease_view, output_view, parcel_page_view, parcel_view
 from parcel_registry.service_layer import parcels as handlers
 from parcel_registry.service_layer import queries
+from parcel_registry.service_layer.parcels import ImportLimits, ImportTooLarge
 from servicekit.auth import Principal, require
 from servicekit.problems import Problem
 
@@ -30,6 +31,36 @@ def _street(raw: str, where: str = "body") -> str:
         raise Problem(
             422, "Unknown street or town", str(bad), errors=[{"field": "street", "in": where, "message": str(bad)}]
         ) from None
+
+
+MULTIPART_SLACK = 64 * 1024  # the multipart envelope around the file: boundaries, part headers
+
+
+async def _upload(request: Request, limits: ImportLimits) -> bytes:
+    """The uploaded sheet's bytes, refused (413) as soon as they are known to be over the limit."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limits.max_bytes + MULTIPART_SLACK:
+        raise ImportTooLarge(limits.max_bytes)
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=10)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Problem(
+                422,
+                "No file",
+                "Send the sheet in the multipart field `file`.",
+                errors=[{"field": "file", "in": "body", "message": "missing"}],
+            )
+        if upload.size is not None and upload.size > limits.max_bytes:
+            raise ImportTooLarge(limits.max_bytes)
+        return await upload.read(limits.max_bytes + 1)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limits.max_bytes:
+            raise ImportTooLarge(limits.max_bytes)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _written(body: dict[str, Any], change: Change) -> JSONResponse:
@@ -67,8 +98,8 @@ def router() -> APIRouter:
             ctx.uow(),
             jurisdiction=_street(street, "query") if street else None,
             category=category.value if category else None,
-            holder=path_uscc(holder, "holder") if holder else None,
-            after=after,
+            holder=path_uscc(holder, "holder", "query") if holder is not None else None,
+            after=path_id(after, "after", "query") if after is not None else None,
             limit=limit,
         )
         return parcel_page_view(page)
@@ -88,30 +119,24 @@ def router() -> APIRouter:
     async def get_lease(
         parcel_id: str, lease_id: str, ctx: Ctx, _: Principal = require(*READ_SCOPES)
     ) -> dict[str, Any]:
-        return lease_view(*await queries.lease(ctx.uow(), parcel_id, lease_id))
+        found = await queries.lease(ctx.uow(), path_id(parcel_id, "parcel_id"), path_id(lease_id, "lease_id"))
+        return lease_view(*found)
 
     @r.post(
         "/import",
         summary="Import parcels from CSV or XLSX: every row checked, all or nothing",
         description="Send the file as multipart field `file`, or as the raw body. Nothing is written unless "
-        "every row is valid; a refusal lists every problem as (row, column, reason).",
-        responses={422: {"description": "some rows are invalid; nothing was imported"}},
+        "every row is valid; a refusal lists the first problems as (row, column, reason) and counts them all "
+        "(`problems_total`). The file's size and its number of rows are bounded (settings `import_max_bytes`, "
+        "`import_max_rows`).",
+        responses={
+            413: {"description": "the file is over the size limit; nothing was read"},
+            422: {"description": "some rows are invalid, or there are too many rows; nothing was imported"},
+        },
     )
     async def import_parcels(request: Request, ctx: Ctx, _: Principal = require(PARCELS_WRITE)) -> dict[str, Any]:
-        if request.headers.get("content-type", "").startswith("multipart/form-data"):
-            form = await request.form()
-            upload = form.get("file")
-            if upload is None or isinstance(upload, str):
-                raise Problem(
-                    422,
-                    "No file",
-                    "Send the sheet in the multipart field `file`.",
-                    errors=[{"field": "file", "in": "body", "message": "missing"}],
-                )
-            data = await upload.read()
-        else:
-            data = await request.body()
-        return await handlers.import_sheet(ctx.uow(), data, ctx.equity_rules)
+        return await handlers.import_sheet(ctx.uow(), await _upload(request, ctx.imports), ctx.equity_rules,
+                                           ctx.imports)
 
     @r.get("/{parcel_id}/output", summary="The year's output and tax of a parcel, with the filings that make it up")
     async def parcel_output(

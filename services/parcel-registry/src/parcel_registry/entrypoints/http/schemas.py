@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from parcel_registry.domain.contracts import ContractedDeadline, ContractTerms, YearlyCommitment
 from parcel_registry.domain.enterprises import (
@@ -22,7 +22,7 @@ from parcel_registry.domain.enterprises import (
 )
 from parcel_registry.domain.leases import Lease, approval_from_fields
 from parcel_registry.domain.parcels import FlagKind, Parcel, ParcelCategory, ParcelFlag
-from parcel_registry.service_layer.intake import Amount, FilingIn, exact_decimal
+from parcel_registry.service_layer.intake import Amount, FilingIn, exact_decimal, no_surrogate_keys
 
 Area = Annotated[Decimal, BeforeValidator(exact_decimal), Field(description="square metres")]
 
@@ -31,6 +31,8 @@ __all__ = ["EnterpriseIn", "FilingIn", "LeaseIn", "ParcelIn"]
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    _keys = model_validator(mode="before")(no_surrogate_keys)
 
 
 class PersonIn(_In):
