@@ -5,7 +5,10 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-unit test-e2e test-reliability lint contracts bench lock kafka-jars clean
+.PHONY: install run test test-unit test-e2e test-reliability lint contracts manifests bench lock kafka-jars clean
+
+KUSTOMIZATIONS := deploy/k8s deploy/k8s/migrate deploy/k8s/platform/kafka deploy/k8s/overlays/strimzi \
+	deploy/k8s/overlays/cloudnative-pg deploy/k8s/overlays/cloudnative-pg/migrate deploy/k8s/overlays/production
 
 install: $(VENV)/.installed
 
@@ -44,9 +47,16 @@ lint: install
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/bandit -q -c pyproject.toml -r servicekit/src events/src reference/src landgrade services/*/src
+	$(PY) -m landgrade.manifests check
+	@command -v kubectl >/dev/null || { echo "kubectl is needed to build the Kubernetes overlays"; exit 1; }
+	@for k in $(KUSTOMIZATIONS); do kubectl kustomize $$k >/dev/null || exit 1; done
 
 contracts: install
 	$(PY) -m landgrade.contracts write
+
+# The operator resources generated from the topic specification (deploy/k8s/overlays).
+manifests: install
+	$(PY) -m landgrade.manifests write
 
 bench: install kafka-jars
 	$(PY) -m bench

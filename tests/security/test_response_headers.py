@@ -35,3 +35,10 @@ async def test_the_api_pages_load_nothing_from_outside_the_service() -> None:
             for src in sources:
                 if src.endswith((".js", ".css")):
                     assert (await c.get(src)).status_code == 200, src  # served by the service itself
+
+
+async def test_a_refusal_naming_a_lone_surrogate_is_itself_answered() -> None:
+    from servicekit.problems import Problem
+
+    body = Problem(422, "Invalid request", errors=[{"field": "name\ud800", "message": "bad \udfff"}]).body()
+    assert body["errors"][0] == {"field": "name\ufffd", "message": "bad \ufffd"}  # writable as UTF-8

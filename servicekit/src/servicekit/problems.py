@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -39,12 +40,17 @@ class Problem(Exception):
 
 def _redacted(value: Any) -> Any:
     if isinstance(value, str):
-        return redact(value)
+        # A lone surrogate (a field name or value as a client sent it) cannot be written as UTF-8:
+        # it is shown as U+FFFD so that the refusal itself never fails.
+        return redact(_LONE_SURROGATE.sub("\ufffd", value))
     if isinstance(value, list):
         return [_redacted(v) for v in value]
     if isinstance(value, dict):
         return {k: _redacted(v) for k, v in value.items()}
     return value
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def problem_response(problem: Problem, request: Request | None = None,
