@@ -104,6 +104,7 @@ async def test_refusals_are_answered_before_routing_exactly_as_the_route_answers
         "invalid": {"json": _filing(holder, pid, 2, year="last")},
         "negative": {"json": _filing(holder, pid, 3, tax_paid="-1")},
         "not_json": {"content": b"{nope"},
+        "not_utf8": {"content": b"M\xafb\xa5"},  # regression: a 500 from the intake
         "empty": {"content": b""},
         "not_an_object": {"content": b"[1, 2]"},
         "extra": {"json": _filing(holder, pid, 4, surprise=1)},
@@ -130,6 +131,7 @@ async def test_refusals_are_answered_before_routing_exactly_as_the_route_answers
     assert answers["invalid"].status_code == 422 and "year" in str(answers["invalid"].json()["errors"])
     assert answers["negative"].status_code == 422 and "tax_paid" in str(answers["negative"].json()["errors"])
     assert all(answers[name].status_code == 422 for name in ("not_json", "empty", "not_an_object", "extra"))
+    assert answers["not_utf8"].status_code == 400
     assert [e["field"] for e in answers["surrogate"].json()["errors"]] == ["filing_id"]
     assert answers["surrogate_key"].status_code == 422 and "surrogate" in answers["surrogate_key"].text
     assert [e["field"] for e in answers["other_digits"].json()["errors"]] == ["output_value"]

@@ -113,6 +113,10 @@ class InvalidFilingBody(ValueError):
         self.errors = errors
 
 
+class UnparsableBody(Exception):
+    """A body that is not text at all (not UTF-8): the framework refuses it before any field."""
+
+
 def read_filing(body: bytes) -> FilingIn:
     """The command in a JSON body, read as the framework reads a JSON request body (the json
     module's values, orjson where the two agree), with the framework's errors when it is none."""
@@ -127,6 +131,8 @@ def read_filing(body: bytes) -> FilingIn:
             raise InvalidFilingBody(
                 [{"type": "json_invalid", "loc": ("body", bad.pos), "msg": "JSON decode error"}]
             ) from None
+        except UnicodeDecodeError:
+            raise UnparsableBody from None
     try:
         return _FILING.validate_python(document, from_attributes=True)
     except ValidationError as bad:

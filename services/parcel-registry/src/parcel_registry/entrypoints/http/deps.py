@@ -11,7 +11,7 @@ from parcel_registry.domain.errors import DomainValidationError, NotFound
 from parcel_registry.domain.identities import uscc_reasons
 from parcel_registry.domain.values import identifier_problem
 from parcel_registry.service_layer.context import Context
-from parcel_registry.service_layer.intake import ConflictingFiling, InvalidFilingBody, UnknownParcel
+from parcel_registry.service_layer.intake import ConflictingFiling, InvalidFilingBody, UnknownParcel, UnparsableBody
 from parcel_registry.service_layer.parcels import ImportRefused, ImportTooLarge, TooManyRows, UnreadableFile
 from servicekit.http import app_context
 from servicekit.problems import Problem, ProblemMap, field_errors
@@ -63,6 +63,11 @@ def invalid(error: DomainValidationError) -> Problem:
     errors = [{"field": e.field, "in": "body", "message": e.reason} for e in error.errors]
     fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
     return Problem(422, "Invalid request", f"Check these fields: {fields}.", errors=errors)
+
+
+def unparsable(_: UnparsableBody) -> Problem:
+    """The 400 the framework gives a JSON body that is not UTF-8 text."""
+    return Problem(400, "There was an error parsing the body")
 
 
 def unreadable(error: InvalidFilingBody) -> Problem:
@@ -117,6 +122,7 @@ PROBLEMS: ProblemMap = {
     NotFound: not_found,
     DomainValidationError: invalid,
     InvalidFilingBody: unreadable,
+    UnparsableBody: unparsable,
     UnknownParcel: unknown_parcel,
     ConflictingFiling: conflicting_filing,
     UnreadableFile: unreadable_file,
