@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-SECTIONS = ("e2e", "reads", "ingest", "yearly")
+SECTIONS = ("e2e", "reads", "ingest", "yearly", "import")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class Config:
     ingest_years: int = 10
     ingest_lines_per_call: int = 10_000
     yearly_sizes: tuple[int, ...] = field(default=(10_000, 50_000, 100_000))
+    import_sheet_bytes: int = 10_000_000  # under the registry's default IMPORT_MAX_BYTES (10 MiB)
+    import_idle_probe_s: float = 10.0
 
 
 def from_env() -> Config:
@@ -54,4 +56,4 @@ def from_env() -> Config:
         return full
     return replace(full, quick=True, e2e_seconds=10, e2e_fixed_s=5, e2e_warmup_s=2, drain_timeout=60,
                    read_seconds=3, read_rounds=1, ingest_filings=20_000, ingest_years=4, ingest_lines_per_call=5_000,
-                   yearly_sizes=(2_000, 5_000, 10_000))
+                   yearly_sizes=(2_000, 5_000, 10_000), import_sheet_bytes=1_000_000, import_idle_probe_s=3)

@@ -95,6 +95,18 @@ def test_quick_mode_is_smaller(monkeypatch: pytest.MonkeyPatch, tmp_path: object
     monkeypatch.delenv("BENCH_QUICK")
     monkeypatch.delenv("BENCH_ONLY")
     full = from_env()
-    assert quick.sections == ("yearly",) and full.sections == ("e2e", "reads", "ingest", "yearly")
+    assert quick.sections == ("yearly",) and full.sections == ("e2e", "reads", "ingest", "yearly", "import")
     assert quick.e2e_seconds < full.e2e_seconds and max(quick.yearly_sizes) < max(full.yearly_sizes)
     assert full.yearly_sizes == (10_000, 50_000, 100_000) and full.ingest_filings == 100_000
+
+
+def test_the_import_sheet_stays_under_its_byte_bound_and_counts_its_rows() -> None:
+    import csv
+    import io
+
+    from bench.imports import parcel_sheet
+
+    sheet, rows = parcel_sheet(200_000)
+    assert len(sheet) <= 200_000 and len(sheet) > 190_000  # UTF-8 bytes, Chinese names included
+    parsed = list(csv.reader(io.StringIO(sheet.decode())))
+    assert len(parsed) == rows + 1 and len({r[0] for r in parsed[1:]}) == rows

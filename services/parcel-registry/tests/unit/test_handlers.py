@@ -53,6 +53,9 @@ class FakeParcels:
     async def lock(self, parcel_id: str) -> None:
         pass
 
+    async def lock_all(self, parcel_ids: Iterable[str]) -> None:
+        pass
+
     async def get_parcel(self, parcel_id: str) -> Stored | None:
         return self.parcels.get(parcel_id)
 

@@ -23,6 +23,20 @@ _HOLDINGS_OF = (select(parcels.c.parcel_id, parcels.c.area_m2, parcels.c.rights_
 _APPROVED_LEASES_OF = select(leases).where(any_of(leases.c.tenant, "usccs"), leases.c.approval_date.is_not(None))
 
 
+# Advisory locks of parcels: the (int, int) form with PARCEL_LOCKS as its first key never meets
+# the single-key locks of enterprises and filings.
+PARCEL_LOCKS = 0x7061
+LOCK_BUCKETS = 512
+_LOCK_BUCKETS = text(
+    "SELECT count(pg_advisory_xact_lock(CAST(:space AS integer), b)) FROM (SELECT DISTINCT "
+    "(hashtext('parcel:' || k) & 2147483647) % CAST(:buckets AS integer) AS b "
+    "FROM unnest(CAST(:ids AS text[])) AS k ORDER BY b) AS buckets"
+)
+
+
+_PARCELS_BY_ID = select(parcels).where(any_of(parcels.c.parcel_id, "ids"))
+
+
 class ParcelRepository:
     """Parcels and leases of one transaction."""
 
@@ -32,7 +46,15 @@ class ParcelRepository:
     async def lock(self, parcel_id: str) -> None:
         """Serialises writers of one parcel and its leases until the transaction ends (first
         writes included)."""
-        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"parcel:{parcel_id}"})
+        await self.lock_all([parcel_id])
+
+    async def lock_all(self, parcel_ids: Iterable[str]) -> None:
+        """`lock` for many parcels in one statement. Parcels share LOCK_BUCKETS advisory locks, so
+        a transaction holds at most that many whatever the size of a sheet (PostgreSQL's lock
+        table holds max_locks_per_transaction × max_connections, 6,400 by default, for all
+        sessions at once); buckets are taken in ascending order, so two importers cannot deadlock."""
+        await self.session.execute(
+            _LOCK_BUCKETS, {"ids": sorted(set(parcel_ids)), "space": PARCEL_LOCKS, "buckets": LOCK_BUCKETS})
 
     async def get_parcel(self, parcel_id: str) -> Stored | None:
         row = (await self.session.execute(select(parcels).where(parcels.c.parcel_id == parcel_id))).mappings().first()
@@ -42,7 +64,9 @@ class ParcelRepository:
         ids = sorted(set(parcel_ids))
         if not ids:
             return {}
-        rows = (await self.session.execute(select(parcels).where(parcels.c.parcel_id.in_(ids)))).mappings().all()
+        # One array parameter: a sheet's tens of thousands of ids would pass the driver's limit of
+        # 32,767 parameters as an IN list.
+        rows = (await self.session.execute(_PARCELS_BY_ID, {"ids": ids})).mappings().all()
         return {r["parcel_id"]: Stored(parcel_from_row(r), r["version"]) for r in rows}
 
     async def save_parcel(self, parcel: Parcel, version: int) -> None:

@@ -96,8 +96,7 @@ async def import_parcels(
     counts = {c.value: 0 for c in Change}
     async with uow:
         ids = sorted(p.parcel_id for p in result.parcels)
-        for parcel_id in ids:  # one order for every importer: no deadlocks between two imports
-            await uow.parcels.lock(parcel_id)
+        await uow.parcels.lock_all(ids)
         existing = await uow.parcels.get_parcels(ids)
         events: list[EventData] = []
         for parcel in result.parcels:
