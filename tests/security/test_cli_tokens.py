@@ -7,7 +7,7 @@ import jwt
 import pytest
 import typer
 
-from landgrade.cli import _client
+from landgrade.cli.common import client as _client
 from servicekit.settings import DEV_JWT_SECRET
 
 
