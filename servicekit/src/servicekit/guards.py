@@ -10,7 +10,7 @@ from urllib.parse import unquote_to_bytes
 
 import orjson
 
-from servicekit.problems import MEDIA_TYPE, Problem
+from servicekit.problems import MEDIA_TYPE, Problem, Text, language
 
 _TEXT_TYPES = (b"application/json", b"application/x-ndjson", b"application/ndjson", b"text/")
 _JSON_NUL = b"\\u0000"
@@ -42,7 +42,7 @@ class BodyGuard:
         headers = dict(scope.get("headers") or [])
         raw_target = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
         if b"\x00" in unquote_to_bytes(raw_target):
-            await _reply(send, scope, Problem(400, "NUL byte in URL", "The URL contains a NUL byte."))
+            await _reply(send, scope, Problem(400, Text("网址含有空字符", "NUL byte in URL"), Text("网址中含有空字符（NUL）。", "The URL contains a NUL byte.")))
             return
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
@@ -91,7 +91,7 @@ async def _read_text_body(receive: Any, limit: int, sniff: bool = False) -> tupl
     if sniff and body.lstrip()[:1] not in (b"{", b"[", b'"'):
         return body, None  # not JSON: a raw upload, which may hold NUL bytes
     if b"\x00" in body or _JSON_NUL in body:
-        return b"", Problem(400, "NUL byte in body", "The request body contains a NUL byte, which no field accepts.")
+        return b"", Problem(400, Text("请求内容含有空字符", "NUL byte in body"), Text("请求内容含有空字符（NUL），任何字段都不接受。", "The request body contains a NUL byte, which no field accepts."))
     return body, None
 
 
@@ -109,11 +109,15 @@ def _replay(body: bytes, original: Any) -> Any:
 
 
 def _too_large(limit: int) -> Problem:
-    return Problem(413, "Body too large", f"The request body exceeds {limit} bytes.")
+    return Problem(413, Text("请求内容过大", "Body too large"),
+                   Text(f"请求内容超过 {limit} 字节。", f"The request body exceeds {limit} bytes."))
 
 
 async def _reply(send: Any, scope: dict[str, Any], problem: Problem) -> None:
-    body = orjson.dumps(problem.body(scope.get("path")))
+    accept = next((v.decode("latin-1") for k, v in scope.get("headers") or [] if k == b"accept-language"), None)
+    chosen = language(accept)
+    body = orjson.dumps(problem.body(scope.get("path"), chosen))
     await send({"type": "http.response.start", "status": problem.status,
-                "headers": [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()),
+                            (b"content-language", chosen.encode()), (b"vary", b"Accept-Language")]})
     await send({"type": "http.response.body", "body": body})

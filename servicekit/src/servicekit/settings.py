@@ -6,10 +6,13 @@ launcher gives each process its own values. Nothing here is instantiated at impo
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from servicekit.clock import Clock, clock_at
 
 DEV_JWT_SECRET = "landgrade-local-development-secret-change-me"  # nosec B105  # public on purpose; refused in production
 
@@ -72,6 +75,9 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "landgrade"
     # Longest validity (exp - iat) of a token this service accepts: a leaked token is worth at most this.
     jwt_max_lifetime_seconds: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
+    # "Now" stands still at this moment (Beijing time when naive) instead of following the system
+    # clock: tests and the demo set it, so that nothing they check changes on 1 January.
+    clock_at: datetime | None = None
     log_level: str = "INFO"
     # "all": one log line per request; "changes": requests that change something (not GET/HEAD),
     # failures (4xx/5xx) and slow ones only; every request is counted in /metrics either way.
@@ -111,6 +117,9 @@ class ServiceSettings(BaseSettings):
         """Takes the plain `postgresql://` (or `postgres://`) URIs that operators such as
         CloudNativePG hand out in their secrets, with libpq's `sslmode`, as they are."""
         return asyncpg_url(url)
+
+    def clock(self) -> Clock:
+        return clock_at(self.clock_at)
 
     @property
     def allows_development_secrets(self) -> bool:
