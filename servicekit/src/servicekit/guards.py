@@ -42,7 +42,9 @@ class BodyGuard:
         headers = dict(scope.get("headers") or [])
         raw_target = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
         if b"\x00" in unquote_to_bytes(raw_target):
-            await _reply(send, scope, Problem(400, Text("网址含有空字符", "NUL byte in URL"), Text("网址中含有空字符（NUL）。", "The URL contains a NUL byte.")))
+            await _reply(send, scope, Problem(
+                400, Text("网址含有空字符", "NUL byte in URL"),
+                Text("网址中含有空字符（NUL）。", "The URL contains a NUL byte.")))
             return
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
@@ -91,7 +93,10 @@ async def _read_text_body(receive: Any, limit: int, sniff: bool = False) -> tupl
     if sniff and body.lstrip()[:1] not in (b"{", b"[", b'"'):
         return body, None  # not JSON: a raw upload, which may hold NUL bytes
     if b"\x00" in body or _JSON_NUL in body:
-        return b"", Problem(400, Text("请求内容含有空字符", "NUL byte in body"), Text("请求内容含有空字符（NUL），任何字段都不接受。", "The request body contains a NUL byte, which no field accepts."))
+        return b"", Problem(
+            400, Text("请求内容含有空字符", "NUL byte in body"),
+            Text("请求内容含有空字符（NUL），任何字段都不接受。",
+                 "The request body contains a NUL byte, which no field accepts."))
     return body, None
 
 
