@@ -102,7 +102,7 @@ async def test_a_request_while_the_database_is_down_gets_503_with_retry_after() 
         response = await c.post("/needs-database")
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["title"] == "Service unavailable"
+    assert response.json()["title"] == "服务暂不可用"
 
 
 async def test_changes_and_failures_are_logged_and_successful_reads_only_counted() -> None:
@@ -131,7 +131,7 @@ async def test_nul_bytes_and_oversize_bodies_are_refused() -> None:
         auth = token("things:write")
         nul = await c.post("/things", content=b'{"name": "a\\u0000b", "amount": 1}', headers=auth | {
             "content-type": "application/json"})
-        assert nul.status_code == 400 and nul.json()["title"] == "NUL byte in body"
+        assert nul.status_code == 400 and nul.json()["title"] == "请求内容含有空字符"
         raw = await c.post("/things", content=b'{"name": "a\x00b", "amount": 1}', headers=auth | {
             "content-type": "application/json"})
         assert raw.status_code == 400
