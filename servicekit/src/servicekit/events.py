@@ -36,7 +36,8 @@ class CloudEvent(BaseModel):
 
     specversion: Literal["1.0"] = "1.0"
     id: str = Field(default_factory=new_id)
-    source: str
+    source: str = Field(json_schema_extra={"format": "uri-reference", "examples": ["/landgrade/evaluation"]},
+                        description="The system and the service that wrote the event: `/landgrade/<service>`.")
     type: str
     subject: str | None = None
     time: datetime = Field(default_factory=lambda: datetime.now(UTC))
@@ -59,6 +60,11 @@ class CloudEvent(BaseModel):
     @classmethod
     def from_bytes(cls, raw: bytes) -> CloudEvent:
         return cls.model_validate_json(raw)
+
+
+def source_uri(service: str) -> str:
+    """The CloudEvents `source` of a service's events: a URI reference naming the system and the service."""
+    return f"/landgrade/{service}"
 
 
 def utc_text(at: datetime) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import Database
+from servicekit.events import source_uri
 from servicekit.idempotency import idempotency_table
 from servicekit.inbox import BatchHandler, EventConsumer, Subscription, inbox_table
 from servicekit.kafka import dlq_topic, ensure_topics, new_consumer, new_producer
@@ -44,7 +45,7 @@ class Plumbing:
     @classmethod
     def build(cls, settings: ServiceSettings, tables: StandardTables) -> Plumbing:
         db = Database.connect(settings.database_url, settings.database_pool_size, settings.database_plan_cache_mode)
-        return cls(settings, tables, db, Metrics(), Outbox(tables.outbox, settings.service_name))
+        return cls(settings, tables, db, Metrics(), Outbox(tables.outbox, source_uri(settings.service_name)))
 
     @property
     def storage(self) -> Storage:
