@@ -17,7 +17,7 @@ import httpx
 from landgrade.demo.dataset import resident_id, uscc
 from landgrade.roles import ROLES
 from landgrade.testing import eventually, token
-from tests.e2e.conftest import Stack
+from landgrade.testing_stack import Stack
 
 _rng = random.Random()
 

@@ -14,7 +14,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from landgrade.testing import eventually, read_events
-from tests.e2e.conftest import Stack
+from landgrade.testing_stack import Stack
 from tests.e2e.outside import Outside, auth, held, new_person, new_uscc, quarterly
 
 pytestmark = pytest.mark.e2e

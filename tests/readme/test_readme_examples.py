@@ -1,0 +1,80 @@
+"""Every shell example in the README runs as written against a seeded stack.
+
+The blocks of "Watch a grade change" and "Integrating" run in order in one shell, from
+`examples/` (the files they name live there), against the four services started as processes
+with the demo loaded, as `make run` leaves them. `curl` fails on any 4xx/5xx answer, so an
+example that means something else than it says fails the build. Only the URLs change: the
+README's `http://127.0.0.1:800N` become this stack's ports.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from landgrade.testing import Infra
+from landgrade.testing_stack import Stack, running_stack
+
+pytestmark = [pytest.mark.infra, pytest.mark.e2e]
+
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+SECTIONS = ("### Watch a grade change", "## Integrating")
+PORTS = {"8001": "parcel-registry", "8002": "evaluation", "8003": "credit-ledger", "8004": "enforcement"}
+
+
+def shell_examples(text: str) -> list[tuple[str, str]]:
+    """(heading, block) for each ```bash block under the README sections that integrators follow."""
+    blocks: list[tuple[str, str]] = []
+    heading, inside = "", False
+    for part in re.split(r"(?m)^(#{2,3} .*)$", text):
+        if re.match(r"#{2,3} ", part):
+            heading = part.strip()
+            if heading.startswith("## "):
+                inside = heading in SECTIONS
+            elif heading in SECTIONS:
+                inside = True
+            continue
+        if inside:
+            blocks += [(heading, b) for b in re.findall(r"```bash\n(.*?)```", part, re.S)]
+    return blocks
+
+
+def test_the_readme_has_the_examples_this_test_runs() -> None:
+    headings = {h for h, _ in shell_examples(README.read_text())}
+    assert {"### Watch a grade change", "### Business registry (市场监管) → parcel-registry",
+            "### Tax system (税务) → parcel-registry", "### Street offices and towns (街道/镇) → enforcement",
+            "### Grades (evaluation)"} <= headings
+    for name in re.findall(r"@([\w.-]+\.(?:xlsx|csv|ndjson|jpg))", README.read_text()):
+        assert (ROOT / "examples" / name).is_file(), f"the README sends examples/{name}, which is missing"
+
+
+@pytest.fixture(scope="module")
+def seeded(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running_stack(infra, tmp_path_factory.mktemp("readme-logs")) as stack:
+        from landgrade.demo.loader import seed_if_empty
+
+        seed_if_empty(stack.registry, stack.enforcement, stack.evaluation, parcels=60)
+        yield stack
+
+
+def test_every_shell_example_runs_as_written(seeded: Stack, tmp_path: Path) -> None:
+    script = ["set -euo pipefail",
+              # An example that gets a 4xx or 5xx has failed, whatever it prints.
+              'curl() { command curl --fail-with-body -sS "$@"; echo; }',
+              f'cd "{ROOT / "examples"}"']
+    for number, (heading, block) in enumerate(shell_examples(README.read_text()), start=1):
+        body = block.replace(".venv/bin/", f"{Path(sys.executable).parent}/")
+        for port, service in PORTS.items():
+            body = body.replace(f"http://127.0.0.1:{port}", seeded.urls[service])
+        script += [f"echo '>>> example {number}: {heading}' >&2", body]
+    path = tmp_path / "readme.sh"
+    path.write_text("\n".join(script) + "\n")
+    done = subprocess.run(["bash", str(path)], capture_output=True, text=True, timeout=600, check=False)
+    failed_at = [line for line in done.stderr.splitlines() if line.startswith(">>> example")][-1:]
+    assert done.returncode == 0, f"{failed_at}\n--- stdout\n{done.stdout[-3000:]}\n--- stderr\n{done.stderr[-3000:]}"
