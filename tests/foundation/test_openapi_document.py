@@ -3,7 +3,19 @@ operation whether a token is needed; and what an OPTIONS probe learns."""
 
 from __future__ import annotations
 
+import re
+
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+
+from servicekit.openapi_problems import NO_NUL, document_problems
 from tests.foundation.test_http_plumbing import _app, _client
+
+
+class Body(BaseModel):
+    note: str
+    code: str = Field(pattern="^[A-Z]{3}$")
+    on: str = Field(json_schema_extra={"format": "date"})
 
 
 def test_the_document_names_servers_license_and_security_on_every_operation() -> None:
@@ -24,3 +36,21 @@ async def test_options_answers_which_methods_a_path_allows() -> None:
     assert answer.status_code == 405
     assert answer.headers["allow"] == "POST"
     assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_free_text_says_it_takes_no_nul_and_stated_patterns_and_formats_are_kept() -> None:
+    """Every service refuses a NUL anywhere in a request (400); the document says so, so that a
+    generated client refuses it first instead of learning it from the service."""
+    app = FastAPI()
+    document_problems(app)
+
+    @app.post("/notes")
+    async def post(body: Body, tag: str | None = None) -> None: ...
+
+    document = app.openapi()
+    props = document["components"]["schemas"]["Body"]["properties"]
+    assert props["note"]["pattern"] == NO_NUL and props["code"]["pattern"] == "^[A-Z]{3}$"
+    assert "pattern" not in props["on"]
+    (tag,) = document["paths"]["/notes"]["post"]["parameters"]
+    assert tag["schema"]["anyOf"][0]["pattern"] == NO_NUL
+    assert re.match(NO_NUL, "二层整层出租\n东侧") and not re.match(NO_NUL, "a\x00b")

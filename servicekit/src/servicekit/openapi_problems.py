@@ -62,8 +62,33 @@ SERVERS = [{"url": "/", "description": "this service, at the address it is reach
 LICENSE = {"name": "Proprietary: for the land administration that operates landgrade"}
 
 
+# Every service refuses a NUL character anywhere in a URL or body (400): the documents say so on
+# every free text they accept, so that a client's own validation refuses it first.
+NO_NUL = "^[^\\u0000]*$"
+_FREE_TEXT_EXEMPT = frozenset({"pattern", "enum", "const"})
+
+
+def _no_nul(node: Any) -> None:
+    """Adds the NUL-free pattern to every string schema that states no pattern, enum or format."""
+    if isinstance(node, list):
+        for item in node:
+            _no_nul(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "string" and not (_FREE_TEXT_EXEMPT & node.keys()) and "format" not in node:
+        node["pattern"] = NO_NUL
+    for value in node.values():
+        _no_nul(value)
+
+
 def _rewrite(schema: dict[str, Any]) -> None:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
+    _no_nul(components)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            _no_nul(operation.get("parameters", []))
+            _no_nul(operation.get("requestBody", {}))
     components["Problem"] = PROBLEM_SCHEMA
     schema["servers"] = SERVERS
     schema["info"]["license"] = LICENSE
