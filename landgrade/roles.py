@@ -7,11 +7,13 @@ from __future__ import annotations
 PARCELS_WRITE = "parcels:write"
 RUNS_WRITE = "runs:write"
 GRADES_READ = "grades:read"
+REGISTRY_READ = "registry:read"
 
 ROLES: dict[str, list[str]] = {
     "tax-system": ["filings:write"],
     "business-registry": ["enterprises:write", "registry:read"],
-    "land-staff": ["parcels:write", "registry:read", "grades:read", "runs:write", "objections:decide"],
+    "land-staff": ["parcels:write", "registry:read", "grades:read", "runs:write", "objections:decide",
+                   "grades:reevaluate"],
     "street-office": ["findings:write"],  # bound to one street/town by the jurisdiction claim
     "enforcement-staff": ["cases:write", "cases:read", "grades:read"],
     "credit-platform": ["grades:read", "credit:read", "credit:repair"],  # forwards repair applications

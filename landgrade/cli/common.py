@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -11,9 +12,16 @@ import typer
 from rich.console import Console
 
 from servicekit.auth import mint_token
+from servicekit.clock import clock_at
 from servicekit.settings import DEV_JWT_SECRET, ServiceSettings
 
 console = Console(stderr=True)
+
+
+def now() -> datetime:
+    """Beijing time, from the same clock the services run on (`CLOCK_AT` fixes it)."""
+    fixed = os.environ.get("CLOCK_AT")
+    return clock_at(datetime.fromisoformat(fixed) if fixed else None).now()
 
 TokenOption = typer.Option(None, "--token", envvar="LANDGRADE_TOKEN", show_default=False,
                            help="bearer token for the services (from the identity provider); without one, "

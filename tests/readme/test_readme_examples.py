@@ -78,3 +78,26 @@ def test_every_shell_example_runs_as_written(seeded: Stack, tmp_path: Path) -> N
     done = subprocess.run(["bash", str(path)], capture_output=True, text=True, timeout=600, check=False)
     failed_at = [line for line in done.stderr.splitlines() if line.startswith(">>> example")][-1:]
     assert done.returncode == 0, f"{failed_at}\n--- stdout\n{done.stdout[-3000:]}\n--- stderr\n{done.stderr[-3000:]}"
+
+
+def test_a_clerk_exports_a_street_list_that_opens_in_chinese_with_numbers_as_numbers(
+        seeded: Stack, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from landgrade.cli import app
+
+    urls = ["--registry", seeded.registry, "--evaluation", seeded.evaluation, "--credit", seeded.credit]
+    out = tmp_path / "grades.xlsx"
+    done = CliRunner().invoke(app, ["export", "grades", "--street", "荣华", "--out", str(out), *urls])
+    assert done.exit_code == 0, done.output
+    sheet, about = load_workbook(out).worksheets
+    assert [c.value for c in sheet[1]][:3] == ["地块编号", "街道/镇", "土地使用权人"] and about.title == "说明"
+    lines = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert lines and {line[1] for line in lines} == {"荣华街道"}
+    assert all(isinstance(line[5], (int, float)) for line in lines)  # 面积(公顷) is a number
+    csv = tmp_path / "grades.csv"
+    assert CliRunner().invoke(app, ["export", "grades", "--street", "荣华", "--out", str(csv), *urls]).exit_code == 0
+    assert csv.read_bytes().startswith("\ufeff地块编号".encode())
+    unknown = CliRunner().invoke(app, ["export", "grades", "--street", "荣华路", "--out", str(csv), *urls])
+    assert unknown.exit_code != 0 and "博兴街道" in unknown.output
