@@ -13,7 +13,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from servicekit.auth import TokenVerifier
 from servicekit.guards import BodyGuard
@@ -22,6 +22,8 @@ from servicekit.logging import get_logger
 from servicekit.openapi_problems import document_problems
 from servicekit.problems import ProblemMap, install_problem_handlers
 from servicekit.runtime import ServiceRuntime
+from servicekit.settings import DEVELOPMENT_ENVIRONMENTS
+from servicekit.telemetry import http_middleware, name_request_span, span_traceparent
 from servicekit.tracing import current_traceparent, new_traceparent, trace_id
 
 
@@ -55,6 +57,8 @@ def create_app(runtime: ServiceRuntime, routers: list[APIRouter], *, title: str,
         app.add_middleware(middleware, **options)
     app.add_middleware(BodyGuard, max_body_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(RequestObserver, runtime=runtime)  # outermost: refused bodies are counted too
+    if (traced := http_middleware()) is not None:  # the request's span encloses everything else
+        app.add_middleware(traced[0], **traced[1])
     app.include_router(_operations_router(runtime))
     for router in routers:
         app.include_router(router)
@@ -107,7 +111,7 @@ class RequestObserver:
             return
         headers = dict(scope.get("headers") or [])
         request_id = headers.get(b"x-request-id", b"").decode("latin-1") or new_id()
-        traceparent = new_traceparent(headers.get(b"traceparent", b"").decode("latin-1") or None)
+        traceparent = span_traceparent() or new_traceparent(headers.get(b"traceparent", b"").decode("latin-1") or None)
         structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=trace_id(traceparent))
         token = current_traceparent.set(traceparent)
         started, status = time.perf_counter(), 500
@@ -131,6 +135,7 @@ class RequestObserver:
             current_traceparent.reset(token)
             route = getattr(scope.get("route"), "path", "unmatched")
             elapsed = time.perf_counter() - started
+            name_request_span(scope["method"], route)
             self.metrics.requests.labels(scope["method"], route, str(status)).inc()
             self.metrics.latency.labels(scope["method"], route).observe(elapsed)
             if self._worth_a_line(scope["method"], route, status, elapsed):
@@ -172,8 +177,11 @@ def _operations_router(runtime: ServiceRuntime) -> APIRouter:
         return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
                             status_code=200 if ready else 503)
 
-    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    # Scraped on the metrics port (servicekit.metrics_server); the API's own port answers it only
+    # in development and test, where nothing is published.
+    if runtime.settings.environment in DEVELOPMENT_ENVIRONMENTS:
+        @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+        async def metrics() -> Response:
+            return Response(await runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     return router

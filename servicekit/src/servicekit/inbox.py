@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from servicekit.events import CloudEvent, EventData
 from servicekit.kafka import dlq_topic
 from servicekit.logging import get_logger
 from servicekit.metrics import Metrics
+from servicekit.telemetry import Consuming, processing
 from servicekit.tracing import current_traceparent, trace_id
 
 _INBOX_COLUMNS = (("consumer", "text"), ("event_id", "text"), ("event_type", "text"))
@@ -141,11 +143,14 @@ class EventConsumer:
         self.consumer_factory, self.producer_factory, self.metrics = consumer_factory, producer_factory, metrics
         self.batch_size, self.max_attempts = batch_size, max_attempts
         self.batch_spacing, self.commit_timeout = batch_spacing_seconds, commit_timeout_seconds
-        self.last_progress = time.monotonic()
+        self.last_progress = self.last_commit = time.monotonic()
         self.log = get_logger("consumer").bind(consumer=name)
 
     def stalled_for(self) -> float:
         return time.monotonic() - self.last_progress
+
+    def since_last_commit(self) -> float:
+        return time.monotonic() - self.last_commit
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 0.2
@@ -193,7 +198,7 @@ class EventConsumer:
             await asyncio.wait_for(consumer.commit({tp: records[-1].offset + 1 for tp, records in batch.items()}),
                                    self.commit_timeout)
             # Progress is a committed batch: a batch polled again and again after failing is not.
-            self.last_progress = time.monotonic()
+            self.last_progress = self.last_commit = time.monotonic()
 
     async def _space_out(self, last_batch: float) -> None:
         """Starts batches at most every `batch_spacing` seconds. A batch costs about the same few
@@ -226,23 +231,27 @@ class EventConsumer:
         except Exception:
             return False
         applied = 0
-        try:
-            async with self.db.transaction() as session:
-                fresh = await self._first_deliveries(session, events)
-                deliveries: list[Delivery] = []
-                for record, event in zip(records, events, strict=True):
-                    if event.id in fresh:
-                        fresh.discard(event.id)  # the same event twice in one batch applies once
-                        deliveries.append(Delivery(event, _traceparent(record)))
-                applied = len(deliveries)
-                for run in _runs_of_one_type(deliveries):
-                    await self._apply_run(session, run)
-        except Exception as error:
-            if is_transient(error):
-                raise
-            self.log.info("batch_applied_event_by_event", error=repr(error))
-            return False
-        self.metrics.events_consumed.labels(self.name).inc(applied)
+        with Consuming(self.name, len(records)) as traced:
+            try:
+                async with self.db.transaction() as session:
+                    fresh = await self._first_deliveries(session, events)
+                    deliveries: list[Delivery] = []
+                    for record, event in zip(records, events, strict=True):
+                        if event.id in fresh:
+                            fresh.discard(event.id)  # the same event twice in one batch applies once
+                            deliveries.append(Delivery(event, traced.event(record.topic, event.id, event.type,
+                                                                           _traceparent(record))))
+                    applied = len(deliveries)
+                    for run in _runs_of_one_type(deliveries):
+                        await self._apply_run(session, run)
+            except Exception as error:
+                traced.failed(error)
+                if is_transient(error):
+                    raise
+                self.log.info("batch_applied_event_by_event", error=repr(error))
+                return False
+        for event_type, count in Counter(d.event.type for d in deliveries).items():
+            self.metrics.events_consumed.labels(self.name, event_type).inc(count)
         if len(events) > applied:
             self.metrics.events_duplicate.labels(self.name).inc(len(events) - applied)
         return True
@@ -271,38 +280,37 @@ class EventConsumer:
         try:
             event = CloudEvent.from_bytes(record.value)
         except Exception as error:
-            await self._dead_letter(producer, record, f"not a CloudEvent: {error}")
+            await self._dead_letter(producer, record, f"not a CloudEvent: {error}", "unparsable")
             return
-        headers = dict(record.headers or [])
-        traceparent = headers.get("traceparent", b"").decode() or None
-        token = current_traceparent.set(traceparent)
-        structlog.contextvars.bind_contextvars(event_id=event.id, trace_id=trace_id(traceparent))
-        try:
-            last_error: BaseException | None = None
-            for _attempt in range(self.max_attempts):
-                try:
-                    async with session.begin_nested():
-                        if await self._first_delivery(session, event):
-                            handler = self.handlers.get(event.type)
-                            if handler is not None:
-                                await handler(session, [Delivery(event, traceparent)])
-                            self.metrics.events_consumed.labels(self.name).inc()
-                        else:
-                            self.metrics.events_duplicate.labels(self.name).inc()
-                    return
-                except PoisonEvent as error:
-                    last_error = error
-                    break
-                except Exception as error:
-                    if is_transient(error):
-                        raise
-                    last_error = error
-            self.log.error("event_dead_lettered", event_id=event.id, event_type=event.type,
-                           error=repr(last_error))
-            await self._dead_letter(producer, record, repr(last_error))
-        finally:
-            current_traceparent.reset(token)
-            structlog.contextvars.unbind_contextvars("event_id", "trace_id")
+        with processing(self.name, record.topic, event.id, event.type, _traceparent(record)) as traceparent:
+            token = current_traceparent.set(traceparent)
+            structlog.contextvars.bind_contextvars(event_id=event.id, trace_id=trace_id(traceparent))
+            try:
+                last_error: BaseException | None = None
+                for _attempt in range(self.max_attempts):
+                    try:
+                        async with session.begin_nested():
+                            if await self._first_delivery(session, event):
+                                handler = self.handlers.get(event.type)
+                                if handler is not None:
+                                    await handler(session, [Delivery(event, traceparent)])
+                                self.metrics.events_consumed.labels(self.name, event.type).inc()
+                            else:
+                                self.metrics.events_duplicate.labels(self.name).inc()
+                        return
+                    except PoisonEvent as error:
+                        last_error = error
+                        break
+                    except Exception as error:
+                        if is_transient(error):
+                            raise
+                        last_error = error
+                self.log.error("event_dead_lettered", event_id=event.id, event_type=event.type,
+                               error=repr(last_error))
+                await self._dead_letter(producer, record, repr(last_error), event.type)
+            finally:
+                current_traceparent.reset(token)
+                structlog.contextvars.unbind_contextvars("event_id", "trace_id")
 
     async def _first_delivery(self, session: AsyncSession, event: CloudEvent) -> bool:
         inserted = await session.execute(
@@ -311,7 +319,8 @@ class EventConsumer:
         )
         return inserted.first() is not None
 
-    async def _dead_letter(self, producer: AIOKafkaProducer, record: ConsumerRecord, error: str) -> None:
+    async def _dead_letter(self, producer: AIOKafkaProducer, record: ConsumerRecord, error: str,
+                           event_type: str) -> None:
         headers = [(k, v) for k, v in (record.headers or []) if not k.startswith("dlq.")]
         headers += [
             ("dlq.error", error[:2000].encode()), ("dlq.consumer", self.name.encode()),
@@ -322,7 +331,7 @@ class EventConsumer:
         ]
         await producer.send_and_wait(dlq_topic(record.topic), value=record.value, key=record.key,
                                      headers=headers)
-        self.metrics.events_dead_lettered.labels(self.name).inc()
+        self.metrics.events_dead_lettered.labels(self.name, event_type).inc()
 
 
 def _traceparent(record: ConsumerRecord) -> str | None:

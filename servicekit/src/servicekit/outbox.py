@@ -1,9 +1,19 @@
 """Transactional outbox: events commit with the state change; a relay publishes them afterwards.
 
-Rows are claimed by status (`published_at IS NULL`) with `FOR UPDATE SKIP LOCKED`, in id order,
+Rows are claimed by status (`published_at IS NULL`) with `FOR UPDATE`, in id order,
 never by "id greater than the last one seen": sequences commit out of order and such a relay
 would skip rows. One relay per database holds the publishing role (a session advisory lock), so
 per-key order survives running several replicas.
+
+The role is a lease, not a lock held for ever: the lock's session and every publishing transaction
+carry `idle_in_transaction_session_timeout` = the lease, and the holder's heartbeat keeps its
+session busy. A holder that freezes (SIGSTOP, a paused VM, a node cut off with its TCP connection
+lingering) shows no sign of life, the server ends its sessions — releasing the role and any rows
+it had claimed — and another replica takes over within the lease plus a second. Rows are claimed
+with `FOR UPDATE` (waiting, never skipping), so a new holder cannot publish past rows a frozen one
+still holds. A holder that wakes late can at most finish sending the batch it held when it froze:
+those events were published again by its successor, and consumers apply an event id once, so the
+late copies have no effect; its next step fails on the ended session and it stands by.
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ from servicekit.events import EventData, envelope_bytes, utc_text
 from servicekit.ids import new_id
 from servicekit.logging import get_logger
 from servicekit.metrics import Metrics
+from servicekit.telemetry import Publishing
 from servicekit.tracing import current_traceparent, new_traceparent
 
 RELAY_LOCK_ID = 0x6C67_6F75  # one advisory-lock key per database: each service has its own database
@@ -118,10 +129,11 @@ class OutboxRelay:
     def __init__(self, db: Database, table: Table, producer_factory: Callable[[], AIOKafkaProducer],
                  metrics: Metrics, batch_size: int = 500, poll_seconds: float = 0.05,
                  retention_seconds: float = 3600, idle_seconds: float = 1.0,
-                 wake: asyncio.Event | None = None) -> None:
+                 wake: asyncio.Event | None = None, lease_seconds: float = 20.0) -> None:
         self.db, self.table, self.producer_factory, self.metrics = db, table, producer_factory, metrics
         self.batch_size, self.poll_seconds, self.retention = batch_size, poll_seconds, retention_seconds
         self.idle_seconds, self.wake = max(idle_seconds, poll_seconds), wake
+        self.lease_ms = int(lease_seconds * 1000)
         self.log = get_logger("outbox")
         self.holds_role = False
         self._last_busy = time.monotonic()
@@ -145,12 +157,18 @@ class OutboxRelay:
             if not await lock_conn.scalar(select(func.pg_try_advisory_lock(RELAY_LOCK_ID))):
                 await _sleep_or_stop(stop, 1.0)  # another replica publishes; stand by
                 return
+            for timeout in ("idle_session_timeout", "idle_in_transaction_session_timeout"):
+                await lock_conn.execute(text(f"SET {timeout} = {self.lease_ms}"))
             self.holds_role = True
+            lost = asyncio.Event()
+            heartbeat = asyncio.create_task(self._heartbeat(lock_conn, lost))
             producer = self.producer_factory()
             await producer.start()
             try:
                 last_cleanup = datetime.now(UTC)
                 while not stop.is_set():
+                    if lost.is_set():
+                        raise RuntimeError("the relay's lease ended (its database session was closed)")
                     self._note_wake()
                     sent = await self.publish_batch(producer)
                     if sent:
@@ -162,8 +180,22 @@ class OutboxRelay:
                         last_cleanup = datetime.now(UTC)
             finally:
                 self.holds_role = False
+                heartbeat.cancel()
                 await producer.stop()
-                await lock_conn.execute(select(func.pg_advisory_unlock(RELAY_LOCK_ID)))
+                if not lost.is_set():
+                    await lock_conn.execute(select(func.pg_advisory_unlock(RELAY_LOCK_ID)))
+
+    async def _heartbeat(self, conn: Any, lost: asyncio.Event) -> None:
+        """Keeps the role's session busy four times per lease; a failure means the role is gone."""
+        try:
+            while True:
+                await asyncio.sleep(self.lease_ms / 4000)
+                await conn.execute(text("SELECT 1"))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.log.warning("outbox_relay_lease_lost", error=repr(exc))
+            lost.set()
 
     def _note_wake(self) -> None:
         if self.wake is not None and self.wake.is_set():
@@ -189,7 +221,7 @@ class OutboxRelay:
         t = self.table
         return (select(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.headers)
                 .where(t.c.published_at.is_(None)).order_by(t.c.id)
-                .limit(self.batch_size).with_for_update(skip_locked=True))
+                .limit(self.batch_size).with_for_update())
 
     @functools.cached_property
     def _mark_published(self) -> Any:
@@ -198,6 +230,8 @@ class OutboxRelay:
     async def publish_batch(self, producer: AIOKafkaProducer) -> int:
         t = self.table
         async with self.db.transaction() as session:
+            # A transaction left idle by a frozen holder ends with the lease, releasing its rows.
+            await session.execute(text(f"SET LOCAL idle_in_transaction_session_timeout = {self.lease_ms}"))
             rows = (await session.execute(self._claim)).all()
             if not rows:
                 return 0
@@ -227,13 +261,15 @@ class OutboxRelay:
 
 
 async def _send_all(producer: AIOKafkaProducer, rows: Sequence[Any]) -> list[Any]:
-    futures = []
+    futures, spans = [], Publishing()
     for row in rows:
-        headers = [(k, str(v).encode()) for k, v in (row.headers or {}).items()]
+        headers = spans.headers(row.topic, row.headers or {})
         headers.append(("content-type", b"application/cloudevents+json; charset=UTF-8"))
         futures.append(await producer.send(row.topic, value=row.payload, key=row.key.encode(),
                                            headers=headers))
-    return await asyncio.gather(*futures, return_exceptions=True)
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    spans.finish(results)
+    return results
 
 
 def _published_prefix(rows: Sequence[Any], results: list[Any]) -> tuple[list[int], tuple[int, Any] | None]:

@@ -11,9 +11,10 @@ from typing import Any
 
 from servicekit.db import Database
 from servicekit.inbox import EventConsumer
-from servicekit.logging import get_logger
+from servicekit.logging import adopt_library_loggers, get_logger
 from servicekit.metrics import Metrics
 from servicekit.outbox import OutboxRelay
+from servicekit.pipeline_probes import PipelineWatch
 from servicekit.settings import ServiceSettings
 
 Job = Callable[[asyncio.Event], Awaitable[None]]
@@ -28,11 +29,18 @@ class ServiceRuntime:
     consumers: list[EventConsumer] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # More readiness checks by name, each answering "ok" or what is wrong (the topics, for one).
+    checks: dict[str, Callable[[], Awaitable[str]]] = field(default_factory=dict)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _kafka_checked: tuple[float, str | None] = (0.0, "not checked")
+    watch: PipelineWatch | None = None
 
     async def start(self) -> None:
+        adopt_library_loggers()  # the HTTP server has configured its own loggers by now
+        self.watch = PipelineWatch(self.settings, self.db, self.metrics,
+                                   self.relay.table if self.relay is not None else None, self.consumers)
+        await self.watch.start()
         for step in self.startup:
             await step()
         runners: list[Job] = [c.run for c in self.consumers] + list(self.jobs)
@@ -49,11 +57,15 @@ class ServiceRuntime:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
         self._tasks = []
+        if self.watch is not None:
+            await self.watch.stop()
         await self.db.dispose()
 
     async def readiness(self) -> dict[str, Any]:
         checks: dict[str, Any] = {"database": await _check(self.db.ping())}
         checks["kafka"] = await self._kafka()
+        for name, check in self.checks.items():
+            checks[name] = await check()
         for consumer in self.consumers:
             stalled = consumer.stalled_for()
             limit = self.settings.consumer_stall_seconds

@@ -84,6 +84,14 @@ class ServiceSettings(BaseSettings):
     access_log: Literal["all", "changes"] = "changes"
     access_log_slow_ms: float = 1000.0
     log_json: bool = True
+    # /metrics is served on a port of its own, apart from the API's (servicekit.metrics_server):
+    # unset, HTTP_PORT + 1000; 0, no such listener. The API's port answers /metrics only in
+    # development and test.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    # Traces go out over OTLP/HTTP when an endpoint is set (and to a JSON-lines file when
+    # OTEL_TRACES_FILE is set, for tests); with neither, no span is made at all.
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_traces_file: str | None = None
     max_body_bytes: int = 64 * 1024 * 1024
     outbox_batch_size: int = 500
     outbox_poll_seconds: float = 0.05
@@ -91,6 +99,9 @@ class ServiceSettings(BaseSettings):
     # another process, e.g. a replica that does not hold the relay role, wait at most this).
     outbox_idle_seconds: float = 1.0
     outbox_retention_seconds: float = 3600
+    # The relay's publishing role ends when its holder has shown no sign of life for this long: the
+    # database ends the holder's session, so a frozen or cut-off replica hands over within it.
+    outbox_relay_lease_seconds: float = Field(default=20.0, ge=2, le=300)
     consumer_batch_size: int = 500
     consumer_max_attempts: int = 3
     # Least time between the starts of two batches of one consumer: it trades at most this much
@@ -117,6 +128,11 @@ class ServiceSettings(BaseSettings):
         """Takes the plain `postgresql://` (or `postgres://`) URIs that operators such as
         CloudNativePG hand out in their secrets, with libpq's `sslmode`, as they are."""
         return asyncpg_url(url)
+
+    @property
+    def metrics_listen_port(self) -> int:
+        """The port /metrics listens on apart from the API (0: none)."""
+        return self.http_port + 1000 if self.metrics_port is None else self.metrics_port
 
     def clock(self) -> Clock:
         return clock_at(self.clock_at)

@@ -13,11 +13,13 @@ from servicekit.db import Database
 from servicekit.events import source_uri
 from servicekit.idempotency import idempotency_table
 from servicekit.inbox import BatchHandler, EventConsumer, Subscription, inbox_table
-from servicekit.kafka import dlq_topic, ensure_topics, new_consumer, new_producer
+from servicekit.kafka import dlq_topic, new_consumer, new_producer
 from servicekit.metrics import Metrics
 from servicekit.outbox import Outbox, OutboxRelay, outbox_table
 from servicekit.runtime import Job, ServiceRuntime
 from servicekit.settings import ServiceSettings
+from servicekit.telemetry import configure_tracing, instrument_engine
+from servicekit.topic_check import TopicGuard
 from servicekit.uow import Storage
 
 U = TypeVar("U")
@@ -44,7 +46,9 @@ class Plumbing:
 
     @classmethod
     def build(cls, settings: ServiceSettings, tables: StandardTables) -> Plumbing:
+        configure_tracing(settings)
         db = Database.connect(settings.database_url, settings.database_pool_size, settings.database_plan_cache_mode)
+        instrument_engine(db.engine)
         return cls(settings, tables, db, Metrics(), Outbox(tables.outbox, source_uri(settings.service_name)))
 
     @property
@@ -71,7 +75,8 @@ class Plumbing:
         s = self.settings
         return OutboxRelay(self.db, self.tables.outbox, lambda: new_producer(s), self.metrics,
                            s.outbox_batch_size, s.outbox_poll_seconds, s.outbox_retention_seconds,
-                           idle_seconds=s.outbox_idle_seconds, wake=self.outbox.written)
+                           idle_seconds=s.outbox_idle_seconds, wake=self.outbox.written,
+                           lease_seconds=s.outbox_relay_lease_seconds)
 
     def runtime(self, *, publishes: list[str], consumers: list[EventConsumer] | None = None,
                 jobs: list[Job] | None = None,
@@ -80,8 +85,7 @@ class Plumbing:
         topics = sorted({*publishes, *(t for c in consumers for t in c.topics),
                          *(dlq_topic(t) for c in consumers for t in c.topics)})
 
-        async def create_topics() -> None:
-            await ensure_topics(self.settings, topics)
-
+        topic_guard = TopicGuard(self.settings, topics)  # creates them in development, only checks elsewhere
         return ServiceRuntime(self.settings, self.db, self.metrics, relay=self.relay(), consumers=consumers,
-                              jobs=jobs or [], startup=[create_topics, *(startup or [])])
+                              jobs=jobs or [], startup=[topic_guard.startup, *(startup or [])],
+                              checks={"topics": topic_guard.readiness})
