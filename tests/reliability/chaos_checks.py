@@ -40,7 +40,9 @@ def observed(plan: Plan, histories: dict[str, list[dict[str, Any]]]) -> dict[str
     seen: dict[str, list[str]] = {}
     for parcel, items in histories.items():
         if parcel in plan.filing_parcels:
-            seen[parcel] = [str(Decimal(i["metrics"]["output_value"]).normalize()) for i in items]
+            # A parcel is graded when it is registered, before any filing (flag no_filing).
+            seen[parcel] = [str(Decimal(i["metrics"]["output_value"]).normalize()) for i in items
+                            if "no_filing" not in i.get("flags", [])]
         else:
             seen[parcel] = [r["values"].get("violation_id", "") for i in items for r in i["reasons"]
                             if r["code"] == "illegal_construction"]

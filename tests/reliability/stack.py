@@ -59,7 +59,7 @@ class ProcessStack:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, bootstrap: str, db_base: str, logs: Path, **env: str) -> ProcessStack:
+    def start(cls, bootstrap: str, db_base: str, logs: Path, ready_timeout: float = 120.0, **env: str) -> ProcessStack:
         run = uuid.uuid4().hex[:8]
         stack = cls()
         for spec in SERVICES:
@@ -74,11 +74,28 @@ class ProcessStack:
             for service in stack.services.values():
                 service.start()
             for service in stack.services.values():
-                service.wait_ready()
+                service.wait_ready(ready_timeout)
         except BaseException:
             stack.stop()
             raise
         return stack
+
+    def replica(self, logs: Path, ready_timeout: float = 120.0) -> ProcessStack:
+        """A second process of every service on the same databases and consumer groups, as a
+        second replica runs: it shares partitions, and competes for each relay's lease."""
+        other = ProcessStack()
+        for name, service in self.services.items():
+            other.services[name] = ServiceProcess(service.spec, free_port(), dict(service.env), service.bootstrap,
+                                                  service.db_base, logs)
+        try:
+            for service in other.services.values():
+                service.start()
+            for service in other.services.values():
+                service.wait_ready(ready_timeout)
+        except BaseException:
+            other.stop()
+            raise
+        return other
 
     def url(self, name: str) -> str:
         return self.services[name].url
