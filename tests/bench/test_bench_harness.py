@@ -110,3 +110,19 @@ def test_the_import_sheet_stays_under_its_byte_bound_and_counts_its_rows() -> No
     assert len(sheet) <= 200_000 and len(sheet) > 190_000  # UTF-8 bytes, Chinese names included
     parsed = list(csv.reader(io.StringIO(sheet.decode())))
     assert len(parsed) == rows + 1 and len({r[0] for r in parsed[1:]}) == rows
+
+
+def test_the_backtest_section_replays_each_full_year_after_the_first_at_three_quarters() -> None:
+    """Small, but through the real generator and the real model: the figures are there and move."""
+    import dataclasses
+
+    from bench import backtest
+
+    figures = backtest.run(dataclasses.replace(from_env(), backtest_parcels=300))
+    replayed = [k for k in figures if k[:4].isdigit()]
+    assert len(replayed) == 6 and {k[-2:] for k in replayed} == {"Q1", "Q2", "Q3"}
+    for key in replayed:
+        quarter = figures[key]
+        assert quarter["held_a"] > 0 and quarter["last_year"]["recall"] in (0, None)
+        assert quarter["outlook"]["predicted"] <= quarter["held_a"]
+    assert isinstance(figures["goal_met"], bool)
