@@ -1,8 +1,8 @@
 """`landgrade` — the operator's command line.
 
     landgrade token --role tax-system
-    landgrade import-parcels parcels.xlsx
-    landgrade run-evaluation --year 2025
+    landgrade import parcels parcels.xlsx --report errors.xlsx
+    landgrade year run 2025            (then: year status | publish | finalize | summary 2025)
     landgrade export grades --year 2025 --out grades-2025.xlsx
     landgrade export public --year 2025 --out quality-holders-2025.xlsx
     landgrade dlq-replay landgrade.evaluation.grades.v1.dlq
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import typer
 
-from landgrade.cli import export, imports, ops, years
+from landgrade.cli import backup, export, imports, ops, status, templates, years
 
 app = typer.Typer(help="Operate landgrade: tokens, imports, yearly runs, exports, DLQ replay.",
                   no_args_is_help=True)
-for _group in (ops, imports, years, export):
+for _group in (ops, imports, years, export, backup, templates, status):
     app.registered_commands.extend(_group.app.registered_commands)
     app.registered_groups.extend(_group.app.registered_groups)

@@ -89,7 +89,8 @@ class Requests:
         self.params = {"parcel_id": self.parcel, "lease_id": "L1", "uscc": self.holder, "other": self.tenant,
                        "filing_id": self.filing, "run_id": str(uuid.uuid4()), "ruleset_id": "missing",
                        "objection_id": str(uuid.uuid4()), "repair_id": str(uuid.uuid4()),
-                       "inspection_id": self.inspection, "case_id": str(uuid.uuid4())}
+                       "inspection_id": self.inspection, "case_id": str(uuid.uuid4()),
+                       "job_id": str(uuid.uuid4())}
 
     def url(self, path: str) -> str:
         return path.format(**self.params | {"evidence_id": self.evidence})

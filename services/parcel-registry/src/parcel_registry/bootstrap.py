@@ -14,6 +14,7 @@ from parcel_registry.entrypoints.http import routers
 from parcel_registry.entrypoints.http.deps import PROBLEMS
 from parcel_registry.entrypoints.http.filing_fast_path import FilingFastPath
 from parcel_registry.service_layer.context import Context
+from parcel_registry.service_layer.import_jobs import JobSettings
 from parcel_registry.service_layer.parcels import ImportLimits
 from parcel_registry.settings import Settings
 from servicekit.http import create_app
@@ -33,7 +34,6 @@ DESCRIPTION = (
 def build_app(settings: ServiceSettings | None = None, *, run_background: bool = True) -> FastAPI:
     own = Settings.narrowed(settings)
     plumbing = Plumbing.build(own, plumbing_tables)
-    runtime = plumbing.runtime(publishes=PUBLISHES)
     context = Context(
         storage=plumbing.storage,
         vault=PersonIdVault(own.person_id_keys, own.person_ref_key),
@@ -42,7 +42,14 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
         max_batch_filings=own.max_batch_filings,
         filing_writers=own.filing_writers,
         imports=ImportLimits(own.import_max_bytes, own.import_max_rows, own.import_max_listed_problems),
+        import_jobs=JobSettings(
+            min_bytes=own.import_job_min_bytes, min_rows=own.import_job_min_rows, run_here=own.import_job_worker,
+            poll_seconds=own.import_job_poll_seconds, heartbeat_seconds=own.import_job_heartbeat_seconds,
+            stale_seconds=own.import_job_stale_seconds,
+        ),
+        clock=own.clock(),
     )
+    runtime = plumbing.runtime(publishes=PUBLISHES, jobs=[context.job_worker.run])
     return create_app(
         runtime, routers(), title="Parcel registry", run_background=run_background, description=DESCRIPTION,
         context=context, problems=PROBLEMS, hot_paths=[(FilingFastPath, {"context": context})],

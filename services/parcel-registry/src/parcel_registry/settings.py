@@ -41,6 +41,21 @@ class Settings(ServiceSettings):
     import_max_listed_problems: int = Field(
         default=100, ge=1, description="problems listed in a refused import's answer (all are counted)"
     )
+    # Large sheets become import jobs (202, polled): their state lives in the database.
+    import_job_min_bytes: int = Field(
+        default=1024 * 1024, ge=0, description="a sheet larger than this (bytes) is imported as a background job"
+    )
+    import_job_min_rows: int = Field(
+        default=2_000, ge=0, description="a sheet with more data rows than this is imported as a background job"
+    )
+    import_job_worker: bool = Field(default=True, description="this replica claims and runs import jobs")
+    import_job_poll_seconds: float = Field(default=1.0, gt=0, description="how often an idle replica looks for jobs")
+    import_job_heartbeat_seconds: float = Field(
+        default=5.0, gt=0, description="how often a running job's holder says it is alive"
+    )
+    import_job_stale_seconds: float = Field(
+        default=30.0, gt=0, description="a running job without a heartbeat this long is taken over by another replica"
+    )
 
     @model_validator(mode="after")
     def _refuse_dev_keys_in_prod(self) -> Settings:

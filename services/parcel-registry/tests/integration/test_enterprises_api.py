@@ -76,6 +76,8 @@ async def test_bad_inputs_are_refused_with_the_field(
     bad_check = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")
     r = await client.put(f"/v1/enterprises/{bad_check}", json=enterprise("X"), headers=WRITE)
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["errors"][0]["field"] == "uscc" and "校验位" in r.json()["detail"]
+    r = await client.put(f"/v1/enterprises/{bad_check}", json=enterprise("X"), headers=WRITE | {"Accept-Language": "en"})
     assert r.json()["errors"][0]["field"] == "uscc" and "check character" in r.json()["detail"]
 
     wrong_id = new_id_number()[:-1] + "Y"

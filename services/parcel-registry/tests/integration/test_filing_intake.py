@@ -112,19 +112,29 @@ async def test_refusals_are_answered_before_routing_exactly_as_the_route_answers
         "surrogate_key": {"content": json.dumps(_filing(holder, pid, 6, k=1)).replace('"k"', '"k\\udfff"').encode()},
         "other_digits": {"json": _filing(holder, pid, 7, output_value="١٢٣")},
         "negative_zero": {"json": _filing(holder, pid, 8, tax_paid="-0.00")},
+        "future_year": {"json": _filing(holder, pid, 9, year=2081)},
     }
     answers: dict[str, httpx.Response] = {}
-    for name, request in refusals.items():
-        headers = tax | {"content-type": "application/json"}
-        taken = _intake(app).taken
-        by_route = await client.post("/v1/revenue-filings", params={"via": "route"}, headers=headers, **request)
-        assert _intake(app).taken == taken, name  # a query string: the route's to answer
-        answer = await client.post("/v1/revenue-filings", headers=headers, **request)
-        assert _intake(app).taken == taken + 1, name
-        assert answer.status_code == by_route.status_code, name
-        assert answer.headers["content-type"] == by_route.headers["content-type"] == "application/problem+json", name
-        assert answer.json() == by_route.json(), name
-        answers[name] = answer
+    english: dict[str, httpx.Response] = {}
+    for language, seen in (({}, answers), ({"Accept-Language": "en"}, english)):
+        for name, request in refusals.items():
+            headers = tax | {"content-type": "application/json"} | language
+            taken = _intake(app).taken
+            by_route = await client.post("/v1/revenue-filings", params={"via": "route"}, headers=headers, **request)
+            assert _intake(app).taken == taken, name  # a query string: the route's to answer
+            answer = await client.post("/v1/revenue-filings", headers=headers, **request)
+            assert _intake(app).taken == taken + 1, name
+            assert answer.status_code == by_route.status_code, name
+            assert answer.headers["content-type"] == by_route.headers["content-type"] == "application/problem+json"
+            assert answer.json() == by_route.json(), name
+            assert answer.headers["content-language"] == by_route.headers["content-language"], name
+            seen[name] = answer
+
+    # People read the refusal in Chinese by default, in English when they ask; machines read the same fields.
+    assert answers["conflict"].json()["title"] == "申报冲突" and english["conflict"].json()["title"] == "Conflicting filing"
+    assert answers["conflict"].json()["errors"][0]["message"].startswith(f"申报 TAX-{pid}-0 修订版 0 已有不同内容的记录")
+    assert english["unknown"].json()["errors"][0]["message"] == f"parcel NOPE-{pid} is not in the ledger"
+    assert [e["field"] for e in answers["future_year"].json()["errors"]] == ["year"]
 
     assert answers["conflict"].status_code == 409 and answers["conflict"].json()["errors"][0]["field"] == "revision"
     assert answers["unknown"].status_code == 422 and answers["unknown"].json()["errors"][0]["field"] == "parcel_id"
@@ -133,7 +143,7 @@ async def test_refusals_are_answered_before_routing_exactly_as_the_route_answers
     assert all(answers[name].status_code == 422 for name in ("not_json", "empty", "not_an_object", "extra"))
     assert answers["not_utf8"].status_code == 400
     assert [e["field"] for e in answers["surrogate"].json()["errors"]] == ["filing_id"]
-    assert answers["surrogate_key"].status_code == 422 and "surrogate" in answers["surrogate_key"].text
+    assert english["surrogate_key"].status_code == 422 and "surrogate" in english["surrogate_key"].text
     assert [e["field"] for e in answers["other_digits"].json()["errors"]] == ["output_value"]
     assert [e["field"] for e in answers["negative_zero"].json()["errors"]] == ["tax_paid"]
 

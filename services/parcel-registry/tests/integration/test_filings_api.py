@@ -74,7 +74,7 @@ async def test_single_filings_revisions_occupancy_and_output(
     again = await client.post("/v1/revenue-filings", json=filing(fid, holder, 1000, "100.0"), headers=TAX)
     assert (again.status_code, again.json()["status"]) == (200, "duplicate")
     clash = await client.post("/v1/revenue-filings", json=filing(fid, holder, "999"), headers=TAX)
-    assert clash.status_code == 409 and "send revision 1" in clash.json()["detail"]
+    assert clash.status_code == 409 and "请报送修订版 1" in clash.json()["detail"]
     fixed = await client.post("/v1/revenue-filings", json=filing(fid, holder, "1200", "120", revision=1), headers=TAX)
     assert (fixed.status_code, fixed.json()["status"]) == (201, "revised")
     skipped = await client.post("/v1/revenue-filings", json=filing(fid, holder, "1", revision=3), headers=TAX)

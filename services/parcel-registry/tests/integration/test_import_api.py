@@ -38,7 +38,8 @@ async def test_xlsx_with_one_bad_row_writes_nothing_and_names_the_row(
     files = {"file": ("parcels.xlsx", xlsx(rows), XLSX)}
     refused = await client.post("/v1/parcels/import", files=files, headers=WRITE)
     assert refused.status_code == 422, refused.text
-    assert [(e["row"], e["column"]) for e in refused.json()["errors"]] == [(4, "area_m2")]
+    assert [(e["sheet"], e["row"], e["column"], e["field"]) for e in refused.json()["errors"]] == [
+        ("Sheet", 4, "面积(平方米)", "area_m2")]
     assert (await client.get(f"/v1/parcels/{prefix}-0", headers=READ)).status_code == 404
 
     rows[3][3] = 10002
@@ -78,13 +79,13 @@ async def test_csv_problems_are_all_reported(client: httpx.AsyncClient, new_uscc
     csv = f"parcel_id,name,street,area_m2,category,rights_holder,colour\nA1,One,荣华街道,100,self_use,{holder},red\n"
     r = await client.post("/v1/parcels/import", content=csv.encode(), headers=WRITE | {"content-type": "text/csv"})
     assert r.status_code == 422 and r.json()["errors"] == [
-        {"row": 1, "column": "colour", "field": "colour", "message": "unknown column"}
+        {"sheet": "", "row": 1, "column": "colour", "field": "colour", "message": "无法识别的列"}
     ]
     csv = "parcel_id,name,street,area_m2,category,rights_holder\nA1,One,荣华街道,abc,self_use,XYZ\nA1,Two,Nowhere,1,self_use,{0}\n"
     r = await client.post(
         "/v1/parcels/import", content=csv.format(holder).encode(), headers=WRITE | {"content-type": "text/csv"}
     )
-    assert {(e["row"], e["column"]) for e in r.json()["errors"]} == {
+    assert {(e["row"], e["field"]) for e in r.json()["errors"]} == {
         (2, "area_m2"),
         (2, "rights_holder"),
         (3, "street"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import TracebackType
@@ -37,6 +37,7 @@ from parcel_registry.domain.related import Party
 from parcel_registry.service_layer import enterprises, filings, intake, parcels, queries
 from parcel_registry.service_layer.coalescing import FilingCoalescer
 from servicekit.events import EventData
+from servicekit.idempotency import IdempotentRequest
 
 # ---- the fake unit of work ------------------------------------------------------------------
 
@@ -232,6 +233,7 @@ class Ledger:
     emitted: list[EventData] = field(default_factory=list)
     commits: int = 0
     rollbacks: int = 0
+    answers: dict[tuple[str, str], tuple[str, int, Any]] = field(default_factory=dict)  # Idempotency-Keys
 
 
 class FakeUnitOfWork:
@@ -257,6 +259,17 @@ class FakeUnitOfWork:
     async def emit(self, *events: EventData) -> list[str]:
         self._pending += events
         return [str(len(self._pending))]
+
+    async def replayed(self, request: IdempotentRequest | None) -> tuple[int, Any] | None:
+        if request is None or (request.principal, request.key) not in self.ledger.answers:
+            return None
+        fingerprint, status, body = self.ledger.answers[(request.principal, request.key)]
+        assert fingerprint == request.fingerprint
+        return status, body
+
+    async def remember(self, request: IdempotentRequest | None, status: int, body: Any) -> None:
+        if request is not None:
+            self.ledger.answers[(request.principal, request.key)] = (request.fingerprint, status, body)
 
 
 # ---- the tests ------------------------------------------------------------------------------
@@ -353,6 +366,16 @@ async def test_import_sheet_writes_all_rows_or_none(ledger: Ledger) -> None:
         await parcels.import_sheet(uow(ledger), b"   ", RULES)
 
 
+async def test_an_import_retried_under_its_idempotency_key_is_answered_without_writing_again(ledger: Ledger) -> None:
+    sheet = f"parcel_id,name,street,area_m2,category,rights_holder\nYZ-7,Optics,boxing,100,self_use,{HOLDER}\n"
+    key = IdempotentRequest("clerk", "k-1", "fingerprint")
+    first = await parcels.import_sheet(uow(ledger), sheet.encode(), RULES, idempotency=key)
+    ledger.parcels.parcels.clear()  # had the retry written again, the parcel would be back
+    again = await parcels.import_sheet(uow(ledger), sheet.encode(), RULES, idempotency=key)
+    assert again == first == {"imported": 1, "created": 1, "updated": 0, "unchanged": 0}
+    assert ledger.parcels.parcels == {} and len(emitted(ledger, ParcelChanged)) == 1
+
+
 async def test_put_enterprise_keeps_id_numbers_out_of_its_events(ledger: Ledger) -> None:
     stored, change = await enterprises.put_enterprise(uow(ledger), company(HOLDER), RULES)
     assert change is Change.CREATED and stored.row["version"] == 1
@@ -425,19 +448,20 @@ async def test_receive_filing_answers_each_filing_of_a_shared_chunk(ledger: Ledg
     await _ledger_with_lease(ledger)
     commits = ledger.commits
     filings_in = coalescer(ledger)
-    results = await asyncio.gather(*(intake.receive_filing(filings_in, command(f"F{n}"), "tax") for n in range(5)))
+    results = await asyncio.gather(
+        *(intake.receive_filing(filings_in, command(f"F{n}"), "tax", 2025) for n in range(5)))
     assert [r.outcome for r in results] == [Outcome.ACCEPTED] * 5
     assert ledger.commits - commits == 1  # all five were waiting when the writer started: one chunk
-    assert (await intake.receive_filing(filings_in, command("F0"), "tax")).outcome is Outcome.DUPLICATE
+    assert (await intake.receive_filing(filings_in, command("F0"), "tax", 2025)).outcome is Outcome.DUPLICATE
 
     with pytest.raises(intake.ConflictingFiling) as conflict:
-        await intake.receive_filing(filings_in, command("F0", output_value="1"), "tax")
+        await intake.receive_filing(filings_in, command("F0", output_value="1"), "tax", 2025)
     assert conflict.value.field == "revision"
     with pytest.raises(intake.UnknownParcel) as unknown:
-        await intake.receive_filing(filings_in, command("F9", parcel_id="NOPE"), "tax")
+        await intake.receive_filing(filings_in, command("F9", parcel_id="NOPE"), "tax", 2025)
     assert unknown.value.field == "parcel_id"
     with pytest.raises(DomainValidationError):
-        await intake.receive_filing(filings_in, command("F9", tax_paid="-1"), "tax")
+        await intake.receive_filing(filings_in, command("F9", tax_paid="-1"), "tax", 2025)
     assert sorted(r.filing.filing_id for r in ledger.filings.recorded) == [f"F{n}" for n in range(5)]
 
 
@@ -460,11 +484,31 @@ async def test_receive_batch_counts_every_line_and_writes_in_chunks(ledger: Ledg
         yield 5, filing("B1")
         yield 6, filing("B4")
 
-    report = await intake.receive_batch(uow(ledger), lines(), "tax", chunk_size=2, max_filings=5)
+    report = await intake.receive_batch(uow(ledger), lines(), "tax", chunk_size=2, max_filings=5, current_year=2025)
     assert (report["received"], report["accepted"], report["duplicate"], report["rejected"]) == (6, 2, 1, 3)
     assert [(e["line"], e["kind"]) for e in report["errors"]] == [(2, "invalid"), (3, "unknown_parcel"),
                                                                   (6, "over_limit")]
     assert sorted({r.filing.filing_id for r in ledger.filings.recorded}) == ["B1", "B3"]
+
+
+async def test_a_filing_for_a_year_not_yet_begun_is_refused_and_past_years_are_kept(ledger: Ledger) -> None:
+    await _ledger_with_lease(ledger)
+    filings_in = coalescer(ledger)
+    with pytest.raises(DomainValidationError) as future:
+        await intake.receive_filing(filings_in, command("Y1", year=2081), "tax", 2025)
+    assert [(e.field, e.reason) for e in future.value.errors] == [
+        ("year", "must not be after the current year: allowed 1949 to 2025")]
+    for year in (2025, 2019):  # this year, and history from before any ruleset
+        assert (await intake.receive_filing(filings_in, command(f"Y{year}", year=year), "tax", 2025)).outcome \
+            is Outcome.ACCEPTED
+
+    async def lines() -> AsyncIterator[tuple[int, RevenueFiling | str]]:
+        yield 1, filing("B1")
+        yield 2, replace(filing("B2"), year=2026)
+
+    report = await intake.receive_batch(uow(ledger), lines(), "tax", chunk_size=10, max_filings=10, current_year=2025)
+    assert (report["accepted"], report["rejected"]) == (1, 1)
+    assert report["errors"][0]["reason"] == "year: must not be after the current year: allowed 1949 to 2025"
 
 
 async def test_queries_answer_what_the_ledger_holds(ledger: Ledger) -> None:

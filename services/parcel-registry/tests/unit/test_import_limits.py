@@ -26,8 +26,9 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read() -> None:
     with pytest.raises(parcels.ImportTooLarge) as refused:
         check_sheet(sheet(10), ImportLimits(max_bytes=100))
     problem = import_too_large(refused.value)
-    assert problem.status == 413 and problem.title.startswith("导入文件过大")
-    assert problem.detail is not None and problem.detail.startswith("文件超过 100 字节的上限")
+    assert problem.status == 413 and problem.body()["title"] == "导入文件过大"
+    assert problem.body(language="en")["title"] == "Import file too large"
+    assert problem.body()["detail"].startswith("文件超过 100 字节的上限")
 
 
 def test_rows_past_the_limit_are_refused_blank_rows_not_counted() -> None:
@@ -35,8 +36,9 @@ def test_rows_past_the_limit_are_refused_blank_rows_not_counted() -> None:
     with pytest.raises(parcels.TooManyRows) as refused:
         check_sheet(sheet(6), ImportLimits(max_rows=5))
     problem = too_many_rows(refused.value)
-    assert problem.status == 422 and problem.detail is not None and "5 行" in problem.detail
-    assert len(read_sheet(sheet(3) + b",,,,,\n" * 5, max_rows=3, max_bytes=10**6)[1]) == 8
+    assert problem.status == 422 and "5 行" in problem.body()["detail"]
+    assert "more than 5 data rows" in problem.body(language="en")["detail"]
+    assert len(read_sheet(sheet(3) + b",,,,,\n" * 5, max_rows=3, max_bytes=10**6).rows) == 8
     with pytest.raises(TooManySheetRows):
         read_sheet(sheet(1) + b",,,,,\n" * 100, max_rows=1, max_bytes=10**6)  # blank rows are bounded too
 
@@ -62,7 +64,9 @@ def test_a_refusal_lists_the_first_problems_and_counts_them_all() -> None:
     body = problem.body()
     assert body["problems_total"] == 30 and len(body["errors"]) == 10
     assert [e["row"] for e in body["errors"]] == list(range(2, 12))
-    assert body["detail"].startswith("共发现 30 个问题，列出前 10 个") and "30 problem(s)" in body["detail"]
+    assert body["detail"].startswith("共发现 30 个问题，列出前 10 个")
+    english = problem.body(language="en")["detail"]
+    assert english.startswith("30 problem(s) found; the first 10 are listed")
 
 
 async def test_the_sheet_is_read_and_checked_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,10 @@
 """Reading an uploaded parcel sheet (CSV or XLSX) into a header and text cells per row.
 
 CSV is read as UTF-8 (with or without a byte-order mark) or, failing that, GB 18030, the encoding
-Excel on a Chinese system saves CSV in. XLSX is recognised by its zip signature; only the first
-worksheet is read (openpyxl's read-only mode, streaming), and the header is its first row.
+Excel on a Chinese system saves CSV in. XLSX is recognised by its zip signature and read in
+openpyxl's read-only mode (streaming). Sheets of notes (说明) are passed over; the sheet read is the
+first whose header row names every required column (else the one coming closest), and its header
+row is found among the first `HEADER_SCAN` rows, under any title rows.
 
 Work is bounded by the caller's limits: the file's size is checked before it gets here; an XLSX
 whose parts would inflate to more than `XLSX_INFLATION` times the size limit is refused before it
@@ -17,15 +19,29 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
+
+from parcel_registry.domain.sheet_headers import REQUIRED, header_row, header_score, is_instructions
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 XLSX_INFLATION = 10
 MAX_COLUMNS = 100
 BLANK_ROWS_PER_ROW = 10
+HEADER_SCAN = 20
 Rows = list[tuple[int, dict[str, str | None]]]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The rows of the sheet read: `header_row` is the row number Excel shows for the header."""
+
+    name: str
+    header_row: int
+    headers: list[str]
+    rows: Rows
 
 
 class UnreadableSheet(ValueError):
@@ -44,7 +60,7 @@ class SheetTooLarge(ValueError):
         self.limit = limit
 
 
-def read_sheet(data: bytes, *, max_rows: int, max_bytes: int) -> tuple[list[str], Rows]:
+def read_sheet(data: bytes, *, max_rows: int, max_bytes: int) -> Sheet:
     """Blocking and CPU-bound: call it off the event loop."""
     if not data.strip():
         raise UnreadableSheet("the file is empty")
@@ -53,7 +69,7 @@ def read_sheet(data: bytes, *, max_rows: int, max_bytes: int) -> tuple[list[str]
     return _csv(data, max_rows)
 
 
-def _decode(data: bytes) -> str:
+def decode_csv(data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -79,19 +95,35 @@ def _bounded(lines: Iterable[tuple[int, Sequence[str | None]]], headers: list[st
     return rows
 
 
-def _csv(data: bytes, max_rows: int) -> tuple[list[str], Rows]:
-    reader = csv.reader(io.StringIO(_decode(data), newline=""))
-
-    def lines() -> Iterator[tuple[int, list[str]]]:
-        for cells in reader:
-            yield reader.line_num, cells[:MAX_COLUMNS]
-
+def _csv(data: bytes, max_rows: int) -> Sheet:
+    reader = csv.reader(io.StringIO(decode_csv(data), newline=""))
     try:
-        headers = [h.strip() for h in next(reader)[:MAX_COLUMNS]]
+        head: list[tuple[int, list[str]]] = []
+        for cells in reader:
+            head.append((reader.line_num, cells[:MAX_COLUMNS]))
+            if len(head) == HEADER_SCAN:
+                break
+        at = header_row([cells for _, cells in head]) or 0
+        if not head:
+            raise UnreadableSheet("the file is empty")
+
+        def lines() -> Iterator[tuple[int, list[str]]]:
+            yield from head[at + 1:]
+            for cells in reader:
+                yield reader.line_num, cells[:MAX_COLUMNS]
+
+        headers = _trimmed([h.strip() for h in head[at][1]])
         rows = _bounded(lines(), headers, max_rows)
     except csv.Error as bad:
         raise UnreadableSheet(f"the CSV file cannot be read: {bad}") from None
-    return headers, rows
+    return Sheet("", head[at][0], headers, rows)
+
+
+def _trimmed(headers: list[str]) -> list[str]:
+    """Without the blank headers past the last named column (a read-only sheet pads its rows)."""
+    while headers and not headers[-1]:
+        headers.pop()
+    return headers
 
 
 def _cell(value: Any) -> str | None:
@@ -108,7 +140,7 @@ def _cell(value: Any) -> str | None:
     return str(value)
 
 
-def _xlsx(data: bytes, max_rows: int, max_inflated: int) -> tuple[list[str], Rows]:
+def _xlsx(data: bytes, max_rows: int, max_inflated: int) -> Sheet:
     from openpyxl import load_workbook  # heavy import, needed only for XLSX uploads
 
     try:
@@ -123,11 +155,12 @@ def _xlsx(data: bytes, max_rows: int, max_inflated: int) -> tuple[list[str], Row
     except Exception as bad:  # openpyxl raises many kinds for a damaged file
         raise UnreadableSheet(f"the XLSX file cannot be read: {type(bad).__name__}") from None
     try:
-        sheet = book.worksheets[0]
-        lines = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
-        headers = [(_cell(h) or "").strip() for h in next(lines, ())]
+        sheet, at = _data_sheet(book)
+        lines = sheet.iter_rows(min_row=at, values_only=True, max_col=MAX_COLUMNS)
+        headers = _trimmed([(_cell(h) or "").strip() for h in next(lines, ())])
         rows = _bounded(
-            ((number, [_cell(v) for v in values]) for number, values in enumerate(lines, start=2)), headers, max_rows
+            ((number, [_cell(v) for v in values]) for number, values in enumerate(lines, start=at + 1)),
+            headers, max_rows,
         )
     except (TooManySheetRows, UnreadableSheet):
         raise
@@ -135,4 +168,23 @@ def _xlsx(data: bytes, max_rows: int, max_inflated: int) -> tuple[list[str], Row
         raise UnreadableSheet(f"the XLSX file cannot be read: {type(bad).__name__}") from None
     finally:
         book.close()
-    return headers, rows
+    return Sheet(str(sheet.title), at, headers, rows)
+
+
+def _data_sheet(book: Any) -> tuple[Any, int]:
+    """The worksheet holding the parcels and its header's row number (1-based)."""
+    best: tuple[int, Any, int] | None = None
+    for sheet in book.worksheets:
+        if is_instructions(str(sheet.title)):
+            continue
+        head = [list(values) for values in sheet.iter_rows(max_row=HEADER_SCAN, values_only=True,
+                                                           max_col=MAX_COLUMNS)]
+        at = header_row(head)
+        score = header_score(head[at]) if at is not None else 0
+        if score == len(REQUIRED):
+            return sheet, at + 1 if at is not None else 1
+        if best is None or score > best[0]:
+            best = (score, sheet, (at or 0) + 1)
+    if best is None:
+        raise UnreadableSheet("the workbook has no sheet of parcels (only notes)")
+    return best[1], best[2]

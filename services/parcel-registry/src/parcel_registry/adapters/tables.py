@@ -8,6 +8,7 @@ when it was accepted.
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -167,4 +168,31 @@ suspected_occupants = Table(
     Column("year", SmallInteger, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("filing_id", "revision", "parcel_id"),
+)
+
+# A sheet imported in the background: any replica reads its state; `holder` and `heartbeat_at`
+# (database time) say which replica runs it and whether it is still alive.
+import_jobs = Table(
+    "import_jobs",
+    metadata,
+    Column("job_id", String(36), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("requested_by", String(200), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("file_name", String(255), nullable=False, server_default=""),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("content", LargeBinary),
+    Column("holder", String(200)),
+    Column("heartbeat_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("counts", JSONB, nullable=False, server_default="{}"),
+    Column("converted", JSONB, nullable=False, server_default="[]"),
+    Column("problems_total", Integer, nullable=False, server_default="0"),
+    Column("problems", JSONB, nullable=False, server_default="[]"),
+    Column("failure", JSONB),
+    Index("ix_import_jobs_requested_by", "requested_by", "requested_at"),
+    Index("ix_import_jobs_open", "requested_at", postgresql_where=text("state IN ('queued', 'running')")),
 )

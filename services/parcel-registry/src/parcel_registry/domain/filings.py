@@ -71,6 +71,17 @@ def filing_problems(f: RevenueFiling) -> list[FieldError]:
     return errors + [FieldError(name, problem) for name, problem in checks if problem]
 
 
+FIRST_YEAR = 1949
+
+
+def filing_year_problem(year: int, current_year: int) -> str | None:
+    """Revenue is filed for a year that has begun (Beijing time): a later year is refused, every
+    earlier one kept as history."""
+    if year > current_year:
+        return f"must not be after the current year: allowed {FIRST_YEAR} to {current_year}"
+    return None
+
+
 class Outcome(StrEnum):
     ACCEPTED = "accepted"  # a new filing
     REVISED = "revised"  # a correction of a filing on record

@@ -1,9 +1,9 @@
 """Row validation for the bulk parcel import (CSV or XLSX from land and planning staff).
 
-Rows arrive as text cells keyed by the header; row numbers are the spreadsheet's (the header is
-row 1). The import is all-or-nothing, so every row is checked and every problem reported as
-(row, column, reason) before anything is written. Headers may be the English column names below
-or the Chinese ones staff use; a completely blank row is skipped.
+Rows arrive as text cells keyed by the header; row numbers are the spreadsheet's. The import is
+all-or-nothing, so every row is checked and every problem reported as (sheet, row, column,
+reason) before anything is written. Headers are read through `sheet_headers` (Chinese and English
+names, their variants, and units); a completely blank row is skipped.
 """
 
 from __future__ import annotations
@@ -15,38 +15,66 @@ from typing import Any
 from .contracts import ContractTerms
 from .errors import DomainValidationError
 from .parcels import Parcel
-from .row_cells import COLUMNS, REQUIRED, Cells, RowError
+from .row_cells import Cells, RowError
+from .sheet_headers import ALIASES, BASE_UNIT, REQUIRED, Header, read_header
 from .values import area_problem
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A column whose unit was read from its header and converted (e.g. 面积(亩) to m²)."""
+
+    column: str
+    header: str
+    unit: str
+    to: str
+    rows: int = 0
+
+    def view(self) -> dict[str, object]:
+        return {"column": self.column, "header": self.header, "from": self.unit, "to": self.to, "rows": self.rows}
 
 
 @dataclass
 class ImportResult:
     parcels: list[Parcel] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    rows: int = 0  # data rows read (blank rows not counted)
+    converted: list[Conversion] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
+def read_headers(headers: Iterable[str | None], row: int = 1) -> tuple[dict[str, Header], list[RowError]]:
+    """Each header of the clerk's sheet read (`sheet_headers`), keyed by the header as written;
+    unknown, repeated or missing columns and unknown units are errors of the header row."""
+    found: dict[str, Header] = {}
+    errors: list[RowError] = []
+    for raw in headers:
+        label = (raw or "").strip()
+        header = read_header(label)
+        if header.problem is not None:
+            zh, en = header.problem
+            errors.append(RowError(row, header.column or label, en, zh=zh, header=label))
+            continue
+        if header.column is None:
+            continue
+        if any(h.column == header.column for h in found.values()):
+            errors.append(RowError(row, header.column, f"column {header.column} appears twice",
+                                   zh=f"列“{label}”与另一列重复（均为 {header.column}）", header=label))
+            continue
+        found[raw or ""] = header
+    for column in sorted(REQUIRED - {h.column for h in found.values()}):
+        errors.append(RowError(row, column, "required column is missing",
+                               zh=f"缺少必填列（{'、'.join(ALIASES[column][:2])}）", header=ALIASES[column][0]))
+    return found, errors
+
+
 def header_errors(headers: Iterable[str | None]) -> tuple[dict[str, str], list[RowError]]:
     """Maps each header to its column name; unknown, repeated or missing columns are errors."""
-    mapping: dict[str, str] = {}
-    errors: list[RowError] = []
-    for header in headers:
-        label = (header or "").strip()
-        column = COLUMNS.get(label) or COLUMNS.get(label.lower())
-        if column is None:
-            if label:
-                errors.append(RowError(1, label, "unknown column"))
-            continue
-        if column in mapping.values():
-            errors.append(RowError(1, label, f"column {column} appears twice"))
-            continue
-        mapping[header or ""] = column
-    for column in REQUIRED - set(mapping.values()):
-        errors.append(RowError(1, column, "required column is missing"))
-    return mapping, sorted(errors, key=lambda e: e.column)
+    found, errors = read_headers(headers)
+    return {label: h.column for label, h in found.items() if h.column}, errors
 
 
 _FIELD_TO_COLUMN = {
@@ -59,9 +87,11 @@ _FIELD_TO_COLUMN = {
 }
 
 
-def parse_row(number: int, row: Mapping[str, str | None]) -> Parcel | list[RowError]:
-    """One data row (keyed by column name) as a parcel, or every problem it has."""
-    cells = Cells(number, row)
+def parse_row(number: int, row: Mapping[str, str | None], headers: Mapping[str, Header] | None = None
+              ) -> Parcel | list[RowError]:
+    """One data row (keyed by column name) as a parcel, or every problem it has; `headers` (by
+    column) give the unit each cell is in."""
+    cells = Cells(number, row, headers)
     values: dict[str, Any] = {
         "parcel_id": cells.identifier("parcel_id"),
         "name": cells.text("name"),
@@ -73,6 +103,7 @@ def parse_row(number: int, row: Mapping[str, str | None]) -> Parcel | list[RowEr
         "geometry": cells.geometry("geometry"),
         "contract_terms": cells.contract_terms() or ContractTerms(),
     }
+    cells.text("rights_holder_name", required=False)  # the clerk's reference only: the ledger keys holders by USCC
     if cells.errors:
         return cells.errors
     try:
@@ -81,18 +112,32 @@ def parse_row(number: int, row: Mapping[str, str | None]) -> Parcel | list[RowEr
         return [RowError(number, _FIELD_TO_COLUMN.get(e.field, e.field), e.reason) for e in invalid.errors]
 
 
-def validate_rows(headers: Iterable[str | None], rows: Iterable[tuple[int, Mapping[str, str | None]]]) -> ImportResult:
-    """Checks a whole sheet; ``rows`` are (row number, cells keyed by the original header)."""
-    mapping, errors = header_errors(headers)
+def validate_rows(headers: Iterable[str | None], rows: Iterable[tuple[int, Mapping[str, str | None]]], *,
+                  header_row: int = 1, sheet: str = "") -> ImportResult:
+    """Checks a whole sheet; ``rows`` are (row number, cells keyed by the original header). Every
+    problem carries the sheet's name and the clerk's own header of its column."""
+    read, errors = read_headers(headers, header_row)
     result = ImportResult(errors=errors)
-    if errors:
-        return result
+    label_of = {h.column: label for label, h in read.items() if h.column}
+    if not errors:
+        _validate_rows(read, rows, result)
+    result.errors = [e.located(sheet, label_of) for e in result.errors]
+    return result
+
+
+def _validate_rows(read: dict[str, Header], rows: Iterable[tuple[int, Mapping[str, str | None]]],
+                   result: ImportResult) -> None:
+    by_column = {h.column: h for h in read.values() if h.column}
+    converted = {column: 0 for column, h in by_column.items() if h.unit is not None and h.unit.factor != 1}
     first_row_of: dict[str, int] = {}
     for number, raw in rows:
-        row = {mapping[h]: v for h, v in raw.items() if h in mapping}
+        row = {read[h].column or "": v for h, v in raw.items() if h in read}
         if all(v is None or not str(v).strip() for v in row.values()):
             continue
-        parsed = parse_row(number, row)
+        result.rows += 1
+        for column in converted:
+            converted[column] += bool((row.get(column) or "").strip())
+        parsed = parse_row(number, row, by_column)
         if isinstance(parsed, list):
             result.errors += parsed
             continue
@@ -104,4 +149,8 @@ def validate_rows(headers: Iterable[str | None], rows: Iterable[tuple[int, Mappi
         result.parcels.append(parsed)
     if not result.parcels and not result.errors:
         result.errors.append(RowError(2, "parcel_id", "the file has no data rows"))
-    return result
+    result.converted = [
+        Conversion(column, next(label for label, h in read.items() if h.column == column),
+                   unit.name, BASE_UNIT[column].name, count)
+        for column, count in converted.items() if count and (unit := by_column[column].unit) is not None
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,33 +16,34 @@ from .contracts import ContractedDeadline, ContractTerms, YearlyCommitment
 from .errors import DomainValidationError
 from .identities import uscc_reasons
 from .parcels import ParcelCategory
+from .reasons_zh import in_chinese
+from .sheet_headers import ALIASES, REQUIRED, Header
 from .values import identifier_problem, money_problem, number_text, parse_decimal, text_problem
 
 
 @dataclass(frozen=True)
 class RowError:
+    """One problem of a sheet: `row` as Excel shows it, `column` the ledger's column name,
+    `reason` in English; `header` is the clerk's own header of that column and `sheet` the
+    worksheet's name, so the problem can be found in the sheet the clerk sent."""
+
     row: int
     column: str
     reason: str
+    zh: str | None = field(default=None, compare=False)
+    header: str = field(default="", compare=False)
+    sheet: str = field(default="", compare=False)
+
+    @property
+    def message(self) -> tuple[str, str]:
+        """(Chinese, English)."""
+        return self.zh or in_chinese(self.reason), self.reason
+
+    def located(self, sheet: str, headers: Mapping[str, str]) -> RowError:
+        """The same problem with the sheet's name and the clerk's header of its column."""
+        return replace(self, sheet=sheet, header=self.header or headers.get(self.column, self.column))
 
 
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "parcel_id": ("宗地编号", "台账编号"),
-    "name": ("名称", "项目名称", "宗地名称"),
-    "address": ("地址", "坐落"),
-    "street": ("街道/镇", "街道", "属地街道/镇", "jurisdiction"),
-    "area_m2": ("面积(平方米)", "面积（平方米）", "用地面积", "面积"),
-    "category": ("类别", "用地类别"),
-    "rights_holder": ("产权人统一社会信用代码", "产权人USCC", "rights_holder_uscc"),
-    "committed_output_value": ("承诺年产值", "承诺产值"),
-    "committed_tax": ("承诺年税收", "承诺税收"),
-    "commitment_from_year": ("承诺起始年度",),
-    "commitment_to_year": ("承诺截止年度",),
-    "production_start_due": ("约定投产日期",),
-    "geometry": ("GeoJSON",),
-}
-COLUMNS = {alias: column for column, aliases in _ALIASES.items() for alias in (column, *aliases)}
-REQUIRED = frozenset({"parcel_id", "name", "street", "area_m2", "category", "rights_holder"})
 _CATEGORIES = {
     **{c.value: c for c in ParcelCategory},
     "自用": ParcelCategory.SELF_USE,
@@ -52,9 +53,20 @@ _CATEGORIES = {
 }
 
 
+def aliases_of() -> dict[str, tuple[str, ...]]:
+    """Each column with every header it is read under (the column name first)."""
+    return {column: (column, *aliases) for column, aliases in ALIASES.items()}
+
+
+__all__ = ["REQUIRED", "Cells", "RowError", "aliases_of"]
+
+
 class Cells:
-    def __init__(self, number: int, row: Mapping[str, str | None]) -> None:
+    """One row's cells keyed by column; `headers` says the unit each column's cells are in."""
+
+    def __init__(self, number: int, row: Mapping[str, str | None], headers: Mapping[str, Header] | None = None) -> None:
         self.number, self.row, self.errors = number, row, list[RowError]()
+        self.headers = headers or {}
 
     def _raw(self, column: str) -> str:
         value = self.row.get(column)
@@ -97,6 +109,8 @@ class Cells:
         except ValueError as bad:
             self._fail(column, str(bad))
             return None
+        if (header := self.headers.get(column)) is not None:
+            value = header.convert(value)
         if problem := check(value):
             self._fail(column, problem)
             return None

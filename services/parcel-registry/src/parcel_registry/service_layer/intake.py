@@ -24,8 +24,9 @@ from typing import Annotated, Any
 import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from parcel_registry.domain.errors import DomainValidationError
-from parcel_registry.domain.filings import Outcome, RevenueFiling
+from parcel_registry.domain.errors import DomainValidationError, FieldError
+from parcel_registry.domain.filings import Outcome, RevenueFiling, filing_year_problem
+from parcel_registry.domain.key_patterns import ID_SCHEMA, MONEY_BOUNDS, USCC_SCHEMA, YEAR_BOUNDS
 from parcel_registry.domain.values import SURROGATE_REASON, number_text, surrogate_problem
 from parcel_registry.service_layer.coalescing import FilingCoalescer
 from parcel_registry.service_layer.filings import LineResult, submit_chunk
@@ -50,7 +51,8 @@ def no_surrogate_keys(value: Any) -> Any:
     return value
 
 
-Amount = Annotated[Decimal, BeforeValidator(exact_decimal), Field(description="decimal CNY, a string or a number")]
+Amount = Annotated[Decimal, BeforeValidator(exact_decimal),
+                   Field(description="decimal CNY, a string or a number", json_schema_extra=MONEY_BOUNDS)]
 
 
 # One revenue filing as the tax system sends it, alone or as a line of a batch (no docstring:
@@ -60,14 +62,17 @@ class FilingIn(BaseModel):
 
     _keys = model_validator(mode="before")(no_surrogate_keys)
 
-    filing_id: str = Field(description="the tax system's id of the filing")
-    uscc: str
-    parcel_id: str | None = None
-    year: int
-    quarter: int | None = Field(None, description="1-4; absent for an annual filing")
+    filing_id: str = Field(description="the tax system's id of the filing", json_schema_extra=ID_SCHEMA)
+    uscc: str = Field(description="the filer's USCC (GB 32100-2015)", json_schema_extra=USCC_SCHEMA)
+    parcel_id: str | None = Field(None, json_schema_extra=ID_SCHEMA)
+    year: int = Field(description="the year filed for: not after the current year (Beijing time)",
+                      json_schema_extra=YEAR_BOUNDS)
+    quarter: int | None = Field(None, description="1-4; absent for an annual filing",
+                                json_schema_extra={"minimum": 1, "maximum": 4})
     output_value: Amount
     tax_paid: Amount
-    revision: int = Field(0, description="0 for the original; a correction is the latest revision + 1")
+    revision: int = Field(0, description="0 for the original; a correction is the latest revision + 1",
+                          json_schema_extra={"minimum": 0})
 
     def to_domain(self) -> RevenueFiling:
         return RevenueFiling(
@@ -141,10 +146,15 @@ def read_filing(body: bytes) -> FilingIn:
         ) from None
 
 
-async def receive_filing(filings: FilingCoalescer, command: FilingIn, received_by: str) -> LineResult:
+async def receive_filing(filings: FilingCoalescer, command: FilingIn, received_by: str,
+                         current_year: int) -> LineResult:
     """One filing, decided in a chunk shared with the single filings beside it. Raises
-    `DomainValidationError` for a broken rule and `FilingRefused` when the ledger refuses it."""
-    result = await filings.submit(command.to_domain(), received_by)
+    `DomainValidationError` for a broken rule (a year after `current_year` among them) and
+    `FilingRefused` when the ledger refuses it."""
+    filing = command.to_domain()
+    if problem := filing_year_problem(filing.year, current_year):
+        raise DomainValidationError([FieldError("year", problem)])
+    result = await filings.submit(filing, received_by)
     if result.outcome is None:
         raise UnknownParcel(result.reason, result.field or "parcel_id")
     if result.outcome is Outcome.CONFLICT:
@@ -259,7 +269,7 @@ class ChunkWriter:
 
 async def receive_batch(
     uow: RegistryUnitOfWork, lines: AsyncIterable[tuple[int, RevenueFiling | str]], received_by: str, *,
-    chunk_size: int, max_filings: int,
+    chunk_size: int, max_filings: int, current_year: int,
 ) -> dict[str, Any]:
     """Many filings, decided a chunk per transaction (one at a time, reusing `uow`); a line that
     is no filing, or over the call's limit, is rejected with its reason and the rest go on."""
@@ -277,6 +287,9 @@ async def receive_batch(
                 continue
             if isinstance(parsed, str):
                 tally.reject(line, None, parsed)
+                continue
+            if problem := filing_year_problem(parsed.year, current_year):
+                tally.reject(line, parsed.filing_id, f"year: {problem}")
                 continue
             chunk.append((line, parsed))
             if len(chunk) >= chunk_size:

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import Any
 
-from parcel_registry.adapters.spreadsheets import SheetTooLarge, TooManySheetRows, UnreadableSheet, read_sheet
+from parcel_registry.adapters.spreadsheets import Sheet, SheetTooLarge, TooManySheetRows, UnreadableSheet, read_sheet
 from parcel_registry.domain.equity import EquityRules
 from parcel_registry.domain.errors import DomainValidationError, NotFound
 from parcel_registry.domain.importing import ImportResult, header_errors, validate_rows
@@ -18,6 +18,7 @@ from parcel_registry.service_layer.equity_links import link_between, relink_leas
 from parcel_registry.service_layer.outgoing import lease_changed, parcel_changed
 from parcel_registry.service_layer.unit_of_work import RegistryUnitOfWork
 from servicekit.events import EventData
+from servicekit.idempotency import IdempotentRequest
 
 TERM_COLUMNS = {"committed_output_value", "committed_tax", "commitment_from_year", "production_start_due"}
 
@@ -55,10 +56,11 @@ class ImportRefused(ValueError):
     """Some rows are invalid; nothing was imported. `errors` lists every problem found; an answer
     lists the first `listed` of them and counts them all."""
 
-    def __init__(self, errors: list[RowError], listed: int | None = None) -> None:
+    def __init__(self, errors: list[RowError], listed: int | None = None, rows: int = 0) -> None:
         super().__init__(f"{len(errors)} problem(s) found; nothing was imported.")
         self.errors = errors
         self.listed = len(errors) if listed is None else listed
+        self.rows = rows
 
 
 def _same(a: Parcel, b: Parcel) -> bool:
@@ -87,63 +89,82 @@ async def put_parcel(uow: RegistryUnitOfWork, parcel: Parcel, rules: EquityRules
     return stored, change
 
 
-async def import_parcels(
-    uow: RegistryUnitOfWork, result: ImportResult, rules: EquityRules, *, replaces_terms: bool,
-    replaces_geometry: bool,
-) -> dict[str, int]:
-    """Writes a validated sheet in one transaction. Flags, and the contract terms or outline
-    when the sheet has no such columns, are kept from the ledger."""
+async def write_import(uow: RegistryUnitOfWork, result: ImportResult, rules: EquityRules,
+                       columns: set[str]) -> dict[str, int]:
+    """Writes a validated sheet inside the caller's open unit of work. Flags, and the contract
+    terms or outline when the sheet has no such columns, are kept from the ledger."""
+    replaces_terms, replaces_geometry = bool(columns & TERM_COLUMNS), "geometry" in columns
     counts = {c.value: 0 for c in Change}
-    async with uow:
-        ids = sorted(p.parcel_id for p in result.parcels)
-        await uow.parcels.lock_all(ids)
-        existing = await uow.parcels.get_parcels(ids)
-        events: list[EventData] = []
-        for parcel in result.parcels:
-            current = existing.get(parcel.parcel_id)
-            if current is not None:
-                kept = current.parcel
-                parcel = replace(
-                    parcel,
-                    flags=kept.flags,
-                    contract_terms=parcel.contract_terms if replaces_terms else kept.contract_terms,
-                    geometry=parcel.geometry if replaces_geometry else kept.geometry,
-                )
-            _, change, written = await _write_parcel(uow, rules, parcel, current)
-            counts[change.value] += 1
-            events += written
-        await uow.emit(*events)
+    ids = sorted(p.parcel_id for p in result.parcels)
+    await uow.parcels.lock_all(ids)
+    existing = await uow.parcels.get_parcels(ids)
+    events: list[EventData] = []
+    for parcel in result.parcels:
+        current = existing.get(parcel.parcel_id)
+        if current is not None:
+            kept = current.parcel
+            parcel = replace(
+                parcel,
+                flags=kept.flags,
+                contract_terms=parcel.contract_terms if replaces_terms else kept.contract_terms,
+                geometry=parcel.geometry if replaces_geometry else kept.geometry,
+            )
+        _, change, written = await _write_parcel(uow, rules, parcel, current)
+        counts[change.value] += 1
+        events += written
+    await uow.emit(*events)
     return counts
 
 
-def check_sheet(data: bytes, limits: ImportLimits) -> tuple[ImportResult, set[str]]:
-    """Reads and checks a whole sheet: CPU-bound and blocking, so `import_sheet` runs it in a
-    worker thread while the event loop goes on answering other requests."""
+def read_upload(data: bytes, limits: ImportLimits) -> Sheet:
+    """The rows of an uploaded sheet, within the limits (blocking)."""
     if len(data) > limits.max_bytes:
         raise ImportTooLarge(limits.max_bytes)
     try:
-        headers, rows = read_sheet(data, max_rows=limits.max_rows, max_bytes=limits.max_bytes)
+        sheet = read_sheet(data, max_rows=limits.max_rows, max_bytes=limits.max_bytes)
     except UnreadableSheet as bad:
         raise UnreadableFile(str(bad)) from None
     except TooManySheetRows as bad:
         raise TooManyRows(bad.limit) from None
     except SheetTooLarge as bad:
         raise ImportTooLarge(bad.limit, "inflated XLSX") from None
-    result = validate_rows(headers, rows)
+    return sheet
+
+
+def check_sheet(data: bytes, limits: ImportLimits) -> tuple[ImportResult, set[str]]:
+    """Reads and checks a whole sheet: CPU-bound and blocking, so `import_sheet` runs it in a
+    worker thread while the event loop goes on answering other requests."""
+    sheet = read_upload(data, limits)
+    result = validate_rows(sheet.headers, sheet.rows, header_row=sheet.header_row, sheet=sheet.name)
     if not result.ok:
-        raise ImportRefused(list(result.errors), limits.max_listed_problems)
-    return result, set(header_errors(headers)[0].values())
+        raise ImportRefused(list(result.errors), limits.max_listed_problems, result.rows)
+    return result, set(header_errors(sheet.headers)[0].values())
 
 
 async def import_sheet(
-    uow: RegistryUnitOfWork, data: bytes, rules: EquityRules, limits: ImportLimits | None = None
+    uow: RegistryUnitOfWork, data: bytes, rules: EquityRules, limits: ImportLimits | None = None,
+    idempotency: IdempotentRequest | None = None,
 ) -> dict[str, Any]:
-    """An uploaded sheet, every row checked (off the event loop), imported all or nothing."""
+    """An uploaded sheet, every row checked (off the event loop), imported all or nothing in one
+    transaction with its Idempotency-Key answer."""
     result, columns = await asyncio.to_thread(check_sheet, data, limits or ImportLimits())
-    counts = await import_parcels(
-        uow, result, rules, replaces_terms=bool(columns & TERM_COLUMNS), replaces_geometry="geometry" in columns
-    )
-    return {"imported": len(result.parcels), **counts}
+    return await import_checked(uow, result, columns, rules, idempotency)
+
+
+async def import_checked(
+    uow: RegistryUnitOfWork, result: ImportResult, columns: set[str], rules: EquityRules,
+    idempotency: IdempotentRequest | None = None,
+) -> dict[str, Any]:
+    async with uow:
+        if (earlier := await uow.replayed(idempotency)) is not None:
+            answer: dict[str, Any] = earlier[1]
+            return answer
+        counts = await write_import(uow, result, rules, columns)
+        answer = {"imported": len(result.parcels), **counts}
+        if result.converted:
+            answer["converted"] = [c.view() for c in result.converted]
+        await uow.remember(idempotency, 200, answer)
+    return answer
 
 
 async def put_lease(uow: RegistryUnitOfWork, lease: Lease, rules: EquityRules) -> tuple[Lease, bool, int, Change]:

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcel_registry.adapters.enterprise_repository import EnterpriseRepository
 from parcel_registry.adapters.filing_repository import FilingRepository
+from parcel_registry.adapters.import_job_repository import ImportJobRepository
 from parcel_registry.adapters.parcel_repository import ParcelRepository
 from parcel_registry.adapters.person_ids import PersonIdVault
 from servicekit.uow import Storage, UnitOfWork
@@ -15,6 +16,7 @@ class RegistryUnitOfWork(UnitOfWork):
     parcels: ParcelRepository
     enterprises: EnterpriseRepository
     filings: FilingRepository
+    import_jobs: ImportJobRepository
 
     def __init__(self, storage: Storage, vault: PersonIdVault, *, session: AsyncSession | None = None,
                  plan_cache_mode: str | None = None) -> None:
@@ -25,3 +27,4 @@ class RegistryUnitOfWork(UnitOfWork):
         self.parcels = ParcelRepository(session)
         self.enterprises = EnterpriseRepository(session, self.vault)
         self.filings = FilingRepository(session)
+        self.import_jobs = ImportJobRepository(session)

@@ -13,7 +13,7 @@ from fastapi import Request
 
 from parcel_registry.domain.filings import RevenueFiling
 from parcel_registry.service_layer.intake import loads, parse_line, to_filing
-from servicekit.problems import Problem
+from servicekit.problems import Problem, Text
 
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/jsonlines")
 
@@ -33,17 +33,20 @@ async def read_lines(request: Request) -> AsyncIterator[tuple[int, RevenueFiling
             yield number + 1, parse_line(pending)
         return
     if kind != "application/json":
-        raise Problem(415, "Unsupported media type", "Send application/json (an array) or application/x-ndjson.")
+        raise Problem(415, Text("不支持的内容类型", "Unsupported media type"),
+                      Text("请以 application/json（数组）或 application/x-ndjson 发送。",
+                           "Send application/json (an array) or application/x-ndjson."))
     try:
         items = loads(await request.body())
     except ValueError as bad:
-        raise Problem(400, "Malformed JSON", f"The body is not valid JSON: {bad}.") from None
+        raise Problem(400, Text("JSON 格式错误", "Malformed JSON"),
+                      Text(f"请求内容不是有效的 JSON：{bad}。", f"The body is not valid JSON: {bad}.")) from None
     if not isinstance(items, list):
         raise Problem(
             422,
-            "Not an array",
-            "A JSON batch is an array of filings.",
-            errors=[{"field": "body", "in": "body", "message": "must be an array"}],
+            Text("应为数组", "Not an array"),
+            Text("JSON 批量申报应为申报的数组。", "A JSON batch is an array of filings."),
+            errors=[{"field": "body", "in": "body", "message": Text("应为数组", "must be an array")}],
         )
     for number, item in enumerate(items, start=1):
         yield number, to_filing(item)

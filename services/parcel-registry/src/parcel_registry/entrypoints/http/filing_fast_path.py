@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
 from parcel_registry.entrypoints.http.deps import FILINGS_SCOPE, PROBLEMS
@@ -23,8 +22,9 @@ from parcel_registry.entrypoints.http.schemas_responses import filing_answer
 from parcel_registry.service_layer.context import Context
 from parcel_registry.service_layer.intake import read_filing, receive_filing
 from servicekit.auth import remembered_caller
+from servicekit.clock import current_year
 from servicekit.http import HotRoute
-from servicekit.problems import MEDIA_TYPE, Problem
+from servicekit.problems import Problem, problem_response
 
 _JSON = (b"application/json", b"application/json; charset=utf-8")
 _REFUSALS = tuple(PROBLEMS)
@@ -48,7 +48,8 @@ class FilingFastPath:
         if not complete:  # the client went away: nobody to answer, nothing taken in
             return
         try:
-            result = await receive_filing(self.context.filings, read_filing(body), principal.subject)
+            result = await receive_filing(self.context.filings, read_filing(body), principal.subject,
+                                          current_year(self.context.clock))
         except _REFUSALS as refused:
             await self._refuse(scope, receive, send, _problem(refused))
             return
@@ -63,9 +64,7 @@ class FilingFastPath:
         """The problem answer the application's handlers give the route's refusals."""
         self.taken += 1
         scope["route"] = self.route
-        response = JSONResponse(problem.body(Request(scope).url.path), status_code=problem.status,
-                                media_type=MEDIA_TYPE)
-        await response(scope, receive, send)
+        await problem_response(problem, Request(scope))(scope, receive, send)
 
     @staticmethod
     def _plain_post(scope: dict[str, Any]) -> bool:

@@ -10,11 +10,13 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from parcel_registry.entrypoints.http.batch_lines import read_lines
+from parcel_registry.entrypoints.http.contract_types import IdPath
 from parcel_registry.entrypoints.http.deps import FILINGS_SCOPE, READ_SCOPES, Ctx, path_id
 from parcel_registry.entrypoints.http.schemas import FilingIn
 from parcel_registry.entrypoints.http.schemas_responses import filing_answer, trail_view
 from parcel_registry.service_layer import intake, queries
 from servicekit.auth import Principal, require
+from servicekit.clock import current_year
 
 PATH = "/v1/revenue-filings"
 
@@ -34,7 +36,8 @@ def router() -> APIRouter:
         status_code=201,
     )
     async def post_filing(body: FilingIn, ctx: Ctx, principal: Principal = require(FILINGS_SCOPE)) -> Response:
-        status, document = filing_answer(await intake.receive_filing(ctx.filings, body, principal.subject))
+        status, document = filing_answer(
+            await intake.receive_filing(ctx.filings, body, principal.subject, current_year(ctx.clock)))
         return Response(document, status_code=status, media_type="application/json")
 
     @r.post(
@@ -56,14 +59,14 @@ def router() -> APIRouter:
     async def post_batch(request: Request, ctx: Ctx, principal: Principal = require(FILINGS_SCOPE)) -> dict[str, Any]:
         return await intake.receive_batch(
             ctx.uow(plan_cache_mode="auto"), read_lines(request), principal.subject,
-            chunk_size=ctx.filing_chunk_size, max_filings=ctx.max_batch_filings,
+            chunk_size=ctx.filing_chunk_size, max_filings=ctx.max_batch_filings, current_year=current_year(ctx.clock),
         )
 
     @r.get(
         "/{filing_id}", summary="Every revision of a filing, for audit: what was sent, by whom, when, and where it went"
     )
     async def get_filing(
-        filing_id: str, ctx: Ctx, _: Principal = require(*READ_SCOPES, FILINGS_SCOPE)
+        filing_id: IdPath, ctx: Ctx, _: Principal = require(*READ_SCOPES, FILINGS_SCOPE)
     ) -> dict[str, Any]:
         return trail_view(filing_id, await queries.filing_trail(ctx.uow(), path_id(filing_id, "filing_id")))
 

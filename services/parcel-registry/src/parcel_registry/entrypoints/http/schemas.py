@@ -20,11 +20,19 @@ from parcel_registry.domain.enterprises import (
     Shareholder,
     ShareholderKind,
 )
+from parcel_registry.domain.key_patterns import AREA_BOUNDS, MONEY_BOUNDS, SHARE_BOUNDS, YEAR_BOUNDS
 from parcel_registry.domain.leases import Lease, approval_from_fields
 from parcel_registry.domain.parcels import FlagKind, Parcel, ParcelCategory, ParcelFlag
-from parcel_registry.service_layer.intake import Amount, FilingIn, exact_decimal, no_surrogate_keys
+from parcel_registry.domain.values import area_problem
+from parcel_registry.entrypoints.http.contract_types import CheckedUscc, Street, Uscc, checked, text
+from parcel_registry.service_layer.intake import FilingIn, exact_decimal, no_surrogate_keys
 
-Area = Annotated[Decimal, BeforeValidator(exact_decimal), Field(description="square metres")]
+Area = Annotated[Decimal, BeforeValidator(exact_decimal), checked("invalid_area", area_problem),
+                 Field(description="square metres, above 0", json_schema_extra=AREA_BOUNDS)]
+Money = Annotated[Decimal, BeforeValidator(exact_decimal),
+                  Field(description="decimal CNY, a string or a number; at most 2 decimals",
+                        json_schema_extra=MONEY_BOUNDS)]
+Percent = Annotated[Decimal, BeforeValidator(exact_decimal), Field(json_schema_extra=SHARE_BOUNDS)]
 
 __all__ = ["EnterpriseIn", "FilingIn", "LeaseIn", "ParcelIn"]
 
@@ -36,21 +44,43 @@ class _In(BaseModel):
 
 
 class PersonIn(_In):
-    name: str
+    name: Annotated[str, text(100)]
     role: PersonRole
     id_number: str = Field(repr=False, description="resident ID number; stored encrypted, shown masked")
 
 
 class ShareholderIn(_In):
     kind: ShareholderKind
-    name: str
-    share: Amount = Field(description="percent, above 0 and at most 100")
-    uscc: str | None = None
+    name: Annotated[str, text(200)]
+    share_pct: Percent | None = Field(None, description="the holding in percent, above 0 and at most 100 "
+                                                        "(60 % is 60, not 0.6); required unless `share` is sent")
+    share: Percent | None = Field(None, deprecated=True, description="the earlier name of `share_pct` (percent)")
+    uscc: Uscc | None = None
     id_number: str | None = Field(None, repr=False, description="for a person shareholder")
+
+    @property
+    def legacy_share(self) -> Decimal | None:
+        """What was sent as the deprecated `share` (read without the deprecation warning)."""
+        value: Decimal | None = self.__dict__.get("share")
+        return value
+
+    @model_validator(mode="after")
+    def _one_share(self) -> ShareholderIn:
+        if self.share_pct is None and self.legacy_share is None:
+            raise ValueError("share_pct is required (percent, above 0 and at most 100)")
+        if self.share_pct is not None and self.legacy_share is not None and self.share_pct != self.legacy_share:
+            raise ValueError("share and share_pct differ: send share_pct only")
+        return self
+
+    @property
+    def percent(self) -> Decimal:
+        value = self.share_pct if self.share_pct is not None else self.legacy_share
+        assert value is not None  # `_one_share`
+        return value
 
 
 class EnterpriseIn(_In):
-    name: str
+    name: Annotated[str, text(200)]
     status: EnterpriseStatus = EnterpriseStatus.ACTIVE
     responsible_persons: list[PersonIn] = []
     shareholders: list[ShareholderIn] = []
@@ -61,15 +91,15 @@ class EnterpriseIn(_In):
             self.name,
             self.status,
             tuple(ResponsiblePerson(p.name, p.role, p.id_number) for p in self.responsible_persons),
-            tuple(Shareholder(s.kind, s.name, s.share, s.uscc, s.id_number) for s in self.shareholders),
+            tuple(Shareholder(s.kind, s.name, s.percent, s.uscc, s.id_number) for s in self.shareholders),
         )
 
 
 class CommitmentIn(_In):
-    from_year: int
-    to_year: int | None = None
-    output_value: Amount
-    tax: Amount
+    from_year: int = Field(json_schema_extra=YEAR_BOUNDS)
+    to_year: int | None = Field(None, json_schema_extra=YEAR_BOUNDS)
+    output_value: Money
+    tax: Money
 
 
 class DeadlineIn(_In):
@@ -88,12 +118,12 @@ class FlagIn(_In):
 
 
 class ParcelIn(_In):
-    name: str
-    address: str = ""
-    street: str = Field(description="street office or town: 荣华街道, Ronghua or ronghua")
+    name: Annotated[str, text(200)]
+    address: Annotated[str, text(300, required=False)] = ""
+    street: Annotated[Street, text(100)] = Field(description="street office or town: 荣华街道, Ronghua or ronghua")
     area_m2: Area
     category: ParcelCategory
-    rights_holder: str = Field(description="USCC of the holder of the land-use right")
+    rights_holder: CheckedUscc = Field(description="USCC of the holder of the land-use right")
     geometry: dict[str, Any] | None = None
     commitments: list[CommitmentIn] = []
     deadlines: list[DeadlineIn] = []
@@ -119,7 +149,7 @@ class ParcelIn(_In):
 
 
 class LeaseIn(_In):
-    tenant_uscc: str
+    tenant_uscc: CheckedUscc
     area_m2: Area
     start: date
     end: date | None = None

@@ -101,7 +101,8 @@ def enterprise_view(stored: StoredEnterprise, reveal: Callable[[bytes], str] | N
             {
                 "kind": s["kind"],
                 "name": s["name"],
-                "share": plain(Decimal(s["share_pct"])),
+                "share_pct": plain(Decimal(s["share_pct"])),
+                "share": plain(Decimal(s["share_pct"])),  # deprecated: the same percent as share_pct
                 "uscc": s["holder_uscc"],
                 "person_ref": s["person_ref"],
                 "id_number": id_number(s),
@@ -125,7 +126,8 @@ def path_view(path: EquityPath) -> dict[str, Any]:
                 "direction": s.direction.value,
                 "to": s.target.key,
                 "to_kind": s.target.kind.value,
-                "share": plain(s.share_pct),
+                "share_pct": plain(s.share_pct),
+                "share": plain(s.share_pct),  # deprecated: the same percent as share_pct
             }
             for s in path.steps
         ],
