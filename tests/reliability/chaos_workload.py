@@ -153,7 +153,7 @@ class Driver:
             try:
                 response = await client.post(self.urls[send.service] + send.path, json=send.body,
                                              headers=send.headers)
-                if response.status_code in (200, 201):
+                if response.status_code in (200, 201, 202):  # 202: a pending inspection, recorded when its parcel arrives
                     send.status = response.status_code
                     if send.kind == "inspection":
                         send.expected = response.json()["findings"][0]["finding_id"]

@@ -112,10 +112,19 @@ def field_errors(errors: list[Any]) -> list[dict[str, Any]]:
             where = "body"
         kind = str(e.get("type", ""))
         english = str(e.get("msg", ""))
-        result.append({"field": ".".join(loc) or where, "in": where,
-                       "message": Text(_ZH_BY_ERROR_TYPE.get(kind, f"取值无效：{english}"), english),
+        result.append({"field": ".".join(loc) or where, "in": where, "message": _message(kind, english),
                        "type": kind})
     return result
+
+
+def _message(kind: str, english: str) -> Text:
+    """A service's own validator says why in its message ("中文 / English", or one language):
+    that reason is kept; pydantic's built-in checks get their Chinese from the table below."""
+    if kind == "value_error":
+        reason = english.removeprefix("Value error, ")
+        zh, sep, en = reason.partition(" / ")
+        return Text(zh, en) if sep else Text(f"取值无效：{reason}", reason)
+    return Text(_ZH_BY_ERROR_TYPE.get(kind, f"取值无效：{english}"), english)
 
 
 # pydantic's error types in Chinese; the English message is pydantic's own (it carries the bound).
@@ -133,7 +142,7 @@ _ZH_BY_ERROR_TYPE = {
     "datetime_parsing": "应为时间（ISO 8601）", "datetime_from_date_parsing": "应为时间（ISO 8601）",
     "list_type": "应为列表", "too_short": "条目太少", "too_long": "条目太多", "dict_type": "应为对象",
     "model_type": "应为对象", "model_attributes_type": "应为对象", "json_invalid": "不是有效的 JSON",
-    "uuid_type": "应为 UUID", "uuid_parsing": "应为 UUID", "value_error": "取值无效",
+    "uuid_type": "应为 UUID", "uuid_parsing": "应为 UUID",
     "url_parsing": "应为网址", "url_type": "应为网址", "multiple_of": "数值不符合步长",
 }
 

@@ -7,15 +7,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from credit_ledger.adapters.notice_channels import Channel, GovMessagingChannel, SmsChannel, SmtpChannel
 from credit_ledger.adapters.rate_limits import ClientRateLimit
 from credit_ledger.adapters.tables import plumbing as plumbing_tables
 from credit_ledger.entrypoints.consumers import SUBSCRIPTIONS
 from credit_ledger.entrypoints.http import PROBLEMS, routers
 from credit_ledger.service_layer.anchoring import anchor_if_advanced
 from credit_ledger.service_layer.context import Context
+from credit_ledger.service_layer.notices import send_due
 from credit_ledger.settings import Settings
 from landgrade_events.credit import ANCHORS, BENEFITS, RECORDS
 from servicekit.http import create_app
+from servicekit.logging import get_logger
 from servicekit.runtime import Job
 from servicekit.serve import serve
 from servicekit.settings import ServiceSettings
@@ -29,9 +32,12 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
     config = Settings.narrowed(settings)
     plumbing = Plumbing.build(config, plumbing_tables)
     context = Context(plumbing.storage, anchor_interval_seconds=config.anchor_interval_seconds,
-                      public_rate_limit=ClientRateLimit(config.public_rate_limit))
+                      public_rate_limit=ClientRateLimit(config.public_rate_limit), clock=config.clock().now,
+                      public_list=config.public_list(), equity_rule=config.equity_rule(),
+                      notice_policy=config.notice_policy())
     consumers = [plumbing.subscribe(subscription, context.uow_on) for subscription in SUBSCRIPTIONS]
-    runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers, jobs=[anchoring(context)])
+    runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers,
+                               jobs=[anchoring(context), sending_notices(context, config)])
     return create_app(runtime, routers(), title="Credit ledger", run_background=run_background,
                       description="Credit records with penetration (地-企-责任人-责任人关联企业), the benefits "
                                   "register and public disclosure.",
@@ -50,6 +56,34 @@ def anchoring(context: Context) -> Job:
             if stop.is_set():
                 return
             await anchor_if_advanced(context.uow(), context.clock())
+
+    return run
+
+
+def notice_channel(config: Settings) -> Channel:
+    if config.notice_channel == "sms":
+        return SmsChannel()
+    if config.notice_channel == "gov":
+        return GovMessagingChannel()
+    return SmtpChannel(config.notice_smtp_host, config.notice_smtp_port, config.notice_smtp_sender,
+                       config.notice_smtp_username, config.notice_smtp_password, config.notice_smtp_start_tls)
+
+
+def sending_notices(context: Context, config: Settings) -> Job:
+    """Delivers waiting notices every `notice_send_interval_seconds`; a failed round (database
+    away) is logged and tried again next round."""
+    channel, log = notice_channel(config), get_logger("notices")
+
+    async def run(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await send_due(context.uow(), channel, context.clock, config.notice_max_attempts)
+            except Exception as error:
+                log.warning("notice_round_failed", error=repr(error))
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=config.notice_send_interval_seconds)
+            except TimeoutError:
+                pass
 
     return run
 

@@ -1,3 +1,12 @@
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from credit_ledger.domain.disclosure import Downgraded, PublicListPolicy
+from credit_ledger.domain.grades import Grade
+from credit_ledger.domain.notices import NoticePolicy
+from credit_ledger.domain.penetration import EquityRule
 from servicekit.settings import ServiceSettings
 
 
@@ -11,3 +20,35 @@ class Settings(ServiceSettings):
     # "120/minute"); beyond it the list answers 429 with Retry-After. The client address is the
     # connection's own (no X-Forwarded-For trusted).
     public_rate_limit: str = "120/minute"
+    # A quality holder whose parcel has been graded at or below this grade since its final A (a
+    # violation found: a provisional D) no longer stands as one: "withhold" leaves it off the public
+    # list, "under_review" lists it marked `under_review`, until the parcel's grade is better again.
+    public_list_review_from: Literal["B", "C", "D"] = "D"
+    public_list_downgraded: Literal["withhold", "under_review"] = "withhold"
+
+    def public_list(self) -> PublicListPolicy:
+        return PublicListPolicy(Grade(self.public_list_review_from), Downgraded(self.public_list_downgraded))
+    # The least equity stake, in percent of the investee, that makes two enterprises related parties
+    # (penetration: they share benefits and restrictions); 0 = any stake. Paths name the stake.
+    equity_link_min_share_pct: Decimal = Field(default=Decimal(0), ge=0, le=100)
+
+    # Notices (C or D grades, benefits withdrawn) go out through one channel: "smtp" (e-mail, to the
+    # address each enterprise registers at PUT /v1/notice-contacts/{uscc}); "sms" and "gov" (政务消息)
+    # are not connected yet and refuse, so their notices wait (pending, with the reason).
+    notice_channel: Literal["smtp", "sms", "gov"] = "smtp"
+    notice_smtp_host: str | None = None  # unset: e-mail is not configured and notices wait
+    notice_smtp_port: int = Field(default=25, ge=1, le=65535)
+    notice_smtp_sender: str = "noreply@landgrade.example"
+    notice_smtp_username: str | None = None
+    notice_smtp_password: str | None = None
+    notice_smtp_start_tls: bool = False
+    notice_send_interval_seconds: float = Field(default=5.0, gt=0)
+    notice_max_attempts: int = Field(default=20, ge=1)
+    # Days a notice gives the enterprise to act (object, apply, rectify), counted from the grading.
+    notice_respond_days: int = Field(default=15, ge=1, le=365)
+
+    def notice_policy(self) -> NoticePolicy:
+        return NoticePolicy(self.notice_respond_days)
+
+    def equity_rule(self) -> EquityRule:
+        return EquityRule(self.equity_link_min_share_pct)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -64,14 +65,17 @@ class World:
             return await session.scalar(text(sql), params)
 
     async def enterprise(self, uscc_: str, name: str, persons: list[tuple[str, str]] | None = None,
-                         shareholders: list[str] | None = None) -> None:
-        """Publishes the enterprise (persons as (token, name)) and waits until the graph has it."""
-        persons, shareholders = persons or [], shareholders or []
+                         shareholders: list[str] | None = None,
+                         stakes: dict[str, Decimal] | None = None) -> None:
+        """Publishes the enterprise (persons as (token, name); enterprise shareholders by USCC, or
+        with their stake in percent) and waits until the graph has it."""
+        persons = persons or []
+        stakes = {s: Decimal("60") for s in shareholders or []} | (stakes or {})
         await self.publish(EnterpriseChanged(
             uscc=uscc_, name=name, status="active",
             responsible_persons=[ResponsiblePersonRef(person_ref=p, name=n, role="legal_representative")
                                  for p, n in persons],
-            shareholders=[Shareholder(kind="enterprise", uscc=s, share=Decimal("0.6")) for s in shareholders],
+            shareholders=[Shareholder(kind="enterprise", uscc=s, share=share) for s, share in stakes.items()],
         ))
         await eventually(lambda: self.scalar(
             "SELECT 1 FROM enterprises WHERE uscc = :u AND name = :n AND "
@@ -107,7 +111,14 @@ class World:
 
 @pytest.fixture
 async def world(make_settings: Any, infra: Any) -> AsyncIterator[World]:
-    settings = await make_settings(Settings, MIGRATIONS, anchor_interval_seconds=0.5)
+    async with running_world(make_settings, infra) as running:
+        yield running
+
+
+@asynccontextmanager
+async def running_world(make_settings: Any, infra: Any, **overrides: Any) -> AsyncIterator[World]:
+    """A credit ledger of its own (database, consumer groups) with these settings."""
+    settings = await make_settings(Settings, MIGRATIONS, anchor_interval_seconds=0.5, **overrides)
     app = build_app(settings)
     producer = AIOKafkaProducer(bootstrap_servers=infra.bootstrap)
     await producer.start()

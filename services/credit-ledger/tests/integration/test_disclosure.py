@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from credit_ledger.domain.disclosure import Downgraded, PublicListPolicy
+from credit_ledger.domain.grades import Grade
 from landgrade.testing import token
 
 from .conftest import World, ref, uscc
@@ -29,8 +33,46 @@ async def test_the_public_list_holds_final_a_holders_only_and_nothing_personal(w
     assert response.status_code == 200
     body = response.json()
     mine = [i for i in body["items"] if i["uscc"] in (final_a, provisional_a, downgraded)]
-    assert mine == [{"enterprise_name": "亦庄优质用地有限公司", "uscc": final_a, "parcel_id": p1, "year": year}]
+    assert mine == [{"enterprise_name": "亦庄优质用地有限公司", "uscc": final_a, "parcel_id": p1, "year": year,
+                     "under_review": False}]
     assert "张三丰" not in response.text and person not in response.text
+
+
+async def _listed(world: World, year: int, holder: str) -> list[dict[str, object]]:
+    response = await world.client.get("/v1/public/quality-holders", params={"year": year, "limit": 1000})
+    assert response.status_code == 200
+    return [i for i in response.json()["items"] if i["uscc"] == holder]
+
+
+async def test_a_final_a_provisionally_downgraded_to_d_leaves_the_public_list_with_its_benefits(
+        world: World) -> None:
+    year, holder, parcel = 2032, uscc(), ref("P")
+    await world.enterprise(holder, "亦庄违规用地有限公司")
+    await world.graded_and_applied(world.graded(parcel, holder, "A", year=year))
+    assert [i["parcel_id"] for i in await _listed(world, year, holder)] == [parcel]
+    assert (await world.client.get(f"/v1/benefits/{holder}", headers=READER)).json()["green_channel"]
+
+    # A violation found: the next year's provisional grade is D. Benefits and the list go together.
+    await world.graded_and_applied(world.graded(parcel, holder, "D", status="provisional", year=year + 1))
+    benefits = (await world.client.get(f"/v1/benefits/{holder}", headers=READER)).json()
+    assert not benefits["green_channel"] and not benefits["key_service_list"]
+    assert "incentive_priority" not in {e["benefit"] for e in benefits["entitlements"]}
+    assert await _listed(world, year, holder) == []
+
+    # The grade returns (the violation rectified): so does the holder.
+    await world.graded_and_applied(world.graded(parcel, holder, "B", status="provisional", year=year + 1))
+    assert [i["parcel_id"] for i in await _listed(world, year, holder)] == [parcel]
+
+
+async def test_under_review_setting_keeps_a_downgraded_holder_listed_and_marked(world: World) -> None:
+    world.app.state.context = replace(world.context, public_list=PublicListPolicy(
+        Grade.C, Downgraded.UNDER_REVIEW))
+    year, holder, parcel = 2033, uscc(), ref("P")
+    await world.enterprise(holder, "亦庄整改用地有限公司")
+    await world.graded_and_applied(world.graded(parcel, holder, "A", year=year))
+    await world.graded_and_applied(world.graded(parcel, holder, "C", status="provisional", year=year))
+    [item] = await _listed(world, year, holder)
+    assert item["under_review"] is True
 
 
 async def test_a_credit_file_masks_personal_data_except_for_admin_and_every_read_is_logged(world: World) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 import pytest
 
 from landgrade.testing import eventually, read_events, token
 from landgrade_events.credit import BENEFITS, RECORDS
 
-from .conftest import World, ref, uscc
+from .conftest import World, ref, running_world, uscc
 
 pytestmark = pytest.mark.infra
 READER = token("credit:read")
@@ -94,3 +97,21 @@ async def test_a_case_step_is_recorded_for_the_parcels_holder(world: World) -> N
     file = (await world.client.get(f"/v1/subjects/{holder}/credit", headers=READER)).json()
     case = next(r for r in file["records"] if r["kind"] == "case")
     assert case["polarity"] == "positive" and "rectified" in case["reason"]
+
+
+async def test_a_stake_below_the_minimum_share_makes_no_related_party(make_settings: Any, infra: Any) -> None:
+    async with running_world(make_settings, infra, equity_link_min_share_pct=Decimal("25")) as world:
+        holder, major, minor, parcel = uscc(), uscc(), uscc(), ref("P")
+        await world.enterprise(major, "亦庄控股有限公司")
+        await world.enterprise(minor, "亦庄小股东有限公司")
+        await world.enterprise(holder, "亦庄参股制造有限公司",
+                               stakes={major: Decimal("60"), minor: Decimal("10")})
+        await world.graded_and_applied(world.graded(parcel, holder, "A"))
+
+        benefits = (await world.client.get(f"/v1/benefits/{major}", headers=READER)).json()
+        assert benefits["green_channel"]
+        [tie] = benefits["ties"]
+        assert tie["relation"] == "equity_linked" and tie["path"].endswith(
+            f"equity-linked enterprise 亦庄控股有限公司 ({major}) [60% equity; links count from 25%]")
+        assert not (await world.client.get(f"/v1/benefits/{minor}", headers=READER)).json()["green_channel"]
+        assert await world.records_of(minor) == 0 and await world.records_of(major) == 1

@@ -15,10 +15,12 @@ from sqlalchemy import MetaData
 
 from credit_ledger.domain.benefits import BenefitChange, EnterpriseBenefits, Held, HistoryEntry
 from credit_ledger.domain.chain import Anchor, ChainedRecord, append, verify
+from credit_ledger.domain.disclosure import Downgraded, PublicListPolicy
 from credit_ledger.domain.enterprises import Enterprise, EnterpriseState, EquityLink, ResponsiblePerson
 from credit_ledger.domain.entitlements import Entitlement, Standing
 from credit_ledger.domain.grades import GradeFact, GradeStatus, QualityHolder
-from credit_ledger.domain.penetration import EnterpriseGraph, SubjectKind
+from credit_ledger.domain.notices import Contact, Notice, NoticePolicy, NoticeStatus
+from credit_ledger.domain.penetration import EnterpriseGraph, EquityRule, SubjectKind
 from credit_ledger.domain.reads import CreditRead
 from credit_ledger.domain.records import CreditRecord, Polarity, RecordKind
 from credit_ledger.domain.repairs import Repair, RepairApplication, RepairKind, RepairRefused, RepairStatus
@@ -123,6 +125,7 @@ class FakeGraph:
             names={u: e.name for u, e in self.enterprises.items()},
             responsible_persons={u: frozenset(p.person_ref for p in e.persons) for u, e in self.enterprises.items()},
             equity_links=frozenset((s, u) for u, e in self.enterprises.items() for s, _ in e.shareholders if s != u),
+            equity_shares={(s, u): share for u, e in self.enterprises.items() for s, share in e.shareholders},
         )
 
     async def names(self, usccs: Iterable[str]) -> dict[str, str]:
@@ -202,14 +205,58 @@ class FakeGrades:
     async def latest_final_year(self) -> int | None:
         return max((f.year for f in self.seen.values() if f.status is GradeStatus.FINAL), default=None)
 
-    async def quality_holders(self, year: int | None, limit: int, offset: int) -> tuple[int, list[QualityHolder]]:
+    async def quality_holders(self, year: int | None, limit: int, offset: int,
+                              policy: PublicListPolicy) -> tuple[int, list[QualityHolder]]:
+        ordered = sorted(self.seen.values(), key=lambda f: f.graded_at)
         latest: dict[str, GradeFact] = {}
-        for f in sorted(self.seen.values(), key=lambda f: f.graded_at):
+        for f in ordered:
             if f.status is GradeStatus.FINAL and f.year == year:
                 latest[f.parcel_id] = f
-        listed = sorted((QualityHolder(f.holder_uscc, None, f.parcel_id, f.year) for f in latest.values()
-                         if f.grade.value == "A"), key=lambda h: (h.uscc, h.parcel_id))
+        listed = []
+        for f in latest.values():
+            newer = [g for g in ordered if g.parcel_id == f.parcel_id and g.graded_at > f.graded_at]
+            reviewed = policy.reviewed(newer[-1].grade if newer else None)
+            if f.grade.value == "A" and not (reviewed and policy.downgraded is Downgraded.WITHHOLD):
+                listed.append(QualityHolder(f.holder_uscc, None, f.parcel_id, f.year, reviewed))
+        listed.sort(key=lambda h: (h.uscc, h.parcel_id))
         return len(listed), listed[offset:offset + limit]
+
+
+class FakeNotices:
+    def __init__(self) -> None:
+        self.kept: dict[str, Notice] = {}
+        self.contacts: dict[str, Contact] = {}
+
+    async def add(self, written: Sequence[Notice]) -> None:
+        for notice in written:
+            self.kept.setdefault(notice.notice_id, notice)
+
+    def _numbered(self) -> list[tuple[int, Notice]]:
+        return list(enumerate(self.kept.values(), start=1))
+
+    async def of(self, recipient: str, after: int | None, limit: int) -> list[tuple[int, Notice]]:
+        mine = [(n, x) for n, x in reversed(self._numbered()) if x.recipient == recipient
+                and (after is None or n < after)]
+        return mine[:limit]
+
+    async def due(self, limit: int) -> list[tuple[int, Notice]]:
+        return [(n, x) for n, x in self._numbered() if x.status is NoticeStatus.PENDING][:limit]
+
+    def _update(self, seq: int, **changes: Any) -> None:
+        notice = self._numbered()[seq - 1][1]
+        self.kept[notice.notice_id] = replace(notice, attempts=notice.attempts + 1, **changes)
+
+    async def sent(self, seq: int, channel: str, at: datetime) -> None:
+        self._update(seq, status=NoticeStatus.SENT, channel=channel, sent_at=at, last_error=None)
+
+    async def not_sent(self, seq: int, error: str, give_up: bool) -> None:
+        self._update(seq, status=NoticeStatus.FAILED if give_up else NoticeStatus.PENDING, last_error=error)
+
+    async def contact(self, uscc: str) -> Contact | None:
+        return self.contacts.get(uscc)
+
+    async def set_contact(self, contact: Contact, by: str, at: datetime) -> None:
+        self.contacts[contact.uscc] = contact
 
 
 class FakeRepairs:
@@ -250,6 +297,8 @@ class FakeUnitOfWork:
                                idempotency_table(metadata))
         self.ledger, self.graph, self.register = FakeLedger(), FakeGraph(), FakeRegister()
         self.grades, self.repairs, self.reads = FakeGrades(), FakeRepairs(), FakeReads()
+        self.equity_rule, self.notice_policy = EquityRule(), NoticePolicy()
+        self.notices = FakeNotices()
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.pending: list[tuple[str, dict[str, Any]]] = []
         self.answers: dict[tuple[str, str], tuple[str, int, Any]] = {}

@@ -1,6 +1,8 @@
 """The penetration chain 地-企-责任人-责任人关联企业: who is reached from a parcel, and how."""
 
-from credit_ledger.domain.penetration import EnterpriseGraph, Path, Relation, SubjectKind, penetrate
+from decimal import Decimal
+
+from credit_ledger.domain.penetration import EnterpriseGraph, EquityRule, Path, Relation, SubjectKind, penetrate
 
 HOLDER, Y, Z, W, PARENT = "91110302HOLDER0001", "91110302YYYYYY0002", "91110302ZZZZZZ0003", \
     "91110302WWWWWW0004", "91110302PARENT0005"
@@ -76,3 +78,33 @@ def test_a_stored_path_reads_back_to_the_same_hops_with_persons_by_token_only() 
     assert Path.from_data(path.as_data()) == path
     assert path.hops() == ["parcel P-0001", f"rights holder 亦庄精密制造有限公司 ({HOLDER})",
                            "responsible person psn-7", f"enterprise Y Co. ({Y})"]
+
+
+def _stakes() -> EnterpriseGraph:
+    # PARENT holds 60 % of the holder; the holder holds 10 % of Y.
+    return EnterpriseGraph(
+        names={HOLDER: "亦庄精密制造有限公司", Y: "Y Co.", PARENT: "Parent Group"},
+        equity_links=frozenset({(PARENT, HOLDER), (HOLDER, Y)}),
+        equity_shares={(PARENT, HOLDER): Decimal("60.000000"), (HOLDER, Y): Decimal("10")},
+    )
+
+
+def test_by_default_any_stake_links_and_the_path_names_it() -> None:
+    reached = by_ref(penetrate("P-0005", HOLDER, _stakes()))
+    assert {PARENT, Y} <= set(reached)
+    assert reached[Y].path.sentence().endswith(f"equity-linked enterprise Y Co. ({Y}) [10% equity]")
+
+
+def test_a_stake_below_the_minimum_makes_no_related_party_and_the_path_shows_the_setting() -> None:
+    reached = by_ref(penetrate("P-0005", HOLDER, _stakes(), EquityRule(Decimal("25"))))
+    assert Y not in reached
+    assert reached[PARENT].path.sentence().endswith(
+        f"equity-linked enterprise Parent Group ({PARENT}) [60% equity; links count from 25%]")
+    # The investee side reaches its shareholder by the same stake.
+    from_parent = by_ref(penetrate("P-0006", PARENT, _stakes(), EquityRule(Decimal("60"))))
+    assert from_parent[HOLDER].relation is Relation.EQUITY_LINKED
+
+
+def test_a_link_of_unknown_share_counts_whatever_the_minimum() -> None:
+    graph = EnterpriseGraph(equity_links=frozenset({(PARENT, HOLDER)}))
+    assert PARENT in by_ref(penetrate("P-0007", HOLDER, graph, EquityRule(Decimal("50"))))

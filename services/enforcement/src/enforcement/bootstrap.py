@@ -15,7 +15,6 @@ from enforcement.entrypoints.consumers import SUBSCRIPTIONS
 from enforcement.entrypoints.http import PROBLEMS, routers
 from enforcement.service_layer.cases import flag_overdue_cases
 from enforcement.service_layer.context import Context
-from enforcement.service_layer.unit_of_work import utc_now
 from enforcement.settings import Settings
 from landgrade_events.enforcement import CASES, FINDINGS
 from servicekit.http import create_app
@@ -30,9 +29,11 @@ PUBLISHES: list[str] = [FINDINGS, CASES]
 
 
 def build_app(settings: ServiceSettings | None = None, *, run_background: bool = True,
-              clock: Callable[[], datetime] = utc_now) -> FastAPI:
-    """`clock` lets tests move time forward (overdue checks) without waiting for it."""
+              clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """`clock` lets tests move time forward (overdue checks) without waiting for it; otherwise the
+    settings' clock (Beijing time; `CLOCK_AT` fixes it)."""
     own = Settings.narrowed(settings)
+    clock = clock or own.clock().now
     plumbing = Plumbing.build(own, plumbing_tables)
     ctx = Context(
         storage=plumbing.storage, evidence_store=EvidenceStore(own.evidence_dir),

@@ -100,8 +100,11 @@ async def test_polyglot_truncated_and_active_files_are_refused_naming_the_file_f
         problem = response.json()
         assert response.headers["content-type"].startswith("application/problem+json")
         assert problem["reason"] == reason and [e["field"] for e in problem["errors"]] == ["file"]
-        chinese, english = problem["errors"][0]["message"].split(" / ")
+        in_english = await enforcement.client.post(url, files=_upload(content, media_type),
+                                                   headers=RONGHUA | {"Accept-Language": "en"})
+        chinese, english = problem["errors"][0]["message"], in_english.json()["errors"][0]["message"]
         assert not chinese.isascii() and english.isascii()
+        assert not problem["title"].isascii() and in_english.json()["title"] == "Evidence refused"
     inspection = (await enforcement.client.get(f"/v1/inspections/{inspection_id}", headers=RONGHUA)).json()
     assert inspection["evidence"] == []
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from landgrade.testing import eventually, read_events, token
 from landgrade_events.enforcement import FINDINGS, FindingRecorded
-from landgrade_events.registry import SuspectedOccupant
+from landgrade_events.registry import ParcelChanged, SuspectedOccupant
 from landgrade_reference.uscc import uscc_check_character as check_character
 
 pytestmark = pytest.mark.infra
@@ -80,13 +81,41 @@ async def test_bad_inspections_are_refused_field_by_field(enforcement) -> None:
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["findings[0].tenant_uscc"]
 
-    unknown = await enforcement.client.post("/v1/inspections", json=inspection("P-nowhere"), headers=RONGHUA)
-    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "parcel_id"
-
     bad_type = inspection(parcel, findings=[{"type": "graffiti"}])
     response = await enforcement.client.post("/v1/inspections", json=bad_type, headers=RONGHUA)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "findings.0.type"
     assert (await enforcement.sql("SELECT 1 FROM inspections WHERE parcel_id = :p", p=parcel)) == []
+
+
+async def test_an_inspection_posted_before_its_parcel_arrives_is_kept_and_recorded_when_it_does(
+        enforcement) -> None:
+    parcel = f"P-{uuid.uuid4().hex[:10]}"  # registered in the land ledger; its event not here yet
+    body = inspection(parcel)
+    c = enforcement.client
+    accepted = await c.post("/v1/inspections", json=body, headers=RONGHUA)
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["status"] == "pending" and accepted.json()["street"] is None
+    assert accepted.headers["location"] == f"/v1/inspections/{body['inspection_id']}"
+    assert (await c.post("/v1/inspections", json=body, headers=RONGHUA)).status_code == 202  # a re-send: no-op
+    early = await c.post(f"/v1/inspections/{body['inspection_id']}/evidence", headers=RONGHUA,
+                         files={"file": ("site.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
+    assert early.status_code == 503 and int(early.headers["retry-after"]) > 0
+    assert (await c.get(f"/v1/inspections/{body['inspection_id']}", headers=BOXING)).status_code == 404
+
+    await enforcement.publish(ParcelChanged(parcel_id=parcel, name="新登记厂房", street="荣华街道",
+                                            category="self_use", area_m2=Decimal("8000"), holder_uscc=uscc()))
+
+    async def recorded() -> dict | None:
+        found = (await c.get(f"/v1/inspections/{body['inspection_id']}", headers=RONGHUA)).json()
+        return found if found["status"] == "recorded" else None
+
+    found = await eventually(recorded)
+    assert found["street"] == "荣华街道" and found["submitted_by"] == "ronghua-app"
+    assert (await c.post("/v1/inspections", json=body, headers=RONGHUA)).status_code == 200  # recorded now
+    [event] = await read_events(enforcement.bootstrap, FINDINGS,
+                                lambda e: e.data["inspection_id"] == body["inspection_id"], count=1)
+    assert event.data["parcel_id"] == parcel and event.data["street"] == "荣华街道"
+    assert (await enforcement.sql("SELECT 1 FROM pending_inspections WHERE parcel_id = :p", p=parcel)) == []
 
 
 async def test_a_suspected_occupant_becomes_a_task_for_that_street_office_only(enforcement) -> None:
@@ -103,6 +132,13 @@ async def test_a_suspected_occupant_becomes_a_task_for_that_street_office_only(e
 
     [task] = await eventually(ronghua_tasks)
     assert task["suspected_uscc"] == occupant and task["status"] == "open"
+    # What the inspector needs to go there, in Chinese by default.
+    assert (task["street_name"], task["parcel_name"]) == ("荣华街道", "Test works")
+    assert task["holder_uscc"] and task["holder_uscc"] in task["why"]
+    assert occupant in task["why"] and "未经批准的出租" in task["why"]
+    english = (await enforcement.client.get("/v1/inspection-tasks", headers=RONGHUA | {"Accept-Language": "en"}))
+    [in_english] = [t for t in english.json()["items"] if t["task_id"] == task["task_id"]]
+    assert in_english["street_name"] == "Ronghua Street" and "unauthorised lease" in in_english["why"]
     boxing = (await enforcement.client.get("/v1/inspection-tasks", headers=BOXING)).json()["items"]
     assert all(t["parcel_id"] != parcel for t in boxing)
     peek = await enforcement.client.get("/v1/inspection-tasks", params={"street": "荣华街道"}, headers=BOXING)
@@ -132,7 +168,8 @@ async def test_a_lone_surrogate_in_any_text_is_a_422_naming_the_field_not_a_500(
                              ({"findings": [lease | {"tenant_uscc": "9111@@"}]}, "findings.0.tenant_uscc")]:
         body = inspection(parcel) | overrides
         response = await enforcement.client.post("/v1/inspections", content=_with_lone_surrogate(body),
-                                                 headers=RONGHUA | {"Content-Type": "application/json"})
+                                                 headers=RONGHUA | {"Content-Type": "application/json",
+                                                                    "Accept-Language": "en"})
         assert response.status_code == 422, (field, response.text)
         assert [e["field"] for e in response.json()["errors"]] == [field]
         assert "unpaired surrogate" in response.json()["errors"][0]["message"]

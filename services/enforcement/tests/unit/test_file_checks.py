@@ -71,7 +71,7 @@ def test_well_formed_files_pass(media_type: str, content: bytes) -> None:
 def test_an_image_with_a_zip_after_its_end_is_a_refused_polyglot(media_type: str, image: bytes) -> None:
     error = refused(media_type, image + ZIP)
     assert error.reason == "trailing_data"
-    chinese, english = str(error).split(" / ")
+    chinese, english = error.zh, str(error)
     assert "结束标记" in chinese and "polyglot" in english
     assert refused(media_type, image + b"\x00").reason == "trailing_data"
 
@@ -110,7 +110,7 @@ def test_a_png_chunk_with_a_wrong_crc_or_a_missing_header_is_refused() -> None:
 def test_a_file_of_another_type_than_declared_is_refused(declared: str, content: bytes) -> None:
     error = refused(declared, content)
     assert error.reason == "content_mismatch"
-    assert str(error).startswith("声明的类型是") and f"declared {declared}" in str(error)
+    assert error.zh.startswith("声明的类型是") and f"declared {declared}" in str(error)
 
 
 @pytest.mark.parametrize("dictionary", [
@@ -126,7 +126,7 @@ def test_a_file_of_another_type_than_declared_is_refused(declared: str, content:
 def test_a_pdf_with_active_or_embedded_content_is_refused(dictionary: bytes) -> None:
     error = refused("application/pdf", pdf(dictionary, PAGES))
     assert error.reason == "active_content"
-    assert str(error).startswith("PDF 含有可执行或嵌入的内容")
+    assert error.zh.startswith("PDF 含有可执行或嵌入的内容")
 
 
 def test_active_content_hidden_in_an_object_stream_is_found() -> None:

@@ -30,13 +30,21 @@ from enforcement.domain.inspections import (
     new_inspection,
 )
 from enforcement.domain.local_time import local_date
+from enforcement.domain.pending import PendingInspection, PendingStatus
 from enforcement.domain.projections import InspectionTask, ParcelView, SuspicionReport
 from enforcement.service_layer.cases import TransitionRequest, flag_overdue_cases, on_parcel_graded, transition_case
 from enforcement.service_layer.context import Caller
 from enforcement.service_layer.errors import Conflict, NotFound
 from enforcement.service_layer.inspections import EvidenceUpload, add_evidence, record_inspection
 from enforcement.service_layer.projections import on_parcel_changed, on_suspected_occupant
-from enforcement.service_layer.queries import evidence_content, get_case, get_inspection, list_cases, list_tasks
+from enforcement.service_layer.queries import (
+    evidence_content,
+    get_case,
+    get_inspection,
+    inspection_or_pending,
+    list_cases,
+    list_tasks,
+)
 from enforcement.service_layer.unit_of_work import EnforcementUnitOfWork
 from landgrade_events import enforcement as contract
 from landgrade_events.evaluation import Metrics, ParcelGraded, Reason
@@ -113,6 +121,27 @@ class FakeCaseRepository:
 class FakeInspectionRepository:
     def __init__(self) -> None:
         self.rows: dict[str, InspectionRecord] = {}
+        self.waiting: dict[str, PendingInspection] = {}
+
+    async def add_pending(self, pending: PendingInspection) -> bool:
+        if pending.inspection.inspection_id in self.waiting:
+            return False
+        self.waiting[pending.inspection.inspection_id] = pending
+        return True
+
+    async def pending(self, inspection_id: str) -> PendingInspection | None:
+        return self.waiting.get(inspection_id)
+
+    async def pending_for(self, parcel_ids: list[str]) -> list[PendingInspection]:
+        return sorted((p for p in self.waiting.values() if p.inspection.parcel_id in parcel_ids
+                       and p.status is PendingStatus.PENDING), key=lambda p: p.received_at)
+
+    async def recorded_pending(self, inspection_id: str) -> None:
+        del self.waiting[inspection_id]
+
+    async def refuse_pending(self, inspection_id: str, refusal: str) -> None:
+        self.waiting[inspection_id] = dataclasses.replace(self.waiting[inspection_id],
+                                                          status=PendingStatus.REFUSED, refusal=refusal)
 
     async def add(self, inspection: Inspection, *, street: str, submitted_by: str, recorded_at: datetime) -> bool:
         if inspection.inspection_id in self.rows:
@@ -140,6 +169,9 @@ class FakeProjectionRepository:
         self.parcels: dict[str, tuple[ParcelView, int]] = {}
         self.grades: dict[str, dict[str, Any]] = {}
         self.open_tasks: list[InspectionTask] = []
+
+    async def lock_parcels(self, parcel_ids: list[str]) -> None:
+        pass  # one in-memory "database" with no concurrent transaction to order against
 
     async def upsert_parcel(self, parcel: ParcelView, version: int, at: datetime) -> None:
         kept = self.parcels.get(parcel.parcel_id)
@@ -429,10 +461,45 @@ async def test_an_inspection_outside_the_callers_street_or_of_an_unknown_parcel_
         await record_inspection(uow, an_inspection("P-1"), BOXING_APP)
     with pytest.raises(OutsideJurisdiction):
         await record_inspection(uow, an_inspection("P-1"), Caller("unbound-app"))
-    with pytest.raises(InvalidInput) as refused:
-        await record_inspection(uow, an_inspection("P-nowhere"), RONGHUA_APP)
-    assert refused.value.errors[0].field == "parcel_id"
     assert uow.inspections.rows == {} and uow.emitted == []
+
+
+async def test_an_inspection_of_a_parcel_not_reported_yet_waits_for_it_and_is_recorded_when_it_arrives() -> None:
+    uow = FakeUnitOfWork()
+    await on_suspected_occupant(uow, received(suspicion("P-new")))
+    lease = Finding(FindingType.UNAUTHORISED_LEASE, HolderAttitude.REFUSES_TO_CORRECT, TENANT)
+    kept, created = await record_inspection(uow, an_inspection("P-new", lease), RONGHUA_APP)
+    assert created and isinstance(kept, PendingInspection) and kept.status is PendingStatus.PENDING
+    assert uow.emitted == [] and uow.inspections.rows == {}
+    again, created = await record_inspection(uow, an_inspection("P-new", lease), RONGHUA_APP)
+    assert not created and isinstance(again, PendingInspection)  # an offline app's re-send: a no-op
+    with pytest.raises(Conflict):
+        await record_inspection(uow, an_inspection("P-new", Finding(FindingType.NO_ISSUE)), RONGHUA_APP)
+    assert isinstance(await inspection_or_pending(uow, "insp-1", RONGHUA_APP), PendingInspection)
+    with pytest.raises(NotFound):
+        await inspection_or_pending(uow, "insp-1", BOXING_APP)
+
+    await _registry(uow, "P-new")
+    [finding] = uow.of(contract.FindingRecorded)
+    assert (finding.finding_id, finding.parcel_id, finding.street) == ("insp-1#1", "P-new", RONGHUA)
+    recorded = await inspection_or_pending(uow, "insp-1", RONGHUA_APP)
+    assert isinstance(recorded, InspectionRecord) and recorded.submitted_by == "ronghua-app"
+    assert recorded.recorded_at == kept.received_at and uow.inspections.waiting == {}
+    assert [t.status for t in uow.projections.open_tasks] == ["done"]
+    await _registry(uow, "P-new")  # the parcel's next version records nothing twice
+    assert len(uow.of(contract.FindingRecorded)) == 1
+
+
+async def test_a_waiting_inspection_whose_parcel_arrives_in_another_street_is_refused_then() -> None:
+    uow = FakeUnitOfWork()
+    await record_inspection(uow, an_inspection("P-far"), RONGHUA_APP)
+    with pytest.raises(OutsideJurisdiction):
+        await record_inspection(uow, an_inspection("P-far", inspection_id="insp-2"), Caller("unbound-app"))
+    await _registry(uow, "P-far", street=BOXING)
+    refused = await inspection_or_pending(uow, "insp-1", RONGHUA_APP)
+    assert isinstance(refused, PendingInspection) and refused.status is PendingStatus.REFUSED
+    assert refused.refusal and "P-far" in refused.refusal
+    assert uow.emitted == [] and uow.inspections.rows == {}
 
 
 def test_an_invalid_tenant_uscc_never_enters() -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, true
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit_ledger.adapters.tables import enterprises, grades
+from credit_ledger.domain.disclosure import Downgraded, PublicListPolicy
 from credit_ledger.domain.grades import GradeFact, QualityHolder
 from servicekit.db import column_arrays, unnest_insert
 
@@ -42,25 +43,42 @@ class GradeRepository:
             select(func.max(grades.c.year)).where(grades.c.status == "final"))
         return year
 
-    async def quality_holders(self, year: int | None, limit: int, offset: int) -> tuple[int, list[QualityHolder]]:
+    async def quality_holders(self, year: int | None, limit: int, offset: int,
+                              policy: PublicListPolicy) -> tuple[int, list[QualityHolder]]:
         """(how many in all, one page): A-class holders by the latest FINAL grading of each parcel in
-        the year, in USCC and parcel order."""
+        the year, in USCC and parcel order; a parcel whose newest grading since is at or below the
+        policy's review grade is left off or marked, as the policy says."""
         latest = (
-            select(grades.c.parcel_id, grades.c.holder_uscc, grades.c.grade, grades.c.year)
+            select(grades.c.parcel_id, grades.c.holder_uscc, grades.c.grade, grades.c.year,
+                   grades.c.evaluated_at)
             .where(grades.c.status == "final", grades.c.year == year)
             .ext(distinct_on(grades.c.parcel_id))
             .order_by(grades.c.parcel_id, grades.c.evaluated_at.desc(), grades.c.evaluation_id.desc())
             .subquery()
         )
+        newer = grades.alias("newer")
+        newest = (
+            select(newer.c.grade)
+            .where(newer.c.parcel_id == latest.c.parcel_id, newer.c.evaluated_at > latest.c.evaluated_at)
+            .order_by(newer.c.evaluated_at.desc(), newer.c.evaluation_id.desc())
+            .limit(1)
+            .lateral("newest")
+        )
+        reviewed = func.coalesce(newest.c.grade.in_(policy.review_grades), false())
         listed = (
-            select(latest.c.parcel_id, latest.c.holder_uscc, latest.c.year, enterprises.c.name)
+            select(latest.c.parcel_id, latest.c.holder_uscc, latest.c.year, enterprises.c.name,
+                   reviewed.label("under_review"))
             .join(enterprises, enterprises.c.uscc == latest.c.holder_uscc, isouter=True)
+            .join(newest, true(), isouter=True)
             .where(latest.c.grade == "A")
         )
+        if policy.downgraded is Downgraded.WITHHOLD:
+            listed = listed.where(~reviewed)
         total = await self.session.scalar(select(func.count()).select_from(listed.subquery()))
         rows = await self.session.execute(
             listed.order_by(latest.c.holder_uscc, latest.c.parcel_id).limit(limit).offset(offset))
-        return int(total or 0), [QualityHolder(r.holder_uscc, r.name, r.parcel_id, r.year) for r in rows]
+        return int(total or 0), [QualityHolder(r.holder_uscc, r.name, r.parcel_id, r.year, bool(r.under_review))
+                                 for r in rows]
 
 
 def _grade_row(fact: GradeFact) -> dict[str, object]:

@@ -18,7 +18,7 @@ _rp = responsible_persons.c
 _PERSONS_OF = select(_rp.person_ref).where(any_of(_rp.uscc, "usccs"))
 _PERSON_ROWS = select(_rp.uscc, _rp.person_ref).where(
     or_(any_of(_rp.person_ref, "persons"), any_of(_rp.uscc, "usccs")))
-_LINKS_OF = select(equity_links.c.shareholder_uscc, equity_links.c.investee_uscc).where(
+_LINKS_OF = select(equity_links.c.shareholder_uscc, equity_links.c.investee_uscc, equity_links.c.share).where(
     or_(any_of(equity_links.c.shareholder_uscc, "usccs"), any_of(equity_links.c.investee_uscc, "usccs")))
 _NAMES_OF = select(enterprises.c.uscc, enterprises.c.name).where(any_of(enterprises.c.uscc, "usccs"))
 
@@ -59,11 +59,13 @@ class GraphRepository:
         responsible: dict[str, set[str]] = {}
         for row in person_rows:
             responsible.setdefault(row.uscc, set()).add(row.person_ref)
-        usccs = set(wanted) | set(responsible) | {u for link in links for u in link}
+        usccs = set(wanted) | set(responsible) | {u for row in links for u in (row.shareholder_uscc,
+                                                                                 row.investee_uscc)}
         return EnterpriseGraph(
             names=await self.names(usccs),
             responsible_persons={u: frozenset(p) for u, p in responsible.items()},
             equity_links=frozenset((row.shareholder_uscc, row.investee_uscc) for row in links),
+            equity_shares={(row.shareholder_uscc, row.investee_uscc): row.share for row in links},
         )
 
     async def names(self, usccs: Iterable[str]) -> dict[str, str]:

@@ -4,8 +4,10 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Identity,
+    Index,
     Integer,
     Numeric,
     PrimaryKeyConstraint,
@@ -13,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -165,4 +168,36 @@ credit_reads = Table(
     Column("subject_ref", String(100), nullable=False, index=True),
     Column("unmasked", Boolean, nullable=False),
     Column("read_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Notices to enterprises: written in the transaction of the fact that causes them, delivered
+# afterwards by the sender (status pending → sent, or failed after the most attempts).
+notices = Table(
+    "notices", metadata,
+    Column("seq", BigInteger, Identity(), primary_key=True),
+    Column("notice_id", String(64), nullable=False, unique=True),
+    Column("recipient", String(100), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("parcel_id", String(100)),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("respond_by", Date),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("channel", String(16)),
+    Index("ix_notices_recipient_seq", "recipient", "seq"),
+    Index("ix_notices_pending", "seq", postgresql_where=text("status = 'pending'")),
+)
+
+# Where each enterprise is reached (registered by the enterprise itself or by admin).
+notice_contacts = Table(
+    "notice_contacts", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("email", String(254)),
+    Column("phone", String(32)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(200), nullable=False),
 )

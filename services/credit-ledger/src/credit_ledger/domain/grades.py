@@ -72,3 +72,5 @@ class QualityHolder:
     enterprise_name: str | None
     parcel_id: str
     year: int
+    # A newer grading of the parcel is at or below the public list's review grade (see `disclosure`).
+    under_review: bool = False

@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 class SubjectKind(enum.StrEnum):
@@ -41,12 +42,37 @@ class Relation(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class EquityRule:
+    """Which equity links make a related party: a stake of at least `min_share_pct` percent of the
+    investee (0: any stake). A link whose share is not known counts (fail closed: an unknown stake
+    never frees a party from the chain)."""
+
+    min_share_pct: Decimal = Decimal(0)
+
+    def counts(self, share_pct: Decimal | None) -> bool:
+        return share_pct is None or share_pct >= self.min_share_pct
+
+    def explain(self, share_pct: Decimal | None) -> str | None:
+        """What a path says about the stake that made the link, with the setting it passed."""
+        if share_pct is None:
+            return None
+        stake = f"{_percent(share_pct)}% equity"
+        return stake if not self.min_share_pct else f"{stake}; links count from {_percent(self.min_share_pct)}%"
+
+
+def _percent(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+@dataclass(frozen=True)
 class EnterpriseGraph:
     """This service's own projection of enterprises, responsible persons and equity links."""
 
     names: Mapping[str, str] = field(default_factory=dict)  # USCC -> enterprise name
     responsible_persons: Mapping[str, frozenset[str]] = field(default_factory=dict)  # USCC -> tokens
     equity_links: frozenset[tuple[str, str]] = frozenset()  # (shareholder USCC, investee USCC)
+    # (shareholder USCC, investee USCC) -> the shareholder's stake in the investee, in percent
+    equity_shares: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
 
     def persons_of(self, uscc: str) -> list[str]:
         return sorted(self.responsible_persons.get(uscc, frozenset()))
@@ -54,10 +80,21 @@ class EnterpriseGraph:
     def enterprises_of(self, person_token: str) -> list[str]:
         return sorted(u for u, people in self.responsible_persons.items() if person_token in people)
 
-    def equity_linked(self, uscc: str) -> list[str]:
-        investees = {b for a, b in self.equity_links if a == uscc}
-        shareholders = {a for a, b in self.equity_links if b == uscc}
-        return sorted((investees | shareholders) - {uscc})
+    def equity_linked(self, uscc: str, rule: EquityRule | None = None) -> list[tuple[str, Decimal | None]]:
+        """The enterprises linked to `uscc` by a stake the rule counts, with that stake (the larger
+        one when each holds a part of the other)."""
+        rule = rule or EquityRule()
+        linked: dict[str, Decimal | None] = {}
+        for a, b in self.equity_links:
+            if uscc not in (a, b) or a == b:
+                continue
+            share = self.equity_shares.get((a, b))
+            if rule.counts(share):
+                other = b if a == uscc else a
+                kept = linked.get(other)
+                linked[other] = share if other not in linked or (
+                    kept is not None and share is not None and share > kept) else kept
+        return sorted(linked.items())
 
 
 @dataclass(frozen=True)
@@ -68,6 +105,7 @@ class Step:
     ref: str
     relation: Relation | None
     name: str | None = None
+    note: str | None = None  # what made the hop (an equity stake); in the sentence only
 
 
 @dataclass(frozen=True)
@@ -86,7 +124,7 @@ class Path:
             assert step.relation is not None
             named = step.name and step.kind is SubjectKind.ENTERPRISE
             who = f"{step.name} ({step.ref})" if named else step.ref
-            parts.append(f"{step.relation.label} {who}")
+            parts.append(f"{step.relation.label} {who}" + (f" [{step.note}]" if step.note else ""))
         return parts
 
     def sentence(self) -> str:
@@ -122,10 +160,14 @@ class Reached:
         return self.paths[0]
 
 
-def penetrate(parcel_id: str, holder_uscc: str, graph: EnterpriseGraph) -> list[Reached]:
-    """Every subject reached from the parcel: the holder first, then persons, then enterprises."""
-    def ent(uscc: str, relation: Relation) -> Step:
-        return Step(SubjectKind.ENTERPRISE, uscc, relation, graph.names.get(uscc))
+def penetrate(parcel_id: str, holder_uscc: str, graph: EnterpriseGraph,
+              rule: EquityRule | None = None) -> list[Reached]:
+    """Every subject reached from the parcel: the holder first, then persons, then enterprises.
+    An equity link reaches only with a stake the rule counts, and its path names the stake."""
+    rule = rule or EquityRule()
+
+    def ent(uscc: str, relation: Relation, note: str | None = None) -> Step:
+        return Step(SubjectKind.ENTERPRISE, uscc, relation, graph.names.get(uscc), note)
 
     root = (Step(None, parcel_id, None), ent(holder_uscc, Relation.HOLDER))
     found: dict[tuple[SubjectKind, str], list[Path]] = {}
@@ -142,8 +184,8 @@ def penetrate(parcel_id: str, holder_uscc: str, graph: EnterpriseGraph) -> list[
             if other != holder_uscc:
                 hop = ent(other, Relation.PERSON_AFFILIATE)
                 reach(hop, (*root, person, hop))
-    for linked in graph.equity_linked(holder_uscc):
-        hop = ent(linked, Relation.EQUITY_LINKED)
+    for linked, share in graph.equity_linked(holder_uscc, rule):
+        hop = ent(linked, Relation.EQUITY_LINKED, rule.explain(share))
         reach(hop, (*root, hop))
     reached = []
     for (kind, ref), paths in found.items():

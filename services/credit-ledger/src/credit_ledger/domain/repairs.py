@@ -31,13 +31,17 @@ class RepairStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+_DECIDED_ZH = {"approved": "批准", "rejected": "驳回"}
+
+
 class RepairRefused(ValueError):
     """The application cannot be accepted or approved; the message says why, `field` says where
     ("status" when the application was already decided)."""
 
-    def __init__(self, message: str, field: str = "record_id") -> None:
+    def __init__(self, message: str, field: str = "record_id", *, zh: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.zh = zh or message  # the reason in Chinese, for the people who read it first
 
 
 @dataclass(frozen=True)
@@ -68,15 +72,18 @@ def check_application(
 ) -> None:
     """Refuse an application that could never be approved, so the applicant learns at once."""
     if target is None:
-        raise RepairRefused(f"record {application.record_id} does not exist")
+        raise RepairRefused(f"record {application.record_id} does not exist",
+                            zh=f"信用记录 {application.record_id} 不存在")
     if target.subject_ref != application.subject_ref:
-        raise RepairRefused("a subject can only apply against its own records", "subject_ref")
+        raise RepairRefused("a subject can only apply against its own records", "subject_ref",
+                            zh="只能针对本主体自己的信用记录提出申请")
     if target.polarity is not Polarity.NEGATIVE:
-        raise RepairRefused("only negative records can be repaired or objected to")
+        raise RepairRefused("only negative records can be repaired or objected to",
+                            zh="只有失信（负面）记录可以申请信用修复或提出异议")
     if target.record_id in ended:
-        raise RepairRefused("this record has already been superseded")
+        raise RepairRefused("this record has already been superseded", zh="该记录已被更正，不能再申请")
     if not application.evidence:
-        raise RepairRefused("evidence is required", "evidence")
+        raise RepairRefused("evidence is required", "evidence", zh="必须提供证明材料")
 
 
 def approve(
@@ -93,7 +100,8 @@ def approve(
     records already superseded.
     """
     if application.status is not RepairStatus.PENDING:
-        raise RepairRefused(f"application is already {application.status.value}", "status")
+        raise RepairRefused(f"application is already {application.status.value}", "status",
+                            zh=f"该申请已{_DECIDED_ZH.get(application.status.value, application.status.value)}")
     check_application(application, target, ended)
     cascade = target.kind is RecordKind.GRADE and target.relation is Relation.HOLDER
     covered = [target] + [

@@ -16,7 +16,7 @@ class InvalidIdentifier(ValueError):
 
     def __init__(self, field: str, where: str, reasons: list[str]) -> None:
         self.field, self.where, self.reasons = field, where, reasons
-        super().__init__(f"{field} 不是有效的统一社会信用代码 (not a valid USCC): {'; '.join(reasons)}")
+        super().__init__(f"{field} is not a valid USCC: {'; '.join(reasons)}")
 
 
 class UnknownEnterprise(LookupError):

@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit_ledger.adapters.rate_limits import ClientRateLimit
+from credit_ledger.domain.disclosure import PublicListPolicy
+from credit_ledger.domain.notices import NoticePolicy
+from credit_ledger.domain.penetration import EquityRule
 from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
 from servicekit.uow import Storage
 
@@ -25,11 +28,21 @@ class Context:
     # Requests each client address may make to the public (no sign-in) endpoints.
     public_rate_limit: ClientRateLimit = field(default_factory=lambda: ClientRateLimit("120/minute"))
     clock: Callable[[], datetime] = field(default=_now)
+    # What the public list does with a holder whose A has since been called into question.
+    public_list: PublicListPolicy = field(default_factory=PublicListPolicy)
+
+    # Which equity links make a related party (penetration).
+    equity_rule: EquityRule = field(default_factory=EquityRule)
+    notice_policy: NoticePolicy = field(default_factory=NoticePolicy)
 
     def uow(self) -> CreditLedgerUnitOfWork:
         """A unit of work that opens and commits its own transaction."""
-        return CreditLedgerUnitOfWork(self.storage)
+        return self._configured(CreditLedgerUnitOfWork(self.storage))
 
     def uow_on(self, session: AsyncSession) -> CreditLedgerUnitOfWork:
         """A unit of work joined to a transaction already open (a consumer's)."""
-        return CreditLedgerUnitOfWork(self.storage, session=session)
+        return self._configured(CreditLedgerUnitOfWork(self.storage, session=session))
+
+    def _configured(self, uow: CreditLedgerUnitOfWork) -> CreditLedgerUnitOfWork:
+        uow.equity_rule, uow.notice_policy = self.equity_rule, self.notice_policy
+        return uow

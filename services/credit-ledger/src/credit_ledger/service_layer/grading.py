@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from credit_ledger.domain import notices
 from credit_ledger.domain.benefits import BenefitChange, EnterpriseBenefits, ReachedEnterprise, decide
 from credit_ledger.domain.grades import Grade, GradeFact, GradeStatus
+from credit_ledger.domain.notices import Notice, NoticePolicy
 from credit_ledger.domain.penetration import SubjectKind, penetrate
 from credit_ledger.domain.records import records_for_grade
 from credit_ledger.service_layer.identifiers import event_uscc
@@ -42,7 +44,7 @@ async def on_parcels_graded(uow: CreditLedgerUnitOfWork, events: list[Received[P
         # for every writer, so concurrent consumers queue instead of deadlocking.
         await uow.ledger.hold_head()
         around = await uow.graph.around([fact.holder_uscc for fact, _ in graded])
-        reached = [penetrate(fact.parcel_id, fact.holder_uscc, around) for fact, _ in graded]
+        reached = [penetrate(fact.parcel_id, fact.holder_uscc, around, uow.equity_rule) for fact, _ in graded]
         ties = [[ReachedEnterprise(r.ref, r.relation, r.path.sentence()) for r in found
                  if r.kind is SubjectKind.ENTERPRISE] for found in reached]
         loaded = await uow.register.load({t.uscc for tied in ties for t in tied} | (
@@ -51,6 +53,7 @@ async def on_parcels_graded(uow: CreditLedgerUnitOfWork, events: list[Received[P
         standing_on = _standing_on(state.items())
         changed: set[str] = set()
         history: list[tuple[BenefitChange, GradeFact]] = []
+        written: list[Notice] = []
         rows = []
         for (fact, received), found, tied in zip(graded, reached, ties, strict=True):
             records = records_for_grade(fact, found)
@@ -66,13 +69,21 @@ async def on_parcels_graded(uow: CreditLedgerUnitOfWork, events: list[Received[P
                     standing_on.setdefault(parcel_id, set()).add(uscc)
             changed |= set(decision.register)
             history += [(change, fact) for change in decision.changes]
+            written += _notices(fact, decision.changes, uow.notice_policy)
             with received.traced():
                 outbox = uow.storage.outbox
                 rows += [outbox.row(record_appended(r, c)) for r, c in zip(records, chained, strict=True)]
                 rows += [outbox.row(e) for e in (benefit_changed(c, fact) for c in decision.changes) if e is not None]
         await uow.register.save([state[u] for u in sorted(changed)], before=loaded)
         await uow.register.record_histories(history)
+        await uow.notices.add(written)
         await uow.emit_rows(rows)
+
+
+def _notices(fact: GradeFact, changes: list[BenefitChange], policy: NoticePolicy) -> list[Notice]:
+    """The holder told of its parcel's C or D; each enterprise of the benefits it lost."""
+    graded = notices.for_grade(fact, policy)
+    return ([graded] if graded else []) + notices.for_withdrawals(changes, fact, policy)
 
 
 def _standing_on(entries: Iterable[tuple[str, EnterpriseBenefits]]) -> dict[str, set[str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from credit_ledger.domain.chain import Anchor, Verification, verify
+from credit_ledger.domain.disclosure import PublicListPolicy
 from credit_ledger.domain.entitlements import Entitlement
 from credit_ledger.domain.masking import mask_name
 from credit_ledger.domain.penetration import SubjectKind
@@ -131,17 +132,19 @@ async def credit_file(uow: CreditLedgerUnitOfWork, subject_ref: str, reader: Pri
     }
 
 
-async def quality_holders(uow: CreditLedgerUnitOfWork, year: int | None, limit: int, offset: int) -> dict[str, Any]:
+async def quality_holders(uow: CreditLedgerUnitOfWork, year: int | None, limit: int, offset: int,
+                          policy: PublicListPolicy) -> dict[str, Any]:
     """A-class holders by the latest FINAL grading of each parcel in the year (default: the latest
-    graded year); nothing personal."""
+    graded year), without (or marking, as the policy says) those whose parcel has been graded at or
+    below the policy's review grade since; nothing personal."""
     async with uow:
         if year is None:
             year = await uow.grades.latest_final_year()
-        total, listed = await uow.grades.quality_holders(year, limit, offset)
+        total, listed = await uow.grades.quality_holders(year, limit, offset, policy)
     return {
         "year": year, "total": total, "limit": limit, "offset": offset,
-        "items": [{"enterprise_name": h.enterprise_name, "uscc": h.uscc, "parcel_id": h.parcel_id, "year": h.year}
-                  for h in listed],
+        "items": [{"enterprise_name": h.enterprise_name, "uscc": h.uscc, "parcel_id": h.parcel_id, "year": h.year,
+                   "under_review": h.under_review} for h in listed],
     }
 
 

@@ -92,8 +92,8 @@ async def applicant(uow: CreditLedgerUnitOfWork, subject_ref: str) -> str:
     if await uow.graph.is_person(subject_ref) or any(
             r.subject_kind is SubjectKind.PERSON for _, r in await uow.ledger.of_subject(subject_ref)):
         return subject_ref
-    raise RepairRefused("申请人不是有效的统一社会信用代码，也不是本账本中的责任人标识"
-                        "(subject_ref is neither a valid USCC nor a person token the ledger holds)", "subject_ref")
+    raise RepairRefused("subject_ref is neither a valid USCC nor a person token the ledger holds", "subject_ref",
+                        zh="申请人不是有效的统一社会信用代码，也不是本账本中的责任人标识")
 
 
 async def decide(uow: CreditLedgerUnitOfWork, command: DecideRepair) -> dict[str, Any]:
@@ -102,12 +102,14 @@ async def decide(uow: CreditLedgerUnitOfWork, command: DecideRepair) -> dict[str
         await uow.ledger.lock_head()  # head first, as every writer does
         application = (await stored(uow, command.repair_id, lock=True)).application
         if application.status is not RepairStatus.PENDING:
-            raise RepairRefused(f"application is already {application.status.value}", "status")
+            raise RepairRefused(f"application is already {application.status.value}", "status",
+                                zh="该申请已有决定，不能再次决定")
         appended: list[CreditRecord] = []
         if command.approved:
             target = await uow.ledger.record(application.record_id)
             if target is None:
-                raise RepairRefused(f"record {application.record_id} does not exist")
+                raise RepairRefused(f"record {application.record_id} does not exist",
+                                    zh=f"信用记录 {application.record_id} 不存在")
             same_origin = await uow.ledger.of_origin(target.origin)
             ended = await uow.ledger.superseded_ids([r.record_id for r in same_origin])
             appended = approve(application, target, same_origin, ended, command.at, command.note)

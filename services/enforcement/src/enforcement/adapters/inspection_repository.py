@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from enforcement.adapters.tables import evidence, findings, inspections
+from enforcement.adapters.tables import evidence, findings, inspections, pending_inspections
 from enforcement.domain.evidence import Evidence
 from enforcement.domain.inspections import (
     Finding,
@@ -19,6 +19,7 @@ from enforcement.domain.inspections import (
     InspectionRecord,
     finding_id,
 )
+from enforcement.domain.pending import PendingInspection, PendingStatus
 from landgrade_reference.jurisdictions import canonical_jurisdiction
 
 
@@ -76,6 +77,57 @@ class InspectionRepository:
         row = (await self.session.execute(select(evidence).where(
             evidence.c.inspection_id == item.inspection_id, evidence.c.sha256 == item.sha256))).one()
         return _evidence(row)
+
+
+    async def add_pending(self, pending: PendingInspection) -> bool:
+        """Keep an inspection of a parcel not reported yet; False when its id is already kept."""
+        i = pending.inspection
+        inserted = await self.session.execute(
+            pg_insert(pending_inspections).values(
+                inspection_id=i.inspection_id, parcel_id=i.parcel_id, inspected_at=i.inspected_at,
+                inspector=i.inspector, findings=[_finding_json(f) for f in i.findings],
+                jurisdiction=pending.jurisdiction, unrestricted=pending.unrestricted,
+                submitted_by=pending.submitted_by, received_at=pending.received_at, status=pending.status.value,
+            ).on_conflict_do_nothing().returning(pending_inspections.c.inspection_id))
+        return inserted.first() is not None
+
+    async def pending(self, inspection_id: str) -> PendingInspection | None:
+        row = (await self.session.execute(select(pending_inspections).where(
+            pending_inspections.c.inspection_id == inspection_id))).first()
+        return None if row is None else _pending(row)
+
+    async def pending_for(self, parcel_ids: list[str]) -> list[PendingInspection]:
+        """The inspections waiting for these parcels, oldest first, locked until the transaction ends."""
+        rows = (await self.session.execute(
+            select(pending_inspections)
+            .where(pending_inspections.c.parcel_id.in_(sorted(set(parcel_ids))),
+                   pending_inspections.c.status == PendingStatus.PENDING.value)
+            .order_by(pending_inspections.c.received_at, pending_inspections.c.inspection_id)
+            .with_for_update())).all()
+        return [_pending(r) for r in rows]
+
+    async def recorded_pending(self, inspection_id: str) -> None:
+        """The inspection is recorded now: it waits no longer."""
+        await self.session.execute(delete(pending_inspections).where(
+            pending_inspections.c.inspection_id == inspection_id))
+
+    async def refuse_pending(self, inspection_id: str, refusal: str) -> None:
+        await self.session.execute(
+            update(pending_inspections).where(pending_inspections.c.inspection_id == inspection_id)
+            .values(status=PendingStatus.REFUSED.value, refusal=refusal))
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    return {"type": f.type.value, "holder_attitude": f.holder_attitude.value, "tenant_uscc": f.tenant_uscc,
+            "note": f.note}
+
+
+def _pending(row: Any) -> PendingInspection:
+    inspection = Inspection(row.inspection_id, row.parcel_id, row.inspected_at, row.inspector, tuple(
+        Finding(FindingType(f["type"]), HolderAttitude(f["holder_attitude"]), f["tenant_uscc"], f["note"])
+        for f in row.findings))
+    return PendingInspection(inspection, row.jurisdiction, row.unrestricted, row.submitted_by, row.received_at,
+                             PendingStatus(row.status), row.refusal)
 
 
 def _evidence(row: Any) -> Evidence:

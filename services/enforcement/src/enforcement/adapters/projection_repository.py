@@ -20,6 +20,14 @@ _LAST_GRADED_AT = (select(parcel_grades.c.parcel_id, parcel_grades.c.evaluated_a
                    .order_by(parcel_grades.c.parcel_id).with_for_update())
 
 
+# Two-key advisory locks: this class of lock never meets the outbox relay's single-key one.
+_PARCEL_LOCK_CLASS = 0x70_63_6C  # "pcl"
+# One round trip for a whole batch of parcels (the registry's imports send thousands at once),
+# taken in the order of the (sorted) array.
+_LOCK_PARCELS = text(f"SELECT count(pg_advisory_xact_lock({_PARCEL_LOCK_CLASS}, hashtext(p))) "
+                     "FROM unnest(CAST(:ids AS text[])) AS p")
+
+
 class ProjectionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -28,15 +36,22 @@ class ProjectionRepository:
         """Keep the newest registry version; an older redelivered state never wins."""
         values = {"parcel_id": parcel.parcel_id, "name": parcel.name, "street": parcel.street,
                   "street_key": canonical_jurisdiction(parcel.street), "holder_uscc": parcel.holder_uscc,
-                  "version": version, "updated_at": at}
+                  "address": parcel.address, "holder_name": parcel.holder_name, "version": version, "updated_at": at}
         statement = insert(parcels).values(**values)
         await self.session.execute(statement.on_conflict_do_update(
             index_elements=["parcel_id"], set_={k: statement.excluded[k] for k in values if k != "parcel_id"},
             where=parcels.c.version <= statement.excluded.version))
 
+    async def lock_parcels(self, parcel_ids: list[str]) -> None:
+        """Holds these parcels' locks until the transaction ends (in one order: no deadlock), so that
+        an inspection's "is the parcel known?" and the parcel's arrival never pass each other."""
+        if parcel_ids:
+            await self.session.execute(_LOCK_PARCELS, {"ids": sorted(set(parcel_ids))})
+
     async def parcel(self, parcel_id: str) -> ParcelView | None:
         row = (await self.session.execute(select(parcels).where(parcels.c.parcel_id == parcel_id))).first()
-        return None if row is None else ParcelView(row.parcel_id, row.name, row.street, row.holder_uscc)
+        return None if row is None else ParcelView(row.parcel_id, row.name, row.street, row.holder_uscc,
+                                                   row.address, row.holder_name)
 
     async def last_graded_at(self, parcel_ids: list[str]) -> dict[str, datetime]:
         """When each parcel was last graded (parcels never graded are absent), rows locked."""
@@ -84,7 +99,10 @@ class ProjectionRepository:
             conditions.append(inspection_tasks.c.status == status)
         t = inspection_tasks
         total = await self.session.scalar(select(func.count()).select_from(t).where(*conditions))
-        query = select(t).where(*conditions).order_by(t.c.created_at, t.c.task_id)
+        query = (select(t, parcels.c.name.label("parcel_name"), parcels.c.address.label("parcel_address"),
+                        parcels.c.holder_uscc, parcels.c.holder_name)
+                 .join(parcels, parcels.c.parcel_id == t.c.parcel_id, isouter=True)
+                 .where(*conditions).order_by(t.c.created_at, t.c.task_id))
         rows = (await self.session.execute(query.limit(limit).offset(offset))).all()
         return [InspectionTask(**{name: r._mapping[name] for name in _TASK_FIELDS}) for r in rows], int(total or 0)
 

@@ -6,6 +6,7 @@ that "荣华街道", "Ronghua" and "ronghua" select the same rows.
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 from servicekit.db import new_metadata
 from servicekit.wiring import StandardTables
@@ -36,6 +38,9 @@ parcels = Table(
     Column("holder_uscc", String(40), nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # For the inspector's task list; null until the registry's parcel event carries them.
+    Column("address", String(300)),
+    Column("holder_name", Text),
 )
 
 # The latest grade acted on per parcel, so an out-of-date grade event cannot undo a newer one.
@@ -137,4 +142,23 @@ inspection_tasks = Table(
     Index("uq_inspection_tasks_open", "parcel_id", "suspected_uscc", unique=True,
           postgresql_where=text("status = 'open'")),
     Index("ix_inspection_tasks_street_status", "street_key", "status"),
+)
+
+# Inspections posted for a parcel the registry had not reported yet (the registry's event is on its
+# way): kept here, never lost, and recorded by the consumer of the parcel's event when it arrives
+# ("pending"), or refused then when the parcel lies outside the poster's area ("refused").
+pending_inspections = Table(
+    "pending_inspections", metadata,
+    Column("inspection_id", String(128), primary_key=True),
+    Column("parcel_id", String(64), nullable=False),
+    Column("inspected_at", DateTime(timezone=True), nullable=False),
+    Column("inspector", String(200), nullable=False),
+    Column("findings", JSONB, nullable=False),
+    Column("jurisdiction", String(100)),
+    Column("unrestricted", Boolean, nullable=False),
+    Column("submitted_by", String(200), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("refusal", Text),
+    Index("ix_pending_inspections_parcel_status", "parcel_id", "status"),
 )

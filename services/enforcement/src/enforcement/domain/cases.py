@@ -144,13 +144,14 @@ def is_overdue(case: Case, now: datetime) -> bool:
 def _check_entry(at: datetime, by: str, reason: str, due_date: date | None) -> None:
     errors = []
     if at.tzinfo is None:
-        errors.append(FieldError("at", "must carry a time zone offset"))
+        errors.append(FieldError("at", "must carry a time zone offset", "须带时区偏移"))
     if not (by or "").strip():
-        errors.append(FieldError("by", "who made the change is required"))
+        errors.append(FieldError("by", "who made the change is required", "须写明由谁变更"))
     if not (reason or "").strip():
-        errors.append(FieldError("reason", "why the case changes is required"))
+        errors.append(FieldError("reason", "why the case changes is required", "须写明变更理由"))
     if due_date is not None and at.tzinfo is not None and due_date <= local_date(at):
-        errors.append(FieldError("due_date", "the comply-by date must lie after the day of the change"))
+        errors.append(FieldError("due_date", "the comply-by date must lie after the day of the change",
+                                 "整改期限须晚于变更当日"))
     if errors:
         raise InvalidInput(errors)
 

@@ -11,10 +11,12 @@ class DomainError(Exception):
 
 @dataclass(frozen=True)
 class FieldError:
-    """One problem with one input field; `field` is a dotted/indexed path."""
+    """One problem with one input field; `field` is a dotted/indexed path. `message` is English,
+    `zh` the same in Chinese (people read Chinese first; the answer picks one)."""
 
     field: str
     message: str
+    zh: str | None = None
 
 
 class InvalidInput(DomainError):
@@ -28,12 +30,17 @@ class InvalidInput(DomainError):
 class OutsideJurisdiction(DomainError):
     """A street office or town tried to act on a parcel outside its area (HTTP 403)."""
 
+    def __init__(self, message: str, zh: str | None = None) -> None:
+        self.zh = zh or message
+        super().__init__(message)
+
 
 class EvidenceRejected(DomainError):
     """An evidence file breaks the evidence policy: media type, size, content (HTTP 413/415/422)."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, zh: str | None = None) -> None:
         self.reason = reason  # "media_type" | "too_large" | "empty" | "content_mismatch" | "too_many"
+        self.zh = zh or message  # `message` in Chinese
         super().__init__(message)
 
 

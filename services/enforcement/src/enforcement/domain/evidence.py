@@ -102,13 +102,13 @@ def record_evidence(
     media_type = _normalise_media_type(declared_media_type)
     if media_type not in policy.allowed_media_types:
         allowed = ", ".join(sorted(policy.allowed_media_types))
-        raise EvidenceRejected("media_type", f"不接受媒体类型 {media_type!r}，可接受：{allowed} / "
-                                             f"media type {media_type!r} not accepted; allowed: {allowed}")
+        raise EvidenceRejected("media_type", f"media type {media_type!r} not accepted; allowed: {allowed}",
+                               f"不接受媒体类型 {media_type!r}，可接受：{allowed}")
     if not content:
-        raise EvidenceRejected("empty", "证据文件为空 / the evidence file is empty")
+        raise EvidenceRejected("empty", "the evidence file is empty", "证据文件为空")
     if len(content) > policy.max_bytes:
-        raise EvidenceRejected("too_large", f"证据文件超过 {policy.max_bytes} 字节 / "
-                                            f"evidence is larger than {policy.max_bytes} bytes")
+        raise EvidenceRejected("too_large", f"evidence is larger than {policy.max_bytes} bytes",
+                               f"证据文件超过 {policy.max_bytes} 字节")
     check_content(media_type, content)
     digest = hashlib.sha256(content).hexdigest()
     earlier = list(existing)
@@ -117,7 +117,7 @@ def record_evidence(
             return item, False
     if len(earlier) >= policy.max_items_per_inspection:
         limit = policy.max_items_per_inspection
-        raise EvidenceRejected("too_many", f"一次检查最多 {limit} 个文件 / an inspection holds at most {limit} files")
+        raise EvidenceRejected("too_many", f"an inspection holds at most {limit} files", f"一次检查最多 {limit} 个文件")
     evidence = Evidence(evidence_id, inspection_id, media_type, len(content), digest,
                         safe_filename(filename, media_type),
                         recorded_at, recorded_by)

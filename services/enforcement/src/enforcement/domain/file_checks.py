@@ -50,7 +50,7 @@ _PDF_DICT_TAIL = 2048  # how far before `stream` its dictionary is looked for
 
 
 def _refuse(reason: str, zh: str, en: str) -> EvidenceRejected:
-    return EvidenceRejected(reason, f"{zh} / {en}")
+    return EvidenceRejected(reason, en, zh)
 
 
 def sniff_media_type(content: bytes) -> str | None:

@@ -97,15 +97,16 @@ def new_inspection(
     """Build a valid inspection or raise InvalidInput listing every problem found."""
     errors: list[FieldError] = []
     if not INSPECTION_ID.match(inspection_id or ""):
-        errors.append(FieldError("inspection_id", "1-128 of letters, digits, . _ : - (first a letter/digit)"))
+        errors.append(FieldError("inspection_id", "1-128 of letters, digits, . _ : - (first a letter/digit)",
+                                 "应为 1–128 个字母、数字或 . _ : -（以字母或数字开头）"))
     if not (parcel_id or "").strip():
-        errors.append(FieldError("parcel_id", "required"))
+        errors.append(FieldError("parcel_id", "required", "必填"))
     if not (inspector or "").strip():
-        errors.append(FieldError("inspector", "required"))
+        errors.append(FieldError("inspector", "required", "必填"))
     if inspected_at.tzinfo is None:
-        errors.append(FieldError("inspected_at", "must carry a time zone offset"))
+        errors.append(FieldError("inspected_at", "must carry a time zone offset", "须带时区偏移"))
     elif inspected_at > now + clock_skew:
-        errors.append(FieldError("inspected_at", "lies in the future"))
+        errors.append(FieldError("inspected_at", "lies in the future", "检查时间不能晚于现在"))
     cleaned = [_clean(f) for f in findings]
     errors.extend(_finding_errors(cleaned))
     if errors:
@@ -131,35 +132,46 @@ def _normalised_uscc(raw: str) -> str:
 
 def _finding_errors(findings: list[Finding]) -> list[FieldError]:
     if not findings:
-        return [FieldError("findings", "at least one finding (use no_issue for a clean visit)")]
+        return [FieldError("findings", "at least one finding (use no_issue for a clean visit)",
+                           "至少一项检查发现（未发现问题时填 no_issue）")]
     if len(findings) > MAX_FINDINGS:
-        return [FieldError("findings", f"at most {MAX_FINDINGS} findings per inspection")]
+        return [FieldError("findings", f"at most {MAX_FINDINGS} findings per inspection",
+                           f"一次检查最多 {MAX_FINDINGS} 项发现")]
     errors: list[FieldError] = []
     types = [f.type for f in findings]
     for i, f in enumerate(findings):
         path = f"findings[{i}]"
         if f.type in STANDALONE_FINDINGS and len(findings) > 1:
-            errors.append(FieldError(f"{path}.type", f"{f.type} must be the only finding of an inspection"))
+            errors.append(FieldError(f"{path}.type", f"{f.type} must be the only finding of an inspection",
+                                     f"{f.type} 只能作为唯一的检查发现"))
         if f.type is FindingType.UNAUTHORISED_LEASE and not f.tenant_uscc:
-            errors.append(FieldError(f"{path}.tenant_uscc", "required for an unauthorised_lease finding"))
+            errors.append(FieldError(f"{path}.tenant_uscc", "required for an unauthorised_lease finding",
+                                     "未经批准出租须填写承租企业的统一社会信用代码"))
         elif f.tenant_uscc and (problems := uscc_problems(f.tenant_uscc)):
-            errors.append(FieldError(f"{path}.tenant_uscc", "; ".join(problems)))
+            errors.append(FieldError(f"{path}.tenant_uscc", "; ".join(problems),
+                                     "不是有效的统一社会信用代码：" + "; ".join(problems)))
         if f.type in STANDALONE_FINDINGS and f.holder_attitude is not HolderAttitude.UNDETERMINED:
-            errors.append(FieldError(f"{path}.holder_attitude", f"not applicable to {f.type}"))
+            errors.append(FieldError(f"{path}.holder_attitude", f"not applicable to {f.type}",
+                                     f"不适用于 {f.type}"))
         repeated = types.index(f.type) < i
         if f.type is not FindingType.UNAUTHORISED_LEASE and repeated:
-            errors.append(FieldError(f"{path}.type", f"{f.type} reported twice; merge the notes"))
+            errors.append(FieldError(f"{path}.type", f"{f.type} reported twice; merge the notes",
+                                     f"{f.type} 重复填报，请合并说明"))
         if f.note and len(f.note) > MAX_NOTE_CHARS:
-            errors.append(FieldError(f"{path}.note", f"at most {MAX_NOTE_CHARS} characters"))
+            errors.append(FieldError(f"{path}.note", f"at most {MAX_NOTE_CHARS} characters",
+                                     f"最多 {MAX_NOTE_CHARS} 个字符"))
     tenants = [f.tenant_uscc for f in findings if f.type is FindingType.UNAUTHORISED_LEASE and f.tenant_uscc]
     for uscc in sorted({t for t in tenants if tenants.count(t) > 1}):
-        errors.append(FieldError("findings", f"unauthorised lease to {uscc} reported twice"))
+        errors.append(FieldError("findings", f"unauthorised lease to {uscc} reported twice",
+                                 f"向 {uscc} 未经批准出租重复填报"))
     return errors
 
 
 def ensure_in_jurisdiction(jurisdiction: str | None, parcel_id: str, parcel_street: str | None) -> None:
     """A street office or town may only report on parcels in its own street/town."""
     if not jurisdiction:
-        raise OutsideJurisdiction("the token carries no jurisdiction; inspections are bound to one")
+        raise OutsideJurisdiction("the token carries no jurisdiction; inspections are bound to one",
+                                  "令牌未绑定街道或镇，检查记录只能由所属街道或镇提交")
     if not same_jurisdiction(jurisdiction, parcel_street):
-        raise OutsideJurisdiction(f"parcel {parcel_id} is not in the jurisdiction {jurisdiction!r}")
+        raise OutsideJurisdiction(f"parcel {parcel_id} is not in the jurisdiction {jurisdiction!r}",
+                                  f"地块 {parcel_id} 不在 {jurisdiction} 辖区内")

@@ -14,6 +14,8 @@ class ParcelView:
     name: str
     street: str
     holder_uscc: str
+    address: str | None = None
+    holder_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,8 @@ class InspectionTask:
     last_reported_at: datetime
     done_at: datetime | None
     done_by_inspection_id: str | None
+    # Where to go and whose land it is, from the parcel projection (None: not reported yet).
+    parcel_name: str | None = None
+    parcel_address: str | None = None
+    holder_uscc: str | None = None
+    holder_name: str | None = None

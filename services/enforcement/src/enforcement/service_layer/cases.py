@@ -88,7 +88,10 @@ async def transition_case(uow: EnforcementUnitOfWork, case_id: str, request: Tra
         case = visible_case(await uow.cases.get(case_id, for_update=True), case_id, caller)
         if request.expected_state is not None and request.expected_state is not case.state:
             raise Conflict("Case changed meanwhile",
-                           f"case {case_id} is {case.state}, not {request.expected_state}; reload it")
+                           f"case {case_id} is {case.state}, not {request.expected_state}; reload it",
+                           title_zh="案件已被他人变更",
+                           detail_zh=f"案件 {case_id} 当前状态为 {case.state}，"
+                                     f"不是 {request.expected_state}，请刷新后再试")
         if case.repeats_last_move(request.to, caller.subject, request.reason):
             return case
         case.transition(request.to, at=uow.clock(), by=caller.subject, reason=request.reason,
@@ -118,7 +121,7 @@ async def flag_overdue_cases(uow: EnforcementUnitOfWork, batch: int = 200) -> in
 def visible_case(case: Case | None, case_id: str, caller: Caller) -> Case:
     """The case, if it exists and lies in the caller's area (404 and 403 otherwise)."""
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        raise NotFound(f"no case {case_id}", f"没有案件 {case_id}")
     if caller.area is not None:
         ensure_in_jurisdiction(caller.area, case.parcel_id, case.street)
     return case

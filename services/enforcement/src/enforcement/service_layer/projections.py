@@ -5,18 +5,29 @@ from __future__ import annotations
 import uuid
 
 from enforcement.domain.projections import ParcelView, SuspicionReport
+from enforcement.service_layer.inspections import record_pending
 from enforcement.service_layer.unit_of_work import EnforcementUnitOfWork
 from landgrade_events.registry import ParcelChanged, SuspectedOccupant
 from servicekit.inbox import Received
 
 
 async def on_parcel_changed(uow: EnforcementUnitOfWork, events: list[Received[ParcelChanged]]) -> None:
-    """The newest registry version of each parcel (an older redelivered state never wins)."""
+    """The newest registry version of each parcel (an older redelivered state never wins); the
+    inspections that were waiting for a parcel are recorded (or refused) once it is known."""
     async with uow:
+        await uow.projections.lock_parcels([r.data.parcel_id for r in events])
+        last: dict[str, Received[ParcelChanged]] = {}
         for received in events:
             parcel = received.data
             view = ParcelView(parcel.parcel_id, parcel.name, parcel.street, parcel.holder_uscc)
             await uow.projections.upsert_parcel(view, parcel.version, uow.clock())
+            last[parcel.parcel_id] = received
+        for pending in await uow.inspections.pending_for(list(last)):
+            parcel_id = pending.inspection.parcel_id
+            known = await uow.projections.parcel(parcel_id)
+            if known is not None:
+                with last[parcel_id].traced():
+                    await record_pending(uow, pending, known)
 
 
 async def on_suspected_occupant(uow: EnforcementUnitOfWork, events: list[Received[SuspectedOccupant]]) -> None:

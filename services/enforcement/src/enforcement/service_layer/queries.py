@@ -8,6 +8,7 @@ from enforcement.domain.errors import OutsideJurisdiction
 from enforcement.domain.evidence import Evidence
 from enforcement.domain.inspections import InspectionRecord, ensure_in_jurisdiction
 from enforcement.domain.local_time import local_date
+from enforcement.domain.pending import PendingInspection
 from enforcement.domain.projections import InspectionTask
 from enforcement.service_layer.cases import visible_case
 from enforcement.service_layer.context import Caller
@@ -30,7 +31,23 @@ async def get_inspection(uow: EnforcementUnitOfWork, inspection_id: str, caller:
     async with uow:
         record = await uow.inspections.get(inspection_id)
     if record is None:
-        raise NotFound(f"no inspection {inspection_id}")
+        raise NotFound(f"no inspection {inspection_id}", f"没有检查记录 {inspection_id}")
+    if caller.area is not None:
+        ensure_in_jurisdiction(caller.area, record.inspection.parcel_id, record.street)
+    return record
+
+
+async def inspection_or_pending(uow: EnforcementUnitOfWork, inspection_id: str,
+                                caller: Caller) -> InspectionRecord | PendingInspection:
+    """The recorded inspection, or the one still waiting for its parcel (or refused when it came),
+    as its poster's area sees it."""
+    async with uow:
+        record = await uow.inspections.get(inspection_id)
+        pending = await uow.inspections.pending(inspection_id) if record is None else None
+    if record is None:
+        if pending is None or not pending.visible_to(caller.area):
+            raise NotFound(f"no inspection {inspection_id}", f"没有检查记录 {inspection_id}")
+        return pending
     if caller.area is not None:
         ensure_in_jurisdiction(caller.area, record.inspection.parcel_id, record.street)
     return record
@@ -42,7 +59,8 @@ async def evidence_content(uow: EnforcementUnitOfWork, store: EvidenceStore, ins
     record = await get_inspection(uow, inspection_id, caller)
     item = next((e for e in record.evidence if e.evidence_id == evidence_id), None)
     if item is None:
-        raise NotFound(f"no evidence {evidence_id} on inspection {inspection_id}")
+        raise NotFound(f"no evidence {evidence_id} on inspection {inspection_id}",
+                       f"检查记录 {inspection_id} 没有证据 {evidence_id}")
     return item, await store.read(item.storage_name, item.sha256)
 
 
@@ -51,6 +69,6 @@ async def list_tasks(uow: EnforcementUnitOfWork, caller: Caller, *, street: str 
     """A street office or town reads its own list only; callers that see every area pick a street."""
     area = caller.area
     if area is not None and street is not None and not same_jurisdiction(area, street):
-        raise OutsideJurisdiction(f"this token may only read the list of {area}")
+        raise OutsideJurisdiction(f"this token may only read the list of {area}", f"此令牌只能查看{area}的任务清单")
     async with uow:
         return await uow.projections.tasks(street=area or street, status=status, limit=limit, offset=offset)

@@ -4,47 +4,64 @@ from fastapi import APIRouter
 
 from credit_ledger.domain.repairs import RepairRefused
 from credit_ledger.domain.subjects import InvalidIdentifier, NotYourEnterprise, UnknownEnterprise
-from credit_ledger.entrypoints.http import benefits, credit, ledger, public, repairs
-from credit_ledger.entrypoints.http.deps import UNKNOWN_ENTERPRISE
+from credit_ledger.entrypoints.http import benefits, credit, ledger, notices, public, repairs
+from credit_ledger.entrypoints.http.deps import INVALID_USCC, REPAIR_REFUSED, UNKNOWN_ENTERPRISE, UNKNOWN_REPAIR
 from credit_ledger.service_layer.queries import PersonFileRefused
 from credit_ledger.service_layer.repairs import RepairNotFound
-from servicekit.problems import Problem, ProblemMap
+from servicekit.problems import Problem, ProblemMap, Text
 
 
 def routers() -> list[APIRouter]:
-    return [ledger.router, credit.router, repairs.router, benefits.router, public.router]
+    return [ledger.router, credit.router, repairs.router, benefits.router, public.router, notices.router]
 
 
 def _refused(error: RepairRefused) -> Problem:
     # An application already decided conflicts with the decision asked for; any other refusal names a field.
     status = 409 if error.field == "status" else 422
-    return Problem(status, "Repair refused", str(error),
-                   errors=[{"field": error.field, "in": "body", "message": str(error)}])
+    why = Text(error.zh, str(error))
+    return Problem(status, Text("信用修复申请被拒绝", "Repair refused"), why, type_=REPAIR_REFUSED,
+                   errors=[{"field": error.field, "in": "body", "message": why}])
 
 
 def _invalid(error: InvalidIdentifier) -> Problem:
-    message = "; ".join(error.reasons)
-    return Problem(422, "统一社会信用代码无效 (invalid USCC)", str(error),
-                   errors=[{"field": error.field, "in": error.where, "message": message}])
+    reasons = "; ".join(error.reasons)
+    return Problem(422, Text("统一社会信用代码无效", "Invalid USCC"),
+                   Text(f"{error.field} 不是有效的统一社会信用代码：{reasons}",
+                        f"{error.field} is not a valid USCC: {reasons}"),
+                   type_=INVALID_USCC,
+                   errors=[{"field": error.field, "in": error.where,
+                            "message": Text(f"不是有效的统一社会信用代码：{reasons}", f"not a valid USCC: {reasons}")}])
 
 
 def _unknown(error: UnknownEnterprise) -> Problem:
     # Never an empty answer: a client must not read "nothing known" as "nothing against it".
-    return Problem(404, "未知企业 (unknown enterprise)",
-                   f"信用账本中没有该企业的任何记录，不能视为无限制 (the ledger holds nothing about {error.uscc}; "
-                   "this is not a clearance).", type_=UNKNOWN_ENTERPRISE)
+    return Problem(404, Text("未知企业", "Unknown enterprise"),
+                   Text(f"信用账本中没有企业 {error.uscc} 的任何记录，这不表示该企业不受限制。",
+                        f"The ledger holds nothing about {error.uscc}; this is not a clearance."),
+                   type_=UNKNOWN_ENTERPRISE)
 
 
 def _not_yours(error: NotYourEnterprise) -> Problem:
-    return Problem(403, "无权访问其他企业 (not your enterprise)",
-                   "此令牌绑定于一家企业，只能查询或办理本企业的事项 (this token acts for its own enterprise only).")
+    return Problem(403, Text("无权访问其他企业", "Not your enterprise"),
+                   Text("此令牌绑定于一家企业，只能查询或办理本企业的事项。",
+                        "This token acts for its own enterprise only."))
+
+
+def _unknown_repair(error: RepairNotFound) -> Problem:
+    return Problem(404, Text("未知的信用修复申请", "Unknown repair"),
+                   Text(f"没有编号为 {error} 的信用修复申请。", f"No application {error}."), type_=UNKNOWN_REPAIR)
+
+
+def _person_file(error: PersonFileRefused) -> Problem:
+    return Problem(403, Text("仅限管理员", "Admin only"),
+                   Text("责任人的信用档案只有管理员可以查阅。",
+                        "A responsible person's credit file can only be read with admin."))
 
 
 PROBLEMS: ProblemMap = {
-    RepairNotFound: lambda e: Problem(404, "Unknown repair", f"No application {e}."),
+    RepairNotFound: _unknown_repair,
     RepairRefused: _refused,
-    PersonFileRefused: lambda e: Problem(403, "Admin only",
-                                         "A responsible person's credit file can only be read with admin."),
+    PersonFileRefused: _person_file,
     InvalidIdentifier: _invalid,
     UnknownEnterprise: _unknown,
     NotYourEnterprise: _not_yours,

@@ -18,6 +18,10 @@ BENEFITS_READ = "benefits:read"
 # The `type` of the 404 answered for a well-formed USCC the ledger holds nothing about: a client
 # tells it from every other 404 and never reads it as "no restriction".
 UNKNOWN_ENTERPRISE = "https://landgrade.example/problems/unknown-enterprise"
+INVALID_USCC = "https://landgrade.example/problems/invalid-uscc"
+UNKNOWN_REPAIR = "https://landgrade.example/problems/unknown-repair"
+REPAIR_REFUSED = "https://landgrade.example/problems/repair-refused"
+TOO_MANY_REQUESTS = "https://landgrade.example/problems/too-many-requests"
 
 # The answers of a route that looks an enterprise up by its USCC.
 ENTERPRISE_LOOKUP: dict[int | str, dict[str, Any]] = {

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from credit_ledger.entrypoints.http.deps import Ctx
+from credit_ledger.entrypoints.http.deps import TOO_MANY_REQUESTS, Ctx
 from credit_ledger.entrypoints.http.schemas import QualityHoldersOut
 from credit_ledger.service_layer import queries
-from servicekit.problems import Problem, problem_response
+from servicekit.problems import Problem, Text, problem_response
 
 router = APIRouter(prefix="/v1/public", tags=["public"])
 
@@ -38,8 +38,10 @@ async def list_quality_holders(
     wait = await ctx.public_rate_limit.hit(client)
     if wait is not None:
         return problem_response(
-            Problem(429, "请求过于频繁 (too many requests)",
-                    f"此地址的请求超过了公开列表的限额，请 {wait} 秒后再试 (retry in {wait} s)."),
+            Problem(429, Text("请求过于频繁", "Too many requests"),
+                    Text(f"此地址的请求超过了公开列表的限额，请 {wait} 秒后再试。",
+                         f"This address has made more requests to the public list than allowed; retry in {wait} s."),
+                    type_=TOO_MANY_REQUESTS),
             request, headers={"Retry-After": str(wait)})
     response.headers["Cache-Control"] = CACHE_CONTROL
-    return await queries.quality_holders(ctx.uow(), year, limit, offset)
+    return await queries.quality_holders(ctx.uow(), year, limit, offset, ctx.public_list)

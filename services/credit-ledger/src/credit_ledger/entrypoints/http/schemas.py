@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -184,6 +184,9 @@ class QualityHolderOut(_Out):
     uscc: str
     parcel_id: str
     year: int
+    under_review: bool = Field(default=False, description=(
+        "the parcel has been graded at or below PUBLIC_LIST_REVIEW_FROM since this final A (a violation "
+        "found); listed so only when PUBLIC_LIST_DOWNGRADED is under_review, otherwise left off"))
 
 
 class QualityHoldersOut(_Out):
@@ -200,3 +203,39 @@ class CreditReadOut(_Out):
     subject_ref: str
     unmasked: bool
     read_at: datetime
+
+
+class ContactIn(_In):
+    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                              description="where e-mail notices go")
+    phone: str | None = Field(None, max_length=32, pattern=r"^\+?[0-9 -]{5,31}$",
+                              description="for SMS notices (when that channel is connected)")
+
+
+class ContactOut(_Out):
+    uscc: str
+    email: str | None
+    phone: str | None
+    updated_at: datetime
+
+
+class NoticeOut(_Out):
+    notice_id: str
+    kind: Literal["graded_c", "graded_d", "benefits_withdrawn"]
+    parcel_id: str | None
+    subject: str
+    body: str = Field(description="in Chinese: what happened, why, what can be done, by when")
+    respond_by: date | None
+    created_at: datetime
+    status: Literal["pending", "sent", "failed"]
+    delivered: bool
+    sent_at: datetime | None
+    channel: str | None
+    attempts: int
+    last_error: str | None
+
+
+class NoticesOut(_Out):
+    recipient: str
+    items: list[NoticeOut]
+    next: int | None = Field(description="pass as `after` for the next (older) page; null on the last")

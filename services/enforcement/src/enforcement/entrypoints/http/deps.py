@@ -9,7 +9,7 @@ from fastapi import Depends
 from enforcement.service_layer.context import Caller, Context
 from servicekit.auth import Principal, require
 from servicekit.http import app_context
-from servicekit.problems import Problem
+from servicekit.problems import Problem, Text
 
 CASES_READ, CASES_WRITE, FINDINGS_WRITE = "cases:read", "cases:write", "findings:write"
 
@@ -35,7 +35,8 @@ def _reading(*scopes: str) -> Any:
     async def dependency(principal: Principal = require(*scopes)) -> Caller:
         caller = caller_of(principal)
         if caller.area is None and not principal.has(CASES_READ) and not principal.has(CASES_WRITE):
-            raise Problem(403, "Jurisdiction required", "This token carries no jurisdiction claim.")
+            raise Problem(403, Text("须绑定辖区", "Jurisdiction required"),
+                          Text("此令牌没有辖区（jurisdiction）声明。", "This token carries no jurisdiction claim."))
         return caller
 
     return Depends(dependency)

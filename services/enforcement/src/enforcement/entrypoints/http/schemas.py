@@ -107,14 +107,18 @@ class EvidenceOut(BaseModel):
 
 class InspectionOut(BaseModel):
     inspection_id: str
+    status: Literal["recorded", "pending", "refused"] = Field(default="recorded", description=(
+        "pending: the registry has not reported the parcel yet; the inspection is kept and recorded "
+        "when it does (nothing to re-send). refused: the parcel arrived outside the poster's area (`refusal`)."))
     parcel_id: str
-    street: str
+    street: str | None = Field(description="The parcel's street or town; null while pending.")
     inspected_at: datetime
     inspector: str
     submitted_by: str
-    recorded_at: datetime
+    recorded_at: datetime = Field(description="When the service received the inspection.")
     findings: list[FindingOut]
     evidence: list[EvidenceOut]
+    refusal: str | None = None
 
 
 class TimelineEntryOut(BaseModel):
@@ -173,6 +177,12 @@ class TaskOut(BaseModel):
     last_reported_at: datetime
     done_at: datetime | None
     done_by_inspection_id: str | None
+    street_name: str = Field(description="The street's or town's name (Chinese; English under Accept-Language: en).")
+    parcel_name: str | None = Field(default=None, description="null until the registry has reported the parcel")
+    parcel_address: str | None = Field(default=None, description="null until the registry reports an address")
+    holder_uscc: str | None = None
+    holder_name: str | None = None
+    why: str = Field(description="Why the task exists and what to do, in the reader's language (Chinese first).")
 
 
 class TaskPage(BaseModel):

@@ -1,0 +1,35 @@
+"""What an inspection task tells the inspector who goes there: where, whose land, and why, in the
+reader's language (Chinese first)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from landgrade_reference.jurisdictions import known_jurisdiction
+
+from .projections import InspectionTask
+
+
+@dataclass(frozen=True)
+class TaskBrief:
+    street_name: str  # the street's or town's name as its office writes it
+    why: str
+
+
+def brief(task: InspectionTask, language: str = "zh") -> TaskBrief:
+    known = known_jurisdiction(task.street)
+    street = (known.name_en if language == "en" else known.name_zh) if known else task.street
+    parcel = task.parcel_name or task.parcel_id
+    holder = task.holder_name or task.holder_uscc
+    if language == "en":
+        owner = f" (rights holder: {holder})" if holder else ""
+        why = (f"Tax filing {task.filing_id} shows enterprise {task.suspected_uscc} declaring {task.year} revenue "
+               f"on parcel {task.parcel_id} {parcel}{owner}, though it is neither the rights holder nor an approved "
+               f"tenant ({task.reports} report(s)). Go and check whether the land is let without approval "
+               "(unauthorised lease) and record what you find as an inspection of the parcel.")
+        return TaskBrief(street, why)
+    owner = f"（土地使用权人：{holder}）" if holder else ""
+    why = (f"税务申报 {task.filing_id} 显示，企业 {task.suspected_uscc} 在地块 {task.parcel_id}「{parcel}」{owner}"
+           f"申报了 {task.year} 年的收入，但它既不是土地使用权人，也不是经批准的承租人（共 {task.reports} 次）。"
+           "请到现场核查是否存在未经批准的出租，并将核查结果作为该地块的检查记录提交。")
+    return TaskBrief(street, why)
