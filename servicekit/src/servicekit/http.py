@@ -125,6 +125,8 @@ class RequestObserver:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                # Before the answer goes out: the request's span ends with its last byte.
+                name_request_span(scope["method"], getattr(scope.get("route"), "path", "unmatched"))
                 own = message.get("headers", [])
                 message["headers"] = [*own, *stamp, *_no_store(own, signed_in)]
             await send(message)
@@ -135,7 +137,6 @@ class RequestObserver:
             current_traceparent.reset(token)
             route = getattr(scope.get("route"), "path", "unmatched")
             elapsed = time.perf_counter() - started
-            name_request_span(scope["method"], route)
             self.metrics.requests.labels(scope["method"], route, str(status)).inc()
             self.metrics.latency.labels(scope["method"], route).observe(elapsed)
             if self._worth_a_line(scope["method"], route, status, elapsed):

@@ -10,8 +10,9 @@ database makes the scrape slower, never hangs it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.gc_collector import GCCollector
@@ -29,7 +30,7 @@ Probe = Callable[[], Awaitable[None]]
 class Metrics:
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
     before_scrape: list[Probe] = field(default_factory=list)
-    _run_states: dict[int, str] = field(default_factory=dict)
+    _run_states: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         r = self.registry
@@ -58,9 +59,9 @@ class Metrics:
                                    registry=r)
         self.probe_errors = Counter("telemetry_probe_errors", "scrape-time probes that failed or timed out",
                                     ["probe"], registry=r)
-        self.run_parcels = Gauge("yearly_run_parcels", "parcels of the year's latest run", ["year", "count"],
-                                 registry=r)
-        self.run_state = Gauge("yearly_run_state", "1 for the state the year's latest run is in", ["year", "state"],
+        self.run_parcels = Gauge("yearly_run_parcels", "a yearly run's parcels, graded and in all",
+                                 ["run_id", "count"], registry=r)
+        self.run_state = Gauge("yearly_run_state", "1 for the state a yearly run is in", ["run_id", "state"],
                                registry=r)
         self.runs_failed = Counter("yearly_runs_failed", "yearly runs that ended failed", registry=r)
         self.ledger_verifications = Counter("ledger_verifications", "credit-ledger chain verifications by outcome",
@@ -68,19 +69,21 @@ class Metrics:
         for outcome in ("ok", "broken"):
             self.ledger_verifications.labels(outcome)
 
-    def yearly_run(self, year: int, state: str, graded: int | None = None, total: int | None = None) -> None:
-        """The hook evaluation calls whenever a run's progress is written: the run's state, and
-        how many of its parcels are graded out of how many. A run entering `failed` is counted."""
-        label = str(year)
-        if state == "failed" and self._run_states.get(year) != "failed":
-            self.runs_failed.inc()
-        self._run_states[year] = state
-        for known in RUN_STATES:
-            self.run_state.labels(label, known).set(1 if known == state else 0)
+    def yearly_run_progress(self, run_id: str, values: Mapping[str, Any]) -> None:
+        """The hook evaluation calls with each progress write of a yearly run (the same values it
+        writes: `state`, `graded`, `total`; others are ignored). A run entering `failed` is
+        counted once, however often that state is written."""
+        state, graded, total = values.get("state"), values.get("graded"), values.get("total")
+        if state is not None:
+            if state == "failed" and self._run_states.get(run_id) != "failed":
+                self.runs_failed.inc()
+            self._run_states[run_id] = state
+            for known in RUN_STATES:
+                self.run_state.labels(run_id, known).set(1 if known == state else 0)
         if graded is not None:
-            self.run_parcels.labels(label, "graded").set(graded)
+            self.run_parcels.labels(run_id, "graded").set(graded)
         if total is not None:
-            self.run_parcels.labels(label, "total").set(total)
+            self.run_parcels.labels(run_id, "total").set(total)
 
     def ledger_verified(self, intact: bool) -> None:
         """The hook the credit ledger calls after each chain verification."""
