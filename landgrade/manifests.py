@@ -180,7 +180,8 @@ def service_monitor(service: str) -> dict[str, Any]:
         "spec": {
             "selector": {"matchLabels": {"app.kubernetes.io/name": service}},
             "namespaceSelector": {"matchNames": [NAMESPACE]},
-            "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}],
+            # /metrics is on a port of its own (METRICS_PORT), which only the monitoring namespace reaches.
+            "endpoints": [{"port": "metrics", "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}],
         },
     }
 
