@@ -51,6 +51,14 @@ lint: install
 	@command -v kubectl >/dev/null || { echo "kubectl is needed to build the Kubernetes overlays"; exit 1; }
 	@for k in $(KUSTOMIZATIONS); do kubectl kustomize $$k >/dev/null || exit 1; done
 
+# Debian's chromium, which the console's browser tests drive through Playwright (Playwright's own
+# browser download is not used), and a Chinese font for its pages and screenshots. As root here;
+# through sudo otherwise.
+.PHONY: browser
+browser:
+	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q .; } || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium fonts-wqy-microhei; }
+
 contracts: install
 	$(PY) -m landgrade.contracts write
 

@@ -21,7 +21,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 
-from landgrade.devstack.kafka import KafkaBroker
+from landgrade.devstack.kafka import KafkaCluster, LocalKafka, kafka_nodes, local_kafka
 from landgrade.devstack.ports import free_port
 from landgrade.devstack.postgres import PostgresServer
 from servicekit.auth import mint_token
@@ -35,7 +35,7 @@ class Infra:
     bootstrap: str
     db_base: str
     pg: PostgresServer | None
-    kafka: KafkaBroker | None
+    kafka: LocalKafka | None
 
     def database_url(self, name: str) -> str:
         return self.db_base.rsplit("/", 1)[0] + f"/{name}"
@@ -53,7 +53,8 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
             pg.start()
             db_base = pg.url()
         if not bootstrap:
-            kafka = KafkaBroker(root / "kafka", port=free_port(), controller_port=free_port(), heap="384m")
+            nodes = kafka_nodes()  # KAFKA_NODES=3: the whole session on a cluster
+            kafka = local_kafka(root / "kafka", nodes, heap="384m" if nodes == 1 else "256m")
             kafka.start()
             bootstrap = kafka.bootstrap_servers
         yield Infra(bootstrap, db_base, pg, kafka)
@@ -62,6 +63,18 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
             kafka.stop()
         if pg is not None:
             pg.stop("immediate")
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaCluster]:
+    """A 3-node KRaft cluster (256 MB heap each) with the specified topics, for the tests that need
+    replication; started on first use."""
+    cluster = KafkaCluster(tmp_path_factory.mktemp("kafka-cluster"), nodes=3)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 SettingsFactory = Callable[..., Any]

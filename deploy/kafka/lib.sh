@@ -7,8 +7,10 @@
 #   KAFKA_ADMIN_USER         SCRAM user with the rights to create topics, users and ACLs (kafka-admin)
 #   KAFKA_ADMIN_PASSWORD     its password
 #   KAFKA_CA_FILE            PEM CA certificate that signed the brokers' certificates (SASL_SSL)
-#   KAFKA_ADMIN_SECURITY_PROTOCOL   SASL_SSL (default) or SASL_PLAINTEXT
-#   KAFKA_BIN                Kafka's bin directory (default /opt/kafka/bin, as in the apache/kafka image)
+#   KAFKA_ADMIN_SECURITY_PROTOCOL   SASL_SSL (default), SASL_PLAINTEXT, or PLAINTEXT (the local
+#                            cluster of `make run` with KAFKA_NODES=3: no credentials)
+#   KAFKA_BIN                Kafka's bin directory (default /opt/kafka/bin, as in the apache/kafka image;
+#                            locally: .venv/bin/python -c "from landgrade.devstack.kafka import tools_bin; print(tools_bin())")
 #   KAFKA_CONSUMER_GROUP_PREFIX     the services' consumer-group prefix (default landgrade)
 #   DRY_RUN=1                print the commands instead of running them
 
@@ -82,6 +84,10 @@ admin_connect() {
   : "${KAFKA_BOOTSTRAP:?KAFKA_BOOTSTRAP must be set, e.g. kafka-1:9092,kafka-2:9092,kafka-3:9092}"
   if [ -n "${KAFKA_ADMIN_CONFIG:-}" ]; then
     ADMIN_CONFIG="$KAFKA_ADMIN_CONFIG"
+  elif [ "${KAFKA_ADMIN_SECURITY_PROTOCOL:-}" = PLAINTEXT ]; then
+    ADMIN_CONFIG="$(umask 077 && mktemp "${TMPDIR:-/tmp}/kafka-admin.XXXXXX")"
+    trap 'rm -f "$ADMIN_CONFIG"' EXIT
+    echo "security.protocol=PLAINTEXT" > "$ADMIN_CONFIG"
   else
     : "${KAFKA_ADMIN_PASSWORD:?KAFKA_ADMIN_PASSWORD (or KAFKA_ADMIN_CONFIG) must be set}"
     local protocol="${KAFKA_ADMIN_SECURITY_PROTOCOL:-SASL_SSL}"

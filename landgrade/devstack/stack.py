@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from landgrade.devstack.kafka import KafkaBroker
+from landgrade.devstack.kafka import kafka_nodes, local_kafka
 from landgrade.devstack.postgres import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +61,8 @@ def infrastructure(state: Path, kafka_port: int = 9092, controller_port: int = 9
             pg.start()
             db_base = pg.url()
         if not bootstrap:
-            kafka = KafkaBroker(state / "kafka", port=kafka_port, controller_port=controller_port)
+            # KAFKA_NODES=3: a cluster of combined nodes on kafka_port, +2, +4 (topics as in production).
+            kafka = local_kafka(state / "kafka", kafka_nodes(), port=kafka_port, controller_port=controller_port)
             kafka.start()
             bootstrap = kafka.bootstrap_servers
         yield bootstrap, db_base
@@ -124,6 +125,8 @@ def run(seed: bool = True) -> None:
                 wait_ready(f"http://127.0.0.1:{spec.port}", process=process)
             if seed:
                 _seed()
+            processes.append(_start_console(bootstrap, db_base, state))
+            wait_ready(f"http://127.0.0.1:{CONSOLE.port}", process=processes[-1])
             _print_banner(bootstrap, state)
             while all(p.poll() is None for p in processes):
                 time.sleep(0.5)
@@ -143,10 +146,25 @@ def _seed() -> None:
     seed_if_empty()
 
 
+# The console (web pages over the four services' APIs): no database, its own accounts file.
+CONSOLE = ServiceSpec("console", "console.bootstrap", 8005)
+
+
+def _start_console(bootstrap: str, db_base: str, state: Path) -> subprocess.Popen[bytes]:
+    from console.accounts import ensure_demo_accounts
+
+    accounts = state / "console-accounts.json"
+    ensure_demo_accounts(accounts, f"http://127.0.0.1:{SERVICES[0].port}")
+    return start_service(CONSOLE, bootstrap, db_base, log_dir=state / "logs",
+                         extra_env={"ACCOUNTS_FILE": str(accounts)})
+
+
 def _print_banner(bootstrap: str, state: Path) -> None:
     print("\nlandgrade is running. Ctrl-C stops everything.\n")
     for spec in SERVICES:
         print(f"  {spec.name:16} http://127.0.0.1:{spec.port}   API docs: http://127.0.0.1:{spec.port}/docs")
+    print(f"  {CONSOLE.name:16} http://127.0.0.1:{CONSOLE.port}   sign in as land-staff / landgrade "
+          "(accounts: .venv/bin/python -m console.accounts list)")
     print(f"  {'kafka':16} {bootstrap}")
     print(f"  logs             {state / 'logs'}\n")
     print("  Try it (see README.md, 'Integrating'):")
