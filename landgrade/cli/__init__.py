@@ -15,9 +15,10 @@ from __future__ import annotations
 import typer
 
 from landgrade.cli import backup, export, imports, ops, status, templates, years
+from landgrade.demo import command as demo
 
 app = typer.Typer(help="Operate landgrade: tokens, imports, yearly runs, exports, DLQ replay.",
                   no_args_is_help=True)
-for _group in (ops, imports, years, export, backup, templates, status):
+for _group in (ops, imports, years, export, backup, templates, status, demo):
     app.registered_commands.extend(_group.app.registered_commands)
     app.registered_groups.extend(_group.app.registered_groups)

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from servicekit.events import EventData
 
@@ -15,14 +15,22 @@ GRADES = "landgrade.evaluation.grades.v1"
 Grade = Literal["A", "B", "C", "D"]
 
 
+_OLD_NAME = "Deprecated: the same value as `{}`, the name the REST API uses; kept for v1 consumers."
+
+
 class Reason(BaseModel):
+    """One step of a grade's explanation. `clause_id`, `zh` and `en` are the names the REST API uses;
+    `clause`, `text_zh` and `text_en` carry the same values under their first names (deprecated)."""
     model_config = ConfigDict(extra="ignore", frozen=True)
-    clause: str
+    clause: str = Field(description=_OLD_NAME.format("clause_id"), json_schema_extra={"deprecated": True})
     code: str
-    text_zh: str
-    text_en: str
+    text_zh: str = Field(description=_OLD_NAME.format("zh"), json_schema_extra={"deprecated": True})
+    text_en: str = Field(description=_OLD_NAME.format("en"), json_schema_extra={"deprecated": True})
     grade: Grade | None = None  # the grade this reason points to; None when only informative
     setting: str | None = None  # the ruleset setting it relied on, e.g. "gaps.no_filing_grade = B"
+    clause_id: str | None = None  # the clause the reason rests on (absent from events sent before it)
+    zh: str | None = None  # the reason in Chinese
+    en: str | None = None  # the reason in English
 
 
 class Metrics(BaseModel):
@@ -32,6 +40,15 @@ class Metrics(BaseModel):
     tax_paid: Decimal
     output_per_ha: Decimal
     tax_per_ha: Decimal
+
+
+class Correction(BaseModel):
+    """A final grade re-made by re-evaluation of its year (重新评价): what it replaces, and why."""
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    re_evaluation_id: str
+    replaces_evaluation_id: str | None = None  # None: the parcel had no grade for the year
+    replaces_grade: Grade | None = None
+    reason: str
 
 
 class ParcelGraded(EventData):
@@ -53,6 +70,9 @@ class ParcelGraded(EventData):
     triggering_event_id: str | None = None
     run_id: str | None = None
     evaluated_at: datetime
+    # Set only when this grade corrects a final one (re-evaluation of a final year): consumers
+    # replace the final grade it names instead of taking it for an ordinary provisional change.
+    correction: Correction | None = None
 
     def key(self) -> str:
         return self.parcel_id

@@ -45,7 +45,28 @@ class Flag(_Part):
     cleared_on: date | None = None
 
 
+class HolderPeriod(_Part):
+    """One holder of a parcel's land-use right and the days it held it.
+
+    `valid_from` is the first day held, inclusive (null: since the parcel was first recorded, no
+    earlier holder known). `valid_to` is the first day *not* held, exclusive — the `valid_from`
+    of the next period, the day a transfer (转让) took effect — null while the holder still holds
+    it. Periods come oldest first and meet without gap or overlap; the last one's `uscc` equals
+    `holder_uscc`. `document_ref` names the act that began the period (e.g. 不动产权证号), empty
+    for the first. The holder on day D is the `uscc` of the period with
+    `valid_from <= D < valid_to` (null bounds open); a day before the first period has the first
+    period's holder.
+    """
+    uscc: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+    document_ref: str = ""
+
+
 class ParcelChanged(EventData):
+    """The whole current state of a parcel. `holders` (additive; absent in events sent before it
+    existed, read then as one open period of `holder_uscc`) dates the holders: grading year Y
+    takes the holder(s) whose periods cover days of Y, not `holder_uscc`."""
     TYPE: ClassVar[str] = "landgrade.registry.parcel_changed.v1"
     TOPIC: ClassVar[str] = PARCELS
     parcel_id: str
@@ -58,6 +79,7 @@ class ParcelChanged(EventData):
     deadlines: list[Deadline] = []
     flags: list[Flag] = []
     version: int = 1
+    holders: list[HolderPeriod] | None = None
 
     def key(self) -> str:
         return self.parcel_id

@@ -12,16 +12,17 @@ from evaluation.domain.identifiers import NotYourParcel
 from evaluation.domain.ruleset import RulesetError
 from evaluation.entrypoints.consumers import CONSUMER, SUBSCRIPTIONS
 from evaluation.entrypoints.http import routers
-from evaluation.entrypoints.http.deps import not_your_parcel
+from evaluation.entrypoints.http.deps import PROBLEM_TYPES, no_ruleset, not_your_parcel
 from evaluation.entrypoints.http.fast_path import RememberedGrades
 from evaluation.service_layer.context import EvaluationContext
+from evaluation.service_layer.grading import NoRuleset
 from evaluation.service_layer.rulesets import BadRulesetRequest, RulesetConflict, seed_rulesets
 from evaluation.service_layer.yearly_run import cancel_runs, close_interrupted_runs
 from evaluation.settings import Settings
 from landgrade_events.evaluation import GRADES
 from servicekit.db import asyncpg_dsn
 from servicekit.http import create_app
-from servicekit.problems import Problem
+from servicekit.problems import Problem, Text
 from servicekit.read_cache import ChangeFeed, ReadCache
 from servicekit.serve import serve
 from servicekit.settings import ServiceSettings
@@ -31,19 +32,36 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 PUBLISHES: list[str] = [GRADES]
 __all__ = ["CONSUMER", "MIGRATIONS", "build_app", "main"]  # CONSUMER: the readiness check's name
 
+INVALID_RULESET = PROBLEM_TYPES + "invalid-ruleset"
+_INVALID_RULESET = Text("评价规则无效", "Invalid ruleset")
+
+
+def _setting_error(field: str, message: str) -> list[dict[str, object]]:
+    return [{"field": field, "message": Text(f"取值无效：{message}", message)}]
+
+
 PROBLEMS = {
-    RulesetError: lambda e: Problem(422, "Invalid ruleset", str(e), errors=[{"field": e.field, "message": e.message}]),
-    BadRulesetRequest: lambda e: Problem(422, "Invalid ruleset", e.detail,
-                                         errors=[{"field": e.field, "message": e.message}]),
-    RulesetConflict: lambda e: Problem(409, "Ruleset exists", str(e)),
+    RulesetError: lambda e: Problem(422, _INVALID_RULESET, Text(f"评价规则设置无效：{e}", str(e)),
+                                    type_=INVALID_RULESET,
+                                    errors=_setting_error(e.field, e.message)),
+    BadRulesetRequest: lambda e: Problem(422, _INVALID_RULESET, Text(f"请求无效：{e.detail}", e.detail),
+                                         type_=INVALID_RULESET,
+                                         errors=_setting_error(e.field, e.message)),
+    RulesetConflict: lambda e: Problem(409, Text("评价规则已存在", "Ruleset exists"),
+                                       Text("同一编号的评价规则已以其他设置存在；规则不可更改，请使用新编号。", str(e)),
+                                       type_=PROBLEM_TYPES + "ruleset-exists"),
     NotYourParcel: lambda e: not_your_parcel(e.parcel_id),
+    NoRuleset: lambda e: no_ruleset(e.year, e.covered),
 }
 
 
 def build_app(settings: ServiceSettings | None = None, *, run_background: bool = True) -> FastAPI:
     own = Settings.narrowed(settings)
     plumbing = Plumbing.build(own, plumbing_tables)
-    ctx = EvaluationContext(plumbing.storage, grade_reads=ReadCache(max_entries=own.grade_read_cache_entries))
+    # "Now" is Beijing time from the settings (CLOCK_AT fixes it): the current year, objection
+    # windows and the "today" of dated facts all come from it.
+    ctx = EvaluationContext(plumbing.storage, clock=own.clock().now,
+                            grade_reads=ReadCache(max_entries=own.grade_read_cache_entries))
     feed = ChangeFeed(asyncpg_dsn(own.database_url), "current_grades", ctx.grade_reads)
     plumbing.db.commit_listeners.append(ctx.grade_reads.committed)  # read-your-writes for grade reads
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -107,7 +107,7 @@ class Service:
                 inspection_id=inspection,
                 parcel_id=parcel_id,
                 street=STREET,
-                inspected_at=at or datetime.now(UTC),
+                inspected_at=at or self.ctx.clock(),
                 type=kind,
                 tenant_uscc=tenant,
                 holder_attitude=attitude,
@@ -124,7 +124,7 @@ class Service:
                 state=state,
                 actor="inspector",
                 reason="test",
-                at=at or datetime.now(UTC),
+                at=at or self.ctx.clock(),
             )
         )
 
@@ -182,9 +182,15 @@ def _topic(event_type: str) -> str:
     return _TOPICS[event_type]
 
 
+# The service's "now" (CLOCK_AT, Beijing time), so that no answer changes with the calendar; a test
+# module may set its own `CLOCK_AT`.
+CLOCK_AT = datetime(2025, 11, 20, 10, 0)
+
+
 @pytest.fixture
-async def service(make_settings, infra) -> AsyncIterator[Service]:  # type: ignore[no-untyped-def]
-    settings = await make_settings(Settings, MIGRATIONS)
+async def service(make_settings, infra, request) -> AsyncIterator[Service]:  # type: ignore[no-untyped-def]
+    clock_at = getattr(request.module, "CLOCK_AT", CLOCK_AT)
+    settings = await make_settings(Settings, MIGRATIONS, clock_at=clock_at)
     app = build_app(settings)
     producer = AIOKafkaProducer(bootstrap_servers=infra.bootstrap)
     await producer.start()

@@ -8,7 +8,6 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from evaluation.adapters.tables import current_grades, evaluations, plumbing
-from evaluation.service_layer.context import utc_now
 from evaluation.synthetic import build
 from landgrade.testing import eventually, read_events, token
 from landgrade_events.evaluation import GRADES
@@ -63,8 +62,10 @@ async def test_publication_objection_and_final_grades(service, infra) -> None:
     objection_id = objection.json()["id"]
     assert objection.json()["state"] == "submitted" and objection.json()["holder_uscc"]
 
-    blocked = await service.client.post(f"/v1/evaluation-runs/{run['id']}/finalize", headers=ADMIN)
+    blocked = await service.client.post(f"/v1/evaluation-runs/{run['id']}/finalize",
+                                        headers={**ADMIN, "Accept-Language": "en"})
     assert blocked.status_code == 409 and "objection window" in blocked.json()["detail"]
+    assert blocked.json()["type"].endswith("/objection-window-open")
 
     decided = await service.client.post(
         f"/v1/objections/{objection_id}/decision",
@@ -76,7 +77,8 @@ async def test_publication_objection_and_final_grades(service, infra) -> None:
     assert regraded["grade"] == "A" and regraded["objection_id"] == objection_id
     assert regraded["reasons"][-1]["code"] == "objection_upheld"
 
-    service.ctx.clock = lambda: utc_now() + timedelta(days=6)  # the window has passed
+    opened = service.ctx.clock()
+    service.ctx.clock = lambda: opened + timedelta(days=14)  # the window (5 working days) has passed
     final = await service.client.post(f"/v1/evaluation-runs/{run['id']}/finalize", headers=ADMIN)
     assert final.status_code == 200 and final.json()["state"] == "final"
     summary = (await service.client.get("/v1/grades/summary", params={"year": year}, headers=READ)).json()

@@ -42,4 +42,15 @@ def test_document_and_contract_agree_and_the_envelope_round_trips(make_facts, et
         parsed = event.unwrap(ParcelGraded)
         assert parsed.previous_grade == "B" and parsed.run_id == "run-1" and parsed.evaluated_at == now
         assert [r.code for r in parsed.reasons] == [r.code for r in recorded.evaluation.reasons]
+        # One name for one thing: the REST names beside the first event names, with the same values.
+        for sent, kept in zip(parsed.reasons, recorded.evaluation.reasons, strict=True):
+            assert (sent.clause_id, sent.zh, sent.en) == (sent.clause, sent.text_zh, sent.text_en)
+            assert (sent.clause_id, sent.zh, sent.en) == (kept.clause_id, kept.zh, kept.en)
+            assert set(kept.to_dict()) >= {"clause_id", "zh", "en"}
         assert "review_case_needed" in parsed.flags or not recorded.evaluation.review_case_needed
+
+
+def test_the_first_reason_names_are_marked_deprecated_in_the_schema() -> None:
+    schema = ParcelGraded.model_json_schema()["$defs"]["Reason"]["properties"]
+    assert all(schema[old].get("deprecated") is True for old in ("clause", "text_zh", "text_en"))
+    assert all("deprecated" not in schema[new] for new in ("clause_id", "zh", "en"))

@@ -22,7 +22,7 @@ from evaluation.domain.records import Current, Recorded
 from evaluation.domain.ruleset import Ruleset
 from evaluation.domain.ruleset_codec import ruleset_to_dict
 from evaluation.domain.rulesets import load_seed_ruleset
-from evaluation.service_layer import facts, objections, publication, rulesets, simulation, yearly_run
+from evaluation.service_layer import facts, objections, publication, re_evaluation, rulesets, simulation, yearly_run
 from evaluation.service_layer.grading import NoRuleset
 from evaluation.service_layer.publication import PublicationError
 from landgrade_events.enforcement import CaseChanged, FindingRecorded
@@ -93,13 +93,13 @@ class FakeFacts:
                       | {pid for pid, ls in self.leases.items() for x in ls.values()
                          if x.tenant_uscc == uscc and not x.approved})
 
-    async def latest_revenue_year(self, parcel_id: str) -> int | None:
-        return max((y for p, y in self.revenue if p == parcel_id), default=None)
-
     async def load_sources(self, year: int, parcel_ids: list[str] | None = None) -> dict[str, ParcelSources]:
         return {pid: ParcelSources(p, tuple(self.leases.get(pid, {}).values()), tuple(self.findings.get(pid, [])),
                                    {year: self.revenue[(pid, year)]} if (pid, year) in self.revenue else {})
                 for pid, p in self.parcels.items() if parcel_ids is None or pid in parcel_ids}
+
+    async def revenue_years(self, parcel_id: str) -> list[int]:
+        return sorted(y for p, y in self.revenue if p == parcel_id)
 
     async def linked_pairs(self, pairs: set[tuple[str, str]], depth: int) -> set[tuple[str, str]]:
         graph = adjacency((u, n) for u, nodes in self.shareholdings.items() for n in nodes)
@@ -121,8 +121,8 @@ class FakeGrades:
     async def current_for_year(self, year: int) -> dict[str, Current]:
         return {p: c for (p, y), c in self.currents.items() if y == year}
 
-    async def latest_year(self, parcel_id: str) -> int | None:
-        return max((y for p, y in self.currents if p == parcel_id), default=None)
+    async def years_of(self, parcel_id: str) -> dict[int, str]:
+        return {y: c.status for (p, y), c in self.currents.items() if p == parcel_id}
 
     async def record_many(self, recorded: list[Recorded]) -> None:
         for r in recorded:
@@ -150,12 +150,17 @@ class FakeGrades:
         return self._row(found[0]) if found else None
 
     async def make_year_final(self, year: int) -> list[Any]:
-        final = []
+        ids = set()
         for key, c in list(self.currents.items()):
             if key[1] == year:
                 self.currents[key] = replace(c, status="final")
-                final += [replace(r, status="final") for r in self.evaluations if r.id == c.evaluation_id]
-        return [self._row(r) for r in final]
+                ids.add(c.evaluation_id)
+        self.evaluations = [replace(r, status="final") if r.id in ids else r for r in self.evaluations]
+        return [self._row(r) for r in self.evaluations if r.id in ids]
+
+    async def final_for_year(self, year: int) -> dict[str, Current]:
+        return {r.evaluation.parcel_id: replace(r.as_current(), status="final") for r in self.evaluations
+                if r.evaluation.year == year and r.status == "final"}
 
     async def add_grade_events(self, documents: Any) -> int:
         added = list(documents)
@@ -183,6 +188,7 @@ class FakeRulesets:
 class FakeRuns:
     def __init__(self) -> None:
         self.runs: dict[str, dict[str, Any]] = {}
+        self.re_evaluated: list[dict[str, Any]] = []
 
     async def create(self, **values: Any) -> None:
         self.runs[values["id"]] = {"total": 0, "graded": 0, "objection_deadline": None, **values}
@@ -196,6 +202,20 @@ class FakeRuns:
     async def open_for_objection(self, year: int) -> dict[str, Any] | None:
         open_ = [r for r in self.runs.values() if r["year"] == year and r["state"] == "published"]
         return dict(open_[-1]) if open_ else None
+
+    async def final_for(self, year: int) -> dict[str, Any] | None:
+        final = [r for r in self.runs.values() if r["year"] == year and r["state"] == "final"]
+        return dict(final[-1]) if final else None
+
+    async def latest_year(self) -> int | None:
+        return max((r["year"] for r in self.runs.values() if r["state"] in ("draft", "published", "final")),
+                   default=None)
+
+    async def add_re_evaluation(self, **values: Any) -> None:
+        self.re_evaluated.append(values)
+
+    async def re_evaluations(self, year: int) -> list[dict[str, Any]]:
+        return [r for r in reversed(self.re_evaluated) if r["year"] == year]
 
     async def supersede_others(self, run_id: str, year: int) -> None:
         for r in self.runs.values():
@@ -302,17 +322,31 @@ def _filing(parcel_id: str, output: int, tax: int, year: int = 2025, n: int = 1)
                           parcel_year_output=Decimal(output), parcel_year_tax=Decimal(tax), parcel_year_filings=n)
 
 
-def _grades(uow: Any) -> list[tuple[str, str | None]]:
-    return [(e.grade, e.previous_grade) for e in uow.events if isinstance(e, ParcelGraded)]
+def _grades(uow: Any, year: int = 2025) -> list[tuple[str, str | None]]:
+    """The grade events of one year (a registration also grades the current year, 2026 here)."""
+    return [(e.grade, e.previous_grade) for e in uow.events if isinstance(e, ParcelGraded) and e.year == year]
 
 
 # -- events ----------------------------------------------------------------------------------------
 
-async def test_a_bare_registration_keeps_the_fact_and_grades_nothing() -> None:
+async def test_a_registered_parcel_has_a_provisional_grade_for_the_current_year() -> None:
     uow = _uow()
     await facts.parcels_changed(uow, [_received(_parcel())])
     assert "P-1" in uow.facts.parcels
-    assert uow.grades.evaluations == [] and uow.events == []
+    [graded] = [e for e in uow.events if isinstance(e, ParcelGraded)]
+    assert (graded.year, graded.grade, graded.status) == (NOW.year, "B", "provisional")
+    assert graded.flags == ["no_filing"] and graded.reasons[0].setting == "gaps.no_filing_grade = B"
+    assert uow.grades.currents[("P-1", NOW.year)].grade == "B"
+
+
+async def test_filings_that_came_before_their_parcel_are_graded_when_it_is_announced() -> None:
+    # Regression: filings and parcels travel on two topics; a filing consumed first was kept but its
+    # year was never graded, since the parcel's event re-graded only the current year.
+    uow = _uow()
+    await facts.filings_accepted(uow, [_received(_filing("P-1", 350_000_000, 35_000_000, year=2024))])
+    assert uow.events == [] and ("P-1", 2024) in uow.facts.revenue
+    await facts.parcels_changed(uow, [_received(_parcel())])
+    assert _grades(uow, 2024) == [("A", None)] and _grades(uow, 2026) == [("B", None)]
 
 
 async def test_filings_grade_the_parcel_and_announce_each_change_once() -> None:
@@ -323,7 +357,8 @@ async def test_filings_grade_the_parcel_and_announce_each_change_once() -> None:
     received = [_received(f) for f in filings]
     await facts.filings_accepted(uow, received)
     assert _grades(uow) == [("B", None), ("A", "B")]  # the repeat changes nothing; the unknown parcel waits
-    assert [e.trigger_event_id for e in uow.grades.evaluations] == [received[0].event_id, received[1].event_id]
+    assert [e.trigger_event_id for e in uow.grades.evaluations if e.evaluation.year == 2025] == [
+        received[0].event_id, received[1].event_id]
     assert uow.grades.currents[("P-1", 2025)].grade == "A"
     assert uow.facts.revenue[("P-1", 2025)].output_value == Decimal("350000000.00")
     assert uow.grading_lock.shared >= 1
@@ -375,7 +410,7 @@ async def test_an_unapproved_lease_to_a_linked_tenant_and_its_rectification() ->
     assert isinstance(graded, ParcelGraded) and len(uow.events) >= before_case
 
 
-async def test_a_finding_is_kept_and_regrades_the_parcel() -> None:
+async def test_a_finding_is_kept_and_regrades_the_years_it_falls_in() -> None:
     uow = _uow()
     await facts.parcels_changed(uow, [_received(_parcel())])
     await facts.filings_accepted(uow, [_received(_filing("P-1", 350_000_000, 35_000_000))])
@@ -383,6 +418,11 @@ async def test_a_finding_is_kept_and_regrades_the_parcel() -> None:
         finding_id="I-1#1", inspection_id="I-1", parcel_id="P-1", street=STREET, inspected_at=NOW,
         type="illegal_construction"))])
     assert uow.facts.findings["P-1"][0].finding_id == "I-1#1"
+    # Found in 2026: the current year turns D, 2025 (still provisional) is re-graded and stays A.
+    assert _grades(uow) == [("A", None)] and _grades(uow, 2026) == [("B", None), ("D", "B")]
+    await facts.findings_recorded(uow, [_received(FindingRecorded(
+        finding_id="I-0#1", inspection_id="I-0", parcel_id="P-1", street=STREET,
+        inspected_at=datetime(2025, 11, 20, 2, 0, tzinfo=UTC), type="illegal_construction"))])
     assert len(_grades(uow)) == 2 and _grades(uow)[-1][1] == "A"
     assert uow.grades.currents[("P-1", 2025)].grade == _grades(uow)[-1][0] != "A"
 
@@ -576,3 +616,117 @@ def test_the_fake_knows_every_repository_of_the_real_unit_of_work() -> None:
     for name in EvaluationUnitOfWork.__annotations__:
         assert hasattr(fake, name), name
     assert date(2025, 1, 1) < NOW.date()
+
+
+# -- a final year is final -------------------------------------------------------------------------
+
+async def _final_year(uow: Any) -> str:
+    run_id = await _published(uow)
+    uow.clock = lambda: NOW + timedelta(days=30)
+    await publication.finalize(uow, run_id)
+    return run_id
+
+
+async def test_a_final_year_is_not_run_or_finalised_again() -> None:
+    uow = _uow()
+    run_id = await _final_year(uow)
+    with pytest.raises(PublicationError) as again:
+        await yearly_run.create_run(uow, 2025, None, "admin")
+    assert again.value.kind == "year-final" and "重新评价" in again.value.zh
+    with pytest.raises(PublicationError) as twice:
+        await publication.finalize(uow, run_id)
+    assert twice.value.kind == "already-final"
+    assert [r["state"] for r in uow.runs.runs.values()] == ["final"]  # nothing new was started
+
+
+async def test_an_objection_window_below_the_rulesets_minimum_is_refused() -> None:
+    uow = _uow()
+    await _graded_year(uow)
+    run, _ = await yearly_run.create_run(uow, 2025, None, "admin")
+    ctx = SimpleNamespace(uow=lambda: uow, clock=uow.clock, wake_relay=lambda: None)
+    await yearly_run.execute_run(ctx, run["id"])  # type: ignore[arg-type]
+    for days in (0, 4):
+        with pytest.raises(publication.WindowTooShort) as short:
+            await publication.publish(uow, run["id"], days)
+        assert short.value.minimum == 5
+    assert uow.runs.runs[run["id"]]["state"] == "draft"
+    published = await publication.publish(uow, run["id"], None)  # the ruleset's own window
+    assert published["objection_window_days"] == 5
+
+
+def test_the_objection_window_counts_working_days_and_skips_national_day() -> None:
+    # Published on Monday 29 September 2025 (Beijing): 30 September is a working day, 1–8 October
+    # are the National Day and Mid-Autumn holidays, Saturday 11 October is a swapped working day.
+    published = datetime(2025, 9, 29, 10, 0, tzinfo=publication.BEIJING)
+    last_day, closes = publication.objection_deadline(published, 5)
+    assert last_day == date(2025, 10, 13)
+    assert closes == datetime(2025, 10, 14, 0, 0, tzinfo=publication.BEIJING)
+    # An ordinary week: Thursday to the next Thursday.
+    assert publication.objection_deadline(datetime(2025, 11, 6, 6, tzinfo=UTC), 5)[0] == date(2025, 11, 13)
+    # 16:00 UTC on Thursday is already Friday in Beijing: the count starts a day later.
+    assert publication.objection_deadline(datetime(2025, 11, 6, 16, tzinfo=UTC), 5)[0] == date(2025, 11, 14)
+
+
+def test_an_unknown_official_calendar_is_refused_rather_than_guessed() -> None:
+    with pytest.raises(publication.CalendarUnknown):
+        publication.objection_deadline(datetime(2099, 3, 2, 10, tzinfo=UTC), 5)
+
+
+async def test_re_evaluating_a_final_year_publishes_each_change_as_a_correction() -> None:
+    uow = _uow()
+    with pytest.raises(PublicationError) as open_year:
+        await re_evaluation.re_evaluate(uow, 2025, "复核", "land")
+    assert open_year.value.kind == "year-not-final"
+    await _final_year(uow)
+    final_p1 = uow.grades.currents[("P-1", 2025)]
+    # A late filing for P-1 (final A) lowers it, provisionally, like any fact.
+    await facts.filings_accepted(uow, [_received(_filing("P-1", 100_000_000, 10_000_000, n=2))])
+    provisional = uow.grades.currents[("P-1", 2025)]
+    assert (provisional.grade, provisional.status) == ("B", "provisional")
+    uow.grades.bulk_events.clear()
+    done = await re_evaluation.re_evaluate(uow, 2025, "税务部门更正申报数据", "land-staff-1",
+                                           idempotency=IdempotentRequest("land-staff-1", "re-1", "f"))
+    assert (done["graded"], done["changed"], done["requested_by"]) == (2, 1, "land-staff-1")
+    # The final A is corrected to B (the provisional B laid over it is settled as final).
+    assert done["changes"][0] | {"evaluation_id": ""} == {"parcel_id": "P-1", "from": "A", "to": "B",
+                                                         "evaluation_id": ""}
+    [event] = uow.grades.bulk_events
+    assert (event["status"], event["grade"], event["previous_grade"]) == ("final", "B", "A")
+    assert event["correction"] == {"re_evaluation_id": done["id"], "replaces_evaluation_id": final_p1.evaluation_id,
+                                   "replaces_grade": "A", "reason": "税务部门更正申报数据"}
+    assert ParcelGraded.model_validate(event).correction is not None
+    assert (uow.grades.currents[("P-1", 2025)].grade, uow.grades.currents[("P-1", 2025)].status) == ("B", "final")
+    assert uow.grades.evaluations[-1].re_evaluation_id == done["id"]
+    replay = await re_evaluation.re_evaluate(uow, 2025, "税务部门更正申报数据", "land-staff-1",
+                                             idempotency=IdempotentRequest("land-staff-1", "re-1", "f"))
+    assert replay["id"] == done["id"] and len(uow.runs.re_evaluated) == 1
+    with pytest.raises(re_evaluation.UnknownParcels):
+        await re_evaluation.re_evaluate(uow, 2025, "复核", "land", ["P-404"])
+
+
+async def test_a_publication_made_earlier_is_recorded_with_its_own_day() -> None:
+    uow = _uow()
+    await _graded_year(uow)
+    run, _ = await yearly_run.create_run(uow, 2025, None, "admin")
+    ctx = SimpleNamespace(uow=lambda: uow, clock=uow.clock, wake_relay=lambda: None)
+    await yearly_run.execute_run(ctx, run["id"])  # type: ignore[arg-type]
+    with pytest.raises(publication.PublishedInFuture):
+        await publication.publish(uow, run["id"], None, date(2026, 3, 2))
+    with pytest.raises(publication.WindowTooShort):  # the minimum holds for a past publication too
+        await publication.publish(uow, run["id"], 0, date(2026, 1, 5))
+    published = await publication.publish(uow, run["id"], None, date(2026, 1, 5))
+    assert published["objection_last_day"] == date(2026, 1, 12)  # Monday 5 January + 5 working days
+    final = await publication.finalize(uow, run["id"])  # the window closed before today (1 March)
+    assert final["state"] == "final"
+
+
+async def test_a_run_queued_before_its_year_was_made_final_grades_nothing() -> None:
+    uow = _uow()
+    await _graded_year(uow)
+    run, _ = await yearly_run.create_run(uow, 2025, None, "admin")
+    await uow.runs.create(id="finalised-meanwhile", year=2025, state="final", ruleset_id=run["ruleset_id"])
+    before = list(uow.grades.evaluations)
+    ctx = SimpleNamespace(uow=lambda: uow, clock=uow.clock, wake_relay=lambda: None)
+    await yearly_run.execute_run(ctx, run["id"])  # type: ignore[arg-type]
+    assert uow.runs.runs[run["id"]]["state"] == "failed" and "final" in uow.runs.runs[run["id"]]["error"]
+    assert uow.grades.evaluations == before

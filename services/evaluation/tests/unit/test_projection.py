@@ -143,3 +143,43 @@ def test_missed_deadlines_are_contract_breaches() -> None:
     from evaluation.domain.rulesets import load_seed_ruleset
 
     assert grade(facts, load_seed_ruleset()).grade is Grade.B
+
+
+def test_a_fact_that_begins_after_the_year_leaves_that_year_alone() -> None:
+    # Regression: a litigation flag "since 2026-03-01" turned 2025 to D.
+    s = sources(
+        flags=(FlagRecord("litigation", date(2026, 3, 1)),),
+        revenue={2025: RevenueRecord(D(900_000_000), D(90_000_000)),
+                 2026: RevenueRecord(D(900_000_000), D(90_000_000))},
+    )
+    seed = load_seed_ruleset()
+    assert assemble_facts(s, 2025, never, TODAY).violations == ()
+    assert grade(assemble_facts(s, 2025, never, TODAY), seed).grade is Grade.A
+    assert grade(assemble_facts(s, 2026, never, TODAY), seed).grade is Grade.D
+
+
+def test_a_finding_counts_from_the_beijing_day_of_its_inspection() -> None:
+    # 16:30 UTC on 31 December 2025 is half past midnight on 1 January 2026 in Beijing.
+    new_year = FindingRecord("F1", "illegal_construction", datetime(2025, 12, 31, 16, 30, tzinfo=UTC))
+    assert assemble_facts(sources(findings=(new_year,)), 2025, never, TODAY).violations == ()
+    [found] = assemble_facts(sources(findings=(new_year,)), 2026, never, TODAY).violations
+    assert found.kind is ViolationKind.ILLEGAL_CONSTRUCTION
+    # Of the findings up to a year's end, the latest gives that year's attitude.
+    later = FindingRecord("F2", "unauthorised_lease", datetime(2026, 2, 1, tzinfo=UTC), TENANT, "refuses_to_correct")
+    earlier = FindingRecord("F0", "unauthorised_lease", at(5), TENANT, "cooperating_with_renewal")
+    [lease_2025] = assemble_facts(sources(findings=(later, earlier)), 2025, never, TODAY).violations
+    [lease_2026] = assemble_facts(sources(findings=(later, earlier)), 2026, never, TODAY).violations
+    assert lease_2025.holder_attitude is HolderAttitude.COOPERATING_WITH_RENEWAL
+    assert lease_2026.holder_attitude is HolderAttitude.REFUSES_TO_CORRECT
+
+
+def test_a_lease_counts_from_its_start_and_a_deadline_from_when_it_fell_due() -> None:
+    s = sources(
+        leases=(LeaseRecord("L1", TENANT, approved=False, equity_linked=False, start=date(2026, 1, 15)),),
+        deadlines=(DeadlineRecord("production_start", date(2026, 3, 31)),),
+    )
+    facts_2025 = assemble_facts(s, 2025, never, TODAY)
+    assert facts_2025.violations == () and facts_2025.breaches == ()
+    facts_2026 = assemble_facts(s, 2026, never, TODAY)
+    assert [v.violation_id for v in facts_2026.violations] == ["lease:L1"]
+    assert [b.description for b in facts_2026.breaches] == ["production_start"]

@@ -90,7 +90,7 @@ _QUERIES = {
     "parcels": "SELECT parcel_id, street, category, area_m2, holder_uscc, commitments::text AS commitments, "
                "deadlines::text AS deadlines, flags::text AS flags FROM parcels",
     "leases": "SELECT parcel_id, lease_id, tenant_uscc, approved, equity_linked, end_date, "
-              "rectified_at IS NOT NULL AS rectified FROM leases",
+              "rectified_at IS NOT NULL AS rectified, start_date FROM leases",
     "findings": "SELECT parcel_id, finding_id, type, inspected_at, tenant_uscc, holder_attitude, "
                 "rectified_at IS NOT NULL AS rectified FROM findings WHERE type NOT IN ('no_issue', 'rectified')",
     "revenue": "SELECT parcel_id, output_value, tax_paid, contributors FROM parcel_revenue WHERE year = $1",
@@ -152,7 +152,7 @@ class FactsRepository:
     async def upsert_lease(self, event: LeaseChanged) -> None:
         values = {
             "parcel_id": event.parcel_id, "lease_id": event.lease_id, "tenant_uscc": event.tenant_uscc,
-            "area_m2": event.area_m2, "end_date": event.end, "approved": event.approved,
+            "area_m2": event.area_m2, "start_date": event.start, "end_date": event.end, "approved": event.approved,
             "equity_linked": event.equity_linked,
         }
         stmt = insert(leases).values(values)
@@ -235,10 +235,10 @@ class FactsRepository:
             select(parcels.c.holder_uscc).where(parcels.c.parcel_id == parcel_id))
         return holder
 
-    async def latest_revenue_year(self, parcel_id: str) -> int | None:
-        year = await self.session.scalar(select(func.max(parcel_revenue.c.year)).where(
-            parcel_revenue.c.parcel_id == parcel_id))
-        return int(year) if year is not None else None
+    async def revenue_years(self, parcel_id: str) -> list[int]:
+        """The years the parcel has filings for."""
+        rows = await self.session.scalars(select(parcel_revenue.c.year).where(parcel_revenue.c.parcel_id == parcel_id))
+        return sorted(int(y) for y in rows.all())
 
     async def load_sources(self, year: int, parcel_ids: list[str] | None = None) -> dict[str, ParcelSources]:
         """Parcels with their leases, findings and the year's revenue; all parcels when ids is None."""
@@ -246,7 +246,8 @@ class FactsRepository:
         by_parcel_leases: dict[str, list[LeaseRecord]] = defaultdict(list)
         for r in await _fetch(raw, "leases", year, parcel_ids):
             by_parcel_leases[r["parcel_id"]].append(LeaseRecord(
-                r["lease_id"], r["tenant_uscc"], r["approved"], r["equity_linked"], r["end_date"], r["rectified"]))
+                r["lease_id"], r["tenant_uscc"], r["approved"], r["equity_linked"], r["end_date"], r["rectified"],
+                r["start_date"]))
         by_parcel_findings: dict[str, list[FindingRecord]] = defaultdict(list)
         for r in await _fetch(raw, "findings", year, parcel_ids):
             by_parcel_findings[r["parcel_id"]].append(FindingRecord(

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evaluation.adapters.tables import current_grades, evaluations
+from evaluation.domain.movement import Graded
 from evaluation.domain.records import Current, Recorded
 from landgrade_events.evaluation import ParcelGraded
 from servicekit.db import column_arrays, on_conflict_update, unnest_insert
@@ -24,7 +25,7 @@ from servicekit.tracing import current_traceparent, new_traceparents
 EVALUATION_COLUMNS = (
     "id", "parcel_id", "year", "holder_uscc", "street", "grade", "previous_grade", "status", "reasons",
     "metrics", "flags", "review_case_needed", "fingerprint", "ruleset_id", "run_id", "trigger_event_id",
-    "objection_id", "evaluated_at",
+    "objection_id", "evaluated_at", "re_evaluation_id",
 )
 _CURRENT_TYPES = (
     ("parcel_id", "text"), ("year", "integer"), ("evaluation_id", "text"), ("grade", "text"), ("status", "text"),
@@ -41,7 +42,8 @@ _UPSERT_CURRENTS = unnest_insert("current_grades", _CURRENT_TYPES,
 _EVALUATION_TYPES = (
     "id text, parcel_id text, year integer, holder_uscc text, street text, grade text, previous_grade text, "
     "status text, reasons jsonb, metrics jsonb, flags text[], review_case_needed boolean, fingerprint text, "
-    "ruleset_id text, run_id text, trigger_event_id text, objection_id text, evaluated_at timestamptz")
+    "ruleset_id text, run_id text, trigger_event_id text, objection_id text, evaluated_at timestamptz, "
+    "re_evaluation_id text")
 # All of a batch's evaluations as one JSON document, inserted in its order (their `seq`): a
 # statement execution per evaluation costs PostgreSQL and the driver several times as much.
 _INSERT_EVALUATIONS = text(
@@ -75,7 +77,7 @@ def evaluation_row(r: Recorded) -> dict[str, Any]:
         "flags": [f.value for f in e.flags], "review_case_needed": e.review_case_needed,
         "fingerprint": e.fingerprint, "ruleset_id": e.ruleset_id, "run_id": r.run_id,
         "trigger_event_id": r.trigger_event_id, "objection_id": r.objection_id,
-        "evaluated_at": r.evaluated_at,
+        "evaluated_at": r.evaluated_at, "re_evaluation_id": r.re_evaluation_id,
     }
 
 
@@ -120,14 +122,20 @@ class GradeRepository:
                                "ruleset_id FROM current_grades WHERE year = $1", year)
         return {r[0]: Current(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
 
-    async def latest_year(self, parcel_id: str) -> int | None:
-        year = await self.session.scalar(select(func.max(current_grades.c.year)).where(
-            current_grades.c.parcel_id == parcel_id))
-        return int(year) if year is not None else None
+    async def final_for_year(self, year: int) -> dict[str, Current]:
+        """Each parcel's latest final evaluation of the year: what a re-evaluation corrects, even
+        where a provisional grade has since been laid over it."""
+        raw = await self._driver()
+        rows = await raw.fetch("SELECT DISTINCT ON (parcel_id) parcel_id, id, grade, status, fingerprint, street, "
+                               "holder_uscc, ruleset_id FROM evaluations WHERE year = $1 AND status = 'final' "
+                               "ORDER BY parcel_id, seq DESC", year)
+        return {r[0]: Current(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
 
-    async def latest_graded_year(self) -> int | None:
-        year = await self.session.scalar(select(func.max(current_grades.c.year)))
-        return int(year) if year is not None else None
+    async def years_of(self, parcel_id: str) -> dict[int, str]:
+        """The years the parcel has a current grade for, with that grade's status."""
+        rows = (await self.session.execute(select(current_grades.c.year, current_grades.c.status).where(
+            current_grades.c.parcel_id == parcel_id))).all()
+        return {int(r[0]): str(r[1]) for r in rows}
 
     async def record_many(self, recorded: list[Recorded]) -> None:
         """Evaluations in order, each becoming its parcel-year's current grade (the last one stays)."""
@@ -163,7 +171,7 @@ class GradeRepository:
                 r.id, e.parcel_id, e.year, r.holder_uscc, r.street, e.grade.value, r.previous_grade, r.status,
                 dumps([x.to_dict() for x in e.reasons]).decode(), dumps(e.metrics.to_dict()).decode(),
                 [f.value for f in e.flags], e.review_case_needed, e.fingerprint, e.ruleset_id, r.run_id,
-                r.trigger_event_id, r.objection_id, r.evaluated_at,
+                r.trigger_event_id, r.objection_id, r.evaluated_at, r.re_evaluation_id,
             ))
         await raw.copy_records_to_table("evaluations", records=rows, columns=list(EVALUATION_COLUMNS))
 
@@ -207,15 +215,15 @@ class GradeRepository:
             query = query.where(current_grades.c.parcel_id > after)
         return list((await self.session.execute(query.order_by(current_grades.c.parcel_id).limit(limit))).all())
 
-    async def counts(self, year: int | None, holder: str | None = None) -> list[tuple[str, str, str, int]]:
-        """(street, grade, status, count) of the year's current grades (of `holder`'s parcels, when given)."""
-        query = select(current_grades.c.street, current_grades.c.grade, current_grades.c.status, func.count())
+    async def year_grades(self, year: int, holder: str | None = None) -> list[Graded]:
+        """The year's current grades (of `holder`'s parcels, when given), one small row each."""
+        raw = await self._driver()
+        sql = "SELECT parcel_id, street, grade, status FROM current_grades WHERE year = $1"
+        args: list[Any] = [year]
         if holder is not None:
-            query = query.where(current_grades.c.holder_uscc == holder)
-        rows = (await self.session.execute(
-            query.where(current_grades.c.year == year)
-            .group_by(current_grades.c.street, current_grades.c.grade, current_grades.c.status))).all()
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+            sql += " AND holder_uscc = $2"
+            args.append(holder)
+        return [Graded(r[0], r[1], r[2], r[3]) for r in await raw.fetch(sql, *args)]
 
     async def make_year_final(self, year: int) -> list[Any]:
         """The year's current evaluations, now final (status set on both tables)."""

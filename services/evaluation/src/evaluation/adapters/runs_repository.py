@@ -1,14 +1,15 @@
-"""Yearly evaluation runs: state, progress and publication dates."""
+"""Yearly evaluation runs: state, progress and publication dates; re-evaluations of final years."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evaluation.adapters.tables import evaluation_runs as runs
+from evaluation.adapters.tables import re_evaluations
 
 
 class RunRepository:
@@ -36,6 +37,26 @@ class RunRepository:
         row = (await self.session.execute(select(runs).where(runs.c.year == year, runs.c.state == "published")
                                           .order_by(runs.c.published_at.desc()).limit(1))).first()
         return dict(row._mapping) if row else None
+
+    async def final_for(self, year: int) -> dict[str, Any] | None:
+        """The run that made the year's grades final, if one did."""
+        row = (await self.session.execute(select(runs).where(runs.c.year == year, runs.c.state == "final")
+                                          .order_by(runs.c.finalized_at.desc()).limit(1))).first()
+        return dict(row._mapping) if row else None
+
+    async def latest_year(self) -> int | None:
+        """The latest year that has a run that graded it (draft, published or final)."""
+        year = await self.session.scalar(select(func.max(runs.c.year)).where(
+            runs.c.state.in_(("draft", "published", "final"))))
+        return int(year) if year is not None else None
+
+    async def add_re_evaluation(self, **values: Any) -> None:
+        await self.session.execute(insert(re_evaluations).values(**values))
+
+    async def re_evaluations(self, year: int) -> list[dict[str, Any]]:
+        rows = (await self.session.execute(select(re_evaluations).where(re_evaluations.c.year == year)
+                                           .order_by(re_evaluations.c.requested_at.desc()))).all()
+        return [dict(r._mapping) for r in rows]
 
     async def supersede_others(self, run_id: str, year: int) -> None:
         """A newer run's draft replaces earlier drafts and publications of the same year."""

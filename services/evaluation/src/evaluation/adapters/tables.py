@@ -50,6 +50,7 @@ leases = Table(
     Column("lease_id", String(64), nullable=False),
     Column("tenant_uscc", String(18), nullable=False, index=True),
     Column("area_m2", Numeric(16, 2), nullable=False),
+    Column("start_date", Date),
     Column("end_date", Date),
     Column("approved", Boolean, nullable=False),
     Column("equity_linked", Boolean, nullable=False),
@@ -131,6 +132,7 @@ evaluations = Table(
     Column("trigger_event_id", String(100)),
     Column("objection_id", String(36)),
     Column("evaluated_at", DateTime(timezone=True), nullable=False),
+    Column("re_evaluation_id", String(36)),
     Index("ix_evaluations_parcel_year", "parcel_id", "year", "seq"),
     Index("ix_evaluations_run_id", "run_id"),
 )
@@ -167,9 +169,11 @@ evaluation_runs = Table(
     Column("started_at", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
     Column("published_at", DateTime(timezone=True)),
-    Column("objection_deadline", DateTime(timezone=True)),
+    Column("objection_deadline", DateTime(timezone=True)),  # exclusive: midnight after the last day
     Column("finalized_at", DateTime(timezone=True)),
     Column("error", Text),
+    Column("objection_window_days", Integer),  # working days, on China's official calendar
+    Column("objection_last_day", Date),
 )
 
 objections = Table(
@@ -188,4 +192,18 @@ objections = Table(
     Column("decision_note", Text),
     Column("decided_by", String(200)),
     Column("decided_at", DateTime(timezone=True)),
+)
+
+# Re-evaluations of final years (重新评价): an explicit, reasoned act, kept with who, when and why.
+re_evaluations = Table(
+    "re_evaluations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("year", Integer, nullable=False, index=True),
+    Column("ruleset_id", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("requested_by", String(200), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("graded", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),
+    Column("changes", JSONB, nullable=False, server_default="[]"),  # [{parcel_id, from, to, evaluation_id}]
 )

@@ -1,5 +1,10 @@
 """From the facts this service keeps (its projection of registry and enforcement events) to the
-ParcelFacts of one parcel and year. Violations are taken as they stand now."""
+ParcelFacts of one parcel and year.
+
+A fact is dated and counts only for the years its validity covers: a flag from its `since`, a
+finding from the day of the inspection (Beijing time), a lease from its start, a deadline from
+the day it fell due. Nothing that begins after a year's last day changes that year's grade.
+Whether a violation is rectified is taken as it stands now (rectification is re-evaluated, III.6)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from evaluation.domain.facts import (
     Category,
@@ -19,6 +25,7 @@ from evaluation.domain.facts import (
 )
 
 VIOLATION_FINDINGS = frozenset(k.value for k in ViolationKind)
+BEIJING = ZoneInfo("Asia/Shanghai")  # E-Town's days turn at Beijing midnight
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ class LeaseRecord:
     equity_linked: bool
     end: date | None = None
     rectified: bool = False
+    start: date | None = None  # unknown: taken as in force since before any graded year
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,7 @@ def assemble_facts(sources: ParcelSources, year: int, linked: Linked, today: dat
         has_filing=revenue is not None,
         commitment=_commitment(parcel.commitments, year),
         violations=_violations(sources, year, linked, today),
-        breaches=_breaches(parcel.deadlines, today),
+        breaches=_breaches(parcel.deadlines, year, today),
         contributing_usccs=revenue.contributors if revenue else (),
     )
 
@@ -124,11 +132,20 @@ def _commitment(commitments: Iterable[CommitmentRecord], year: int) -> Commitmen
     return Commitment(chosen.output_value, chosen.tax_paid) if chosen else None
 
 
+def found_on(finding: FindingRecord) -> date:
+    """The day of the inspection in Beijing: a finding at 07:00 UTC on 31 December is one of 1 January."""
+    at = finding.inspected_at
+    return (at.astimezone(BEIJING) if at.tzinfo else at).date()
+
+
 def _violations(sources: ParcelSources, year: int, linked: Linked, today: date) -> tuple[Violation, ...]:
     parcel = sources.parcel
+    first, last = date(year, 1, 1), date(year, 12, 31)
     found: list[Violation] = []
     for flag in parcel.flags:
-        if flag.cleared_on is None or flag.cleared_on >= date(year, 1, 1):
+        if flag.since > last:
+            continue  # flagged after the year ended: a later year's fact
+        if flag.cleared_on is None or flag.cleared_on >= first:
             found.append(Violation(f"registry:{flag.kind}:{flag.since.isoformat()}", ViolationKind(flag.kind),
                                    rectified=flag.cleared_on is not None))
     approved = {lease.tenant_uscc for lease in sources.leases if lease.approved}
@@ -139,7 +156,7 @@ def _violations(sources: ParcelSources, year: int, linked: Linked, today: date) 
 
     latest: dict[tuple[str, str], FindingRecord] = {}
     for finding in sorted(sources.findings, key=lambda f: (f.inspected_at, f.finding_id)):
-        if finding.type in VIOLATION_FINDINGS:
+        if finding.type in VIOLATION_FINDINGS and found_on(finding) <= last:
             latest[(finding.type, finding.tenant_uscc or "")] = finding
     for (kind, tenant), finding in sorted(latest.items()):
         if kind == ViolationKind.UNAUTHORISED_LEASE and tenant in approved:
@@ -154,17 +171,21 @@ def _violations(sources: ParcelSources, year: int, linked: Linked, today: date) 
     for lease in sources.leases:
         if lease.approved or lease.tenant_uscc in inspected or (lease.end and lease.end < today):
             continue
+        if (lease.start and lease.start > last) or (lease.end and lease.end < first):
+            continue  # not in force during the year
         found.append(Violation(f"lease:{lease.lease_id}", ViolationKind.UNAUTHORISED_LEASE,
                                tenant_uscc=lease.tenant_uscc, rectified=lease.rectified,
                                equity_linked=link(lease.tenant_uscc)))
     return tuple(found)
 
 
-def _breaches(deadlines: Iterable[DeadlineRecord], today: date) -> tuple[ContractBreach, ...]:
+def _breaches(deadlines: Iterable[DeadlineRecord], year: int, today: date) -> tuple[ContractBreach, ...]:
     breaches = []
     for deadline in deadlines:
         if deadline.due >= today or (deadline.met_on is not None and deadline.met_on <= deadline.due):
             continue  # not due yet, or met in time
+        if deadline.due > date(year, 12, 31):
+            continue  # missed in a later year: that year's breach
         breaches.append(ContractBreach(
             breach_id=f"deadline:{deadline.kind}:{deadline.due.isoformat()}", description=deadline.kind,
             due_date=deadline.due, rectified=deadline.met_on is not None,

@@ -24,6 +24,20 @@ class Current:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A final grade re-made by re-evaluation (重新评价): the evaluation and grade it replaces, and why."""
+
+    re_evaluation_id: str
+    replaces_evaluation_id: str | None
+    replaces_grade: str | None
+    reason: str
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"re_evaluation_id": self.re_evaluation_id, "replaces_evaluation_id": self.replaces_evaluation_id,
+                "replaces_grade": self.replaces_grade, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class Recorded:
     """One evaluation as stored, ready to become a row and a grade event."""
 
@@ -37,12 +51,19 @@ class Recorded:
     run_id: str | None = None
     trigger_event_id: str | None = None
     objection_id: str | None = None
+    correction: Correction | None = None
+
+    @property
+    def re_evaluation_id(self) -> str | None:
+        return self.correction.re_evaluation_id if self.correction else None
 
     @classmethod
     def new(cls, evaluation_id: str, evaluation: Evaluation, facts: ParcelFacts, previous: Current | None,
-            status: str, evaluated_at: datetime, **refs: str | None) -> Recorded:
+            status: str, evaluated_at: datetime, *, run_id: str | None = None,
+            trigger_event_id: str | None = None) -> Recorded:
         return cls(evaluation_id, evaluation, facts.holder_uscc, facts.street,
-                   previous.grade if previous else None, status, evaluated_at, **refs)
+                   previous.grade if previous else None, status, evaluated_at, run_id=run_id,
+                   trigger_event_id=trigger_event_id)
 
     def as_current(self) -> Current:
         e = self.evaluation

@@ -94,7 +94,10 @@ class Ruleset:
     gaps: GapSettings = field(default_factory=GapSettings)
     renewal_commitment_rule: CommitmentRule = CommitmentRule.BOTH
     equity_link_search_depth: int = 3
+    # The objection window (公示期) in working days on China's official calendar: the default one,
+    # and the least a publication may give (the draft's "about five working days").
     objection_window_days: int = 5
+    objection_window_min_days: int = 5
     unnamed_violations: UnnamedViolations = field(default_factory=UnnamedViolations)
     clauses: dict[str, Clause] = field(default_factory=dict)
 
@@ -113,8 +116,18 @@ class Ruleset:
             return False
         return self.effective_to is None or self.effective_to >= date(year, 1, 1)
 
+    def covered_years(self, until: int) -> range:
+        """The years this ruleset is in force for, an open end counted up to `until`."""
+        last = self.effective_to.year if self.effective_to else until
+        return range(self.effective_from.year, last + 1)
+
     def renamed(self, ruleset_id: str, name: str) -> Ruleset:
         return replace(self, id=ruleset_id, name=name)
+
+
+def covered_years(rulesets: list[Ruleset], until: int) -> list[int]:
+    """Every year some ruleset is in force for (open ends counted up to `until`)."""
+    return sorted({year for r in rulesets for year in r.covered_years(until)})
 
 
 def select_ruleset(rulesets: list[Ruleset], year: int) -> Ruleset | None:

@@ -49,6 +49,7 @@ def ruleset_to_dict(ruleset: Ruleset) -> dict[str, Any]:
         "renewal_commitment_rule": ruleset.renewal_commitment_rule.value,
         "equity_link_search_depth": ruleset.equity_link_search_depth,
         "objection_window_days": ruleset.objection_window_days,
+        "objection_window_min_days": ruleset.objection_window_min_days,
         "unnamed_violations": {
             kind: getattr(ruleset.unnamed_violations, kind).value for kind in UNNAMED_KINDS
         },
@@ -100,10 +101,13 @@ def ruleset_from_dict(doc: dict[str, Any]) -> Ruleset:
         gaps=gaps,
         renewal_commitment_rule=_enum(doc, "renewal_commitment_rule", CommitmentRule, CommitmentRule.BOTH),
         equity_link_search_depth=_int(doc, "equity_link_search_depth", 3, 1, 10),
-        objection_window_days=_int(doc, "objection_window_days", 5, 0, 365),
+        objection_window_days=_int(doc, "objection_window_days", 5, 1, 365),
+        objection_window_min_days=_int(doc, "objection_window_min_days", 5, 1, 365),
         unnamed_violations=UnnamedViolations(**unnamed),
         clauses=_clauses(doc.get("clauses", {})),
     )
+    if ruleset.objection_window_days < ruleset.objection_window_min_days:
+        raise RulesetError("objection_window_days", "at least objection_window_min_days")
     if ruleset.effective_to and ruleset.effective_to < ruleset.effective_from:
         raise RulesetError("effective_to", "ends before effective_from")
     return ruleset

@@ -30,7 +30,11 @@ log = get_logger("regrade")
 
 
 class NoRuleset(Exception):
-    """No ruleset is in force for the year (an admin must add one)."""
+    """No ruleset is in force for the year (an admin must add one); `covered` lists the years one is."""
+
+    def __init__(self, year: int, covered: list[int]) -> None:
+        super().__init__(f"no ruleset is in force for {year}")
+        self.year, self.covered = year, covered
 
 
 @dataclass(frozen=True)
@@ -47,19 +51,15 @@ class Outcome:
         return self.previous is None or self.previous.fingerprint != self.evaluation.fingerprint
 
     @property
-    def bare(self) -> bool:
-        """A parcel never graded with nothing to say yet: no filing, finding or breach."""
-        f = self.facts
-        return self.previous is None and not (f.has_filing or f.violations or f.breaches)
-
-    @property
     def moved(self) -> bool:
         """Street or holder changed under an unchanged grade (lists and summaries must follow)."""
         p = self.previous
         return p is not None and (p.street, p.holder_uscc) != (self.facts.street, self.facts.holder_uscc)
 
-    def recorded(self, evaluated_at: datetime, status: str = "provisional", **refs: str | None) -> Recorded:
-        return Recorded.new(new_id(), self.evaluation, self.facts, self.previous, status, evaluated_at, **refs)
+    def recorded(self, evaluated_at: datetime, status: str = "provisional", *, run_id: str | None = None,
+                 trigger_event_id: str | None = None) -> Recorded:
+        return Recorded.new(new_id(), self.evaluation, self.facts, self.previous, status, evaluated_at,
+                            run_id=run_id, trigger_event_id=trigger_event_id)
 
 
 def decide(sources: ParcelSources, year: int, ruleset: Ruleset, linked: Linked, previous: Current | None,
@@ -130,9 +130,8 @@ class Regrading:
             log.warning("no_ruleset_for_year", parcel_id=parcel_id, year=picture.year)
             return
         linked = await picture.linked(self.uow, ruleset.equity_link_search_depth)
+        # A registered parcel is graded at once like any other fact (B with `no_filing`, per the ruleset).
         outcome = decide(sources, picture.year, ruleset, linked, previous, self.today)
-        if outcome.bare:
-            return  # a bare registration: nothing to say until a filing, a finding or the yearly run
         if not outcome.changed:
             if outcome.moved:
                 self._moved.append(outcome)
@@ -156,12 +155,13 @@ class Regrading:
 
 async def regrade_parcels(uow: EvaluationUnitOfWork, parcel_ids: list[str], year: int | None,
                           received: Received[Any]) -> None:
-    """Re-grades parcels after a fact about them was stored: for `year`, or each parcel's default year."""
+    """Re-grades parcels after a fact about them was stored: for `year`, or every year the fact may
+    touch (`years_to_regrade`). A dated fact leaves the years before it as they were."""
     await uow.grading_lock.share()
     regrading = Regrading(uow)
     for parcel_id in parcel_ids:
-        parcel_year = year or await _default_year(uow, parcel_id)
-        await regrading.regrade(await YearPicture.load(uow, parcel_year, [parcel_id]), parcel_id, received)
+        for parcel_year in [year] if year else await years_to_regrade(uow, parcel_id):
+            await regrading.regrade(await YearPicture.load(uow, parcel_year, [parcel_id]), parcel_id, received)
     await regrading.write()
 
 
@@ -187,10 +187,18 @@ async def regrade_filings(uow: EvaluationUnitOfWork, filings: list[Received[Fili
     await regrading.write()
 
 
-async def _default_year(uow: EvaluationUnitOfWork, parcel_id: str) -> int:
-    """The parcel's latest evaluation year, else its latest filing year, else last calendar year."""
-    year = await uow.grades.latest_year(parcel_id)
-    if year is None:
-        year = await uow.facts.latest_revenue_year(parcel_id)
-    return year if year is not None else uow.clock().year - 1
-
+async def years_to_regrade(uow: EvaluationUnitOfWork, parcel_id: str) -> list[int]:
+    """The current year (Beijing), every year whose grade is not final yet, and the parcel's latest
+    graded year even when final: a violation found after finalisation downgrades it provisionally
+    (benefits follow at once). Other final years change only by re-evaluation (重新评价). Also each
+    year with filings but no grade that a ruleset covers: filings that arrived before the parcel
+    itself (another topic) are graded once it is announced."""
+    graded = await uow.grades.years_of(parcel_id)
+    years = {uow.clock().year} | {y for y, status in graded.items() if status != "final"}
+    if graded:
+        years.add(max(graded))
+    waiting = set(await uow.facts.revenue_years(parcel_id)) - set(graded)
+    if waiting:
+        rulesets = await uow.rulesets.all()
+        years |= {y for y in waiting if select_ruleset(rulesets, y) is not None}
+    return sorted(years)

@@ -37,7 +37,8 @@ async def submit(uow: EvaluationUnitOfWork, parcel_id: str, year: int, statement
         run = await uow.runs.open_for_objection(year)
         now = uow.clock()
         if run is None or (run["objection_deadline"] and now > run["objection_deadline"]):
-            raise PublicationError(f"no objection window is open for {year}")
+            raise PublicationError("no-objection-window", f"{year}年度没有正在进行的异议期。",
+                                   f"No objection window is open for {year}.")
         if current is None:
             raise LookupError(f"parcel {parcel_id} has no grade for {year}")
         objection_id = str(uuid.uuid4())
@@ -56,10 +57,12 @@ async def decide(uow: EvaluationUnitOfWork, objection_id: str, upheld: bool, new
         if objection is None:
             raise LookupError(objection_id)
         if objection["state"] != "submitted":
-            raise PublicationError(f"objection already decided: {objection['state']}")
+            raise PublicationError("objection-decided", f"该异议已作出决定（{objection['state']}）。",
+                                   f"The objection was decided already: {objection['state']}.")
         run = await uow.runs.get(objection["run_id"])
         if run is None or run["state"] != "published":
-            raise PublicationError("the year's results are no longer open for objections")
+            raise PublicationError("no-objection-window", "该年度评价结果已不在异议期内。",
+                                   "The year's results are no longer open for objections.")
         now = uow.clock()
         if upheld and new_grade is not None:
             await uow.grading_lock.share()

@@ -24,11 +24,13 @@ def grade_document(recorded: Recorded) -> dict[str, Any]:
         "street": recorded.street, "year": e.year, "grade": e.grade.value,
         "previous_grade": recorded.previous_grade, "status": _status(recorded.status),
         "reasons": [{"clause": r.clause_id, "code": r.code, "text_zh": r.zh, "text_en": r.en,
-                     "grade": r.grade.value if r.grade else None, "setting": r.setting} for r in e.reasons],
+                     "grade": r.grade.value if r.grade else None, "setting": r.setting,
+                     "clause_id": r.clause_id, "zh": r.zh, "en": r.en} for r in e.reasons],
         "flags": [f.value for f in e.flags], "review_case_needed": e.review_case_needed,
         "metrics": e.metrics.to_dict(), "ruleset_id": e.ruleset_id,
         "triggering_event_id": recorded.trigger_event_id, "run_id": recorded.run_id,
         "evaluated_at": recorded.evaluated_at.isoformat().replace("+00:00", "Z"),
+        "correction": recorded.correction.to_dict() if recorded.correction else None,
     }
 
 
@@ -43,7 +45,8 @@ def document_from_row(row: Any, status: str) -> dict[str, Any]:
         "street": row.street, "year": row.year, "grade": row.grade, "previous_grade": row.previous_grade,
         "status": _status(status),
         "reasons": [{"clause": r["clause_id"], "code": r["code"], "text_zh": r["zh"], "text_en": r["en"],
-                     "grade": r.get("grade"), "setting": r.get("setting")} for r in row.reasons],
+                     "grade": r.get("grade"), "setting": r.get("setting"), "clause_id": r["clause_id"],
+                     "zh": r["zh"], "en": r["en"]} for r in row.reasons],
         "flags": list(row.flags), "review_case_needed": row.review_case_needed, "metrics": row.metrics,
         "ruleset_id": row.ruleset_id, "triggering_event_id": row.trigger_event_id, "run_id": row.run_id,
         "evaluated_at": row.evaluated_at.isoformat().replace("+00:00", "Z"),

@@ -7,8 +7,10 @@ from typing import Any
 import orjson
 
 from evaluation.domain.identifiers import NotYourParcel, same_enterprise
-from evaluation.domain.ruleset import Ruleset
+from evaluation.domain.movement import summarize
+from evaluation.domain.ruleset import Ruleset, covered_years, select_ruleset
 from evaluation.domain.ruleset_codec import ruleset_to_dict
+from evaluation.service_layer.grading import NoRuleset
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
 from servicekit.read_cache import ReadCache
 
@@ -24,7 +26,7 @@ def evaluation_document(row: Any, clauses: dict[str, Any] | None = None) -> dict
         "holder_uscc": row.holder_uscc, "street": row.street, "reasons": reasons, "flags": list(row.flags),
         "metrics": row.metrics, "review_case_needed": row.review_case_needed, "ruleset_id": row.ruleset_id,
         "run_id": row.run_id, "trigger_event_id": row.trigger_event_id, "objection_id": row.objection_id,
-        "evaluated_at": row.evaluated_at.isoformat(),
+        "re_evaluation_id": getattr(row, "re_evaluation_id", None), "evaluated_at": row.evaluated_at.isoformat(),
     }
 
 
@@ -111,10 +113,22 @@ async def grade_history(uow: EvaluationUnitOfWork, parcel_id: str, year: int | N
     return {"parcel_id": parcel_id, "items": [evaluation_document(r) for r in rows]}
 
 
+async def listed_year(uow: EvaluationUnitOfWork, year: int | None) -> int:
+    """The year a list, summary or export is of. Given: it must be one a ruleset covers (`NoRuleset`
+    lists those). Not given: the latest year that has a run, or the current year before any run —
+    never the largest year anyone filed for."""
+    if year is None:
+        return await uow.runs.latest_year() or uow.clock().year
+    stored = await uow.rulesets.all()
+    if select_ruleset(stored, year) is None:
+        raise NoRuleset(year, covered_years(stored, uow.clock().year))
+    return year
+
+
 async def current_grades(uow: EvaluationUnitOfWork, grade: str | None, street: str | None, year: int | None,
                          after: str | None, limit: int, enterprise: str | None = None) -> dict[str, Any]:
     async with uow:
-        year = year or await uow.grades.latest_graded_year()
+        year = await listed_year(uow, year)
         rows = await uow.grades.current_listing(year, grade, street, after, limit, enterprise)
     items = [{"parcel_id": r.parcel_id, "year": r.year, "grade": r.grade, "status": r.status,
               "street": r.street, "holder_uscc": r.holder_uscc, "ruleset_id": r.ruleset_id,
@@ -123,18 +137,14 @@ async def current_grades(uow: EvaluationUnitOfWork, grade: str | None, street: s
 
 
 async def grade_summary(uow: EvaluationUnitOfWork, year: int | None, enterprise: str | None = None) -> dict[str, Any]:
+    """Counts by grade, status and street, and the movement from the year before (up, down, into D,
+    newly A), over the year's current grades (of `enterprise`'s parcels, when given)."""
     async with uow:
-        year = year or await uow.grades.latest_graded_year()
-        rows = await uow.grades.counts(year, enterprise)
-    by_grade = dict.fromkeys("ABCD", 0)
-    by_street: dict[str, dict[str, int]] = {}
-    by_status: dict[str, int] = {}
-    for street, letter, status, count in rows:
-        by_grade[letter] += count
-        by_street.setdefault(street, dict.fromkeys("ABCD", 0))[letter] += count
-        by_status[status] = by_status.get(status, 0) + count
-    return {"year": year, "total": sum(by_grade.values()), "by_grade": by_grade,
-            "by_street": dict(sorted(by_street.items())), "by_status": by_status}
+        year = await listed_year(uow, year)
+        current = await uow.grades.year_grades(year, enterprise)
+        previous = await uow.grades.year_grades(year - 1, enterprise)
+    before = {g.parcel_id: g.grade for g in previous}
+    return summarize(year, current, before).to_dict()
 
 
 # -- runs, objections, rulesets -----------------------------------------------------------------
@@ -177,3 +187,12 @@ async def ruleset(uow: EvaluationUnitOfWork, ruleset_id: str) -> dict[str, Any] 
 async def rulesets(uow: EvaluationUnitOfWork) -> dict[str, Any]:
     async with uow:
         return {"items": [_plain(r) for r in await uow.rulesets.listing()]}
+
+
+async def re_evaluations(uow: EvaluationUnitOfWork, year: int) -> dict[str, Any]:
+    async with uow:
+        return {"year": year, "items": [re_evaluation_document(r) for r in await uow.runs.re_evaluations(year)]}
+
+
+def re_evaluation_document(record: dict[str, Any]) -> dict[str, Any]:
+    return _plain(record)

@@ -15,10 +15,11 @@ from typing import Any
 
 from evaluation.domain.projection import tenant_pairs
 from evaluation.domain.records import Recorded
-from evaluation.domain.ruleset import Ruleset, select_ruleset
+from evaluation.domain.ruleset import Ruleset, covered_years, select_ruleset
 from evaluation.service_layer.context import EvaluationContext, bulk_work
 from evaluation.service_layer.grading import NoRuleset, decide, linked_in
 from evaluation.service_layer.outgoing import grade_document
+from evaluation.service_layer.publication import year_final
 from evaluation.service_layer.run_progress import ProgressReporter
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
 from servicekit.idempotency import IdempotentRequest
@@ -35,6 +36,8 @@ async def create_run(uow: EvaluationUnitOfWork, year: int, ruleset_id: str | Non
     async with uow:
         if (earlier := await uow.replayed(idempotency)) is not None:
             return await uow.runs.get(str(earlier[1]["id"])) or {}, False
+        if await uow.runs.final_for(year) is not None:
+            raise year_final(year)
         ruleset = await _ruleset(uow, year, ruleset_id)
         run_id = str(uuid.uuid4())
         await uow.runs.create(id=run_id, year=year, ruleset_id=ruleset.id, state="queued",
@@ -62,14 +65,18 @@ async def close_interrupted_runs(uow: EvaluationUnitOfWork) -> None:
 
 
 async def _ruleset(uow: EvaluationUnitOfWork, year: int, ruleset_id: str | None) -> Ruleset:
+    """The named ruleset, or the one in force; `NoRuleset` when none covers the year."""
     if ruleset_id is not None:
         ruleset = await uow.rulesets.get(ruleset_id)
         if ruleset is None:
             raise LookupError(f"ruleset {ruleset_id} does not exist")
+        if not ruleset.covers_year(year):
+            raise NoRuleset(year, list(ruleset.covered_years(uow.clock().year)))
         return ruleset
-    chosen = select_ruleset(await uow.rulesets.all(), year)
+    stored = await uow.rulesets.all()
+    chosen = select_ruleset(stored, year)
     if chosen is None:
-        raise NoRuleset(f"no ruleset in force for {year}; name one explicitly")
+        raise NoRuleset(year, covered_years(stored, uow.clock().year))
     return chosen
 
 
@@ -93,6 +100,8 @@ async def _grade_all(uow: EvaluationUnitOfWork, ctx: EvaluationContext, run_id: 
     run = await uow.runs.get(run_id)
     assert run is not None
     year: int = run["year"]
+    if await uow.runs.final_for(year) is not None:  # made final while this run waited for the lock
+        raise year_final(year)
     ruleset = await _ruleset(uow, year, run["ruleset_id"])
     sources = await uow.facts.load_sources(year)
     pairs = tenant_pairs(sources.values())

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from evaluation.entrypoints.http import grades, objections, rulesets, runs
+from evaluation.entrypoints.http import grades, objections, re_evaluations, rulesets, runs
 
 
 def routers() -> list[APIRouter]:
-    return [grades.router, runs.router, rulesets.router, objections.router]
+    return [grades.router, runs.router, re_evaluations.router, rulesets.router, objections.router]

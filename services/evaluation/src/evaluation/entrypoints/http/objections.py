@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from evaluation.entrypoints.http.deps import (
     DECIDE,
+    INVALID_DECISION,
     NOT_YOUR_PARCEL,
     OBJECT,
     READ,
@@ -15,13 +16,15 @@ from evaluation.entrypoints.http.deps import (
     checked_parcel_id,
     enterprise_of,
     no_grade,
+    state_problem,
+    unknown,
 )
 from evaluation.entrypoints.http.schemas import DecisionRequest, ObjectionRequest
 from evaluation.service_layer import objections, queries
 from evaluation.service_layer.publication import PublicationError
 from servicekit.auth import Principal, require
 from servicekit.idempotency import IdempotencyKeyDep
-from servicekit.problems import Problem
+from servicekit.problems import Problem, Text
 
 router = APIRouter(prefix="/v1/objections", tags=["objections"])
 
@@ -36,7 +39,7 @@ async def submit(ctx: Ctx, body: ObjectionRequest, idempotency_key: IdempotencyK
     except LookupError:
         raise no_grade(body.parcel_id, body.year) from None
     except PublicationError as error:
-        raise Problem(409, "No objection window", str(error)) from None
+        raise state_problem(error.kind, error.zh, error.en) from None
     return queries.objection_document(submitted)
 
 
@@ -54,7 +57,7 @@ async def listing(ctx: Ctx, run_id: str | None = None,
 async def one(ctx: Ctx, objection_id: str, principal: Principal = require(*READ)) -> dict[str, Any]:
     found = await queries.objection(ctx.uow(), objection_id, enterprise_of(principal))
     if found is None:
-        raise Problem(404, "No such objection", f"Objection {objection_id} does not exist.")
+        raise unknown("objection", objection_id)
     return found
 
 
@@ -62,17 +65,20 @@ async def one(ctx: Ctx, objection_id: str, principal: Principal = require(*READ)
 async def decide(ctx: Ctx, objection_id: str, body: DecisionRequest,
                  principal: Principal = require(DECIDE)) -> dict[str, Any]:
     if enterprise_of(principal) is not None:  # an enterprise never reviews objections, its own least of all
-        raise Problem(403, "企业令牌不能复核异议 (Enterprises do not review objections)",
-                      "绑定企业的令牌不能复核异议。A token bound to an enterprise cannot decide objections.",
+        raise Problem(403, Text("企业令牌不能复核异议", "Enterprises do not review objections"),
+                      Text("绑定企业的令牌不能复核异议。", "A token bound to an enterprise cannot decide objections."),
                       type_=NOT_YOUR_PARCEL)
     if body.decision == "rejected" and body.grade is not None:
-        raise Problem(422, "Invalid decision", "a rejected objection changes no grade",
-                      errors=[{"field": "grade", "message": "only with decision=upheld"}])
+        raise Problem(422, Text("复核决定无效", "Invalid decision"),
+                      Text("不成立的异议不改变等级。", "A rejected objection changes no grade."),
+                      type_=INVALID_DECISION,
+                      errors=[{"field": "grade",
+                               "message": Text("仅在 decision=upheld 时填写", "only with decision=upheld")}])
     try:
         decided = await objections.decide(ctx.uow(), objection_id, body.decision == "upheld", body.grade,
                                           body.note, principal.subject)
     except LookupError:
-        raise Problem(404, "No such objection", f"Objection {objection_id} does not exist.") from None
+        raise unknown("objection", objection_id) from None
     except PublicationError as error:
-        raise Problem(409, "Not possible now", str(error)) from None
+        raise state_problem(error.kind, error.zh, error.en) from None
     return queries.objection_document(decided)

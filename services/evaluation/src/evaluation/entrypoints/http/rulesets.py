@@ -7,13 +7,12 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from evaluation.entrypoints.http.deps import ADMIN, READ, Ctx
+from evaluation.entrypoints.http.deps import ADMIN, READ, Ctx, unknown
 from evaluation.entrypoints.http.schemas import RulesetRequest, SimulationRequest
 from evaluation.service_layer import queries
 from evaluation.service_layer.rulesets import add_ruleset
 from evaluation.service_layer.simulation import simulate
 from servicekit.auth import Principal, require
-from servicekit.problems import Problem
 
 router = APIRouter(prefix="/v1/rulesets", tags=["rulesets"])
 
@@ -27,7 +26,7 @@ async def listing(ctx: Ctx, _: Principal = require(*READ)) -> dict[str, Any]:
 async def one(ctx: Ctx, ruleset_id: str, _: Principal = require(*READ)) -> dict[str, Any]:
     found = await queries.ruleset(ctx.uow(), ruleset_id)
     if found is None:
-        raise Problem(404, "No such ruleset", f"Ruleset {ruleset_id} does not exist.")
+        raise unknown("ruleset", ruleset_id)
     return found
 
 
@@ -44,4 +43,4 @@ async def what_if(ctx: Ctx, ruleset_id: str, body: SimulationRequest, _: Princip
     try:
         return await simulate(ctx.uow(), ruleset_id, body.year, body.changes, body.limit)
     except LookupError:
-        raise Problem(404, "No such ruleset", f"Ruleset {ruleset_id} does not exist.") from None
+        raise unknown("ruleset", ruleset_id) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -51,8 +52,14 @@ class RunRequest(_Body):
 
 
 class PublishRequest(_Body):
-    objection_window_days: int | None = Field(None, ge=0, le=365,
-                                              description="default: the ruleset's objection_window_days")
+    objection_window_days: int | None = Field(
+        None, ge=1, le=365, description="working days on China's official calendar, counted from the day after "
+                                        "publication; default: the ruleset's objection_window_days; never fewer "
+                                        "than its objection_window_min_days")
+    published_on: date | None = Field(
+        None, description="only `admin`: the day the results were published, when recording a publication made "
+                          "earlier (e.g. a past year's history); the window counts from that day, never from a "
+                          "day to come")
 
 
 class RulesetRequest(_Body):
@@ -90,3 +97,28 @@ class DecisionRequest(_Body):
     decision: Literal["upheld", "rejected"]
     grade: GradeLetter | None = Field(None, description="the new grade when upheld")
     note: str = Field(min_length=1, max_length=10000)
+
+
+class ReEvaluationRequest(_Body):
+    """Re-evaluation of a final year (重新评价): why, and optionally which parcels (default: all)."""
+
+    year: int = Field(ge=2000, le=2100)
+    reason: str = Field(min_length=2, max_length=10000, description="why the final year is re-evaluated; kept "
+                                                                     "and sent with every correction")
+    parcel_ids: list[str] | None = Field(None, min_length=1, max_length=100000)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not value.strip():
+            raise PydanticCustomError("blank_reason", "a reason is required")
+        return value.strip()
+
+    @field_validator("parcel_ids")
+    @classmethod
+    def _parcel_ids(cls, value: list[str] | None) -> list[str] | None:
+        for position, parcel_id in enumerate(value or []):
+            if problem := parcel_id_problem(parcel_id):
+                raise PydanticCustomError("parcel_id", "parcel_ids.{position}: parcel_id {problem}",
+                                          {"position": position, "problem": problem})
+        return value
