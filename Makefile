@@ -26,7 +26,7 @@ kafka-jars: install
 run: install kafka-jars
 	$(PY) -m landgrade.devstack.stack
 
-test: install kafka-jars
+test: install kafka-jars browser
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 test-unit: install

@@ -12,14 +12,16 @@ REGISTRY_READ = "registry:read"
 ROLES: dict[str, list[str]] = {
     "tax-system": ["filings:write"],
     "business-registry": ["enterprises:write", "registry:read"],
+    # Cases and benefit standing appear on a parcel's health card (体检表), which land staff read.
     "land-staff": ["parcels:write", "registry:read", "grades:read", "runs:write", "objections:decide",
-                   "grades:reevaluate"],
+                   "grades:reevaluate", "cases:read", "benefits:read"],
     "street-office": ["findings:write"],  # bound to one street/town by the jurisdiction claim
     "enforcement-staff": ["cases:write", "cases:read", "grades:read"],
     "credit-platform": ["grades:read", "credit:read", "credit:repair"],  # forwards repair applications
     "approval-system": ["benefits:read"],
     # The enterprise service portal forwards holders' objections and credit-repair applications.
-    "enterprise-portal": ["objections:write", "credit:repair"],
+    # An enterprise's token names its USCC (`uscc` claim): grades and credit files answer for its own only.
+    "enterprise-portal": ["objections:write", "credit:repair", "grades:read", "credit:read"],
     "admin": ["admin"],
 }
 

@@ -150,3 +150,15 @@ async def eventually(check: Callable[[], Any], timeout: float = 30.0, interval: 
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+def closed_objection_window() -> dict[str, str]:
+    """A publish body whose objection window has already closed: published (admin only) a month
+    before today, Beijing time, longer than any ruleset's minimum window, so the year can be
+    finalized at once, as a year published in the spring after it can."""
+    from datetime import datetime, timedelta
+
+    from servicekit.clock import BEIJING
+
+    return {"published_on": (datetime.now(BEIJING).date() - timedelta(days=30)).isoformat()}
+

@@ -7,12 +7,12 @@
 #   landgrade ...          the operator CLI (token, dlq-replay, ...)
 #   anything else          executed as given
 #
-# service: parcel-registry | evaluation | credit-ledger | enforcement; when omitted it comes
+# service: parcel-registry | evaluation | credit-ledger | enforcement | console; when omitted it comes
 # from LANDGRADE_SERVICE.
 set -eu
 
 usage() {
-  echo "usage: landgrade-entrypoint serve|migrate|healthcheck [parcel-registry|evaluation|credit-ledger|enforcement]" >&2
+  echo "usage: landgrade-entrypoint serve|migrate|healthcheck [parcel-registry|evaluation|credit-ledger|enforcement|console]" >&2
   exit 64
 }
 
@@ -22,6 +22,7 @@ package_of() {
     evaluation) echo evaluation ;;
     credit-ledger) echo credit_ledger ;;
     enforcement) echo enforcement ;;
+    console) echo console ;;
     *) echo "unknown service '$1'" >&2; usage ;;
   esac
 }
@@ -32,6 +33,7 @@ default_port() {
     evaluation) echo 8002 ;;
     credit-ledger) echo 8003 ;;
     enforcement) echo 8004 ;;
+    console) echo 8005 ;;
   esac
 }
 
@@ -70,6 +72,8 @@ case "$command" in
     exec python -c "from ${package}.bootstrap import main; main()"
     ;;
   migrate)
+    # The console keeps no database: nothing to migrate.
+    [ "$service" = console ] && exit 0
     : "${DATABASE_URL:?DATABASE_URL must be set}"
     exec python -c "
 import asyncio, os

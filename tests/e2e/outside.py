@@ -16,7 +16,7 @@ import httpx
 
 from landgrade.demo.dataset import resident_id, uscc
 from landgrade.roles import ROLES
-from landgrade.testing import eventually, token
+from landgrade.testing import closed_objection_window, eventually, token
 from landgrade.testing_stack import Stack
 
 _rng = random.Random()
@@ -104,7 +104,7 @@ class Outside:
         return result
 
     async def yearly_run_to_final(self, year: int) -> dict[str, Any]:
-        """Draft → published (objection window of 0 days) → final, as the Administrative Committee does."""
+        """Draft → published (its objection window already closed) → final, as the Administrative Committee does."""
         admin = auth("admin")
         base = f"{self.stack.evaluation}/v1/evaluation-runs"
         run = await self.ok(await self.http.post(base, json={"year": year}, headers=admin))
@@ -115,7 +115,7 @@ class Outside:
             return r if r["state"] == "draft" else None
 
         await eventually(drafted, timeout=120)
-        await self.ok(await self.http.post(f"{base}/{run['id']}/publish", json={"objection_window_days": 0},
+        await self.ok(await self.http.post(f"{base}/{run['id']}/publish", json=closed_objection_window(),
                                            headers=admin))
         final: dict[str, Any] = await self.ok(await self.http.post(f"{base}/{run['id']}/finalize", headers=admin))
         assert final["state"] == "final"

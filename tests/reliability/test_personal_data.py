@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from landgrade.testing import Infra, eventually
+from landgrade.testing import Infra, closed_objection_window, eventually
 from landgrade_reference.resident_ids import resident_id_problems
 from tests.reliability.chaos_checks import list_topics, query, read_topic
 from tests.reliability.stack import ProcessStack
@@ -119,7 +119,7 @@ async def driven(stack: ProcessStack) -> AsyncIterator[tuple[Recorder, set[str],
         run_id = started.json()["id"]
         await eventually(lambda: _run_state(c, evaluation, run_id, "draft"), timeout=120)
         assert (await r.call(c, "POST", f"{evaluation}/v1/evaluation-runs/{run_id}/publish", "admin",
-                             json={"objection_window_days": 0})).status_code == 200
+                             json=closed_objection_window())).status_code == 200
         assert (await r.call(c, "POST", f"{evaluation}/v1/evaluation-runs/{run_id}/finalize",
                              "admin")).status_code == 200
         await eventually(lambda: _person_records(c, credit, holder), timeout=90)

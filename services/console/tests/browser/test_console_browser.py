@@ -270,8 +270,6 @@ def test_lists_show_a_streets_d_list_and_download_it_as_csv_and_xlsx(browser: Br
     page.context.close()
 
 
-@pytest.mark.xfail(strict=True, reason="the enterprise-portal role has no grades:read scope (landgrade/roles.py): "
-                                       "the evaluation answers an enterprise's own grades only with it")
 def test_an_enterprise_sees_its_own_parcels_only(browser: Browser, console_stack: ConsoleStack) -> None:
     page = sign_in(browser, console_stack, "enterprise", PHONE)
     page.wait_for_url("**/enterprise")
