@@ -167,11 +167,14 @@ def _print_banner(bootstrap: str, state: Path) -> None:
           "(accounts: .venv/bin/python -m console.accounts list)")
     print(f"  {'kafka':16} {bootstrap}")
     print(f"  logs             {state / 'logs'}\n")
+    from landgrade.cli.common import now
+
+    last = now().year - 1  # published for objections by the demo; the year before it is final
     print("  Try it (see README.md, 'Integrating'):")
     print("    ADMIN=$(.venv/bin/landgrade token --role admin)")
-    print('    curl -s "http://127.0.0.1:8002/v1/grades/summary?year=2025" -H "Authorization: Bearer $ADMIN"')
+    print(f'    curl -s "http://127.0.0.1:8002/v1/grades/summary?year={last}" -H "Authorization: Bearer $ADMIN"')
     print('    curl -s "http://127.0.0.1:8004/v1/cases?kind=enforcement" -H "Authorization: Bearer $ADMIN"')
-    print('    curl -s "http://127.0.0.1:8003/v1/public/quality-holders?year=2024"\n', flush=True)
+    print(f'    curl -s "http://127.0.0.1:8003/v1/public/quality-holders?year={last - 1}"\n', flush=True)
 
 
 def _interrupt(*_: object) -> None:

@@ -1,7 +1,7 @@
 """Every shell example in the README runs as written against a seeded stack.
 
-The blocks of "Watch a grade change" and "Integrating" run in order in one shell, from
-`examples/` (the files they name live there), against the four services started as processes
+The blocks of "Watch a grade change", "Integrating" and "Lists for the land office" run in order
+in one shell, from a copy of `examples/` (the files they name live there), against the four services started as processes
 with the demo loaded, as `make run` leaves them. `curl` fails on any 4xx/5xx answer, so an
 example that means something else than it says fails the build. Only the URLs change: the
 README's `http://127.0.0.1:800N` become this stack's ports.
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.infra, pytest.mark.e2e]
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
-SECTIONS = ("### Watch a grade change", "## Integrating")
+SECTIONS = ("### Watch a grade change", "## Integrating", "## Lists for the land office")
 PORTS = {"8001": "parcel-registry", "8002": "evaluation", "8003": "credit-ledger", "8004": "enforcement"}
 
 
@@ -65,9 +65,12 @@ def seeded(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
 
 def test_every_shell_example_runs_as_written(seeded: Stack, tmp_path: Path) -> None:
     script = ["set -euo pipefail",
+              f"export LANDGRADE_REGISTRY_URL={seeded.registry} LANDGRADE_EVALUATION_URL={seeded.evaluation}",
+              f"export LANDGRADE_CREDIT_URL={seeded.credit} ENVIRONMENT=test",
               # An example that gets a 4xx or 5xx has failed, whatever it prints.
               'curl() { command curl --fail-with-body -sS "$@"; echo; }',
-              f'cd "{ROOT / "examples"}"']
+              # From a copy of examples/: the files the examples send are there, and what they write stays out.
+              f'cp -r "{ROOT / "examples"}" "{tmp_path / "examples"}" && cd "{tmp_path / "examples"}"']
     for number, (heading, block) in enumerate(shell_examples(README.read_text()), start=1):
         body = block.replace(".venv/bin/", f"{Path(sys.executable).parent}/")
         for port, service in PORTS.items():
