@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from enforcement.adapters.tables import inspection_tasks, parcel_grades, parcels
+from enforcement.domain.paging import Cursor
 from enforcement.domain.projections import InspectionTask, ParcelView, SuspicionReport
 from landgrade_reference.jurisdictions import canonical_jurisdiction
 from servicekit.db import any_of, column_arrays, on_conflict_update, unnest_insert
@@ -24,7 +25,7 @@ _LAST_GRADED_AT = (select(parcel_grades.c.parcel_id, parcel_grades.c.evaluated_a
 _PARCEL_LOCK_CLASS = 0x70_63_6C  # "pcl"
 # One round trip for a whole batch of parcels (the registry's imports send thousands at once),
 # taken in the order of the (sorted) array.
-_LOCK_PARCELS = text(f"SELECT count(pg_advisory_xact_lock({_PARCEL_LOCK_CLASS}, hashtext(p))) "
+_LOCK_PARCELS = text(f"SELECT count(pg_advisory_xact_lock({_PARCEL_LOCK_CLASS}, hashtext(p))) "  # nosec B608  # a constant, the ids are bound
                      "FROM unnest(CAST(:ids AS text[])) AS p")
 
 
@@ -90,8 +91,9 @@ class ProjectionRepository:
             .values(status="done", done_at=at, done_by_inspection_id=inspection_id))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    async def tasks(self, *, street: str | None, status: str | None, limit: int,
-                    offset: int) -> tuple[list[InspectionTask], int]:
+    async def tasks(self, *, street: str | None, status: str | None, limit: int, offset: int,
+                    after: Cursor | None = None) -> tuple[list[InspectionTask], int]:
+        """(`limit` tasks oldest first, from `offset` past the cursor; how many match the filter)."""
         conditions: list[Any] = []
         if street:
             conditions.append(inspection_tasks.c.street_key == canonical_jurisdiction(street))
@@ -99,6 +101,8 @@ class ProjectionRepository:
             conditions.append(inspection_tasks.c.status == status)
         t = inspection_tasks
         total = await self.session.scalar(select(func.count()).select_from(t).where(*conditions))
+        if after is not None:
+            conditions.append(tuple_(t.c.created_at, t.c.task_id) > tuple_(after.at, after.key))
         query = (select(t, parcels.c.name.label("parcel_name"), parcels.c.address.label("parcel_address"),
                         parcels.c.holder_uscc, parcels.c.holder_name)
                  .join(parcels, parcels.c.parcel_id == t.c.parcel_id, isouter=True)
