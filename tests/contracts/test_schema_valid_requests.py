@@ -9,6 +9,7 @@ the request's shape, and are allowed.
 from __future__ import annotations
 
 import random
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,17 @@ SHAPE_REFUSALS = {400, 415, 422}
 
 
 def _register_formats() -> None:
-    """The named formats: values JSON Schema cannot describe fully (a check character)."""
+    """The named formats: values JSON Schema cannot describe fully (a check character, a
+    moment relative to now)."""
     seeds = st.integers(min_value=0, max_value=2**32)
     schemathesis.openapi.format("uscc", seeds.map(lambda s: new_uscc(random.Random(s))))
     schemathesis.openapi.format("resident-id", seeds.map(lambda s: new_id_number(random.Random(s))))
+    # A date not after today (a transfer is recorded once in force): any day up to the end of 2025.
+    schemathesis.openapi.format("past-date", st.dates(date(1949, 1, 1), date(2025, 12, 31)).map(date.isoformat))
+    # A moment already past (an inspection's time on site), with a time zone offset.
+    schemathesis.openapi.format("past-date-time", st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2020, 12, 31),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=8))])).map(datetime.isoformat))
 
 
 def _generate(operation: Any, refused: list[str]) -> None:

@@ -121,3 +121,39 @@ async def test_green_channel_list_pages_through_holders(world: World) -> None:
     assert [h for h in seen if h in holders] == holders and seen == sorted(seen)
     bad = await world.client.get("/v1/benefits", params={"list": "free_lunch"}, headers=READER)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "list"
+
+
+async def test_walking_the_public_list_by_next_gives_every_holder_once_in_order(world: World) -> None:
+    year = 2041
+    holders = sorted(uscc() for _ in range(5))
+    for holder in holders:
+        await world.graded_and_applied(world.graded(ref("P"), holder, "A", year=year))
+    whole = (await world.client.get("/v1/public/quality-holders", params={"year": year, "limit": 1000})).json()
+    assert whole["next"] is None and whole["total"] == 5
+
+    walked: list[tuple[str, str]] = []
+    params: dict[str, object] = {"year": year, "limit": 2}
+    while True:
+        page = (await world.client.get("/v1/public/quality-holders", params=params)).json()
+        assert page["total"] >= 5
+        walked += [(i["uscc"], i["parcel_id"]) for i in page["items"]]
+        if len(walked) == 2:
+            # Listed meanwhile, before the cursor: an offset would repeat a holder; the cursor does not.
+            early = next(u for u in iter(uscc, None) if u < walked[-1][0])
+            await world.graded_and_applied(world.graded(ref("P"), early, "A", year=year))
+        if page["next"] is None:
+            break
+        params["after"] = page["next"]
+    assert walked == [(i["uscc"], i["parcel_id"]) for i in whole["items"]]
+
+    # The former style still answers the same pages, and says it is deprecated.
+    by_offset = (await world.client.get("/v1/public/quality-holders",
+                                        params={"year": year, "limit": 2, "offset": 3})).json()
+    now = (await world.client.get("/v1/public/quality-holders", params={"year": year, "limit": 1000})).json()
+    assert now["total"] == 6 and by_offset["items"] == now["items"][3:5] and by_offset["next"] is not None
+    operation = (await world.client.get("/openapi.json")).json()["paths"]["/v1/public/quality-holders"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert parameters["offset"]["deprecated"] is True and "pattern" in parameters["after"]["schema"]["anyOf"][0]
+    assert parameters["limit"]["schema"]["maximum"] == 1000
+    malformed = await world.client.get("/v1/public/quality-holders", params={"after": "not a cursor"})
+    assert malformed.status_code == 422 and malformed.json()["errors"][0]["field"] == "after"

@@ -151,3 +151,20 @@ async def test_a_grading_naming_a_malformed_holder_goes_to_the_dead_letter_topic
     assert await world.scalar("SELECT holder_uscc FROM grades WHERE evaluation_id = :e",
                               e=lower.evaluation_id) == holder
     assert (await world.client.get(f"/v1/benefits/{holder}", headers=READER)).json()["restricted"] is True
+
+
+async def test_a_well_formed_person_token_or_record_id_the_ledger_never_saw_is_a_typed_404(world: World) -> None:
+    admin = token("admin", subject="admin-1")
+    stranger = "p_" + "0" * 40
+    file = await world.client.get(f"/v1/subjects/{stranger}/credit", headers=admin)
+    assert file.status_code == 404 and file.json()["type"].endswith("/unknown-subject")
+    applied = await world.client.post("/v1/repairs", headers=READER, json={
+        "subject_ref": uscc(), "record_id": "no-such-record", "evidence": ["a.pdf"]})
+    assert applied.status_code == 404 and applied.json()["type"].endswith("/unknown-record")
+    by_person = await world.client.post("/v1/repairs", headers=admin, json={
+        "subject_ref": stranger, "record_id": "no-such-record", "evidence": ["a.pdf"]})
+    assert by_person.status_code == 404 and by_person.json()["type"].endswith("/unknown-subject")
+    # What the document states: a USCC or a person token, each with its form.
+    subject = (await world.client.get("/openapi.json")).json()["components"]["schemas"]["RepairIn"][
+        "properties"]["subject_ref"]
+    assert [branch.get("format") for branch in subject["oneOf"]] == ["uscc", None]

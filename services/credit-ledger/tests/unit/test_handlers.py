@@ -20,11 +20,12 @@ from credit_ledger.domain.enterprises import Enterprise, EnterpriseState, Equity
 from credit_ledger.domain.entitlements import Entitlement, Standing
 from credit_ledger.domain.grades import GradeFact, GradeStatus, QualityHolder
 from credit_ledger.domain.notices import Contact, Notice, NoticePolicy, NoticeStatus
+from credit_ledger.domain.paging import HolderCursor
 from credit_ledger.domain.penetration import EnterpriseGraph, EquityRule, SubjectKind
 from credit_ledger.domain.reads import CreditRead
 from credit_ledger.domain.records import CreditRecord, Polarity, RecordKind
 from credit_ledger.domain.repairs import Repair, RepairApplication, RepairKind, RepairRefused, RepairStatus
-from credit_ledger.domain.subjects import NotYourEnterprise, UnknownEnterprise
+from credit_ledger.domain.subjects import NotYourEnterprise, UnknownEnterprise, UnknownSubject
 from credit_ledger.service_layer import cases, grading, queries, registry, repairs
 from credit_ledger.service_layer.anchoring import anchor_if_advanced
 from landgrade_events.credit import BenefitChanged, CreditRecordAppended, LedgerAnchored
@@ -205,8 +206,8 @@ class FakeGrades:
     async def latest_final_year(self) -> int | None:
         return max((f.year for f in self.seen.values() if f.status is GradeStatus.FINAL), default=None)
 
-    async def quality_holders(self, year: int | None, limit: int, offset: int,
-                              policy: PublicListPolicy) -> tuple[int, list[QualityHolder]]:
+    async def quality_holders(self, year: int | None, limit: int, offset: int, policy: PublicListPolicy,
+                              after: HolderCursor | None = None) -> tuple[int, list[QualityHolder]]:
         ordered = sorted(self.seen.values(), key=lambda f: f.graded_at)
         latest: dict[str, GradeFact] = {}
         for f in ordered:
@@ -219,7 +220,8 @@ class FakeGrades:
             if f.grade.value == "A" and not (reviewed and policy.downgraded is Downgraded.WITHHOLD):
                 listed.append(QualityHolder(f.holder_uscc, None, f.parcel_id, f.year, reviewed))
         listed.sort(key=lambda h: (h.uscc, h.parcel_id))
-        return len(listed), listed[offset:offset + limit]
+        rest = [h for h in listed if after is None or (h.uscc, h.parcel_id) > (after.uscc, after.parcel_id)]
+        return len(listed), rest[offset:offset + limit]
 
 
 class FakeNotices:
@@ -512,7 +514,7 @@ async def test_an_application_that_could_never_be_approved_is_refused(uow: FakeU
     with pytest.raises(RepairRefused) as refused:
         await repairs.apply(uow, _application(target.record_id, subject=AFFILIATE))
     assert refused.value.field == "subject_ref"
-    with pytest.raises(RepairRefused):
+    with pytest.raises(repairs.RecordNotFound):  # a well-formed id the ledger does not hold: unknown (404)
         await repairs.apply(uow, _application("no-such-record"))
     assert uow.repairs.stored == {}
 
@@ -624,10 +626,13 @@ async def test_a_repair_applicant_is_a_valid_uscc_normalised_or_a_person_the_led
     target = await _negative_grade(uow)
     _, body = await repairs.apply(uow, _application(target.record_id, subject=f" {HOLDER.lower()} "))
     assert body["subject_ref"] == HOLDER
-    for bad in (HOLDER[:17] + ("1" if HOLDER[17] != "1" else "2"), "psn-unknown", "91110302HOLDER0001"):
+    for bad in (HOLDER[:17] + ("1" if HOLDER[17] != "1" else "2"), "91110302HOLDER0001", "PSN unknown"):
         with pytest.raises(RepairRefused) as refused:
             await repairs.apply(uow, _application(target.record_id, subject=bad))
         assert refused.value.field == "subject_ref"
+    with pytest.raises(UnknownSubject):  # a well-formed person token the ledger does not hold: unknown (404)
+        await repairs.apply(uow, _application(target.record_id, subject="psn-unknown"))
+    assert [r.application.subject_ref for r in uow.repairs.stored.values()] == [HOLDER]  # the first only
     person_record = next(r for r in uow.ledger.records(PERSON) if r.polarity is Polarity.NEGATIVE)
     _, body = await repairs.apply(uow, _application(person_record.record_id, subject=PERSON))
     assert body["subject_ref"] == PERSON

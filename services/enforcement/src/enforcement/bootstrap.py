@@ -15,6 +15,7 @@ from enforcement.entrypoints.consumers import SUBSCRIPTIONS
 from enforcement.entrypoints.http import PROBLEMS, routers
 from enforcement.service_layer.cases import flag_overdue_cases
 from enforcement.service_layer.context import Context
+from enforcement.service_layer.inspections import expire_pending_inspections
 from enforcement.settings import Settings
 from landgrade_events.enforcement import CASES, FINDINGS
 from servicekit.http import create_app
@@ -44,8 +45,12 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
     async def overdue_check() -> int:
         return await flag_overdue_cases(ctx.uow())
 
+    async def pending_expiry() -> int:
+        return await expire_pending_inspections(ctx.uow(), own.pending_inspection_days)
+
     runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers,
-                               jobs=[_every(own.overdue_check_seconds, overdue_check, "overdue_check")])
+                               jobs=[_every(own.overdue_check_seconds, overdue_check, "overdue_check"),
+                                     _every(own.pending_check_seconds, pending_expiry, "pending_expiry")])
     return create_app(runtime, routers(), title="Enforcement", run_background=run_background,
                       description="Street-office inspections, enforcement cases and renewal guidance.",
                       context=ctx, problems=PROBLEMS)

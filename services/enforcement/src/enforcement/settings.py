@@ -22,6 +22,10 @@ class Settings(ServiceSettings):
     # Overrides of the comply-by periods, in days: {"enforcement": {"rectifying": 60}} (JSON in the env).
     case_due_days: dict[str, dict[str, int | None]] = Field(default_factory=dict)
     overdue_check_seconds: float = 300.0
+    # An inspection of a parcel the registry has not reported waits this long, then expires (and may
+    # be sent again); checked every `pending_check_seconds`.
+    pending_inspection_days: int = Field(default=7, ge=1, le=365)
+    pending_check_seconds: float = 300.0
     # Provisional grades are published during the objection window; opening the case at once gives
     # the street office a head start, and a changed final grade closes it again with the reason.
     cases_from_provisional_grades: bool = True

@@ -87,7 +87,8 @@ def uscc() -> str:
 @pytest.fixture
 async def enforcement(make_settings: Callable[..., Any], infra: Any, tmp_path: Any) -> AsyncIterator[Enforcement]:
     settings = await make_settings(Settings, MIGRATIONS, evidence_dir=tmp_path / "evidence",
-                                   evidence_max_bytes=64 * 1024, overdue_check_seconds=0.2)
+                                   evidence_max_bytes=64 * 1024, overdue_check_seconds=0.2,
+                                   pending_check_seconds=0.2)
     clock = Clock()
     producer = AIOKafkaProducer(bootstrap_servers=infra.bootstrap)
     await producer.start()

@@ -192,3 +192,50 @@ async def test_a_lone_surrogate_in_a_transition_reason_is_a_422_naming_the_field
     assert [e["field"] for e in response.json()["errors"]] == ["reason"]
     detail = (await enforcement.client.get(f"/v1/cases/{case['case_id']}", headers=STAFF)).json()
     assert detail["state"] == "opened" and len(detail["timeline"]) == 1
+
+
+async def test_walking_the_cases_by_next_gives_each_once_in_order_while_cases_open(enforcement) -> None:
+    mine = [f"P-{uuid.uuid4().hex[:10]}" for _ in range(5)]
+    for parcel in mine:
+        await enforcement.grade(parcel, "D")
+    for parcel in mine:
+        await _one_open_case(enforcement, parcel, "enforcement")
+    whole = (await enforcement.client.get("/v1/cases", params={"limit": 500}, headers=STAFF)).json()
+    assert whole["total"] >= 5 and whole["next"] is None
+    before = [c["case_id"] for c in whole["items"]]
+
+    walked: list[str] = []
+    params: dict[str, object] = {"limit": 2}
+    while True:
+        page = (await enforcement.client.get("/v1/cases", params=params, headers=STAFF)).json()
+        assert page["total"] >= whole["total"] and len(page["items"]) <= 2
+        walked += [c["case_id"] for c in page["items"]]
+        if len(walked) == 2:
+            # Opened meanwhile, newest so first in the order: an offset would repeat a case.
+            parcel = f"P-{uuid.uuid4().hex[:10]}"
+            await enforcement.grade(parcel, "D")
+            await _one_open_case(enforcement, parcel, "enforcement")
+        if page["next"] is None:
+            break
+        params["after"] = page["next"]
+    assert len(walked) == len(set(walked)) and [c for c in walked if c in before] == before
+
+    for _ in range(5):  # the deprecated offset still pages (compared with one read of the whole list)
+        now = (await enforcement.client.get("/v1/cases", params={"limit": 500}, headers=STAFF)).json()
+        by_offset = (await enforcement.client.get("/v1/cases", params={"limit": 2, "offset": 2},
+                                                  headers=STAFF)).json()
+        if by_offset["total"] == now["total"]:
+            break
+    assert by_offset["items"] == now["items"][2:4] and by_offset["next"] is not None
+    operation = (await enforcement.client.get("/openapi.json")).json()["paths"]["/v1/cases"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert parameters["offset"]["deprecated"] is True and parameters["limit"]["schema"]["maximum"] == 500
+    malformed = await enforcement.client.get("/v1/cases", params={"after": "2024-01-01"}, headers=STAFF)
+    assert malformed.status_code == 422 and malformed.json()["errors"][0]["field"] == "after"
+
+
+async def test_a_path_id_the_document_rules_out_is_a_422_naming_it(enforcement) -> None:
+    answer = await enforcement.client.get("/v1/cases/not%20a%20case", headers=STAFF)
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "case_id"
+    unknown = await enforcement.client.get(f"/v1/cases/{uuid.uuid4()}", headers=STAFF)
+    assert unknown.status_code == 404

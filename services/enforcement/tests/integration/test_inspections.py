@@ -197,3 +197,71 @@ async def test_a_tenant_uscc_is_normalised_in_any_spelling_and_refused_when_malf
         assert [e["field"] for e in response.json()["errors"]] == ["findings.0.tenant_uscc"]
         assert (await enforcement.sql("SELECT 1 FROM inspections WHERE inspection_id = :i",
                                       i=body["inspection_id"])) == []
+
+
+async def test_walking_the_tasks_by_next_gives_each_once_in_order_while_tasks_arrive(enforcement) -> None:
+    parcel = await enforcement.parcel(street="荣华街道")
+
+    async def report() -> str:
+        occupant = uscc()
+        await enforcement.publish(SuspectedOccupant(
+            parcel_id=parcel, street="荣华街道", uscc=occupant, filing_id=f"F-{uuid.uuid4()}", year=2024,
+            reason="files revenue on the parcel without an approved lease"))
+        return occupant
+
+    async def listed(occupant: str) -> None:
+        await eventually(lambda: enforcement.sql("SELECT 1 FROM inspection_tasks WHERE suspected_uscc = :u",
+                                                 u=occupant))
+
+    mine = [await report() for _ in range(5)]
+    for occupant in mine:
+        await listed(occupant)
+    whole = (await enforcement.client.get("/v1/inspection-tasks", params={"limit": 500}, headers=RONGHUA)).json()
+    assert whole["total"] >= 5 and whole["next"] is None
+    before = [t["task_id"] for t in whole["items"]]
+
+    walked: list[tuple[str, str]] = []
+    params: dict[str, object] = {"limit": 2}
+    late = ""
+    while True:
+        page = (await enforcement.client.get("/v1/inspection-tasks", params=params, headers=RONGHUA)).json()
+        walked += [(t["task_id"], t["suspected_uscc"]) for t in page["items"]]
+        if len(walked) == 2:
+            late = await report()  # newest, so last in the order: read on a later page, once
+            await listed(late)
+        if page["next"] is None:
+            break
+        params["after"] = page["next"]
+    ids = [task for task, _ in walked]
+    assert len(ids) == len(set(ids)) and [t for t in ids if t in before] == before
+    assert [occupant for _, occupant in walked].count(late) == 1
+
+
+async def test_a_pending_inspection_expires_after_the_waiting_days_and_a_re_send_waits_anew(enforcement) -> None:
+    never = f"P-{uuid.uuid4().hex[:10]}"  # a mistyped parcel id: its event never comes
+    body = inspection(never)
+    c = enforcement.client
+    assert (await c.post("/v1/inspections", json=body, headers=RONGHUA)).status_code == 202
+    enforcement.clock.advance(days=enforcement.settings.pending_inspection_days + 1)
+
+    async def expired() -> dict | None:
+        found = (await c.get(f"/v1/inspections/{body['inspection_id']}", headers=RONGHUA)).json()
+        return found if found["status"] == "expired" else None
+
+    found = await eventually(expired)
+    assert "7 天" in found["refusal"] and "within 7 days" in found["refusal"]
+
+    # The app sends it again (here with the parcel id corrected): a new pending inspection ...
+    parcel = f"P-{uuid.uuid4().hex[:10]}"
+    again = await c.post("/v1/inspections", json=body | {"parcel_id": parcel}, headers=RONGHUA)
+    assert again.status_code == 202 and again.json()["status"] == "pending" and again.json()["refusal"] is None
+    assert again.json()["parcel_id"] == parcel
+    # ... recorded when its parcel arrives.
+    await enforcement.publish(ParcelChanged(parcel_id=parcel, name="新登记厂房", street="荣华街道",
+                                            category="self_use", area_m2=Decimal("8000"), holder_uscc=uscc()))
+
+    async def recorded() -> dict | None:
+        found = (await c.get(f"/v1/inspections/{body['inspection_id']}", headers=RONGHUA)).json()
+        return found if found["status"] == "recorded" else None
+
+    assert (await eventually(recorded))["parcel_id"] == parcel

@@ -30,12 +30,18 @@ from enforcement.domain.inspections import (
     new_inspection,
 )
 from enforcement.domain.local_time import local_date
+from enforcement.domain.paging import Cursor
 from enforcement.domain.pending import PendingInspection, PendingStatus
 from enforcement.domain.projections import InspectionTask, ParcelView, SuspicionReport
 from enforcement.service_layer.cases import TransitionRequest, flag_overdue_cases, on_parcel_graded, transition_case
 from enforcement.service_layer.context import Caller
 from enforcement.service_layer.errors import Conflict, NotFound
-from enforcement.service_layer.inspections import EvidenceUpload, add_evidence, record_inspection
+from enforcement.service_layer.inspections import (
+    EvidenceUpload,
+    add_evidence,
+    expire_pending_inspections,
+    record_inspection,
+)
 from enforcement.service_layer.projections import on_parcel_changed, on_suspected_occupant
 from enforcement.service_layer.queries import (
     evidence_content,
@@ -105,7 +111,8 @@ class FakeCaseRepository:
         assert case.case_id in self.rows
         self.rows[case.case_id] = self._copy(case)
 
-    async def page(self, f: CaseFilter, today: date, limit: int, offset: int) -> tuple[list[Case], int]:
+    async def page(self, f: CaseFilter, today: date, limit: int, offset: int,
+                   after: Cursor | None = None) -> tuple[list[Case], int]:
         def matches(c: Case) -> bool:
             overdue = c.is_open and c.due_date is not None and c.due_date < today
             return ((not f.kind or c.kind == f.kind) and (not f.state or c.state == f.state)
@@ -114,8 +121,11 @@ class FakeCaseRepository:
                             for area in (f.street, f.jurisdiction))
                     and (f.overdue is None or overdue == f.overdue))
 
-        found = sorted(filter(matches, self.rows.values()), key=lambda c: (c.opened_at, c.case_id), reverse=True)
-        return [self._copy(c) for c in found[offset:offset + limit]], len(found)
+        found = sorted(sorted(filter(matches, self.rows.values()), key=lambda c: c.case_id),
+                       key=lambda c: c.opened_at, reverse=True)  # newest first, then by id
+        rest = [c for c in found if after is None or c.opened_at < after.at
+                or (c.opened_at == after.at and c.case_id > after.key)]
+        return [self._copy(c) for c in rest[offset:offset + limit]], len(found)
 
 
 class FakeInspectionRepository:
@@ -138,6 +148,16 @@ class FakeInspectionRepository:
 
     async def recorded_pending(self, inspection_id: str) -> None:
         del self.waiting[inspection_id]
+
+    async def renew_pending(self, pending: PendingInspection) -> None:
+        self.waiting[pending.inspection.inspection_id] = pending
+
+    async def expire_pending(self, received_before: datetime, reason: str) -> int:
+        due = [k for k, p in self.waiting.items() if p.status is PendingStatus.PENDING
+               and p.received_at < received_before]
+        for k in due:
+            self.waiting[k] = dataclasses.replace(self.waiting[k], status=PendingStatus.EXPIRED, refusal=reason)
+        return len(due)
 
     async def refuse_pending(self, inspection_id: str, refusal: str) -> None:
         self.waiting[inspection_id] = dataclasses.replace(self.waiting[inspection_id],
@@ -211,12 +231,13 @@ class FakeProjectionRepository:
                 done += 1
         return done
 
-    async def tasks(self, *, street: str | None, status: str | None, limit: int,
-                    offset: int) -> tuple[list[InspectionTask], int]:
-        found = [t for t in self.open_tasks if (not street or canonical_jurisdiction(t.street)
-                                                == canonical_jurisdiction(street))
-                 and (not status or t.status == status)]
-        return found[offset:offset + limit], len(found)
+    async def tasks(self, *, street: str | None, status: str | None, limit: int, offset: int,
+                    after: Cursor | None = None) -> tuple[list[InspectionTask], int]:
+        found = sorted((t for t in self.open_tasks if (not street or canonical_jurisdiction(t.street)
+                                                       == canonical_jurisdiction(street))
+                        and (not status or t.status == status)), key=lambda t: (t.created_at, t.task_id))
+        rest = [t for t in found if after is None or (t.created_at, t.task_id) > (after.at, after.key)]
+        return rest[offset:offset + limit], len(found)
 
 
 class FakeUnitOfWork(EnforcementUnitOfWork):
@@ -502,6 +523,30 @@ async def test_a_waiting_inspection_whose_parcel_arrives_in_another_street_is_re
     assert uow.emitted == [] and uow.inspections.rows == {}
 
 
+async def test_a_pending_inspection_expires_after_its_days_and_may_be_sent_again_as_new() -> None:
+    clock = Clock()
+    uow = FakeUnitOfWork(clock)
+    await record_inspection(uow, an_inspection("P-typo"), RONGHUA_APP)
+    clock.now = T0 + timedelta(days=7) - timedelta(seconds=1)
+    assert await expire_pending_inspections(uow, days=7) == 0  # not yet: seven days are not over
+    clock.now = T0 + timedelta(days=7, seconds=1)
+    assert await expire_pending_inspections(uow, days=7) == 1
+    expired = await inspection_or_pending(uow, "insp-1", RONGHUA_APP)
+    assert isinstance(expired, PendingInspection) and expired.status is PendingStatus.EXPIRED
+    assert expired.refusal and "7 天" in expired.refusal and "7 days" in expired.refusal
+    assert await expire_pending_inspections(uow, days=7) == 0  # once
+    with pytest.raises(NotFound):  # no evidence for what was never recorded; nothing to retry
+        await add_evidence(uow, EvidenceUpload("insp-1", "a.jpg", "image/jpeg", JPEG), RONGHUA_APP,
+                           store=EvidenceStore(Path("/nonexistent")), policy=EvidencePolicy())
+
+    again, created = await record_inspection(uow, an_inspection("P-1"), RONGHUA_APP)  # the id corrected
+    assert created and isinstance(again, PendingInspection) and again.status is PendingStatus.PENDING
+    assert again.received_at == clock.now and again.refusal is None and again.inspection.parcel_id == "P-1"
+    await _registry(uow, "P-1")
+    recorded = await inspection_or_pending(uow, "insp-1", RONGHUA_APP)
+    assert isinstance(recorded, InspectionRecord) and recorded.inspection.parcel_id == "P-1"
+
+
 def test_an_invalid_tenant_uscc_never_enters() -> None:
     with pytest.raises(InvalidInput) as refused:
         an_inspection("P-1", Finding(FindingType.UNAUTHORISED_LEASE, tenant_uscc="9135 0100-M000100Y44"))
@@ -561,12 +606,12 @@ async def test_a_suspected_occupant_is_one_task_of_that_street_office_only() -> 
     uow = FakeUnitOfWork()
     await on_suspected_occupant(uow, received(suspicion("P-1", "F-1")))
     await on_suspected_occupant(uow, received(suspicion("P-1", "F-2")))
-    [task], total = await list_tasks(uow, RONGHUA_APP, street=None, status="open", limit=10, offset=0)
-    assert (total, task.reports, task.filing_id, task.suspected_uscc) == (1, 2, "F-2", TENANT)
-    assert (await list_tasks(uow, BOXING_APP, street=None, status=None, limit=10, offset=0)) == ([], 0)
+    [task], total, next_ = await list_tasks(uow, RONGHUA_APP, street=None, status="open", limit=10, offset=0)
+    assert (total, task.reports, task.filing_id, task.suspected_uscc, next_) == (1, 2, "F-2", TENANT, None)
+    assert (await list_tasks(uow, BOXING_APP, street=None, status=None, limit=10, offset=0)) == ([], 0, None)
     with pytest.raises(OutsideJurisdiction):
         await list_tasks(uow, BOXING_APP, street=RONGHUA, status=None, limit=10, offset=0)
-    staff, _ = await list_tasks(uow, STAFF, street="ronghua", status=None, limit=10, offset=0)
+    staff, _, _ = await list_tasks(uow, STAFF, street="ronghua", status=None, limit=10, offset=0)
     assert [t.task_id for t in staff] == [task.task_id]
 
 
@@ -576,7 +621,7 @@ async def test_case_reads_are_limited_to_the_callers_area() -> None:
     await on_parcel_graded(uow, received(graded("P-1", "D", street=RONGHUA), graded("P-2", "C", street=BOXING)))
     [boxing_case] = await open_cases(uow, "P-2")
     office = Caller("ronghua-office", jurisdiction=RONGHUA)
-    seen, total = await list_cases(uow, CaseFilter(jurisdiction=office.area), 50, 0)
+    seen, total, _ = await list_cases(uow, CaseFilter(jurisdiction=office.area), 50, 0)
     assert total == 1 and [c.parcel_id for c in seen] == ["P-1"]
     with pytest.raises(OutsideJurisdiction):
         await get_case(uow, boxing_case.case_id, office)
@@ -584,5 +629,37 @@ async def test_case_reads_are_limited_to_the_callers_area() -> None:
     with pytest.raises(NotFound):
         await get_case(uow, "nope", STAFF)
     clock.now = T0 + timedelta(days=12)
-    overdue, _ = await list_cases(uow, CaseFilter(overdue=True), 50, 0)
+    overdue, _, _ = await list_cases(uow, CaseFilter(overdue=True), 50, 0)
     assert [c.parcel_id for c in overdue] == ["P-1"]
+
+
+async def test_walking_the_cases_by_next_gives_each_once_in_order_despite_a_new_case_meanwhile() -> None:
+    uow = FakeUnitOfWork(Clock())
+    # Two cases opened at the same moment: the id orders them, so no page boundary splits a tie badly.
+    await on_parcel_graded(uow, received(*(graded(f"P-{n}", "D", minutes=n // 2) for n in range(7))))
+    everything, total, _ = await list_cases(uow, CaseFilter(), 50, 0)
+    walked: list[str] = []
+    first, first_total, after = await list_cases(uow, CaseFilter(), 2, 0)
+    walked += [c.case_id for c in first]
+    await on_parcel_graded(uow, received(graded("P-new", "D", minutes=1)))  # lands among pages not yet read
+    while after is not None:
+        page, page_total, after = await list_cases(uow, CaseFilter(), 2, 0, Cursor.parse(after))
+        walked += [c.case_id for c in page if c.parcel_id != "P-new"]
+    assert (total, first_total, page_total) == (7, 7, 8)
+    assert walked == [c.case_id for c in everything]
+
+
+async def test_walking_the_tasks_by_next_and_the_deprecated_offset_agree() -> None:
+    uow = FakeUnitOfWork()
+    await on_suspected_occupant(uow, received(*(suspicion(f"P-{n}") for n in range(5))))
+    by_offset = [t.task_id for n in range(0, 5, 2)
+                 for t in (await list_tasks(uow, STAFF, street=None, status=None, limit=2, offset=n))[0]]
+    walked: list[str] = []
+    after: str | None = None
+    while True:
+        page, total, after = await list_tasks(uow, STAFF, street=None, status=None, limit=2,
+                                              after=Cursor.parse(after) if after else None)
+        walked += [t.task_id for t in page]
+        if after is None:
+            break
+    assert total == 5 and len(set(walked)) == 5 and walked == by_offset

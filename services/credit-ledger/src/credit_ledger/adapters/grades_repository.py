@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import false, func, select, true
+from sqlalchemy import false, func, select, true, tuple_
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit_ledger.adapters.tables import enterprises, grades
 from credit_ledger.domain.disclosure import Downgraded, PublicListPolicy
 from credit_ledger.domain.grades import GradeFact, QualityHolder
+from credit_ledger.domain.paging import HolderCursor
 from servicekit.db import column_arrays, unnest_insert
 
 # One statement text whatever the number of gradings (see `servicekit.db.unnest_insert`): a
@@ -43,11 +44,11 @@ class GradeRepository:
             select(func.max(grades.c.year)).where(grades.c.status == "final"))
         return year
 
-    async def quality_holders(self, year: int | None, limit: int, offset: int,
-                              policy: PublicListPolicy) -> tuple[int, list[QualityHolder]]:
-        """(how many in all, one page): A-class holders by the latest FINAL grading of each parcel in
-        the year, in USCC and parcel order; a parcel whose newest grading since is at or below the
-        policy's review grade is left off or marked, as the policy says."""
+    async def quality_holders(self, year: int | None, limit: int, offset: int, policy: PublicListPolicy,
+                              after: HolderCursor | None = None) -> tuple[int, list[QualityHolder]]:
+        """(how many in all, one page from `offset` past the cursor): A-class holders by the latest
+        FINAL grading of each parcel in the year, in USCC and parcel order; a parcel whose newest
+        grading since is at or below the policy's review grade is left off or marked, as the policy says."""
         latest = (
             select(grades.c.parcel_id, grades.c.holder_uscc, grades.c.grade, grades.c.year,
                    grades.c.evaluated_at)
@@ -75,6 +76,9 @@ class GradeRepository:
         if policy.downgraded is Downgraded.WITHHOLD:
             listed = listed.where(~reviewed)
         total = await self.session.scalar(select(func.count()).select_from(listed.subquery()))
+        if after is not None:
+            key = tuple_(latest.c.holder_uscc, latest.c.parcel_id)
+            listed = listed.where(key > tuple_(after.uscc, after.parcel_id))
         rows = await self.session.execute(
             listed.order_by(latest.c.holder_uscc, latest.c.parcel_id).limit(limit).offset(offset))
         return int(total or 0), [QualityHolder(r.holder_uscc, r.name, r.parcel_id, r.year, bool(r.under_review))

@@ -8,7 +8,21 @@ USCC can only be a person token the ledger already holds, spelt exactly.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from landgrade_reference.uscc import InvalidUscc, parse_uscc
+
+# What a schema states of a USCC: the canonical form a generated client sends (the service also
+# reads other spellings, `parse_uscc`), its check character named by `format: uscc`.
+USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+USCC_SCHEMA: dict[str, Any] = {"pattern": USCC_PATTERN, "format": "uscc", "minLength": 18, "maxLength": 18}
+# A person token: a lower-case prefix, "_" or "-", then lower-case letters and digits (the
+# registry's keyed hash `p_<hex>`). Such a token the ledger does not hold is unknown (404), not malformed.
+PERSON_REF_PATTERN = r"^[a-z]{1,8}[_-][0-9a-z]{1,64}$"
+PERSON_REF_SCHEMA: dict[str, Any] = {"type": "string", "pattern": PERSON_REF_PATTERN, "maxLength": 73}
+# A subject of a credit file or repair: either form.
+SUBJECT_SCHEMA: dict[str, Any] = {"oneOf": [{"type": "string", **USCC_SCHEMA}, PERSON_REF_SCHEMA]}
 
 
 class InvalidIdentifier(ValueError):
@@ -25,6 +39,18 @@ class UnknownEnterprise(LookupError):
     def __init__(self, uscc: str) -> None:
         self.uscc = uscc
         super().__init__(uscc)
+
+
+class UnknownSubject(LookupError):
+    """A well-formed person token the ledger holds nothing about."""
+
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        super().__init__(ref)
+
+
+def is_person_token(raw: str) -> bool:
+    return re.fullmatch(PERSON_REF_PATTERN, raw) is not None
 
 
 class NotYourEnterprise(PermissionError):

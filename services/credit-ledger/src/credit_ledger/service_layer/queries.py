@@ -9,9 +9,10 @@ from credit_ledger.domain.chain import Anchor, Verification, verify
 from credit_ledger.domain.disclosure import PublicListPolicy
 from credit_ledger.domain.entitlements import Entitlement
 from credit_ledger.domain.masking import mask_name
+from credit_ledger.domain.paging import HolderCursor
 from credit_ledger.domain.penetration import SubjectKind
 from credit_ledger.domain.records import RecordKind, superseded
-from credit_ledger.domain.subjects import InvalidIdentifier, UnknownEnterprise, as_uscc
+from credit_ledger.domain.subjects import InvalidIdentifier, UnknownEnterprise, UnknownSubject, as_uscc, is_person_token
 from credit_ledger.service_layer.access import ensure_acts_for
 from credit_ledger.service_layer.repairs import answer, stored
 from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
@@ -97,6 +98,8 @@ async def credit_file(uow: CreditLedgerUnitOfWork, subject_ref: str, reader: Pri
         enterprise = await uow.graph.enterprise(subject_ref) if readable and not is_person else None
         persons = await uow.graph.persons_of(subject_ref) if readable and not is_person else []
         links = await uow.graph.equity_links_of(subject_ref) if readable and not is_person else []
+    if not allowed and is_person_token(subject_ref):
+        raise UnknownSubject(subject_ref)
     if not allowed:
         raise InvalidIdentifier(field, "path", ["neither a valid USCC nor a person token the ledger holds"])
     if refused is not None:
@@ -133,18 +136,21 @@ async def credit_file(uow: CreditLedgerUnitOfWork, subject_ref: str, reader: Pri
 
 
 async def quality_holders(uow: CreditLedgerUnitOfWork, year: int | None, limit: int, offset: int,
-                          policy: PublicListPolicy) -> dict[str, Any]:
+                          policy: PublicListPolicy, after: HolderCursor | None = None) -> dict[str, Any]:
     """A-class holders by the latest FINAL grading of each parcel in the year (default: the latest
     graded year), without (or marking, as the policy says) those whose parcel has been graded at or
-    below the policy's review grade since; nothing personal."""
+    below the policy's review grade since; nothing personal. One page, in USCC and parcel order,
+    from `offset` past the cursor; `next` continues after its last holder (None on the last page)."""
     async with uow:
         if year is None:
             year = await uow.grades.latest_final_year()
-        total, listed = await uow.grades.quality_holders(year, limit, offset, policy)
+        total, found = await uow.grades.quality_holders(year, limit + 1, offset, policy, after)
+    listed = found[:limit]
     return {
         "year": year, "total": total, "limit": limit, "offset": offset,
         "items": [{"enterprise_name": h.enterprise_name, "uscc": h.uscc, "parcel_id": h.parcel_id, "year": h.year,
                    "under_review": h.under_review} for h in listed],
+        "next": HolderCursor(listed[-1].uscc, listed[-1].parcel_id).text() if len(found) > limit else None,
     }
 
 

@@ -20,7 +20,7 @@ from credit_ledger.domain.repairs import (
     approve,
     check_application,
 )
-from credit_ledger.domain.subjects import as_uscc
+from credit_ledger.domain.subjects import UnknownSubject, as_uscc, is_person_token
 from credit_ledger.service_layer.outgoing import record_appended
 from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
 from servicekit.idempotency import IdempotentRequest
@@ -28,6 +28,10 @@ from servicekit.idempotency import IdempotentRequest
 
 class RepairNotFound(LookupError):
     pass
+
+
+class RecordNotFound(LookupError):
+    """An application names a record id the ledger does not hold."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ async def apply(uow: CreditLedgerUnitOfWork, command: ApplyForRepair,
             applied_at=command.at,
         )
         target = await uow.ledger.record(command.record_id)
+        if target is None:
+            raise RecordNotFound(command.record_id)
         check_application(application, target, await uow.ledger.superseded_ids([command.record_id]))
         await uow.repairs.add(application, command.applied_by)
         body = to_jsonable_python(answer(await stored(uow, application.repair_id)))
@@ -85,13 +91,16 @@ async def apply(uow: CreditLedgerUnitOfWork, command: ApplyForRepair,
 
 async def applicant(uow: CreditLedgerUnitOfWork, subject_ref: str) -> str:
     """The applicant as the ledger spells it: a USCC as `parse_uscc` normalises it, or a person
-    token the ledger holds (exactly); anything else is refused, naming `subject_ref`."""
+    token the ledger holds (exactly); a well-formed token it does not hold is UnknownSubject;
+    anything else is refused, naming `subject_ref`."""
     uscc = as_uscc(subject_ref)
     if uscc is not None:
         return uscc
     if await uow.graph.is_person(subject_ref) or any(
             r.subject_kind is SubjectKind.PERSON for _, r in await uow.ledger.of_subject(subject_ref)):
         return subject_ref
+    if is_person_token(subject_ref):
+        raise UnknownSubject(subject_ref)
     raise RepairRefused("subject_ref is neither a valid USCC nor a person token the ledger holds", "subject_ref",
                         zh="申请人不是有效的统一社会信用代码，也不是本账本中的责任人标识")
 

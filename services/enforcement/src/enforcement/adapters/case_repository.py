@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from enforcement.adapters.tables import case_timeline, cases
 from enforcement.domain.case_states import CaseKind, CaseState
 from enforcement.domain.cases import Case, CaseFilter, TimelineEntry
+from enforcement.domain.paging import Cursor
 from landgrade_reference.jurisdictions import canonical_jurisdiction
 from servicekit.db import any_of
 
@@ -70,7 +71,9 @@ class CaseRepository:
         await self.session.execute(update(cases).where(cases.c.case_id == case.case_id).values(**values))
         await self._append_timeline(case)
 
-    async def page(self, f: CaseFilter, today: date, limit: int, offset: int) -> tuple[list[Case], int]:
+    async def page(self, f: CaseFilter, today: date, limit: int, offset: int,
+                   after: Cursor | None = None) -> tuple[list[Case], int]:
+        """(`limit` cases newest first, from `offset` past the cursor; how many match the filter)."""
         conditions: list[Any] = []
         if f.kind:
             conditions.append(cases.c.kind == f.kind)
@@ -85,6 +88,9 @@ class CaseRepository:
             clause = overdue_clause(today)
             conditions.append(clause if f.overdue else not_(clause))
         total = await self.session.scalar(select(func.count()).select_from(cases).where(*conditions))
+        if after is not None:
+            conditions.append(or_(cases.c.opened_at < after.at,
+                                  and_(cases.c.opened_at == after.at, cases.c.case_id > after.key)))
         rows = (await self.session.execute(
             select(cases).where(*conditions).order_by(cases.c.opened_at.desc(), cases.c.case_id)
             .limit(limit).offset(offset))).all()

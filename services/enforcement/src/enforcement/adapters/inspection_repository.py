@@ -111,6 +111,25 @@ class InspectionRepository:
         await self.session.execute(delete(pending_inspections).where(
             pending_inspections.c.inspection_id == inspection_id))
 
+    async def renew_pending(self, pending: PendingInspection) -> None:
+        """An expired inspection sent again waits anew, with the content and sender of this sending."""
+        i = pending.inspection
+        await self.session.execute(
+            update(pending_inspections).where(pending_inspections.c.inspection_id == i.inspection_id)
+            .values(parcel_id=i.parcel_id, inspected_at=i.inspected_at, inspector=i.inspector,
+                    findings=[_finding_json(f) for f in i.findings], jurisdiction=pending.jurisdiction,
+                    unrestricted=pending.unrestricted, submitted_by=pending.submitted_by,
+                    received_at=pending.received_at, status=pending.status.value, refusal=None))
+
+    async def expire_pending(self, received_before: datetime, reason: str) -> int:
+        """Marks the inspections still pending that were received before the moment as expired."""
+        result = await self.session.execute(
+            update(pending_inspections)
+            .where(pending_inspections.c.status == PendingStatus.PENDING.value,
+                   pending_inspections.c.received_at < received_before)
+            .values(status=PendingStatus.EXPIRED.value, refusal=reason))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def refuse_pending(self, inspection_id: str, refusal: str) -> None:
         await self.session.execute(
             update(pending_inspections).where(pending_inspections.c.inspection_id == inspection_id)

@@ -6,13 +6,17 @@ the inspection is kept as it was posted — the poster's area with it — and re
 parcel's event arrives: then the parcel's street is known and checked against the poster's area
 exactly as for a parcel known at once; an inspection outside the area is refused then, and stays
 readable with the reason.
+
+A parcel id that never arrives (mistyped, or a parcel never registered) must not leave the
+inspection waiting for ever, read as "being handled": after the waiting period it expires, readable
+with the reason, and the app may send it again (a new wait, from then).
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from landgrade_reference.jurisdictions import same_jurisdiction
 
@@ -23,6 +27,19 @@ from .inspections import Inspection, ensure_in_jurisdiction
 class PendingStatus(enum.StrEnum):
     PENDING = "pending"  # waiting for the registry to report the parcel
     REFUSED = "refused"  # the parcel arrived and lies outside the poster's area
+    EXPIRED = "expired"  # the parcel did not arrive within the waiting period; may be sent again
+
+
+def expiry_reason(days: int) -> str:
+    """Why an inspection expired, Chinese first (as it is read back)."""
+    return (f"登记簿 {days} 天内未报送该地块，检查记录未入账；请核对地块编号后重新提交 / "
+            f"the land register did not report the parcel within {days} days; the inspection was not "
+            "recorded: check the parcel id and send it again")
+
+
+def expired_before(now: datetime, days: int) -> datetime:
+    """Inspections received before this moment, still pending, have waited too long."""
+    return now - timedelta(days=days)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime
 from enforcement.adapters.evidence_store import EvidenceStore
 from enforcement.domain.evidence import Evidence, EvidencePolicy, record_evidence
 from enforcement.domain.inspections import Inspection, InspectionRecord, ensure_in_jurisdiction, finding_id
-from enforcement.domain.pending import PendingInspection, PendingStatus
+from enforcement.domain.pending import PendingInspection, PendingStatus, expired_before, expiry_reason
 from enforcement.domain.projections import ParcelView
 from enforcement.service_layer.context import Caller
 from enforcement.service_layer.errors import Conflict, InspectionPending, NotFound
@@ -75,9 +75,18 @@ async def _keep_pending(uow: EnforcementUnitOfWork, inspection: Inspection,
     if await uow.inspections.add_pending(pending):
         return pending, True
     kept = await uow.inspections.pending(inspection.inspection_id)
+    if kept is not None and kept.status is PendingStatus.EXPIRED:
+        await uow.inspections.renew_pending(pending)  # its wait ended unanswered: this one waits anew
+        return pending, True
     if kept is None or kept.inspection != inspection:
         raise _different(inspection)
     return kept, False
+
+
+async def expire_pending_inspections(uow: EnforcementUnitOfWork, days: int) -> int:
+    """Pending inspections whose parcel has not arrived within `days` expire, with the reason; how many."""
+    async with uow:
+        return await uow.inspections.expire_pending(expired_before(uow.clock(), days), expiry_reason(days))
 
 
 async def record_pending(uow: EnforcementUnitOfWork, pending: PendingInspection, parcel: ParcelView) -> None:

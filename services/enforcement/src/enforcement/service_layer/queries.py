@@ -8,6 +8,7 @@ from enforcement.domain.errors import OutsideJurisdiction
 from enforcement.domain.evidence import Evidence
 from enforcement.domain.inspections import InspectionRecord, ensure_in_jurisdiction
 from enforcement.domain.local_time import local_date
+from enforcement.domain.paging import Cursor
 from enforcement.domain.pending import PendingInspection
 from enforcement.domain.projections import InspectionTask
 from enforcement.service_layer.cases import visible_case
@@ -22,9 +23,13 @@ async def get_case(uow: EnforcementUnitOfWork, case_id: str, caller: Caller) -> 
         return visible_case(await uow.cases.get(case_id), case_id, caller)
 
 
-async def list_cases(uow: EnforcementUnitOfWork, f: CaseFilter, limit: int, offset: int) -> tuple[list[Case], int]:
+async def list_cases(uow: EnforcementUnitOfWork, f: CaseFilter, limit: int, offset: int,
+                     after: Cursor | None = None) -> tuple[list[Case], int, str | None]:
+    """(one page of cases, newest first; how many match; the cursor of the next page or None)."""
     async with uow:
-        return await uow.cases.page(f, local_date(uow.clock()), limit, offset)
+        found, total = await uow.cases.page(f, local_date(uow.clock()), limit + 1, offset, after)
+    page = found[:limit]
+    return page, total, Cursor(page[-1].opened_at, page[-1].case_id).text() if len(found) > limit else None
 
 
 async def get_inspection(uow: EnforcementUnitOfWork, inspection_id: str, caller: Caller) -> InspectionRecord:
@@ -65,10 +70,15 @@ async def evidence_content(uow: EnforcementUnitOfWork, store: EvidenceStore, ins
 
 
 async def list_tasks(uow: EnforcementUnitOfWork, caller: Caller, *, street: str | None, status: str | None,
-                     limit: int, offset: int) -> tuple[list[InspectionTask], int]:
-    """A street office or town reads its own list only; callers that see every area pick a street."""
+                     limit: int, offset: int = 0,
+                     after: Cursor | None = None) -> tuple[list[InspectionTask], int, str | None]:
+    """(one page of tasks, oldest first; how many match; the cursor of the next page or None).
+    A street office or town reads its own list only; callers that see every area pick a street."""
     area = caller.area
     if area is not None and street is not None and not same_jurisdiction(area, street):
         raise OutsideJurisdiction(f"this token may only read the list of {area}", f"此令牌只能查看{area}的任务清单")
     async with uow:
-        return await uow.projections.tasks(street=area or street, status=status, limit=limit, offset=offset)
+        found, total = await uow.projections.tasks(street=area or street, status=status, limit=limit + 1,
+                                                   offset=offset, after=after)
+    page = found[:limit]
+    return page, total, Cursor(page[-1].created_at, page[-1].task_id).text() if len(found) > limit else None

@@ -3,11 +3,18 @@
 from fastapi import APIRouter
 
 from credit_ledger.domain.repairs import RepairRefused
-from credit_ledger.domain.subjects import InvalidIdentifier, NotYourEnterprise, UnknownEnterprise
+from credit_ledger.domain.subjects import InvalidIdentifier, NotYourEnterprise, UnknownEnterprise, UnknownSubject
 from credit_ledger.entrypoints.http import benefits, credit, ledger, notices, public, repairs
-from credit_ledger.entrypoints.http.deps import INVALID_USCC, REPAIR_REFUSED, UNKNOWN_ENTERPRISE, UNKNOWN_REPAIR
+from credit_ledger.entrypoints.http.deps import (
+    INVALID_USCC,
+    REPAIR_REFUSED,
+    UNKNOWN_ENTERPRISE,
+    UNKNOWN_RECORD,
+    UNKNOWN_REPAIR,
+    UNKNOWN_SUBJECT,
+)
 from credit_ledger.service_layer.queries import PersonFileRefused
-from credit_ledger.service_layer.repairs import RepairNotFound
+from credit_ledger.service_layer.repairs import RecordNotFound, RepairNotFound
 from servicekit.problems import Problem, ProblemMap, Text
 
 
@@ -41,6 +48,19 @@ def _unknown(error: UnknownEnterprise) -> Problem:
                    type_=UNKNOWN_ENTERPRISE)
 
 
+def _unknown_subject(error: UnknownSubject) -> Problem:
+    # A person token is never malformed by being unknown; and never an answer that reads as clear.
+    return Problem(404, Text("未知主体", "Unknown subject"),
+                   Text(f"信用账本中没有责任人 {error.ref} 的任何记录，这不表示其不受限制。",
+                        f"The ledger holds nothing about the person {error.ref}; this is not a clearance."),
+                   type_=UNKNOWN_SUBJECT)
+
+
+def _unknown_record(error: RecordNotFound) -> Problem:
+    return Problem(404, Text("未知信用记录", "Unknown record"),
+                   Text(f"信用记录 {error} 不存在。", f"Record {error} does not exist."), type_=UNKNOWN_RECORD)
+
+
 def _not_yours(error: NotYourEnterprise) -> Problem:
     return Problem(403, Text("无权访问其他企业", "Not your enterprise"),
                    Text("此令牌绑定于一家企业，只能查询或办理本企业的事项。",
@@ -64,5 +84,7 @@ PROBLEMS: ProblemMap = {
     PersonFileRefused: _person_file,
     InvalidIdentifier: _invalid,
     UnknownEnterprise: _unknown,
+    UnknownSubject: _unknown_subject,
+    RecordNotFound: _unknown_record,
     NotYourEnterprise: _not_yours,
 }

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 
 from credit_ledger.domain.entitlements import Entitlement
-from credit_ledger.domain.subjects import enterprise_uscc
+from credit_ledger.domain.subjects import USCC_SCHEMA, enterprise_uscc
 from credit_ledger.entrypoints.http.deps import BENEFITS_READ, ENTERPRISE_LOOKUP, READ, Ctx
 from credit_ledger.entrypoints.http.schemas import BenefitListOut, BenefitsOut
 from credit_ledger.service_layer import queries
@@ -21,7 +21,8 @@ router = APIRouter(prefix="/v1/benefits", tags=["benefits"])
 @router.get("/{uscc}", response_model=BenefitsOut, responses=ENTERPRISE_LOOKUP,
             summary="Current entitlements of an enterprise: which, why, since when")
 async def enterprise_benefits(
-    uscc: Annotated[str, PathParam(max_length=100, description="USCC, in any spelling `parse_uscc` accepts")],
+    uscc: Annotated[str, PathParam(max_length=100, json_schema_extra=USCC_SCHEMA,
+                                   description="USCC, in any spelling `parse_uscc` accepts")],
     ctx: Ctx, principal: Principal = require(READ, BENEFITS_READ),
 ) -> object:
     code = enterprise_uscc(uscc, "uscc", "path")
@@ -35,7 +36,8 @@ async def enterprise_benefits(
 async def benefit_list(
     ctx: Ctx,
     list_: Annotated[Entitlement, Query(alias="list", description="e.g. green_channel")],
-    after: Annotated[str | None, Query(max_length=100, description="the `next` of the previous page")] = None,
+    after: Annotated[str | None, Query(max_length=100, json_schema_extra=USCC_SCHEMA,
+                                       description="the `next` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     principal: Principal = require(READ, BENEFITS_READ),
 ) -> object:

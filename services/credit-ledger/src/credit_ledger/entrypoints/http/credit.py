@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 
+from credit_ledger.domain.subjects import SUBJECT_SCHEMA
 from credit_ledger.entrypoints.http.deps import ENTERPRISE_LOOKUP, READ, Ctx
 from credit_ledger.entrypoints.http.schemas import CreditFileOut, CreditReadOut
 from credit_ledger.service_layer import queries
@@ -20,7 +21,8 @@ router = APIRouter(tags=["credit"])
             responses=ENTERPRISE_LOOKUP | {403: {"description": "a person's file needs admin; a token bound to "
                                                                 "an enterprise reads its own file only"}})
 async def subject_credit(
-    uscc: Annotated[str, PathParam(max_length=100, description="USCC (or, for admin, a person token)")],
+    uscc: Annotated[str, PathParam(max_length=100, json_schema_extra=SUBJECT_SCHEMA,
+                                   description="USCC (or, for admin, a person token)")],
     ctx: Ctx, principal: Principal = require(READ),
 ) -> object:
     return await queries.credit_file(ctx.uow(), uscc, principal)

@@ -20,6 +20,8 @@ BENEFITS_READ = "benefits:read"
 UNKNOWN_ENTERPRISE = "https://landgrade.example/problems/unknown-enterprise"
 INVALID_USCC = "https://landgrade.example/problems/invalid-uscc"
 UNKNOWN_REPAIR = "https://landgrade.example/problems/unknown-repair"
+UNKNOWN_SUBJECT = "https://landgrade.example/problems/unknown-subject"
+UNKNOWN_RECORD = "https://landgrade.example/problems/unknown-record"
 REPAIR_REFUSED = "https://landgrade.example/problems/repair-refused"
 TOO_MANY_REQUESTS = "https://landgrade.example/problems/too-many-requests"
 

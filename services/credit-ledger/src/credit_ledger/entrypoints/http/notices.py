@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 
 from credit_ledger.domain.notices import Contact
-from credit_ledger.domain.subjects import enterprise_uscc
+from credit_ledger.domain.subjects import USCC_SCHEMA, enterprise_uscc
 from credit_ledger.entrypoints.http.deps import ENTERPRISE_LOOKUP, READ, REPAIR, Ctx
 from credit_ledger.entrypoints.http.schemas import ContactIn, ContactOut, NoticesOut
 from credit_ledger.service_layer import notices
@@ -21,7 +21,8 @@ router = APIRouter(tags=["notices"])
             summary="An enterprise's notices, newest first, with their delivery state")
 async def list_notices(
     ctx: Ctx,
-    recipient: Annotated[str, Query(max_length=100, description="the enterprise's USCC")],
+    recipient: Annotated[str, Query(max_length=100, json_schema_extra=USCC_SCHEMA,
+                                    description="the enterprise's USCC")],
     after: Annotated[int | None, Query(ge=1, le=2**62, description="the `next` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     principal: Principal = require(READ, REPAIR),
@@ -33,7 +34,8 @@ async def list_notices(
 @router.put("/v1/notice-contacts/{uscc}", response_model=ContactOut, responses=ENTERPRISE_LOOKUP,
             summary="Where the enterprise's notices go (e-mail; a phone for SMS once connected)")
 async def put_contact(
-    uscc: Annotated[str, PathParam(max_length=100, description="USCC, in any spelling `parse_uscc` accepts")],
+    uscc: Annotated[str, PathParam(max_length=100, json_schema_extra=USCC_SCHEMA,
+                                   description="USCC, in any spelling `parse_uscc` accepts")],
     body: ContactIn, ctx: Ctx, principal: Principal = require(REPAIR),
 ) -> object:
     contact = Contact(enterprise_uscc(uscc, "uscc", "path"), body.email, body.phone)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 
 from credit_ledger.domain.repairs import RepairKind
 from credit_ledger.domain.subjects import as_uscc
@@ -16,6 +16,8 @@ from servicekit.auth import ADMIN, Principal, require
 from servicekit.idempotency import IdempotencyKeyDep
 
 router = APIRouter(prefix="/v1/repairs", tags=["repairs"])
+RepairId = Annotated[str, Path(max_length=36, pattern=r"^[0-9A-Za-z-]{1,36}$",
+                               description="as answered by the application (a UUID)")]
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "the token lacks the scope, or is bound (`uscc` claim) to another enterprise"},
     404: {"description": "no such application"}, 409: {"description": "already decided"},
@@ -38,7 +40,7 @@ async def apply(body: RepairIn, response: Response, ctx: Ctx, idempotency_key: I
 
 
 @router.get("/{repair_id}", response_model=RepairOut, responses=ERRORS, summary="One application")
-async def get_repair(repair_id: str, ctx: Ctx, principal: Principal = require(READ, REPAIR)) -> Any:
+async def get_repair(repair_id: RepairId, ctx: Ctx, principal: Principal = require(READ, REPAIR)) -> Any:
     found = await queries.repair(ctx.uow(), repair_id)
     ensure_acts_for(principal, found["subject_ref"])
     return found
@@ -46,12 +48,12 @@ async def get_repair(repair_id: str, ctx: Ctx, principal: Principal = require(RE
 
 @router.post("/{repair_id}/approve", response_model=RepairOut, responses=ERRORS,
              summary="Approve: append records that supersede the negative ones (admin)")
-async def approve(repair_id: str, body: DecisionIn, ctx: Ctx, principal: Principal = require(ADMIN)) -> Any:
+async def approve(repair_id: RepairId, body: DecisionIn, ctx: Ctx, principal: Principal = require(ADMIN)) -> Any:
     return await repairs.decide(ctx.uow(), repairs.DecideRepair(repair_id, True, principal.subject, body.note,
                                                                 ctx.clock()))
 
 
 @router.post("/{repair_id}/reject", response_model=RepairOut, responses=ERRORS, summary="Reject (admin)")
-async def reject(repair_id: str, body: DecisionIn, ctx: Ctx, principal: Principal = require(ADMIN)) -> Any:
+async def reject(repair_id: RepairId, body: DecisionIn, ctx: Ctx, principal: Principal = require(ADMIN)) -> Any:
     return await repairs.decide(ctx.uow(), repairs.DecideRepair(repair_id, False, principal.subject, body.note,
                                                                 ctx.clock()))

@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from credit_ledger.domain.subjects import SUBJECT_SCHEMA
+
 # A UTF-16 surrogate on its own (JSON "\ud800") is no character: no text column can store it.
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _NOT_TEXT = "含有孤立的代理字符，不是有效的 Unicode 文本 (contains a lone surrogate: not valid Unicode text)"
@@ -43,7 +45,8 @@ class _In(BaseModel):
 
 class RepairIn(_In):
     kind: Literal["repair", "objection"] = Field("repair", description="信用修复 (repair) or 异议 (objection)")
-    subject_ref: str = Field(min_length=1, max_length=100, description="the applicant: USCC or person token")
+    subject_ref: str = Field(min_length=1, max_length=100, json_schema_extra=SUBJECT_SCHEMA,
+                             description="the applicant: USCC or person token")
     record_id: str = Field(min_length=1, max_length=64, description="the negative record to repair")
     evidence: list[str] = Field(min_length=1, max_length=50, description="references to evidence documents")
     statement: str = Field("", max_length=4000)
@@ -191,10 +194,11 @@ class QualityHolderOut(_Out):
 
 class QualityHoldersOut(_Out):
     year: int | None
-    total: int
+    total: int = Field(description="how many holders the year's list has, on every page")
     limit: int
-    offset: int
+    offset: int = Field(description="deprecated: the `offset` asked for", json_schema_extra={"deprecated": True})
     items: list[QualityHolderOut]
+    next: str | None = Field(description="pass as `after` for the next page; null on the last")
 
 
 class CreditReadOut(_Out):

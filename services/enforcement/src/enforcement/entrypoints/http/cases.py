@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from enforcement.domain.case_states import CaseKind, CaseState
 from enforcement.domain.cases import Case, CaseFilter, is_overdue
-from enforcement.entrypoints.http.deps import CaseReader, CaseWriter, Ctx
+from enforcement.entrypoints.http.deps import AFTER, OFFSET, CaseReader, CaseWriter, Ctx, IssuedId, after_cursor
 from enforcement.entrypoints.http.schemas import CaseDetail, CaseOut, CasePage, TimelineEntryOut, TransitionIn
 from enforcement.service_layer.cases import TransitionRequest, transition_case
 from enforcement.service_layer.queries import get_case, list_cases
@@ -20,30 +20,32 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
 
-@router.get("", response_model=CasePage)
+@router.get("", response_model=CasePage,
+            summary="Cases newest first, cursor-paginated (`after`, `next`), with the total")
 async def find_cases(
     ctx: Ctx, caller: CaseReader,
     kind: CaseKind | None = None, state: CaseState | None = None,
     street: str | None = Query(None, description="Street or town, any spelling (荣华街道, Ronghua, ronghua)."),
     parcel_id: str | None = None,
     overdue: bool | None = Query(None, description="Open cases past their comply-by date (or not)."),
-    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000_000),
+    after: str | None = AFTER,
+    limit: int = Query(50, ge=1, le=500, description="at most 500"), offset: int = OFFSET,
 ) -> CasePage:
     f = CaseFilter(kind and kind.value, state and state.value, street, parcel_id, overdue, caller.area)
-    found, total = await list_cases(ctx.uow(), f, limit, offset)
+    found, total, next_ = await list_cases(ctx.uow(), f, limit, offset, after_cursor(after))
     now = ctx.clock()
-    return CasePage(items=[case_out(c, now) for c in found], total=total, limit=limit, offset=offset)
+    return CasePage(items=[case_out(c, now) for c in found], total=total, limit=limit, offset=offset, next=next_)
 
 
 @router.get("/{case_id}", response_model=CaseDetail, responses=RESPONSES)
-async def read_case(case_id: str, ctx: Ctx, caller: CaseReader) -> CaseDetail:
+async def read_case(case_id: IssuedId, ctx: Ctx, caller: CaseReader) -> CaseDetail:
     return case_detail(await get_case(ctx.uow(), case_id, caller), ctx.clock())
 
 
 @router.post("/{case_id}/transitions", response_model=CaseDetail, responses={
     **RESPONSES, 409: {"description": "Not an allowed transition from the case's state, or a stale view"},
     422: {"description": "Missing reason or a comply-by date not after today"}})
-async def move_case(case_id: str, body: TransitionIn, ctx: Ctx, caller: CaseWriter) -> CaseDetail:
+async def move_case(case_id: IssuedId, body: TransitionIn, ctx: Ctx, caller: CaseWriter) -> CaseDetail:
     """Move the case along its state machine. Re-sending the move just made is a no-op."""
     request = TransitionRequest(body.to, body.reason, body.due_date, body.expected_state)
     return case_detail(await transition_case(ctx.uow(), case_id, request, caller), ctx.clock())

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Path, Query
 
+from enforcement.domain.inspections import INSPECTION_ID
+from enforcement.domain.paging import CURSOR_PATTERN, Cursor
 from enforcement.service_layer.context import Caller, Context
 from servicekit.auth import Principal, require
 from servicekit.http import app_context
@@ -14,6 +16,10 @@ from servicekit.problems import Problem, Text
 CASES_READ, CASES_WRITE, FINDINGS_WRITE = "cases:read", "cases:write", "findings:write"
 
 Ctx = Annotated[Context, Depends(app_context)]
+
+# Path ids as the service issues them (cases, evidence: UUIDs) or accepts them (an app's inspection id).
+InspectionId = Annotated[str, Path(max_length=128, pattern=INSPECTION_ID.pattern)]
+IssuedId = Annotated[str, Path(max_length=36, pattern=r"^[0-9A-Za-z-]{1,36}$")]
 
 
 def caller_of(principal: Principal) -> Caller:
@@ -46,3 +52,15 @@ CaseReader = Annotated[Caller, _reading(CASES_READ, CASES_WRITE)]
 CaseWriter = Annotated[Caller, _acting(CASES_WRITE)]
 InspectionReader = Annotated[Caller, _reading(FINDINGS_WRITE, CASES_READ)]
 InspectionWriter = Annotated[Caller, _acting(FINDINGS_WRITE)]
+
+
+# The lists page by cursor: `after` is the `next` of the previous page. `offset` is the former
+# style, still honoured (counted from the cursor when both are given).
+AFTER: Any = Query(None, pattern=CURSOR_PATTERN, max_length=53,
+                   description="the `next` of the previous page, passed back as it came (an opaque cursor)")
+OFFSET: Any = Query(0, ge=0, le=1_000_000_000, deprecated=True,
+                    description="deprecated: page by `after` and `next`; rows to skip (past `after` if given)")
+
+
+def after_cursor(after: str | None) -> Cursor | None:
+    return Cursor.parse(after) if after is not None else None

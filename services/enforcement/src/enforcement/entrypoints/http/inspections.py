@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Request, Response, UploadFile
 from enforcement.domain.evidence import Evidence, download_name
 from enforcement.domain.inspections import Finding, InspectionRecord, finding_id, new_inspection
 from enforcement.domain.pending import PendingInspection
-from enforcement.entrypoints.http.deps import Ctx, InspectionReader, InspectionWriter
+from enforcement.entrypoints.http.deps import Ctx, InspectionId, InspectionReader, InspectionWriter, IssuedId
 from enforcement.entrypoints.http.schemas import EvidenceOut, FindingOut, InspectionIn, InspectionOut
 from enforcement.service_layer.errors import InspectionPending
 from enforcement.service_layer.inspections import EvidenceUpload, add_evidence, record_inspection
@@ -53,7 +53,7 @@ async def post_inspection(body: InspectionIn, response: Response, ctx: Ctx,
 
 
 @router.get("/{inspection_id}", response_model=InspectionOut, responses=RESPONSES)
-async def read_inspection(inspection_id: str, ctx: Ctx, caller: InspectionReader) -> InspectionOut:
+async def read_inspection(inspection_id: InspectionId, ctx: Ctx, caller: InspectionReader) -> InspectionOut:
     return inspection_out(await inspection_or_pending(ctx.uow(), inspection_id, caller))
 
 
@@ -63,7 +63,7 @@ async def read_inspection(inspection_id: str, ctx: Ctx, caller: InspectionReader
     503: {"description": "The inspection is pending (its parcel not reported yet): send the file again after "
                          "`Retry-After` seconds", "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
     **RESPONSES})
-async def upload_evidence(request: Request, inspection_id: str, response: Response, ctx: Ctx,
+async def upload_evidence(request: Request, inspection_id: InspectionId, response: Response, ctx: Ctx,
                           caller: InspectionWriter,
                           file: UploadFile = File(description="A photo (JPEG, PNG, WebP) or a PDF.")) -> object:
     """Attach a photo or document. It is stored with its SHA-256 and can never be changed."""
@@ -86,7 +86,8 @@ async def upload_evidence(request: Request, inspection_id: str, response: Respon
 @router.get("/{inspection_id}/evidence/{evidence_id}", response_class=Response, responses={
     200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}, "application/pdf": {}}},
     **RESPONSES})
-async def download_evidence(inspection_id: str, evidence_id: str, ctx: Ctx, caller: InspectionReader) -> Response:
+async def download_evidence(inspection_id: InspectionId, evidence_id: IssuedId, ctx: Ctx,
+                            caller: InspectionReader) -> Response:
     """The recorded file, always as a download: a browser never renders it in the service's origin."""
     item, content = await evidence_content(ctx.uow(), ctx.evidence_store, inspection_id, evidence_id, caller)
     return Response(content, media_type=item.media_type, headers={

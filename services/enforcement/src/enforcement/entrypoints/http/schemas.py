@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.config import JsonDict
 
 from enforcement.domain.case_states import CaseState
-from enforcement.domain.inspections import FindingType, HolderAttitude
+from enforcement.domain.inspections import (
+    INSPECTION_ID,
+    MAX_FINDINGS,
+    MAX_NOTE_CHARS,
+    STANDALONE_FINDINGS,
+    FindingType,
+    HolderAttitude,
+)
 from landgrade_reference.uscc import InvalidUscc, parse_uscc
 
 # A JSON string may spell a lone UTF-16 surrogate ("\ud800"); Python keeps it, and no UTF-8 encoder
@@ -47,6 +55,30 @@ def _uscc(value: str | None) -> str | None:
 # Every USCC a request carries, in a body, a query or a path, is this type.
 Uscc = Annotated[str | None, AfterValidator(_uscc)]
 
+# What a schema states of a USCC: the canonical form a generated client sends (any other spelling
+# is read too), its check character named by `format: uscc`.
+USCC_SCHEMA: dict[str, Any] = {"type": "string", "pattern": r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+                               "format": "uscc", "minLength": 18, "maxLength": 18}
+# Some character that `str.strip` keeps (the service strips a name), and no NUL anywhere.
+NOT_BLANK = r"^[^\x00]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00]*$"
+_STANDALONE = sorted(STANDALONE_FINDINGS)
+_REPEATABLE = {FindingType.UNAUTHORISED_LEASE}
+# The rules of one finding the schema can state: a lease names its tenant; a standalone finding
+# (rectified, no_issue) has no holder attitude.
+FINDING_VARIANTS: list[dict[str, Any]] = [
+    {"properties": {"type": {"const": FindingType.UNAUTHORISED_LEASE.value}, "tenant_uscc": USCC_SCHEMA},
+     "required": ["type", "tenant_uscc"]},
+    {"properties": {"type": {"enum": sorted(set(FindingType) - STANDALONE_FINDINGS - _REPEATABLE)}}},
+    {"properties": {"type": {"enum": _STANDALONE},
+                    "holder_attitude": {"const": HolderAttitude.UNDETERMINED.value}}},
+]
+# ... and of the list: a standalone finding is the only one; any other type but a lease appears once.
+FINDINGS_RULES: dict[str, Any] = {
+    "anyOf": [{"maxItems": 1}, {"items": {"properties": {"type": {"not": {"enum": _STANDALONE}}}}}],
+    "allOf": [{"contains": {"properties": {"type": {"const": t.value}}, "required": ["type"]},
+               "minContains": 0, "maxContains": 1} for t in sorted(set(FindingType) - _REPEATABLE)],
+}
+
 
 class _In(BaseModel):
     """A request body: unknown fields refused, no text with a lone surrogate in any field."""
@@ -71,19 +103,32 @@ class _In(BaseModel):
 
 
 class FindingIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=cast(JsonDict, {"oneOf": FINDING_VARIANTS}))
+
     type: FindingType
-    tenant_uscc: Uscc = Field(None, description="Required for unauthorised_lease: the tenant's USCC; "
-                                                "any spelling (lower case, blanks, full width) is normalised.")
-    holder_attitude: HolderAttitude = HolderAttitude.UNDETERMINED
-    note: str | None = None
+    tenant_uscc: Uscc = Field(None, json_schema_extra={"anyOf": [USCC_SCHEMA, {"type": "null"}]},
+                              description="Required for unauthorised_lease: the tenant's USCC; any spelling "
+                                          "(lower case, blanks, full width) is normalised.")
+    holder_attitude: HolderAttitude = Field(HolderAttitude.UNDETERMINED, description=(
+        "undetermined (the default) for rectified and no_issue"))
+    note: str | None = Field(None, max_length=MAX_NOTE_CHARS)
 
 
 class InspectionIn(_In):
-    inspection_id: str = Field(description="The app's own id; re-sending it is a no-op.")
-    parcel_id: str
-    inspected_at: datetime = Field(description="When the inspector was on site, with a time zone offset.")
-    inspector: str = Field(description="Name or staff number of the inspector on site.")
-    findings: list[FindingIn]
+    inspection_id: str = Field(max_length=128, pattern=INSPECTION_ID.pattern,
+                               description="The app's own id; re-sending it is a no-op.")
+    # The schema states the registry's form of an id; the service also reads one with blanks around it.
+    parcel_id: str = Field(min_length=1, max_length=64, pattern=r"\S", json_schema_extra={
+        "pattern": r"^[^\s\x00-\x1f\x7f/\\?#%]{1,64}$", "maxLength": 64})
+    inspected_at: datetime = Field(json_schema_extra={"format": "past-date-time"}, description=(
+        "When the inspector was on site: an RFC 3339 date-time with a time zone offset, not later than "
+        "now (10 minutes of clock skew allowed). `format: past-date-time` names that check."))
+    inspector: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK,
+                           description="Name or staff number of the inspector on site.")
+    findings: list[FindingIn] = Field(min_length=1, max_length=MAX_FINDINGS, json_schema_extra=FINDINGS_RULES,
+                                      description=(
+        "At least one. rectified and no_issue stand alone; any other type appears once, except "
+        "unauthorised_lease, once per tenant."))
 
 
 class FindingOut(BaseModel):
@@ -107,9 +152,11 @@ class EvidenceOut(BaseModel):
 
 class InspectionOut(BaseModel):
     inspection_id: str
-    status: Literal["recorded", "pending", "refused"] = Field(default="recorded", description=(
+    status: Literal["recorded", "pending", "refused", "expired"] = Field(default="recorded", description=(
         "pending: the registry has not reported the parcel yet; the inspection is kept and recorded "
-        "when it does (nothing to re-send). refused: the parcel arrived outside the poster's area (`refusal`)."))
+        "when it does (nothing to re-send). refused: the parcel arrived outside the poster's area (`refusal`). "
+        "expired: the parcel did not arrive within PENDING_INSPECTION_DAYS (`refusal` says so); sending "
+        "the inspection again is accepted as a new pending one."))
     parcel_id: str
     street: str | None = Field(description="The parcel's street or town; null while pending.")
     inspected_at: datetime
@@ -118,7 +165,7 @@ class InspectionOut(BaseModel):
     recorded_at: datetime = Field(description="When the service received the inspection.")
     findings: list[FindingOut]
     evidence: list[EvidenceOut]
-    refusal: str | None = None
+    refusal: str | None = Field(default=None, description="why a refused or expired inspection was not recorded")
 
 
 class TimelineEntryOut(BaseModel):
@@ -151,9 +198,10 @@ class CaseDetail(CaseOut):
 
 class CasePage(BaseModel):
     items: list[CaseOut]
-    total: int
+    total: int = Field(description="how many match the filters, on every page")
     limit: int
-    offset: int
+    offset: int = Field(description="deprecated: the `offset` asked for", json_schema_extra={"deprecated": True})
+    next: str | None = Field(description="pass as `after` for the next page; null on the last")
 
 
 class TransitionIn(_In):
@@ -187,6 +235,7 @@ class TaskOut(BaseModel):
 
 class TaskPage(BaseModel):
     items: list[TaskOut]
-    total: int
+    total: int = Field(description="how many match the filters, on every page")
     limit: int
-    offset: int
+    offset: int = Field(description="deprecated: the `offset` asked for", json_schema_extra={"deprecated": True})
+    next: str | None = Field(description="pass as `after` for the next page; null on the last")
