@@ -4,6 +4,7 @@ of a body in one answer, and shareholdings in percent under `share_pct` (`share`
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -64,7 +65,10 @@ def test_the_document_states_the_keys_forms_and_the_import_body() -> None:
     assert uscc["schema"]["pattern"] == r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
     assert uscc["schema"]["format"] == "uscc"
     parcel = document["components"]["schemas"]["ParcelIn"]["properties"]
-    assert parcel["rights_holder"]["format"] == "uscc" and parcel["area_m2"]["exclusiveMinimum"] == 0
+    assert parcel["rights_holder"]["format"] == "uscc"
+    whole, text = parcel["area_m2"]["anyOf"]  # a whole number above 0, or a decimal string that is
+    assert whole["exclusiveMinimum"] == 0
+    assert re.fullmatch(text["pattern"], "12.5") and not re.fullmatch(text["pattern"], "0")
     share = document["components"]["schemas"]["ShareholderIn"]["properties"]
     assert share["share"]["deprecated"] is True and share["share_pct"]["anyOf"][0]["maximum"] == 100
     body = document["paths"]["/v1/parcels/import"]["post"]["requestBody"]["content"]

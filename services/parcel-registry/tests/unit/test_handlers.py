@@ -29,6 +29,7 @@ from parcel_registry.domain.equity import EquityRules
 from parcel_registry.domain.equity import Holding as EquityHolding
 from parcel_registry.domain.errors import DomainValidationError, NotFound
 from parcel_registry.domain.filings import Outcome, RevenueFiling
+from parcel_registry.domain.history import Act, HistoryEntry
 from parcel_registry.domain.leases import Lease, LeaseApproval
 from parcel_registry.domain.output import Contribution, Totals, parcel_year
 from parcel_registry.domain.parcels import Parcel, ParcelCategory
@@ -156,6 +157,21 @@ class FakeEnterprises:
         return {u: self.enterprises[u].row["name"] for u in usccs if u in self.enterprises}
 
 
+class FakeHistory:
+    def __init__(self) -> None:
+        self.entries: list[HistoryEntry] = []
+
+    async def record(self, *entries: HistoryEntry) -> None:
+        self.entries += [replace(e, entry_id=len(self.entries) + n + 1) for n, e in enumerate(entries)]
+
+    async def entries_of(self, subject: str, key: str) -> list[HistoryEntry]:
+        return [e for e in reversed(self.entries) if (e.subject, e.key) == (subject, key)]
+
+    async def entries(self, subject: str, key: str, *, before: int | None, limit: int) -> list[HistoryEntry]:
+        found = await self.entries_of(subject, key)
+        return [e for e in found if before is None or (e.entry_id or 0) < before][:limit]
+
+
 @dataclass
 class Recorded:
     filing: RevenueFiling
@@ -230,6 +246,7 @@ class Ledger:
     parcels: FakeParcels = field(default_factory=FakeParcels)
     enterprises: FakeEnterprises = field(default_factory=FakeEnterprises)
     filings: FakeFilings = field(default_factory=FakeFilings)
+    history: FakeHistory = field(default_factory=FakeHistory)
     emitted: list[EventData] = field(default_factory=list)
     commits: int = 0
     rollbacks: int = 0
@@ -242,6 +259,7 @@ class FakeUnitOfWork:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.parcels, self.enterprises, self.filings = ledger.parcels, ledger.enterprises, ledger.filings
+        self.history = ledger.history
         self._pending: list[EventData] = []
 
     async def __aenter__(self) -> FakeUnitOfWork:
@@ -314,12 +332,15 @@ def emitted(ledger: Ledger, kind: type[EventData]) -> list[Any]:
     return [e for e in ledger.emitted if isinstance(e, kind)]
 
 
+STAFF = Act("clerk-wang", datetime(2026, 3, 2, 9, 30, tzinfo=UTC), "re-surveyed: 不动产测绘报告 2026-17")
+
+
 async def test_put_parcel_registers_then_changes_and_announces_each_version(ledger: Ledger) -> None:
     stored, change = await parcels.put_parcel(uow(ledger), plant(), RULES)
     assert (change, stored.version) == (Change.CREATED, 1)
     again, unchanged = await parcels.put_parcel(uow(ledger), plant(), RULES)
     assert (unchanged, again.version) == (Change.UNCHANGED, 1)
-    _, updated = await parcels.put_parcel(uow(ledger), plant(area="12000"), RULES)
+    _, updated = await parcels.put_parcel(uow(ledger), plant(area="12000"), RULES, STAFF)
     assert updated is Change.UPDATED and ledger.parcels.parcels["P1"].version == 2
     announced = emitted(ledger, ParcelChanged)
     assert [(e.version, e.area_m2) for e in announced] == [(1, Decimal(10000)), (2, Decimal(12000))]
@@ -332,7 +353,7 @@ async def test_a_new_holder_relinks_the_parcels_leases(ledger: Ledger) -> None:
     await parcels.put_parcel(uow(ledger), plant(), RULES)
     await parcels.put_lease(uow(ledger), lease(), RULES)
     assert ledger.parcels.leases[("P1", "L1")][1] is False
-    await parcels.put_parcel(uow(ledger), plant(holder=OTHER), RULES)  # the tenant's parent now holds it
+    await parcels.put_parcel(uow(ledger), plant(holder=OTHER), RULES, STAFF)  # the tenant's parent now holds it
     assert ledger.parcels.leases[("P1", "L1")][1] is True
     assert [e.equity_linked for e in emitted(ledger, LeaseChanged)] == [False, True]
 
@@ -535,3 +556,36 @@ async def test_queries_answer_what_the_ledger_holds(ledger: Ledger) -> None:
                     queries.enterprise(uow(ledger), OTHER), queries.filing_trail(uow(ledger), "F9")):
         with pytest.raises(NotFound):
             await missing
+
+
+async def test_a_change_of_area_without_a_reason_is_refused_and_with_one_is_recorded_with_who_and_why(
+    ledger: Ledger,
+) -> None:
+    await parcels.put_parcel(uow(ledger), plant(), RULES, replace(STAFF, reason=None))
+    with pytest.raises(DomainValidationError) as refused:
+        await parcels.put_parcel(uow(ledger), plant(area="9000"), RULES, replace(STAFF, reason=None))
+    assert [e.field for e in refused.value.errors] == ["reason"]
+    assert ledger.parcels.parcels["P1"].parcel.area_m2 == Decimal(10000)
+    await parcels.put_parcel(uow(ledger), plant(area="9000"), RULES, STAFF)
+    latest, first = await ledger.history.entries_of("parcel", "P1")
+    assert (first.kind, latest.kind) == ("registered", "changed")
+    assert (latest.act.actor, latest.act.reason) == ("clerk-wang", STAFF.reason)
+    assert latest.changes == {"area_m2": {"from": "10000", "to": "9000"}}
+
+
+async def test_a_transfer_dates_the_holders_and_announces_them(ledger: Ledger) -> None:
+    from parcel_registry.service_layer import transfers
+
+    await parcels.put_parcel(uow(ledger), plant(), RULES)
+    act = replace(STAFF, reason="出让合同转让", reference="京(2026)开发区不动产权第7号")
+    stored, change = await transfers.transfer(uow(ledger), RULES, "P1", OTHER, date(2026, 3, 1), act,
+                                              date(2026, 6, 1))
+    assert change is Change.UPDATED and stored.parcel.rights_holder == OTHER
+    again = await transfers.transfer(uow(ledger), RULES, "P1", OTHER, date(2026, 3, 1), act, date(2026, 6, 1))
+    assert again[1] is Change.UNCHANGED
+    announced = emitted(ledger, ParcelChanged)[-1]
+    assert announced.holders is not None
+    assert [(h.uscc, h.valid_from, h.valid_to) for h in announced.holders] == [
+        (HOLDER, None, date(2026, 3, 1)), (OTHER, date(2026, 3, 1), None)]
+    [entry, _] = await ledger.history.entries_of("parcel", "P1")
+    assert (entry.kind, entry.effective_on, entry.act.reference) == ("transfer", date(2026, 3, 1), act.reference)

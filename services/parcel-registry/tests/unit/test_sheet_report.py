@@ -42,3 +42,14 @@ def test_a_sheet_over_either_threshold_is_a_job() -> None:
     jobs = JobSettings(min_bytes=1000, min_rows=10)
     assert not jobs.wants_job(1000) and jobs.wants_job(1001)
     assert not jobs.wants_job(10, rows=10) and jobs.wants_job(10, rows=11)
+
+
+def test_a_csv_with_control_characters_still_gets_its_report() -> None:
+    """Regression: a control character in a CSV cell made the report fail (XLSX cannot hold it)."""
+    from parcel_registry.adapters.sheet_report import annotated
+    from parcel_registry.adapters.spreadsheets import read_sheet
+
+    data = b"parcel_id,name\nYZ-1,bad\x1ename\n"
+    sheet = read_sheet(data, max_rows=10, max_bytes=10_000)
+    book = load_workbook(io.BytesIO(annotated(data, sheet, [])))
+    assert book.active["B2"].value == "bad\ufffdname"

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from parcel_registry.domain.contracts import ContractedDeadline, ContractTerms, YearlyCommitment
+from parcel_registry.domain.holders import HolderPeriod, first_periods
 from parcel_registry.domain.leases import Lease, LeaseApproval
 from parcel_registry.domain.parcels import FlagKind, Parcel, ParcelCategory, ParcelFlag
 from parcel_registry.domain.stored import rebuilt
@@ -49,6 +50,11 @@ def parcel_row(p: Parcel) -> dict[str, Any]:
             }
             for f in p.flags
         ],
+        "holders": [
+            {"uscc": h.uscc, "valid_from": _iso(h.valid_from), "valid_to": _iso(h.valid_to),
+             "document_ref": h.document_ref}
+            for h in p.holders
+        ],
     }
 
 
@@ -67,6 +73,10 @@ def parcel_from_row(row: Any) -> Parcel:
         )
         for f in row["flags"]
     )
+    holders = tuple(
+        HolderPeriod(h["uscc"], _day(h["valid_from"]), _day(h["valid_to"]), h.get("document_ref", ""))
+        for h in row.get("holders") or ()
+    ) or first_periods(row["rights_holder"])
     return rebuilt(
         Parcel,
         parcel_id=row["parcel_id"],
@@ -79,6 +89,7 @@ def parcel_from_row(row: Any) -> Parcel:
         geometry=row["geometry"],
         contract_terms=ContractTerms(commitments, deadlines),
         flags=flags,
+        holders=holders,
     )
 
 

@@ -17,6 +17,14 @@ EXPLANATION = "错误说明"
 BAD_FILL = "FFC7CE"  # Excel's own "bad" red
 
 
+def _writable(text: str) -> str:
+    """XLSX cannot hold control characters: each one the clerk's file had shows as U+FFFD, so the
+    report is still written and the bad spot is still visible."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return str(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+
+
 def annotated(data: bytes, sheet: Sheet, errors: Sequence[RowError]) -> bytes:
     from openpyxl import Workbook, load_workbook
     from openpyxl.styles import Font, PatternFill
@@ -30,7 +38,7 @@ def annotated(data: bytes, sheet: Sheet, errors: Sequence[RowError]) -> bytes:
         target = book.active
         target.title = "导入数据"
         for cells in csv.reader(io.StringIO(decode_csv(data), newline="")):
-            target.append(cells)
+            target.append([_writable(c) for c in cells])
             for cell in target[target.max_row]:
                 if cell.data_type == "f":  # a CSV cell is text: "=1+1" stays what the clerk typed
                     cell.data_type = "s"
@@ -45,7 +53,7 @@ def annotated(data: bytes, sheet: Sheet, errors: Sequence[RowError]) -> bytes:
         label = error.header or error.column
         if (at := column_of.get(label)) is not None:
             target.cell(error.row, at).fill = fill
-        notes[error.row].append(f"{label}：{error.message[0]}")
+        notes[error.row].append(_writable(f"{label}：{error.message[0]}"))
     for row, lines in notes.items():
         cell = target.cell(row, notes_at, "；".join(lines))
         cell.fill = fill

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKeyConstraint,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -58,8 +59,28 @@ parcels = Table(
     Column("commitments", JSONB, nullable=False, server_default="[]"),
     Column("deadlines", JSONB, nullable=False, server_default="[]"),
     Column("flags", JSONB, nullable=False, server_default="[]"),
+    # The dated holder periods (`domain/holders.py`); [] for a row written before they were kept.
+    Column("holders", JSONB, nullable=False, server_default="[]"),
     Column("version", Integer, nullable=False, server_default="1"),
     *_stamps(),
+)
+
+# Every act on a parcel or an enterprise: who, when (service clock), why, and what changed.
+# Entries are only ever added; `entry_id` orders them.
+ledger_history = Table(
+    "ledger_history",
+    metadata,
+    Column("entry_id", BigInteger, Identity(always=True), primary_key=True),
+    Column("subject", String(16), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("reason", String(500)),
+    Column("reference", String(200)),
+    Column("effective_on", Date),
+    Column("changes", JSONB, nullable=False, server_default="{}"),
+    Index("ix_ledger_history_subject_key", "subject", "key", "entry_id"),
 )
 
 leases = Table(

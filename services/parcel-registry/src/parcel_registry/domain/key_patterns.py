@@ -11,9 +11,38 @@ USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 # An id travels in URL paths and Kafka keys: no blanks, control characters, / \ ? # or %.
 ID_PATTERN = r"^[^\s/\\?#%\x00-\x1f\x7f-\x9f]{1,64}$"
 
+DEADLINE_KIND_SCHEMA: dict[str, Any] = {"pattern": r"^[^\s/\\?#%\x00-\x1f\x7f-\x9f]{1,40}$", "maxLength": 40}
 USCC_SCHEMA: dict[str, Any] = {"pattern": USCC_PATTERN, "format": "uscc", "minLength": 18, "maxLength": 18}
+# A resident ID's check character and date are the `resident-id` format's to state.
+RESIDENT_ID_SCHEMA: dict[str, Any] = {"pattern": r"^[0-9]{17}[0-9X]$", "format": "resident-id",
+                                      "minLength": 18, "maxLength": 18}
 ID_SCHEMA: dict[str, Any] = {"pattern": ID_PATTERN, "minLength": 1, "maxLength": 64}
 AREA_BOUNDS: dict[str, Any] = {"exclusiveMinimum": 0, "maximum": int(MAX_AREA_M2)}
 MONEY_BOUNDS: dict[str, Any] = {"minimum": 0, "maximum": int(MAX_MONEY)}
 SHARE_BOUNDS: dict[str, Any] = {"exclusiveMinimum": 0, "maximum": 100}
 YEAR_BOUNDS: dict[str, Any] = {"minimum": 1949, "maximum": 2200}
+
+# Text: no control character but tab and newline (`values.text_problem`); a required text has a
+# character that is no blank.
+_TEXT_CHAR = r"[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]"
+OPTIONAL_TEXT_PATTERN = rf"^{_TEXT_CHAR}*$"
+REQUIRED_TEXT_PATTERN = rf"^{_TEXT_CHAR}*[^\s\u0000-\u001f\u007f-\u009f]{_TEXT_CHAR}*$"
+
+# Decimals as a schema states them: a whole JSON number, or a decimal string within the bounds
+# and places the checks allow (`values.area_problem`, `money_problem`, `share_problem`).
+AREA_PATTERN = r"^(?:[1-9][0-9]{0,9}(?:\.[0-9]{1,4})?|0\.[0-9]{0,3}[1-9])$"
+MONEY_PATTERN = r"^(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,2})?$"
+SHARE_PATTERN = r"^(?:100(?:\.0{1,4})?|[1-9][0-9]?(?:\.[0-9]{1,4})?|0\.[0-9]{0,3}[1-9])$"
+
+
+def decimal_schema(pattern: str, description: str, **bounds: Any) -> dict[str, Any]:
+    return {"anyOf": [{"type": "integer", **bounds}, {"type": "string", "pattern": pattern}],
+            "description": description}
+
+
+AREA_SCHEMA = decimal_schema(AREA_PATTERN, "square metres, above 0, at most 4 decimals: a whole number or a "
+                             "decimal string", exclusiveMinimum=0, maximum=int(MAX_AREA_M2) - 1)
+MONEY_SCHEMA = decimal_schema(MONEY_PATTERN, "decimal CNY, at most 2 decimals: a whole number or a decimal string",
+                              minimum=0, maximum=int(MAX_MONEY) - 1)
+SHARE_SCHEMA = decimal_schema(SHARE_PATTERN, "percent, above 0 and at most 100 (60 % is 60, not 0.6)",
+                              exclusiveMinimum=0, maximum=100)

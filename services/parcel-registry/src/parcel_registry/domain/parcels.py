@@ -15,6 +15,7 @@ from landgrade_reference.uscc import normalise_uscc
 from .contracts import ContractTerms
 from .errors import FieldError, raise_if_any
 from .geometry import geometry_problem
+from .holders import HolderPeriod, first_periods
 from .identities import uscc_reasons
 from .values import area_problem, identifier_problem, surrogate_problem, text_problem
 
@@ -75,10 +76,15 @@ class Parcel:
     geometry: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
     contract_terms: ContractTerms = field(default_factory=ContractTerms)
     flags: tuple[ParcelFlag, ...] = ()
+    # The dated holders, the last one `rights_holder` (transfers are never dated in the future);
+    # a new parcel has one period with no start. Not compared: `rights_holder` is.
+    holders: tuple[HolderPeriod, ...] = field(default=(), compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.rights_holder, str):
             object.__setattr__(self, "rights_holder", normalise_uscc(self.rights_holder))
+        if not self.holders and isinstance(self.rights_holder, str):
+            object.__setattr__(self, "holders", first_periods(self.rights_holder))
         raise_if_any(parcel_problems(self))
 
     @property

@@ -37,6 +37,7 @@ _EXACT = {
     "must be a finite number": "应为有限数值",
     "must be a decimal number": "应为数字",
     "must not be before the flag's date": "不能早于标记日期",
+    "is already the rights holder": "已是土地使用权人",
 }
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -51,6 +52,11 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"filing (.+) is at revision (\d+); the next correction must be revision (\d+), not (\d+)"),
      r"申报 \1 当前为修订版 \2；下一次更正应为修订版 \3，而非 \4"),
     (re.compile(r"the file is empty"), r"文件为空"),
+    (re.compile(r"a reason is required to change (.+)"), r"变更 \1 须说明理由"),
+    (re.compile(r"must be after the day the current holder's period began \((.+)\)"),
+     r"须晚于现权利人的起始日（\1）"),
+    (re.compile(r"must not be after today \((.+)\): a transfer is recorded once it has taken effect"),
+     r"不能晚于今天（\1）：转让生效后方可登记"),
     (re.compile(r"the CSV file is neither UTF-8 nor GB 18030 text"), r"CSV 文件既不是 UTF-8 也不是 GB 18030 编码"),
     (re.compile(r"the (CSV|XLSX) file cannot be read: (.+)"), r"无法读取 \1 文件（\2）"),
     (re.compile(r"the workbook has no sheet of parcels \(only notes\)"), r"工作簿中没有地块数据表（只有说明）"),

@@ -22,11 +22,20 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import orjson
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from parcel_registry.domain.errors import DomainValidationError, FieldError
 from parcel_registry.domain.filings import Outcome, RevenueFiling, filing_year_problem
-from parcel_registry.domain.key_patterns import ID_SCHEMA, MONEY_BOUNDS, USCC_SCHEMA, YEAR_BOUNDS
+from parcel_registry.domain.key_patterns import ID_SCHEMA, MONEY_SCHEMA, USCC_SCHEMA, YEAR_BOUNDS
 from parcel_registry.domain.values import SURROGATE_REASON, number_text, surrogate_problem
 from parcel_registry.service_layer.coalescing import FilingCoalescer
 from parcel_registry.service_layer.filings import LineResult, submit_chunk
@@ -51,8 +60,7 @@ def no_surrogate_keys(value: Any) -> Any:
     return value
 
 
-Amount = Annotated[Decimal, BeforeValidator(exact_decimal),
-                   Field(description="decimal CNY, a string or a number", json_schema_extra=MONEY_BOUNDS)]
+Amount = Annotated[Decimal, BeforeValidator(exact_decimal), WithJsonSchema(MONEY_SCHEMA)]
 
 
 # One revenue filing as the tax system sends it, alone or as a line of a batch (no docstring:

@@ -20,6 +20,7 @@ from landgrade_events.registry import (
     EnterpriseChanged,
     FilingAccepted,
     Flag,
+    HolderPeriod,
     LeaseChanged,
     ParcelChanged,
     ResponsiblePersonRef,
@@ -69,6 +70,8 @@ def parcel_changed(p: Parcel, version: int) -> ParcelChanged:
         deadlines=[Deadline(kind=d.kind, due=d.due_on, met_on=d.met_on) for d in terms.deadlines],
         flags=[Flag(kind=f.kind.value, since=f.since, source=f.source, cleared_on=f.cleared_on) for f in p.flags],
         version=version,
+        holders=[HolderPeriod(uscc=h.uscc, valid_from=h.valid_from, valid_to=h.valid_to, document_ref=h.document_ref)
+                 for h in p.holders],
     )
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from parcel_registry.adapters.spreadsheets import Sheet, SheetTooLarge, TooManySheetRows, UnreadableSheet, read_sheet
 from parcel_registry.domain.equity import EquityRules
 from parcel_registry.domain.errors import DomainValidationError, NotFound
+from parcel_registry.domain.history import Act, HistoryEntry, changes_between, parcel_facts, require_reason
+from parcel_registry.domain.holders import corrected
 from parcel_registry.domain.importing import ImportResult, header_errors, validate_rows
 from parcel_registry.domain.leases import Lease, lease_problems_on
 from parcel_registry.domain.parcels import Parcel
@@ -17,9 +20,11 @@ from parcel_registry.domain.row_cells import RowError
 from parcel_registry.service_layer.equity_links import link_between, relink_leases
 from parcel_registry.service_layer.outgoing import lease_changed, parcel_changed
 from parcel_registry.service_layer.unit_of_work import RegistryUnitOfWork
+from servicekit.clock import SystemClock
 from servicekit.events import EventData
 from servicekit.idempotency import IdempotentRequest
 
+IMPORT_REASON = "表格导入 (sheet import)"
 TERM_COLUMNS = {"committed_output_value", "committed_tax", "commitment_from_year", "production_start_due"}
 
 
@@ -64,33 +69,52 @@ class ImportRefused(ValueError):
 
 
 def _same(a: Parcel, b: Parcel) -> bool:
-    return a == b and a.geometry == b.geometry
+    return a == b and a.geometry == b.geometry and a.holders == b.holders
 
 
-async def _write_parcel(
-    uow: RegistryUnitOfWork, rules: EquityRules, parcel: Parcel, current: Stored | None
+def import_act(actor: str = "sheet-import", reference: str | None = None) -> Act:
+    """A sheet has no reason column: its rows are recorded as imported, under the importer."""
+    return Act(actor, SystemClock().now(), IMPORT_REASON, reference)
+
+
+async def write_parcel(
+    uow: RegistryUnitOfWork, rules: EquityRules, parcel: Parcel, current: Stored | None, act: Act,
+    kind: str = "changed", effective_on: date | None = None,
 ) -> tuple[Stored, Change, list[EventData]]:
+    """Writes one parcel version and its history entry; a change of a reasoned field (area,
+    holder, category, flags) of a registered parcel without a reason is refused."""
     if current is not None and _same(current.parcel, parcel):
         return current, Change.UNCHANGED, []
+    changes = changes_between(parcel_facts(current.parcel) if current else None, parcel_facts(parcel))
+    if current is not None:
+        require_reason(changes, act)
     version = current.version + 1 if current else 1
     await uow.parcels.save_parcel(parcel, version)
+    await uow.history.record(HistoryEntry("parcel", parcel.parcel_id, kind if current else "registered", act,
+                                          changes, effective_on))
     events: list[EventData] = [parcel_changed(parcel, version)]
     if current is not None and current.parcel.rights_holder != parcel.rights_holder:
         events += await relink_leases(uow, rules, [parcel.rights_holder, current.parcel.rights_holder])
     return Stored(parcel, version), Change.CREATED if current is None else Change.UPDATED, events
 
 
-async def put_parcel(uow: RegistryUnitOfWork, parcel: Parcel, rules: EquityRules) -> tuple[Stored, Change]:
+async def put_parcel(
+    uow: RegistryUnitOfWork, parcel: Parcel, rules: EquityRules, act: Act | None = None
+) -> tuple[Stored, Change]:
+    """Registers or changes a parcel. A different holder here corrects the current holder (it
+    was recorded wrongly); a new holder from a date is a transfer (`transfer`)."""
     async with uow:
         await uow.parcels.lock(parcel.parcel_id)
         current = await uow.parcels.get_parcel(parcel.parcel_id)
-        stored, change, events = await _write_parcel(uow, rules, parcel, current)
+        if current is not None:
+            parcel = replace(parcel, holders=corrected(current.parcel.holders, parcel.rights_holder))
+        stored, change, events = await write_parcel(uow, rules, parcel, current, act or Act("", SystemClock().now()))
         await uow.emit(*events)
     return stored, change
 
 
 async def write_import(uow: RegistryUnitOfWork, result: ImportResult, rules: EquityRules,
-                       columns: set[str]) -> dict[str, int]:
+                       columns: set[str], act: Act | None = None) -> dict[str, int]:
     """Writes a validated sheet inside the caller's open unit of work. Flags, and the contract
     terms or outline when the sheet has no such columns, are kept from the ledger."""
     replaces_terms, replaces_geometry = bool(columns & TERM_COLUMNS), "geometry" in columns
@@ -108,8 +132,9 @@ async def write_import(uow: RegistryUnitOfWork, result: ImportResult, rules: Equ
                 flags=kept.flags,
                 contract_terms=parcel.contract_terms if replaces_terms else kept.contract_terms,
                 geometry=parcel.geometry if replaces_geometry else kept.geometry,
+                holders=corrected(kept.holders, parcel.rights_holder),
             )
-        _, change, written = await _write_parcel(uow, rules, parcel, current)
+        _, change, written = await write_parcel(uow, rules, parcel, current, act or import_act(), "imported")
         counts[change.value] += 1
         events += written
     await uow.emit(*events)
@@ -143,23 +168,23 @@ def check_sheet(data: bytes, limits: ImportLimits) -> tuple[ImportResult, set[st
 
 async def import_sheet(
     uow: RegistryUnitOfWork, data: bytes, rules: EquityRules, limits: ImportLimits | None = None,
-    idempotency: IdempotentRequest | None = None,
+    idempotency: IdempotentRequest | None = None, act: Act | None = None,
 ) -> dict[str, Any]:
     """An uploaded sheet, every row checked (off the event loop), imported all or nothing in one
     transaction with its Idempotency-Key answer."""
     result, columns = await asyncio.to_thread(check_sheet, data, limits or ImportLimits())
-    return await import_checked(uow, result, columns, rules, idempotency)
+    return await import_checked(uow, result, columns, rules, idempotency, act)
 
 
 async def import_checked(
     uow: RegistryUnitOfWork, result: ImportResult, columns: set[str], rules: EquityRules,
-    idempotency: IdempotentRequest | None = None,
+    idempotency: IdempotentRequest | None = None, act: Act | None = None,
 ) -> dict[str, Any]:
     async with uow:
         if (earlier := await uow.replayed(idempotency)) is not None:
             answer: dict[str, Any] = earlier[1]
             return answer
-        counts = await write_import(uow, result, rules, columns)
+        counts = await write_import(uow, result, rules, columns, act)
         answer = {"imported": len(result.parcels), **counts}
         if result.converted:
             answer["converted"] = [c.view() for c in result.converted]

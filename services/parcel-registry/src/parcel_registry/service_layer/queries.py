@@ -16,6 +16,7 @@ from parcel_registry.domain.equity import (
 )
 from parcel_registry.domain.errors import NotFound
 from parcel_registry.domain.filings import RevenueFiling
+from parcel_registry.domain.history import HistoryEntry
 from parcel_registry.domain.leases import Lease
 from parcel_registry.domain.output import ParcelOutput, parcel_year
 from parcel_registry.domain.records import Stored, StoredEnterprise
@@ -124,3 +125,22 @@ async def filing_trail(uow: RegistryUnitOfWork, filing_id: str) -> list[FilingRe
         raise NotFound("filing", filing_id)
     return [FilingRevision(t["filing"], t["received_at"], t["received_by"], t["is_current"], t["attribution"])
             for t in trail]
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    items: list[HistoryEntry]
+    next: str | None  # the `after` of the next (older) page; None: this is the last
+
+
+async def history(uow: RegistryUnitOfWork, subject: str, key: str, after: int | None, limit: int) -> HistoryPage:
+    """A parcel's or an enterprise's acts, newest first; an unknown key is not found (never an
+    empty history)."""
+    async with uow:
+        known = (await uow.parcels.get_parcel(key) if subject == "parcel"
+                 else await uow.enterprises.get_enterprise(key))
+        if known is None:
+            raise NotFound(subject, key)
+        entries = await uow.history.entries(subject, key, before=after, limit=limit + 1)
+    more = len(entries) > limit
+    return HistoryPage(entries[:limit], str(entries[limit - 1].entry_id) if more else None)

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcel_registry.adapters.enterprise_repository import EnterpriseRepository
 from parcel_registry.adapters.filing_repository import FilingRepository
+from parcel_registry.adapters.history_repository import HistoryRepository
 from parcel_registry.adapters.import_job_repository import ImportJobRepository
 from parcel_registry.adapters.parcel_repository import ParcelRepository
 from parcel_registry.adapters.person_ids import PersonIdVault
@@ -17,6 +18,7 @@ class RegistryUnitOfWork(UnitOfWork):
     enterprises: EnterpriseRepository
     filings: FilingRepository
     import_jobs: ImportJobRepository
+    history: HistoryRepository
 
     def __init__(self, storage: Storage, vault: PersonIdVault, *, session: AsyncSession | None = None,
                  plan_cache_mode: str | None = None) -> None:
@@ -28,3 +30,4 @@ class RegistryUnitOfWork(UnitOfWork):
         self.enterprises = EnterpriseRepository(session, self.vault)
         self.filings = FilingRepository(session)
         self.import_jobs = ImportJobRepository(session)
+        self.history = HistoryRepository(session)

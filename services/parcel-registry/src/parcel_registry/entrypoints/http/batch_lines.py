@@ -7,19 +7,42 @@ floats, so no amount is rounded on the way in. Each line is read by the intake's
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 
 from fastapi import Request
 
 from parcel_registry.domain.filings import RevenueFiling
-from parcel_registry.service_layer.intake import loads, parse_line, to_filing
+from parcel_registry.service_layer.intake import loads, to_filing
 from servicekit.problems import Problem, Text
 
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/jsonlines")
 
 
+T = TypeVar("T")
+
+
 async def read_lines(request: Request) -> AsyncIterator[tuple[int, RevenueFiling | str]]:
+    async for item in read_items(request, to_filing, "filings"):
+        yield item
+
+
+def _parsed(raw: bytes, convert: Callable[[Any], T | str]) -> T | str:
+    try:
+        item = loads(raw)
+    except ValueError as bad:
+        return f"not valid JSON: {bad}"
+    return convert(item)
+
+
+async def read_items(
+    request: Request, convert: Callable[[Any], T | str], what: str
+) -> AsyncIterator[tuple[int, T | str]]:
+    """Each line of a JSON array or NDJSON batch, numbered from 1, as `convert` reads it (or why
+    it cannot)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not kind and not await request.body():
+        return  # the body is optional in the contract: no body is a batch of no lines
     if kind in NDJSON_TYPES:
         number, pending = 0, b""
         async for piece in request.stream():
@@ -28,9 +51,9 @@ async def read_lines(request: Request) -> AsyncIterator[tuple[int, RevenueFiling
             for raw in complete:
                 number += 1
                 if raw.strip():
-                    yield number, parse_line(raw)
+                    yield number, _parsed(raw, convert)
         if pending.strip():
-            yield number + 1, parse_line(pending)
+            yield number + 1, _parsed(pending, convert)
         return
     if kind != "application/json":
         raise Problem(415, Text("不支持的内容类型", "Unsupported media type"),
@@ -45,8 +68,8 @@ async def read_lines(request: Request) -> AsyncIterator[tuple[int, RevenueFiling
         raise Problem(
             422,
             Text("应为数组", "Not an array"),
-            Text("JSON 批量申报应为申报的数组。", "A JSON batch is an array of filings."),
+            Text("JSON 批量数据应为数组。", f"A JSON batch is an array of {what}."),
             errors=[{"field": "body", "in": "body", "message": Text("应为数组", "must be an array")}],
         )
     for number, item in enumerate(items, start=1):
-        yield number, to_filing(item)
+        yield number, convert(item)

@@ -9,13 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from landgrade_reference.jurisdictions import jurisdiction_from_text
+from landgrade_reference.jurisdictions import JURISDICTIONS, jurisdiction_from_text
 from parcel_registry.domain.identities import uscc_reasons
-from parcel_registry.domain.key_patterns import ID_SCHEMA, USCC_SCHEMA
+from parcel_registry.domain.key_patterns import (
+    ID_SCHEMA,
+    OPTIONAL_TEXT_PATTERN,
+    REQUIRED_TEXT_PATTERN,
+    USCC_SCHEMA,
+)
 
 Uscc = Annotated[str, Field(json_schema_extra=USCC_SCHEMA, description="unified social credit code "
                             "(GB 32100-2015); its check character must be right")]
@@ -25,9 +30,9 @@ IdPath = Annotated[str, Path(json_schema_extra=ID_SCHEMA)]
 
 def text(max_length: int, *, required: bool = True) -> Any:
     """A text field's bounds: characters, and not blank when required."""
-    extra: dict[str, Any] = {"maxLength": max_length}
+    extra: dict[str, Any] = {"maxLength": max_length, "pattern": OPTIONAL_TEXT_PATTERN}
     if required:
-        extra |= {"minLength": 1, "pattern": r"\S"}
+        extra |= {"minLength": 1, "pattern": REQUIRED_TEXT_PATTERN}
     return Field(json_schema_extra=extra)
 
 
@@ -56,4 +61,15 @@ def _street_problem(value: Any) -> str | None:
 
 
 CheckedUscc = Annotated[Uscc, checked("invalid_uscc", _uscc_problem)]
-Street = Annotated[str, checked("unknown_street", _street_problem)]
+# Every spelling the schema offers is one the service reads; it reads more (no suffix, any case).
+STREET_NAMES = [spelling for j in JURISDICTIONS for spelling in (j.name_zh, j.code, j.name_en)]
+Street = Annotated[str, checked("unknown_street", _street_problem), Field(json_schema_extra={"enum": STREET_NAMES})]
+
+
+HISTORY_AFTER: Any = Query(None, pattern=r"^[1-9][0-9]{0,17}$",
+                           description="the `next` of the previous page (older entries follow)")
+HISTORY_LIMIT: Any = Query(50, ge=1, le=500)
+
+
+def after_entry(after: str | None) -> int | None:
+    return int(after) if after is not None else None

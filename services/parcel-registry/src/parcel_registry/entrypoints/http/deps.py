@@ -8,6 +8,7 @@ from fastapi import Depends
 
 from landgrade_reference.uscc import parse_uscc
 from parcel_registry.domain.errors import DomainValidationError, NotFound
+from parcel_registry.domain.holders import ActConflict
 from parcel_registry.domain.identities import uscc_reasons
 from parcel_registry.domain.reasons_zh import in_chinese
 from parcel_registry.domain.values import identifier_problem
@@ -75,6 +76,14 @@ def invalid(error: DomainValidationError) -> Problem:
                    Text(f"请检查这些字段：{fields}。", f"Check these fields: {fields}."), errors=errors)
 
 
+def act_conflict(error: ActConflict) -> Problem:
+    """A well-formed act the ledger's current state rules out."""
+    errors = [{"field": e.field, "in": "body", "message": _text(e.reason)} for e in error.errors]
+    return Problem(409, Text("与台账现状冲突", "Conflicts with the ledger"),
+                   Text("台账的当前记录不允许此操作。", "The ledger's current record rules this act out."),
+                   type_=PROBLEM_TYPES + "act-conflict", errors=errors)
+
+
 def unparsable(_: UnparsableBody) -> Problem:
     """The 400 the framework gives a JSON body that is not UTF-8 text."""
     return Problem(400, status_title(400, "There was an error parsing the body"))
@@ -139,6 +148,7 @@ def too_many_rows(error: TooManyRows) -> Problem:
 PROBLEMS: ProblemMap = {
     NotFound: not_found,
     DomainValidationError: invalid,
+    ActConflict: act_conflict,
     InvalidFilingBody: unreadable,
     UnparsableBody: unparsable,
     UnknownParcel: unknown_parcel,

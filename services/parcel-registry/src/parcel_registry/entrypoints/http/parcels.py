@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -10,17 +11,31 @@ from fastapi.responses import JSONResponse
 
 from landgrade_reference.jurisdictions import jurisdiction_from_text
 from parcel_registry.domain.errors import DomainValidationError
-from parcel_registry.domain.key_patterns import USCC_SCHEMA
+from parcel_registry.domain.history import Act
+from parcel_registry.domain.key_patterns import ID_SCHEMA, USCC_SCHEMA
 from parcel_registry.domain.parcels import ParcelCategory
 from parcel_registry.domain.reasons_zh import in_chinese
 from parcel_registry.domain.records import Change
-from parcel_registry.entrypoints.http.contract_types import IdPath
+from parcel_registry.entrypoints.http.contract_types import (
+    HISTORY_AFTER,
+    HISTORY_LIMIT,
+    STREET_NAMES,
+    IdPath,
+    after_entry,
+)
 from parcel_registry.entrypoints.http.deps import PARCELS_WRITE, READ_SCOPES, Ctx, path_id, path_uscc
-from parcel_registry.entrypoints.http.schemas import LeaseIn, ParcelIn
-from parcel_registry.entrypoints.http.schemas_responses import lease_view, output_view, parcel_page_view, parcel_view
+from parcel_registry.entrypoints.http.schemas import LeaseIn, ParcelIn, TransferIn
+from parcel_registry.entrypoints.http.schemas_responses import (
+    history_view,
+    lease_view,
+    output_view,
+    parcel_page_view,
+    parcel_view,
+)
 from parcel_registry.service_layer import parcels as handlers
-from parcel_registry.service_layer import queries
+from parcel_registry.service_layer import queries, transfers
 from servicekit.auth import Principal, require
+from servicekit.clock import today
 from servicekit.problems import Problem, Text
 
 LEASE_FIELDS = {"tenant": "tenant_uscc", "starts_on": "start", "ends_on": "end"}
@@ -47,25 +62,49 @@ def router() -> APIRouter:
 
     @r.put("/{parcel_id}", summary="Register or change a parcel", responses={201: {"description": "registered"}})
     async def put_parcel(
-        parcel_id: IdPath, body: ParcelIn, ctx: Ctx, _: Principal = require(PARCELS_WRITE)
+        parcel_id: IdPath, body: ParcelIn, ctx: Ctx, principal: Principal = require(PARCELS_WRITE)
     ) -> JSONResponse:
         parcel = body.to_domain(path_id(parcel_id, "parcel_id"), _street(body.street))
-        stored, change = await handlers.put_parcel(ctx.uow(), parcel, ctx.equity_rules)
+        act = Act(principal.subject, ctx.clock.now(), body.reason, body.reference)
+        stored, change = await handlers.put_parcel(ctx.uow(), parcel, ctx.equity_rules, act)
         return _written(parcel_view(stored), change)
 
-    @r.get("/{parcel_id}", summary="A parcel with its leases")
-    async def get_parcel(parcel_id: IdPath, ctx: Ctx, _: Principal = require(*READ_SCOPES)) -> dict[str, Any]:
+    @r.get("/{parcel_id}", summary="A parcel with its leases; `rights_holder` is the holder on `as_of`")
+    async def get_parcel(
+        parcel_id: IdPath, ctx: Ctx, _: Principal = require(*READ_SCOPES),
+        as_of: date | None = Query(None, description="the day whose holder is named (default: today, Beijing time)"),
+    ) -> dict[str, Any]:
         stored, leases = await queries.parcel(ctx.uow(), path_id(parcel_id, "parcel_id"))
-        return parcel_view(stored, leases)
+        return parcel_view(stored, leases, as_of or today(ctx.clock))
+
+    @r.post("/{parcel_id}/transfers", summary="Transfer (转让) the land-use right to a new holder from a date",
+            responses={201: {"description": "transferred"}})
+    async def transfer(
+        parcel_id: IdPath, body: TransferIn, ctx: Ctx, principal: Principal = require(PARCELS_WRITE)
+    ) -> JSONResponse:
+        act = Act(principal.subject, ctx.clock.now(), body.reason, body.document_ref)
+        stored, change = await transfers.transfer(
+            ctx.uow(), ctx.equity_rules, path_id(parcel_id, "parcel_id"), body.new_holder, body.effective_on, act,
+            today(ctx.clock))
+        body_out = parcel_view(stored, as_of=body.effective_on) | {"change": change.value}
+        return JSONResponse(jsonable_encoder(body_out), status_code=200 if change is Change.UNCHANGED else 201)
+
+    @r.get("/{parcel_id}/history", summary="Who changed the parcel, when and why: newest first, cursor-paginated")
+    async def parcel_history(
+        parcel_id: IdPath, ctx: Ctx, _: Principal = require(*READ_SCOPES),
+        after: str | None = HISTORY_AFTER, limit: int = HISTORY_LIMIT,
+    ) -> dict[str, Any]:
+        page = await queries.history(ctx.uow(), "parcel", path_id(parcel_id, "parcel_id"), after_entry(after), limit)
+        return history_view(page)
 
     @r.get("", summary="Parcels, filtered by street, category and holder; keyset-paginated by parcel id")
     async def list_parcels(
         ctx: Ctx,
         _: Principal = require(*READ_SCOPES),
-        street: str | None = None,
+        street: str | None = Query(None, json_schema_extra={"enum": STREET_NAMES}),
         category: ParcelCategory | None = None,
         holder: str | None = Query(None, json_schema_extra=USCC_SCHEMA, description="the holder's USCC"),
-        after: str | None = Query(None, description="the next_after of the previous page"),
+        after: str | None = Query(None, json_schema_extra=ID_SCHEMA, description="the next_after of the previous page"),
         limit: int = Query(50, ge=1, le=500),
     ) -> dict[str, Any]:
         page = await queries.parcels(

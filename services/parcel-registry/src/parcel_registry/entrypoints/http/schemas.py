@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from parcel_registry.domain.contracts import ContractedDeadline, ContractTerms, YearlyCommitment
 from parcel_registry.domain.enterprises import (
@@ -20,21 +20,36 @@ from parcel_registry.domain.enterprises import (
     Shareholder,
     ShareholderKind,
 )
-from parcel_registry.domain.key_patterns import AREA_BOUNDS, MONEY_BOUNDS, SHARE_BOUNDS, YEAR_BOUNDS
+from parcel_registry.domain.key_patterns import (
+    AREA_SCHEMA,
+    DEADLINE_KIND_SCHEMA,
+    MONEY_SCHEMA,
+    RESIDENT_ID_SCHEMA,
+    SHARE_SCHEMA,
+    USCC_SCHEMA,
+    YEAR_BOUNDS,
+)
 from parcel_registry.domain.leases import Lease, approval_from_fields
 from parcel_registry.domain.parcels import FlagKind, Parcel, ParcelCategory, ParcelFlag
-from parcel_registry.domain.values import area_problem
+from parcel_registry.domain.values import area_problem, text_problem
 from parcel_registry.entrypoints.http.contract_types import CheckedUscc, Street, Uscc, checked, text
 from parcel_registry.service_layer.intake import FilingIn, exact_decimal, no_surrogate_keys
 
 Area = Annotated[Decimal, BeforeValidator(exact_decimal), checked("invalid_area", area_problem),
-                 Field(description="square metres, above 0", json_schema_extra=AREA_BOUNDS)]
-Money = Annotated[Decimal, BeforeValidator(exact_decimal),
-                  Field(description="decimal CNY, a string or a number; at most 2 decimals",
-                        json_schema_extra=MONEY_BOUNDS)]
-Percent = Annotated[Decimal, BeforeValidator(exact_decimal), Field(json_schema_extra=SHARE_BOUNDS)]
+                 WithJsonSchema(AREA_SCHEMA)]
+Money = Annotated[Decimal, BeforeValidator(exact_decimal), WithJsonSchema(MONEY_SCHEMA)]
+Percent = Annotated[Decimal, BeforeValidator(exact_decimal), WithJsonSchema(SHARE_SCHEMA)]
 
-__all__ = ["EnterpriseIn", "FilingIn", "LeaseIn", "ParcelIn"]
+def _text_of(max_length: int) -> Any:
+    return checked("invalid_text", lambda value: text_problem(value, max_length=max_length))
+
+
+Reason = Annotated[str, text(500), _text_of(500), Field(
+    description="why (required to change a registered parcel's area, holder, category or flags)")]
+Reference = Annotated[str, text(200), _text_of(200), Field(
+    description="the sender's own reference of this change")]
+
+__all__ = ["EnterpriseIn", "EnterpriseLineIn", "FilingIn", "LeaseIn", "ParcelIn", "TransferIn"]
 
 
 class _In(BaseModel):
@@ -46,17 +61,43 @@ class _In(BaseModel):
 class PersonIn(_In):
     name: Annotated[str, text(100)]
     role: PersonRole
-    id_number: str = Field(repr=False, description="resident ID number; stored encrypted, shown masked")
+    id_number: str = Field(repr=False, description="resident ID number; stored encrypted, shown masked",
+                           json_schema_extra=RESIDENT_ID_SCHEMA)
+
+
+def _one_share_schema(schema: dict[str, Any]) -> None:
+    """The schema states what `_one_share` checks: `share_pct` or the deprecated `share`, one of
+    them, as a number (null is no share)."""
+    for name in ("share_pct", "share"):
+        schema["properties"][name] = {**SHARE_SCHEMA, "deprecated": name == "share"}
+    # and who holds: an enterprise by its USCC, a person by an ID number, never both.
+    null = {"type": "null"}
+    schema["allOf"] = [
+        {"oneOf": [{"required": ["share_pct"], "not": {"required": ["share"]}},
+                   {"required": ["share"], "not": {"required": ["share_pct"]}}]},
+        {"oneOf": [
+            {"properties": {"kind": {"const": "enterprise"}, "uscc": {"type": "string"}, "id_number": null},
+             "required": ["uscc"]},
+            {"properties": {"kind": {"const": "person"}, "id_number": {"type": "string"}, "uscc": null},
+             "required": ["id_number"]},
+        ]},
+    ]
+    schema["properties"]["uscc"] = {**USCC_SCHEMA, "type": ["string", "null"]}
+    schema["properties"]["id_number"] = {**RESIDENT_ID_SCHEMA, "type": ["string", "null"],
+                                         "description": "for a person shareholder"}
 
 
 class ShareholderIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_share_schema)
+
     kind: ShareholderKind
     name: Annotated[str, text(200)]
     share_pct: Percent | None = Field(None, description="the holding in percent, above 0 and at most 100 "
                                                         "(60 % is 60, not 0.6); required unless `share` is sent")
     share: Percent | None = Field(None, deprecated=True, description="the earlier name of `share_pct` (percent)")
     uscc: Uscc | None = None
-    id_number: str | None = Field(None, repr=False, description="for a person shareholder")
+    id_number: Annotated[str, Field(json_schema_extra=RESIDENT_ID_SCHEMA)] | None = Field(
+        None, repr=False, description="for a person shareholder")
 
     @property
     def legacy_share(self) -> Decimal | None:
@@ -84,6 +125,8 @@ class EnterpriseIn(_In):
     status: EnterpriseStatus = EnterpriseStatus.ACTIVE
     responsible_persons: list[PersonIn] = []
     shareholders: list[ShareholderIn] = []
+    reason: Reason | None = None
+    reference: Reference | None = None
 
     def to_domain(self, uscc: str) -> Enterprise:
         return Enterprise(
@@ -95,6 +138,13 @@ class EnterpriseIn(_In):
         )
 
 
+class EnterpriseLineIn(EnterpriseIn):
+    """One enterprise of a business-registry batch: its USCC and the day the change took effect."""
+
+    uscc: CheckedUscc
+    effective_on: date = Field(description="the day the reported change took effect")
+
+
 class CommitmentIn(_In):
     from_year: int = Field(json_schema_extra=YEAR_BOUNDS)
     to_year: int | None = Field(None, json_schema_extra=YEAR_BOUNDS)
@@ -103,18 +153,19 @@ class CommitmentIn(_In):
 
 
 class DeadlineIn(_In):
-    kind: str = Field(description="e.g. production_start")
+    kind: str = Field(description="e.g. production_start", json_schema_extra=DEADLINE_KIND_SCHEMA)
     due_on: date
     met_on: date | None = None
-    note: str = ""
+    note: Annotated[str, text(500, required=False)] = ""
 
 
 class FlagIn(_In):
     kind: FlagKind
     since: date
-    source: str = Field(description="who established it, e.g. court:(2024)京0115民初1号 or inspection:INS-9")
+    source: Annotated[str, text(200)] = Field(
+        description="who established it, e.g. court:(2024)京0115民初1号 or inspection:INS-9")
     cleared_on: date | None = None
-    note: str = ""
+    note: Annotated[str, text(500, required=False)] = ""
 
 
 class ParcelIn(_In):
@@ -128,6 +179,8 @@ class ParcelIn(_In):
     commitments: list[CommitmentIn] = []
     deadlines: list[DeadlineIn] = []
     flags: list[FlagIn] = []
+    reason: Reason | None = None
+    reference: Reference | None = None
 
     def to_domain(self, parcel_id: str, jurisdiction: str) -> Parcel:
         terms = ContractTerms(
@@ -160,3 +213,13 @@ class LeaseIn(_In):
     def to_domain(self, parcel_id: str, lease_id: str) -> Lease:
         approval = approval_from_fields(self.approved, self.approval_reference, self.approval_date)
         return Lease(lease_id, parcel_id, self.tenant_uscc, self.area_m2, self.start, self.end, approval)
+
+
+class TransferIn(_In):
+    """A transfer (转让) of the land-use right, in force from `effective_on`."""
+
+    new_holder: CheckedUscc = Field(description="USCC of the enterprise that holds the right from effective_on")
+    effective_on: date = Field(description="the first day the new holder holds it: not after today (Beijing time)",
+                               json_schema_extra={"format": "past-date"})
+    document_ref: Reference = Field(description="the act's document, e.g. 不动产权证号")
+    reason: Reason

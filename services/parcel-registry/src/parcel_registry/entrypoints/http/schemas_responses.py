@@ -4,6 +4,7 @@ caller is an ``admin``."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,12 +14,14 @@ from landgrade_reference.jurisdictions import jurisdiction
 from parcel_registry.domain.attribution import Attribution, Share
 from parcel_registry.domain.equity import EquityPath, EquityRules
 from parcel_registry.domain.filings import Outcome, RevenueFiling
+from parcel_registry.domain.holders import holder_on
 from parcel_registry.domain.leases import Lease
 from parcel_registry.domain.output import Contribution, ParcelOutput
 from parcel_registry.domain.records import Stored, StoredEnterprise
 from parcel_registry.domain.values import FEN
 from parcel_registry.service_layer.filings import LineResult
-from parcel_registry.service_layer.queries import FilingRevision, ParcelPage, Related
+from parcel_registry.service_layer.queries import FilingRevision, HistoryPage, ParcelPage, Related
+from servicekit.clock import BEIJING
 
 
 def plain(value: Decimal) -> str:
@@ -31,7 +34,10 @@ def money(value: Decimal) -> str:
     return str(value.quantize(FEN))
 
 
-def parcel_view(stored: Stored, leases: list[tuple[Lease, bool, int]] | None = None) -> dict[str, Any]:
+def parcel_view(
+    stored: Stored, leases: list[tuple[Lease, bool, int]] | None = None, as_of: date | None = None
+) -> dict[str, Any]:
+    """`as_of`: the day whose holder `rights_holder` names (default: the current holder)."""
     p, where = stored.parcel, jurisdiction(stored.parcel.jurisdiction)
     body: dict[str, Any] = {
         "parcel_id": p.parcel_id,
@@ -43,7 +49,9 @@ def parcel_view(stored: Stored, leases: list[tuple[Lease, bool, int]] | None = N
         "area_m2": plain(p.area_m2),
         "hectares": plain(p.hectares),
         "category": p.category.value,
-        "rights_holder": p.rights_holder,
+        "rights_holder": holder_on(p.holders, as_of) if as_of else p.rights_holder,
+        "holders": [{"uscc": h.uscc, "valid_from": h.valid_from, "valid_to": h.valid_to,
+                     "document_ref": h.document_ref} for h in p.holders],
         "geometry": p.geometry,
         "commitments": [
             {"from_year": c.from_year, "to_year": c.to_year, "output_value": money(c.output_value), "tax": money(c.tax)}
@@ -58,9 +66,24 @@ def parcel_view(stored: Stored, leases: list[tuple[Lease, bool, int]] | None = N
         ],
         "version": stored.version,
     }
+    if as_of is not None:
+        body["as_of"] = as_of
     if leases is not None:
         body["leases"] = [lease_view(lease, linked, version) for lease, linked, version in leases]
     return body
+
+
+def history_view(page: HistoryPage) -> dict[str, Any]:
+    """Entries keep ID numbers masked only, so every reader sees the same history."""
+    return {
+        "items": [
+            {"entry_id": e.entry_id, "kind": e.kind, "recorded_at": e.act.at.astimezone(BEIJING), "actor": e.act.actor,
+             "reason": e.act.reason, "reference": e.act.reference, "effective_on": e.effective_on,
+             "changes": e.changes}
+            for e in page.items
+        ],
+        "next": page.next,
+    }
 
 
 def lease_view(lease: Lease, equity_linked: bool, version: int) -> dict[str, Any]:
