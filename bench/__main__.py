@@ -11,7 +11,7 @@ from typing import Any
 
 import uvloop
 
-from bench import backtest, e2e, imports, ingest, reads, yearly
+from bench import backtest, e2e, imports, ingest, reads, tracing, yearly
 from bench.config import Config, from_env
 from bench.stack import Infra, infrastructure, log, reset_topics
 from bench.stats import document, ratio
@@ -43,6 +43,8 @@ async def main(infra: Infra, cfg: Config, started: float) -> dict[str, Any]:
         figures["yearly_run"] = await yearly.run(infra, cfg)
     if "import" in cfg.sections:
         figures["import_healthz"] = await imports.run(infra, cfg)
+    if "tracing" in cfg.sections:
+        figures["tracing_cost"] = await tracing.run(infra, cfg)
     if "backtest" in cfg.sections:
         figures["warning_backtest"] = backtest.run(cfg)
     meta = {

@@ -1,7 +1,7 @@
 """Sizes of every benchmark: full (`make bench`) or quick (`BENCH_QUICK=1`), from the environment.
 
 - `BENCH_QUICK=1`: small sizes and a 10 s end-to-end run, for development (about 3 minutes).
-- `BENCH_ONLY=e2e,reads,ingest,yearly,import,backtest`: run only these sections (reads needs e2e's stack).
+- `BENCH_ONLY=e2e,reads,ingest,yearly,import,backtest,tracing`: run only these sections (reads needs e2e's stack).
 - `BENCH_E2E_RATE=<filings/s>`: offered load of the sustained end-to-end run (default 1000, the goal).
 - `BENCH_FIXED_RATE=<requests/s>`: rate of the fixed-rate POST latency run (default 500, the goal's).
 - `BENCH_PROFILE=<service>[,<service>...]`: run those services under pyinstrument (profiles in BENCH_OUT).
@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-SECTIONS = ("e2e", "reads", "ingest", "yearly", "import", "backtest")
+SECTIONS = ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Config:
     yearly_sizes: tuple[int, ...] = field(default=(10_000, 50_000, 100_000))
     import_sheet_bytes: int = 10_000_000  # under the registry's default IMPORT_MAX_BYTES (10 MiB)
     import_idle_probe_s: float = 10.0
+    tracing_seconds: float = 30.0
     backtest_parcels: int = 5_000
     backtest_seed: int = 20_261_204  # not the demo's seed (2025), which the outlook's defaults were read from
 
@@ -59,4 +60,4 @@ def from_env() -> Config:
     return replace(full, quick=True, e2e_seconds=10, e2e_fixed_s=5, e2e_warmup_s=2, drain_timeout=60,
                    read_seconds=3, read_rounds=1, ingest_filings=20_000, ingest_years=4, ingest_lines_per_call=5_000,
                    yearly_sizes=(2_000, 5_000, 10_000), import_sheet_bytes=1_000_000, import_idle_probe_s=3,
-                   backtest_parcels=1_000)
+                   backtest_parcels=1_000, tracing_seconds=8)

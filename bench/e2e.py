@@ -184,11 +184,11 @@ async def run_phase(name: str, pool: loadgen.Pool, land: Landscape, tracker: Tra
     return Phase(name, result, keys, tracker, drain, cpu, busy)
 
 
-async def run(infra: Infra, cfg: Config) -> tuple[dict[str, Any], dict[str, Any], Stack]:
+async def run(infra: Infra, cfg: Config, tag: str = "e2e",
+              env: dict[str, str] | None = None) -> tuple[dict[str, Any], dict[str, Any], Stack]:
     """Returns (e2e figures, memory figures, the still running stack for the read benchmark)."""
-    tag = "e2e"
-    log("e2e: starting the four services")
-    stack = start_services(infra, SERVICES, tag, profile_dir=cfg.out_dir)
+    log(f"{tag}: starting the four services")
+    stack = start_services(infra, SERVICES, tag, env=env, profile_dir=cfg.out_dir)
     try:
         total = int(cfg.e2e_warmup_rate * cfg.e2e_warmup_s + cfg.fixed_rate * cfg.e2e_fixed_s
                     + cfg.e2e_rate * cfg.e2e_seconds)

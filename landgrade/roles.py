@@ -8,6 +8,7 @@ PARCELS_WRITE = "parcels:write"
 RUNS_WRITE = "runs:write"
 GRADES_READ = "grades:read"
 REGISTRY_READ = "registry:read"
+BENEFITS_READ = "benefits:read"
 
 ROLES: dict[str, list[str]] = {
     "tax-system": ["filings:write"],

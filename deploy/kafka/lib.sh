@@ -21,6 +21,7 @@ PARCELS=landgrade.registry.parcels.v1
 ENTERPRISES=landgrade.registry.enterprises.v1
 REVENUE=landgrade.registry.revenue.v1
 GRADES=landgrade.evaluation.grades.v1
+WARNINGS=landgrade.evaluation.warnings.v1
 FINDINGS=landgrade.enforcement.findings.v1
 CASES=landgrade.enforcement.cases.v1
 RECORDS=landgrade.credit.records.v1
@@ -33,7 +34,7 @@ SERVICES=(parcel-registry evaluation credit-ledger enforcement)
 produces() {
   case "$1" in
     parcel-registry) echo "$PARCELS $ENTERPRISES $REVENUE" ;;
-    evaluation) echo "$GRADES" ;;
+    evaluation) echo "$GRADES $WARNINGS" ;;
     enforcement) echo "$FINDINGS $CASES" ;;
     credit-ledger) echo "$RECORDS $BENEFITS $ANCHORS" ;;
     *) echo "unknown service $1" >&2; return 1 ;;

@@ -27,7 +27,7 @@ from landgrade.lists import (
     grade_row,
     street,
 )
-from landgrade.roles import GRADES_READ, REGISTRY_READ
+from landgrade.roles import BENEFITS_READ, GRADES_READ, REGISTRY_READ
 
 app = typer.Typer()
 
@@ -69,7 +69,8 @@ def export(what: str = typer.Argument(..., help="A | C | D | grades | green-chan
         columns = GRADE_COLUMNS
     elif what == "green-channel":
         listed_year, columns = year, BENEFIT_COLUMNS
-        rows = [_benefit_row(item) for item in pages(credit, "/v1/benefits", {"list": "green_channel"}, [], token)]
+        rows = [_benefit_row(item) for item in pages(credit, "/v1/benefits", {"list": "green_channel"},
+                                                     [BENEFITS_READ], token)]
     else:
         params = {"year": year} if year else {}
         rows = list(pages(credit, "/v1/public/quality-holders", params, [], token))

@@ -95,7 +95,7 @@ def test_quick_mode_is_smaller(monkeypatch: pytest.MonkeyPatch, tmp_path: object
     monkeypatch.delenv("BENCH_QUICK")
     monkeypatch.delenv("BENCH_ONLY")
     full = from_env()
-    assert quick.sections == ("yearly",) and full.sections == ("e2e", "reads", "ingest", "yearly", "import", "backtest")
+    assert quick.sections == ("yearly",) and full.sections == ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing")
     assert quick.e2e_seconds < full.e2e_seconds and max(quick.yearly_sizes) < max(full.yearly_sizes)
     assert full.yearly_sizes == (10_000, 50_000, 100_000) and full.ingest_filings == 100_000
 

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from servicekit.events import EventData
 
 GRADES = "landgrade.evaluation.grades.v1"
+# Dynamic monitoring (动态监测): projections of the current year, never grades nor credit facts.
+WARNINGS = "landgrade.evaluation.warnings.v1"
 Grade = Literal["A", "B", "C", "D"]
 
 
@@ -73,6 +75,41 @@ class ParcelGraded(EventData):
     # Set only when this grade corrects a final one (re-evaluation of a final year): consumers
     # replace the final grade it names instead of taking it for an ordinary provisional change.
     correction: Correction | None = None
+
+    def key(self) -> str:
+        return self.parcel_id
+
+
+class WarningChanged(EventData):
+    """Dynamic monitoring (动态监测): a parcel's early warning for the current year was raised,
+    changed or withdrawn after a filing.
+
+    A warning is a PROJECTION of the year from its filings so far, not a grade and not a credit
+    fact: it changes no grade, and the credit ledger never turns it into a record. Amounts are CNY
+    per hectare; `pattern_source` says whose quarterly pattern the projection used (`own`,
+    `category` or `pro_rata`) and `pattern_years` which years. A withdrawal carries the parcel,
+    year and measure only (the warning no longer holds).
+    """
+    TYPE: ClassVar[str] = "landgrade.evaluation.warning_changed.v1"
+    TOPIC: ClassVar[str] = WARNINGS
+    parcel_id: str
+    street: str
+    year: int
+    measure: Literal["output_per_ha", "tax_per_ha"]
+    change: Literal["raised", "changed", "withdrawn"]
+    nature: Literal["projection"] = "projection"  # never a grade, never a credit record
+    quarter: int | None = None  # the last quarter with a filing that the projection is based on
+    at_risk_of: Grade | None = None
+    projected_low_per_ha: Decimal | None = None
+    projected_per_ha: Decimal | None = None
+    projected_high_per_ha: Decimal | None = None
+    threshold_per_ha: Decimal | None = None
+    pattern_source: Literal["own", "category", "pro_rata"] | None = None
+    pattern_years: list[int] = []
+    zh: str | None = None
+    en: str | None = None
+    triggering_event_id: str | None = None
+    changed_at: datetime
 
     def key(self) -> str:
         return self.parcel_id

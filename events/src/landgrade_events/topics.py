@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from landgrade_events.credit import ANCHORS, BENEFITS, RECORDS
 from landgrade_events.enforcement import CASES, FINDINGS
-from landgrade_events.evaluation import GRADES
+from landgrade_events.evaluation import GRADES, WARNINGS
 from landgrade_events.registry import ENTERPRISES, PARCELS, REVENUE
 
 __all__ = [
@@ -30,7 +30,7 @@ SERVICES: tuple[str, ...] = ("parcel-registry", "evaluation", "credit-ledger", "
 # Topics a service publishes (its outbox relay writes them).
 PRODUCES: dict[str, tuple[str, ...]] = {
     "parcel-registry": (PARCELS, ENTERPRISES, REVENUE),
-    "evaluation": (GRADES,),
+    "evaluation": (GRADES, WARNINGS),
     "credit-ledger": (RECORDS, BENEFITS, ANCHORS),
     "enforcement": (FINDINGS, CASES),
 }

@@ -19,7 +19,7 @@ from evaluation.service_layer.grading import NoRuleset
 from evaluation.service_layer.rulesets import BadRulesetRequest, RulesetConflict, seed_rulesets
 from evaluation.service_layer.yearly_run import cancel_runs, close_interrupted_runs
 from evaluation.settings import Settings
-from landgrade_events.evaluation import GRADES
+from landgrade_events.evaluation import GRADES, WARNINGS
 from servicekit.db import asyncpg_dsn
 from servicekit.http import create_app
 from servicekit.problems import Problem, Text
@@ -29,7 +29,7 @@ from servicekit.settings import ServiceSettings
 from servicekit.wiring import Plumbing
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-PUBLISHES: list[str] = [GRADES]
+PUBLISHES: list[str] = [GRADES, WARNINGS]
 __all__ = ["CONSUMER", "MIGRATIONS", "build_app", "main"]  # CONSUMER: the readiness check's name
 
 INVALID_RULESET = PROBLEM_TYPES + "invalid-ruleset"

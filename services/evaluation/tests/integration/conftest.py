@@ -73,8 +73,10 @@ class Service:
         )
 
     async def filing(
-        self, parcel_id: str, filer: str, year: int, output: str, tax: str, *, filings: int = 1
+        self, parcel_id: str, filer: str, year: int, output: str, tax: str, *, filings: int = 1,
+        quarter: int | None = None, year_output: str | None = None, year_tax: str | None = None,
     ) -> CloudEvent:
+        """One filing; the parcel-year's totals after it are its own amounts unless given."""
         return await self.send(
             FilingAccepted(
                 filing_id=f"F-{uuid.uuid4().hex[:8]}",
@@ -82,11 +84,12 @@ class Service:
                 uscc=filer,
                 parcel_id=parcel_id,
                 year=year,
+                quarter=quarter,
                 attributed_output=Decimal(output),
                 attributed_tax=Decimal(tax),
                 counted=True,
-                parcel_year_output=Decimal(output),
-                parcel_year_tax=Decimal(tax),
+                parcel_year_output=Decimal(year_output or output),
+                parcel_year_tax=Decimal(year_tax or tax),
                 parcel_year_filings=filings,
             )
         )

@@ -20,13 +20,13 @@ from evaluation.domain.identifiers import NotYourParcel
 from evaluation.domain.projection import FindingRecord, LeaseRecord, ParcelRecord, ParcelSources, RevenueRecord
 from evaluation.domain.records import Current, Recorded
 from evaluation.domain.ruleset import Ruleset
-from evaluation.domain.ruleset_codec import ruleset_to_dict
+from evaluation.domain.ruleset_codec import ruleset_to_dict, with_changes
 from evaluation.domain.rulesets import load_seed_ruleset
 from evaluation.service_layer import facts, objections, publication, re_evaluation, rulesets, simulation, yearly_run
 from evaluation.service_layer.grading import NoRuleset
 from evaluation.service_layer.publication import PublicationError
 from landgrade_events.enforcement import CaseChanged, FindingRecorded
-from landgrade_events.evaluation import ParcelGraded
+from landgrade_events.evaluation import ParcelGraded, WarningChanged
 from landgrade_events.registry import EnterpriseChanged, FilingAccepted, LeaseChanged, ParcelChanged, Shareholder
 from landgrade_reference.uscc import with_check_character
 from servicekit.events import CloudEvent, EventData
@@ -265,9 +265,55 @@ class FakeOutbox:
         return {"event": data}
 
 
+class FakeMonitoring:
+    """Filings by quarter (latest revision) and warnings per parcel-year, read through the facts and grades."""
+
+    def __init__(self, facts: FakeFacts, grades: FakeGrades) -> None:
+        self.facts, self.grades = facts, grades
+        self.filings: dict[str, FilingAccepted] = {}
+        self.warnings: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
+
+    async def store_filings(self, events: list[FilingAccepted]) -> set[tuple[str, int]]:
+        before = {(f.parcel_id, f.year) for e in events if (f := self.filings.get(e.filing_id))}
+        for e in events:
+            if e.filing_id not in self.filings or self.filings[e.filing_id].revision <= e.revision:
+                self.filings[e.filing_id] = e
+        return before
+
+    async def parcel(self, parcel_id: str) -> Any:
+        p = self.facts.parcels.get(parcel_id)
+        return SimpleNamespace(street=p.street, category=p.category, area_m2=p.area_m2) if p else None
+
+    def _rows(self, keep: Any) -> list[tuple[int, int, Decimal, Decimal]]:
+        sums: dict[tuple[int, int], list[Decimal]] = {}
+        for f in self.filings.values():
+            if f.counted and f.quarter is not None and keep(f):
+                s = sums.setdefault((f.year, f.quarter), [Decimal(0), Decimal(0)])
+                s[0] += f.attributed_output
+                s[1] += f.attributed_tax
+        return [(y, q, o, t) for (y, q), (o, t) in sorted(sums.items())]
+
+    async def quarters_of(self, parcel_id: str, until_year: int) -> list[tuple[int, int, Decimal, Decimal]]:
+        return self._rows(lambda f: f.parcel_id == parcel_id and f.year <= until_year)
+
+    async def quarters_of_category(self, category: str, before_year: int) -> list[tuple[int, int, Decimal, Decimal]]:
+        of = {p for p, r in self.facts.parcels.items() if r.category == category}
+        return self._rows(lambda f: f.parcel_id in of and f.year < before_year)
+
+    async def grades_until(self, parcel_id: str, year: int) -> dict[int, str]:
+        return {y: c.grade for (p, y), c in self.grades.currents.items() if p == parcel_id and y <= year}
+
+    async def warnings_of(self, parcel_id: str, year: int) -> dict[str, dict[str, Any]]:
+        return dict(self.warnings.get((parcel_id, year), {}))
+
+    async def replace_warnings(self, parcel_id: str, year: int, rows: list[dict[str, Any]]) -> None:
+        self.warnings[(parcel_id, year)] = {r["measure"]: r for r in rows}
+
+
 class FakeUnitOfWork:
     def __init__(self, *stored_rulesets: Ruleset) -> None:
         self.facts, self.grades, self.runs, self.objections = FakeFacts(), FakeGrades(), FakeRuns(), FakeObjections()
+        self.monitoring = FakeMonitoring(self.facts, self.grades)
         self.rulesets = FakeRulesets(*stored_rulesets)
         self.grading_lock = FakeLock()
         self.storage = SimpleNamespace(outbox=FakeOutbox())
@@ -730,3 +776,91 @@ async def test_a_run_queued_before_its_year_was_made_final_grades_nothing() -> N
     await yearly_run.execute_run(ctx, run["id"])  # type: ignore[arg-type]
     assert uow.runs.runs[run["id"]]["state"] == "failed" and "final" in uow.runs.runs[run["id"]]["error"]
     assert uow.grades.evaluations == before
+
+
+# -- dynamic monitoring (动态监测): warnings follow filings ------------------------------------------
+
+def _quarterly(parcel_id: str, year: int, quarter: int, output: int, tax: int, n: int, *,
+               year_output: int, year_tax: int, revision: int = 1, filing_id: str | None = None) -> Received[Any]:
+    return _received(FilingAccepted(
+        filing_id=filing_id or f"F-{parcel_id}-{year}-{quarter}-{n}", revision=revision, uscc=HOLDER,
+        parcel_id=parcel_id, year=year, quarter=quarter, attributed_output=Decimal(output),
+        attributed_tax=Decimal(tax), counted=True, parcel_year_output=Decimal(year_output),
+        parcel_year_tax=Decimal(year_tax), parcel_year_filings=n))
+
+
+async def _a_parcel_with_two_even_years(uow: Any) -> None:
+    """1 ha, 1亿元 output and 750万元 tax each quarter of 2024 and 2025: A in 2025."""
+    await facts.parcels_changed(uow, [_received(_parcel("P-W"))])
+    for year in (2024, 2025):
+        await facts.filings_accepted(uow, [
+            _quarterly("P-W", year, q, 100_000_000, 7_500_000, q, year_output=100_000_000 * q,
+                       year_tax=7_500_000 * q) for q in (1, 2, 3, 4)])
+    assert uow.grades.currents[("P-W", 2025)].grade == "A"
+
+
+def _warnings(uow: Any) -> list[WarningChanged]:
+    return [e for e in uow.events if isinstance(e, WarningChanged)]
+
+
+async def test_a_filing_that_falls_behind_raises_a_warning_and_one_that_catches_up_withdraws_it() -> None:
+    uow = FakeUnitOfWork(with_changes(load_seed_ruleset(), {"outlook": {"warn_from_quarter": 1}}))
+    await _a_parcel_with_two_even_years(uow)
+    assert _warnings(uow) == []  # past years are never projected
+
+    # Q1 of 2026 (the current year): 0.5亿 against a quarter of the year in its own pattern → 2亿/ha.
+    await facts.filings_accepted(uow, [_quarterly("P-W", 2026, 1, 50_000_000, 7_500_000, 1,
+                                                  year_output=50_000_000, year_tax=7_500_000)])
+    [raised] = _warnings(uow)
+    assert (raised.change, raised.measure, raised.at_risk_of, raised.quarter) == ("raised", "output_per_ha", "B", 1)
+    assert raised.nature == "projection" and raised.street == STREET
+    assert raised.projected_per_ha == Decimal("200000000.00") and raised.threshold_per_ha == Decimal(300_000_000)
+    assert (raised.pattern_source, raised.pattern_years) == ("own", [2024, 2025])
+    assert raised.zh is not None and raised.zh.startswith("有降为B类的风险")
+    assert list(uow.monitoring.warnings[("P-W", 2026)]) == ["output_per_ha"]
+    # The projection changes no grade: the year-to-date grade is whatever its facts say.
+    assert all(isinstance(e, (ParcelGraded, WarningChanged)) for e in uow.events)
+
+    # A second Q1 filing brings the year to 0.8亿 → 3.2亿/ha projected: the warning is withdrawn.
+    await facts.filings_accepted(uow, [_quarterly("P-W", 2026, 1, 30_000_000, 0, 2,
+                                                  year_output=80_000_000, year_tax=7_500_000)])
+    withdrawn = _warnings(uow)[-1]
+    assert (withdrawn.change, withdrawn.measure, withdrawn.projected_per_ha) == ("withdrawn", "output_per_ha", None)
+    assert uow.monitoring.warnings[("P-W", 2026)] == {}
+
+
+async def test_warnings_wait_for_the_quarter_the_ruleset_names_and_follow_a_revision() -> None:
+    uow = _uow()  # the seed: warnings from Q2 on
+    await _a_parcel_with_two_even_years(uow)
+    await facts.filings_accepted(uow, [_quarterly("P-W", 2026, 1, 50_000_000, 7_500_000, 1,
+                                                  year_output=50_000_000, year_tax=7_500_000, filing_id="F-26-1")])
+    assert _warnings(uow) == []
+    await facts.filings_accepted(uow, [_quarterly("P-W", 2026, 2, 50_000_000, 7_500_000, 2,
+                                                  year_output=100_000_000, year_tax=15_000_000)])
+    [raised] = _warnings(uow)
+    assert (raised.change, raised.quarter, raised.projected_per_ha) == ("raised", 2, Decimal("200000000.00"))
+    # The Q1 filing corrected upwards (revision 2): the same warning, a smaller gap → changed.
+    await facts.filings_accepted(uow, [_quarterly("P-W", 2026, 1, 90_000_000, 7_500_000, 2, revision=2,
+                                                  year_output=140_000_000, year_tax=15_000_000, filing_id="F-26-1")])
+    changed = _warnings(uow)[-1]
+    assert (changed.change, changed.projected_per_ha) == ("changed", Decimal("280000000.00"))
+    # An older revision arriving late changes nothing.
+    await facts.filings_accepted(uow, [_quarterly("P-W", 2026, 1, 50_000_000, 7_500_000, 2, revision=1,
+                                                  year_output=140_000_000, year_tax=15_000_000, filing_id="F-26-1")])
+    assert [w.change for w in _warnings(uow)] == ["raised", "changed"]
+    assert uow.monitoring.warnings[("P-W", 2026)]["output_per_ha"]["point_per_ha"] == Decimal("280000000.00")
+
+
+async def test_a_correction_that_moves_a_filing_out_of_the_year_withdraws_its_warning() -> None:
+    uow = FakeUnitOfWork(with_changes(load_seed_ruleset(), {"outlook": {"warn_from_quarter": 1}}))
+    await _a_parcel_with_two_even_years(uow)
+    await facts.filings_accepted(uow, [_quarterly("P-W", 2026, 1, 90_000_000, 7_500_000, 1, filing_id="F-X",
+                                                  year_output=90_000_000, year_tax=7_500_000)])
+    await facts.filings_accepted(uow, [_quarterly("P-W", 2026, 1, 40_000_000, 0, 2, filing_id="F-Y",
+                                                  year_output=130_000_000, year_tax=7_500_000)])
+    assert [w.change for w in _warnings(uow)] == []  # 1.3亿 by Q1: on track
+    # F-X was filed for the wrong year: corrected into 2025, the year is behind (0.4亿 by Q1).
+    await facts.filings_accepted(uow, [_quarterly("P-W", 2025, 1, 90_000_000, 7_500_000, 5, filing_id="F-X",
+                                                  revision=2, year_output=490_000_000, year_tax=37_500_000)])
+    assert [(w.change, w.year, w.measure) for w in _warnings(uow)] == [("raised", 2026, "output_per_ha"),
+                                                                      ("raised", 2026, "tax_per_ha")]

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from evaluation.domain.grades import Grade
-from evaluation.domain.ruleset import CommitmentRule, RulesetError, select_ruleset
+from evaluation.domain.ruleset import CommitmentRule, OutlookSettings, RulesetError, select_ruleset
 from evaluation.domain.ruleset_codec import ruleset_from_dict, ruleset_to_dict, with_changes
 from evaluation.domain.rulesets import load_seed_ruleset, seed_ruleset_document
 
@@ -64,6 +64,12 @@ def test_seed_is_loaded_fresh_by_a_function() -> None:
         ({"effective_to": "2020-01-01"}, "effective_to"),
         ({"name": ""}, "name"),
         ({"clauses": {"X": {"zh": "只有中文"}}}, "clauses.X"),
+        ({"outlook": {"warn_from_quarter": 4}}, "outlook.warn_from_quarter"),
+        ({"outlook": {"min_history_years": 0}}, "outlook.min_history_years"),
+        ({"outlook": {"min_share": "0"}}, "outlook.min_share"),
+        ({"outlook": {"range_widening": "1"}}, "outlook.range_widening"),
+        ({"outlook": {"range_widening": 0.1}}, "outlook.range_widening"),
+        ({"outlook": "Q2"}, "outlook"),
     ],
 )
 def test_invalid_settings_are_refused_naming_the_field(etown, change, field) -> None:
@@ -89,3 +95,15 @@ def test_the_ruleset_in_force_for_a_year(etown) -> None:
     assert select_ruleset([later], 2024) is None
     assert etown.covers_year(2023) and not later.covers_year(2025)
     assert ended.effective_to == date(2022, 12, 31)
+
+
+def test_the_outlook_settings_are_read_from_the_ruleset_with_defaults(etown) -> None:
+    assert etown.outlook == OutlookSettings()
+    doc = ruleset_to_dict(etown)
+    assert doc["outlook"] == {"warn_from_quarter": 2, "min_history_years": 2, "min_share": "0.05",
+                              "range_widening": "0"}
+    del doc["outlook"]
+    assert ruleset_from_dict(doc).outlook == OutlookSettings()
+    changed = with_changes(etown, {"outlook": {"warn_from_quarter": 1, "range_widening": "0.1"}})
+    assert changed.outlook == OutlookSettings(warn_from_quarter=1, range_widening=Decimal("0.1"))
+    assert ruleset_to_dict(changed)["outlook"]["range_widening"] == "0.1"

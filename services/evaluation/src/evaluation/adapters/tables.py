@@ -207,3 +207,42 @@ re_evaluations = Table(
     Column("changed", Integer, nullable=False),
     Column("changes", JSONB, nullable=False, server_default="[]"),  # [{parcel_id, from, to, evaluation_id}]
 )
+
+# Dynamic monitoring (动态监测): each filing's quarter (its latest revision) and amounts for the
+# parcel, so a year reads quarter by quarter; and each parcel-year's current warnings, replaced
+# after every filing (projections: never grades nor credit facts).
+filing_quarters = Table(
+    "filing_quarters", metadata,
+    Column("filing_id", String(100), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("parcel_id", String(64), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("quarter", Integer),  # None: a filing for the whole year, outside any pattern
+    Column("output_value", MONEY, nullable=False),
+    Column("tax_paid", MONEY, nullable=False),
+    Column("counted", Boolean, nullable=False),
+    Index("ix_filing_quarters_parcel_year", "parcel_id", "year"),
+    Index("ix_filing_quarters_year", "year"),
+)
+
+parcel_warnings = Table(
+    "parcel_warnings", metadata,
+    Column("parcel_id", String(64), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("measure", String(32), nullable=False),
+    Column("street", String(64), nullable=False),
+    Column("quarter", Integer, nullable=False),
+    Column("at_risk_of", String(1), nullable=False),
+    Column("low_per_ha", MONEY, nullable=False),
+    Column("point_per_ha", MONEY, nullable=False),
+    Column("high_per_ha", MONEY, nullable=False),
+    Column("threshold_per_ha", MONEY, nullable=False),
+    Column("pattern_source", String(16), nullable=False),
+    Column("pattern_years", ARRAY(Integer), nullable=False),
+    Column("zh", Text, nullable=False),
+    Column("en", Text, nullable=False),
+    Column("raised_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("parcel_id", "year", "measure"),
+    Index("ix_parcel_warnings_year_street", "year", "street"),
+)

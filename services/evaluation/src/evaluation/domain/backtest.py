@@ -54,6 +54,14 @@ class Score:
     def recall(self) -> Decimal | None:
         return Decimal(self.true_positives) / self.actual if self.actual else None
 
+    @property
+    def f1(self) -> Decimal | None:
+        """The harmonic mean of precision and recall; None while either is undefined."""
+        p, r = self.precision, self.recall
+        if p is None or r is None:
+            return None
+        return 2 * p * r / (p + r) if p + r else Decimal(0)
+
 
 @dataclass(frozen=True)
 class Backtest:

@@ -25,19 +25,11 @@ from enum import StrEnum
 
 from evaluation.domain.grades import Grade
 from evaluation.domain.money import CENT, cny_zh, per_hectare
-from evaluation.domain.ruleset import Thresholds
+from evaluation.domain.ruleset import OutlookSettings, Thresholds
+
+__all__ = ["OutlookSettings"]  # settings live on the ruleset; re-exported for the model's users
 
 QUARTERS = 4
-
-
-@dataclass(frozen=True)
-class OutlookSettings:
-    """Ruleset settings of the outlook (named in every warning's text where they matter)."""
-
-    warn_from_quarter: int = 2  # no warning from Q1 alone unless set to 1
-    min_history_years: int = 2  # own pattern needs this many earlier years with a total
-    min_share: Decimal = Decimal("0.05")  # shares below this are left out of a pattern
-    range_widening: Decimal = Decimal(0)  # each end of the range moved out by this fraction
 
 
 class PatternSource(StrEnum):

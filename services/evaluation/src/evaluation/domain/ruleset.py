@@ -70,6 +70,16 @@ class GapSettings:
 
 
 @dataclass(frozen=True)
+class OutlookSettings:
+    """Ruleset settings of the outlook (动态监测; named in every warning's text where they matter)."""
+
+    warn_from_quarter: int = 2  # no warning from Q1 alone unless set to 1
+    min_history_years: int = 2  # own pattern needs this many earlier years with a total
+    min_share: Decimal = Decimal("0.05")  # shares below this are left out of a pattern
+    range_widening: Decimal = Decimal(0)  # each end of the range moved out by this fraction
+
+
+@dataclass(frozen=True)
 class UnnamedViolations:
     """Violations the grade table does not name; they block A/B, their measure is enforcement."""
 
@@ -99,6 +109,7 @@ class Ruleset:
     objection_window_days: int = 5
     objection_window_min_days: int = 5
     unnamed_violations: UnnamedViolations = field(default_factory=UnnamedViolations)
+    outlook: OutlookSettings = field(default_factory=OutlookSettings)
     clauses: dict[str, Clause] = field(default_factory=dict)
 
     def setting(self, name: str) -> str:

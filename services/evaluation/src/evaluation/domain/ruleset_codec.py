@@ -12,6 +12,7 @@ from evaluation.domain.ruleset import (
     Clause,
     CommitmentRule,
     GapSettings,
+    OutlookSettings,
     OutputAggregation,
     Ruleset,
     RulesetError,
@@ -52,6 +53,12 @@ def ruleset_to_dict(ruleset: Ruleset) -> dict[str, Any]:
         "objection_window_min_days": ruleset.objection_window_min_days,
         "unnamed_violations": {
             kind: getattr(ruleset.unnamed_violations, kind).value for kind in UNNAMED_KINDS
+        },
+        "outlook": {
+            "warn_from_quarter": ruleset.outlook.warn_from_quarter,
+            "min_history_years": ruleset.outlook.min_history_years,
+            "min_share": format(ruleset.outlook.min_share, "f"),
+            "range_widening": format(ruleset.outlook.range_widening, "f"),
         },
         "clauses": {cid: {"zh": c.zh, "en": c.en} for cid, c in sorted(ruleset.clauses.items())},
     }
@@ -104,6 +111,7 @@ def ruleset_from_dict(doc: dict[str, Any]) -> Ruleset:
         objection_window_days=_int(doc, "objection_window_days", 5, 1, 365),
         objection_window_min_days=_int(doc, "objection_window_min_days", 5, 1, 365),
         unnamed_violations=UnnamedViolations(**unnamed),
+        outlook=_outlook(_section(doc, "outlook")),
         clauses=_clauses(doc.get("clauses", {})),
     )
     if ruleset.objection_window_days < ruleset.objection_window_min_days:
@@ -184,6 +192,31 @@ def _date(doc: dict[str, Any], path: str) -> date:
         return date.fromisoformat(str(doc.get(path)))
     except ValueError:
         raise RulesetError(path, "an ISO date (YYYY-MM-DD)") from None
+
+
+def _outlook(doc: dict[str, Any]) -> OutlookSettings:
+    defaults = OutlookSettings()
+    return OutlookSettings(
+        # Q4 is the year itself: a warning from Q1 to Q3 only.
+        warn_from_quarter=_int(doc, "outlook.warn_from_quarter", defaults.warn_from_quarter, 1, 3),
+        min_history_years=_int(doc, "outlook.min_history_years", defaults.min_history_years, 1, 20),
+        # A share of 0 would divide the year so far by nothing.
+        min_share=_fraction(doc, "outlook.min_share", defaults.min_share, positive=True),
+        range_widening=_fraction(doc, "outlook.range_widening", defaults.range_widening),
+    )
+
+
+def _fraction(doc: dict[str, Any], path: str, default: Decimal, positive: bool = False) -> Decimal:
+    value = doc.get(_leaf(path), format(default, "f"))
+    try:
+        amount = Decimal(str(value)) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    except InvalidOperation:
+        amount = None
+    # A share of 1 (or a range moved out by all of itself) leaves nothing to project from.
+    if amount is None or not amount.is_finite() or not 0 <= amount < 1 or (positive and amount == 0):
+        low = "above 0" if positive else "from 0"
+        raise RulesetError(path, f"a decimal {low} up to (not including) 1, as a string")
+    return amount
 
 
 def _clauses(doc: Any) -> dict[str, Clause]:

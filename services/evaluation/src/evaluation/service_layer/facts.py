@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from evaluation.domain.identifiers import InvalidUscc, parse_uscc
 from evaluation.service_layer.grading import regrade_filings, regrade_parcels
+from evaluation.service_layer.monitoring import follow_filings
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
 from landgrade_events.enforcement import CaseChanged, FindingRecorded
 from landgrade_events.registry import EnterpriseChanged, FilingAccepted, LeaseChanged, ParcelChanged
@@ -81,7 +82,9 @@ async def enterprises_changed(uow: EvaluationUnitOfWork, events: list[Received[E
 async def filings_accepted(uow: EvaluationUnitOfWork, events: list[Received[FilingAccepted]]) -> None:
     """Filings are most of the traffic: a run of them is re-graded set-based (`regrade_filings`)."""
     async with uow:
-        await regrade_filings(uow, [checked(event) for event in events])
+        filings = [checked(event) for event in events]
+        await regrade_filings(uow, filings)
+        await follow_filings(uow, filings)  # after the re-grade: a warning protects the grade now held
 
 
 async def findings_recorded(uow: EvaluationUnitOfWork, events: list[Received[FindingRecorded]]) -> None:

@@ -6,12 +6,14 @@ from typing import Any
 
 import orjson
 
+from evaluation.adapters.monitoring_repository import WarningFilter, public_warning
 from evaluation.domain.identifiers import NotYourParcel, same_enterprise
 from evaluation.domain.movement import summarize
 from evaluation.domain.ruleset import Ruleset, covered_years, select_ruleset
 from evaluation.domain.ruleset_codec import ruleset_to_dict
 from evaluation.service_layer.grading import NoRuleset
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
+from servicekit.clock import BEIJING
 from servicekit.read_cache import ReadCache
 
 
@@ -81,9 +83,10 @@ async def current_grade(uow: EvaluationUnitOfWork, cache: ReadCache, parcel_id: 
         if row is None:
             return None
         ruleset = await uow.rulesets.get(row.ruleset_id)
+        warnings = await uow.monitoring.shown_with_grade(parcel_id, row.year)
     # Serialised straight to bytes: the document is plain JSON already, and the generic encoding
     # and validation of a returned dict cost more than reading it from the database.
-    document = orjson.dumps(evaluation_document(row, ruleset.clauses if ruleset else None))
+    document = orjson.dumps(grade_document(row, ruleset, warnings))
     cache.put((parcel_id, year), parcel_id, document, seen)
     return document
 
@@ -97,7 +100,13 @@ async def _own_current_grade(uow: EvaluationUnitOfWork, parcel_id: str, year: in
         if row is None:
             return None
         ruleset = await uow.rulesets.get(row.ruleset_id)
-    return orjson.dumps(evaluation_document(row, ruleset.clauses if ruleset else None))
+        warnings = await uow.monitoring.shown_with_grade(parcel_id, row.year)
+    return orjson.dumps(grade_document(row, ruleset, warnings))
+
+
+def grade_document(row: Any, ruleset: Ruleset | None, warnings: list[dict[str, Any]]) -> dict[str, Any]:
+    """The current grade, and the year's early warnings (projections beside the grade, never part of it)."""
+    return {**evaluation_document(row, ruleset.clauses if ruleset else None), "warnings": warnings}
 
 
 async def grade_history(uow: EvaluationUnitOfWork, parcel_id: str, year: int | None, limit: int,
@@ -196,3 +205,21 @@ async def re_evaluations(uow: EvaluationUnitOfWork, year: int) -> dict[str, Any]
 
 def re_evaluation_document(record: dict[str, Any]) -> dict[str, Any]:
     return _plain(record)
+
+
+# -- dynamic monitoring (动态监测) ----------------------------------------------------------------
+
+WARNING_CURSOR_SEPARATOR = "/"  # never part of a parcel id
+
+
+async def warnings(uow: EvaluationUnitOfWork, year: int | None, streets: list[str] | None, measure: str | None,
+                   after: tuple[str, str] | None, limit: int) -> dict[str, Any]:
+    """The current warnings of a year (the current year, Beijing, by default), in parcel order."""
+    async with uow:
+        year = year or uow.clock().astimezone(BEIJING).year
+        rows, total = await uow.monitoring.page(WarningFilter(year, streets, measure, after, limit))
+    items = [public_warning(r) for r in rows]
+    more = len(items) == limit and total > 0
+    last = items[-1] if items else None
+    return {"year": year, "total": total, "items": items,
+            "next": f"{last['parcel_id']}{WARNING_CURSOR_SEPARATOR}{last['measure']}" if more and last else None}

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evaluation.adapters.facts_repository import FactsRepository
 from evaluation.adapters.grades_repository import GradeRepository
 from evaluation.adapters.grading_lock import GradingLock
+from evaluation.adapters.monitoring_repository import MonitoringRepository
 from evaluation.adapters.objections_repository import ObjectionRepository
 from evaluation.adapters.rulesets_repository import RulesetRepository
 from evaluation.adapters.runs_repository import RunRepository
@@ -27,6 +28,7 @@ class EvaluationUnitOfWork(UnitOfWork):
     runs: RunRepository
     objections: ObjectionRepository
     grading_lock: GradingLock
+    monitoring: MonitoringRepository
 
     def __init__(self, storage: Storage, *, session: AsyncSession | None = None,
                  clock: Callable[[], datetime] = utc_now) -> None:
@@ -40,3 +42,4 @@ class EvaluationUnitOfWork(UnitOfWork):
         self.runs = RunRepository(session)
         self.objections = ObjectionRepository(session)
         self.grading_lock = GradingLock(session)
+        self.monitoring = MonitoringRepository(session)

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from evaluation.entrypoints.http import grades, objections, re_evaluations, rulesets, runs
+from evaluation.entrypoints.http import backtests, grades, objections, re_evaluations, rulesets, runs, warnings
 
 
 def routers() -> list[APIRouter]:
-    return [grades.router, runs.router, re_evaluations.router, rulesets.router, objections.router]
+    return [grades.router, runs.router, re_evaluations.router, rulesets.router, objections.router, warnings.router,
+            backtests.router]

@@ -1,0 +1,59 @@
+"""Figure `tracing_cost`: end-to-end throughput with tracing on against off, in one run.
+
+The same end-to-end measurement as `e2e_throughput` (shorter: `tracing_seconds` sustained), twice
+on fresh services: first as deployed without a trace exporter (the OpenTelemetry SDK is not even
+loaded: each hook is one `is None` check), then with `OTEL_EXPORTER_OTLP_ENDPOINT` pointing at a
+local sink that accepts every export (so the cost measured is the services' own: spans, context
+propagation through Kafka headers, batching and export — not a collector's). Goal: tracing on
+keeps at least 90 % of the throughput with it off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import Any
+
+from bench import e2e
+from bench.config import Config
+from bench.stack import Infra, log, reset_topics
+from bench.stats import ratio
+from landgrade.devstack.ports import free_port
+
+GOAL_RATIO = 0.9
+
+
+async def _sink(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """An OTLP/HTTP endpoint that keeps nothing: reads each request whole and answers 200."""
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"content-length:")), 0)
+            await reader.readexactly(length)
+            writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n")
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        writer.close()
+
+
+async def run(infra: Infra, cfg: Config) -> dict[str, Any]:
+    port = free_port()
+    server = await asyncio.start_server(_sink, "127.0.0.1", port)
+    short = replace(cfg, e2e_seconds=cfg.tracing_seconds, e2e_fixed_s=min(cfg.e2e_fixed_s, 5.0))
+    measured: dict[str, Any] = {}
+    try:
+        for mode, env in (("off", {}), ("on", {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}"})):
+            log(f"tracing: end-to-end with tracing {mode}")
+            figures, _, stack = await e2e.run(infra, short, tag=f"tracing_{mode}", env=env)
+            stack.stop()
+            await reset_topics(infra.bootstrap)
+            measured[mode] = {"filings_per_s": figures["filings_per_s"], "latency_p99_s": figures["latency_p99_s"],
+                              "post_latency_p99_ms_at_500_per_s": figures["post_latency_p99_ms_at_500_per_s"]}
+    finally:
+        server.close()
+        await server.wait_closed()
+    on_vs_off = ratio(measured["on"]["filings_per_s"], measured["off"]["filings_per_s"])
+    return {"off": measured["off"], "on": measured["on"], "on_vs_off_throughput": on_vs_off,
+            "goal": f"tracing on keeps >= {GOAL_RATIO:.0%} of the throughput with it off",
+            "goal_met": on_vs_off is not None and on_vs_off >= GOAL_RATIO}
