@@ -86,15 +86,17 @@ class Outside:
         return response
 
     # -- evaluation ---------------------------------------------------------------------------
-    async def grade(self, parcel_id: str) -> dict[str, Any] | None:
+    async def grade(self, parcel_id: str, year: int | None = None) -> dict[str, Any] | None:
+        """The parcel's grade of `year` (without one: of the current year, which a registered
+        parcel has from the moment it is registered)."""
         r = await self.http.get(f"{self.stack.evaluation}/v1/parcels/{parcel_id}/grade",
-                                headers=auth("credit-platform"))
+                                params={"year": year} if year else {}, headers=auth("credit-platform"))
         return r.json() if r.status_code == 200 else None
 
     async def wait_grade(self, parcel_id: str, grade: str, year: int | None = None,
                          status: str | None = None) -> dict[str, Any]:
         async def matches() -> dict[str, Any] | None:
-            g = await self.grade(parcel_id)
+            g = await self.grade(parcel_id, year)
             if g and g["grade"] == grade and (year is None or g["year"] == year) and (
                     status is None or g["status"] == status):
                 return g
