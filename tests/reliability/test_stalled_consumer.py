@@ -74,7 +74,7 @@ async def test_a_blocked_consumer_is_reported_and_recovers(infra: Infra, tmp_pat
                     return checks if status == 503 and checks[check].startswith("no progress") else None
 
                 checks = await eventually(reported, timeout=30)
-                assert {k: v for k, v in checks.items() if k != check} == {"database": "ok", "kafka": "ok"}
+                assert {k: v for k, v in checks.items() if k != check} == {"database": "ok", "kafka": "ok", "topics": "ok"}
                 await transaction.rollback()  # the lock goes: the blocked batch can commit now
         finally:
             await engine.dispose()
