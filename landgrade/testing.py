@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,10 @@ SettingsFactory = Callable[..., Any]
 @pytest.fixture
 def make_settings(infra: Infra) -> SettingsFactory:
     """`await make_settings(SettingsClass, migrations_dir, **overrides)`: a fresh, migrated database
-    and a consumer-group prefix of its own, so tests never see each other's state."""
+    and a consumer-group prefix of its own, so tests never see each other's state. Its consumers
+    begin at the events written since the test began: the shared topics' earlier events belong to
+    other tests."""
+    began = datetime.now(UTC)
 
     async def factory(settings_cls: type[ServiceSettings], migrations: Path | None = None,
                       **overrides: Any) -> ServiceSettings:
@@ -91,6 +95,7 @@ def make_settings(infra: Infra) -> SettingsFactory:
         values: dict[str, Any] = {
             "environment": "test", "database_url": infra.database_url(name),
             "kafka_bootstrap_servers": infra.bootstrap, "kafka_consumer_group_prefix": name,
+            "kafka_consumer_start_at": began,
             "http_port": free_port(), "outbox_poll_seconds": 0.02, "log_json": True,
         } | overrides
         settings = settings_cls(**values)
@@ -156,7 +161,7 @@ def closed_objection_window() -> dict[str, str]:
     """A publish body whose objection window has already closed: published (admin only) a month
     before today, Beijing time, longer than any ruleset's minimum window, so the year can be
     finalized at once, as a year published in the spring after it can."""
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from servicekit.clock import BEIJING
 

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,9 +45,11 @@ class Stack:
 @contextmanager
 def running_stack(infra: Infra, logs: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     """Fresh databases and consumer groups of their own; every process stopped on the way out.
-    The processes consume the session's shared topics, so callers keep a stack no longer than a
-    module: other suites' events would otherwise be acted on too."""
+    The processes consume the session's shared topics from the moment the stack starts (earlier
+    events are other suites'); callers keep a stack no longer than a module, or other suites'
+    events would be acted on too."""
     run = uuid.uuid4().hex[:8]
+    began = datetime.now(UTC).isoformat()
     urls, processes = {}, []
     try:
         for spec in SERVICES:
@@ -54,6 +57,7 @@ def running_stack(infra: Infra, logs: Path, extra_env: dict[str, str] | None = N
             env = {
                 "DATABASE_URL": infra.database_url(f"e2e_{spec.database}_{run}"),
                 "KAFKA_CONSUMER_GROUP_PREFIX": f"e2e-{run}",
+                "KAFKA_CONSUMER_START_AT": began,
                 "ENVIRONMENT": "test",
                 "OUTBOX_POLL_SECONDS": "0.02",
                 "EVIDENCE_DIR": str(logs / "evidence"),

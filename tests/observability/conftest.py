@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -33,12 +34,13 @@ def traced_stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iter
     logs = tmp_path_factory.mktemp("observability")
     spans = logs / "spans.jsonl"
     run = uuid.uuid4().hex[:8]
+    began = datetime.now(UTC).isoformat()  # earlier events on the shared topics are other suites'
     urls, processes = {}, []
     try:
         for spec in SERVICES:
             port = free_port()
             env = {"DATABASE_URL": infra.database_url(f"obs_{spec.database}_{run}"),
-                   "KAFKA_CONSUMER_GROUP_PREFIX": f"obs-{run}", "ENVIRONMENT": "test", "OUTBOX_POLL_SECONDS": "0.02",
+                   "KAFKA_CONSUMER_GROUP_PREFIX": f"obs-{run}", "KAFKA_CONSUMER_START_AT": began, "ENVIRONMENT": "test", "OUTBOX_POLL_SECONDS": "0.02",
                    "EVIDENCE_DIR": str(logs / "evidence"), "OTEL_TRACES_FILE": str(spans)}
             processes.append(start_service(spec, infra.bootstrap, infra.db_base, port=port, extra_env=env,
                                            log_dir=logs))

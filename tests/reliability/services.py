@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ async def fresh_settings(infra: Infra, name: str, tmp: Path, **overrides: Any) -
     values: dict[str, Any] = {
         "environment": "test", "database_url": infra.database_url(db),
         "kafka_bootstrap_servers": infra.bootstrap, "kafka_consumer_group_prefix": db,
+        "kafka_consumer_start_at": datetime.now(UTC),
         "http_port": free_port(), "outbox_poll_seconds": 0.02, "log_json": True,
     }
     if name == "enforcement":

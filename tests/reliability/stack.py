@@ -8,6 +8,7 @@ import signal
 import subprocess
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from landgrade.devstack.ports import free_port
@@ -61,11 +62,12 @@ class ProcessStack:
     @classmethod
     def start(cls, bootstrap: str, db_base: str, logs: Path, ready_timeout: float = 120.0, **env: str) -> ProcessStack:
         run = uuid.uuid4().hex[:8]
+        began = datetime.now(UTC).isoformat()  # earlier events on the shared topics are other suites'
         stack = cls()
         for spec in SERVICES:
             service_env = {
                 "DATABASE_URL": db_base.rsplit("/", 1)[0] + f"/rel_{spec.database}_{run}",
-                "KAFKA_CONSUMER_GROUP_PREFIX": f"rel-{run}", "ENVIRONMENT": "test", "OUTBOX_POLL_SECONDS": "0.02",
+                "KAFKA_CONSUMER_GROUP_PREFIX": f"rel-{run}", "KAFKA_CONSUMER_START_AT": began, "ENVIRONMENT": "test", "OUTBOX_POLL_SECONDS": "0.02",
                 "EVIDENCE_DIR": str(logs / "evidence"), **env,
             }
             service = ServiceProcess(spec, free_port(), service_env, bootstrap, db_base, logs)

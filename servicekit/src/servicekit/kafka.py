@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -41,8 +41,7 @@ def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:
 
 
 def new_consumer(settings: ServiceSettings, group: str, topics: list[str]) -> AIOKafkaConsumer:
-    return AIOKafkaConsumer(
-        *topics,
+    consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=f"{settings.kafka_consumer_group_prefix}.{group}",
         client_id=f"{settings.service_name}.{group}",
@@ -54,6 +53,32 @@ def new_consumer(settings: ServiceSettings, group: str, topics: list[str]) -> AI
         metadata_max_age_ms=30_000,
         **_security(settings),
     )
+    start_at = settings.kafka_consumer_start_at
+    listener = StartAt(consumer, int(start_at.timestamp() * 1000)) if start_at else None
+    consumer.subscribe(topics, listener=listener)
+    return consumer
+
+
+class StartAt(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Places a group on each newly assigned partition it has no committed offset for at the first
+    event written at or after `start_ms` (the end, if there is none yet). Runs before the first
+    fetch of the assignment, so no earlier event is handed out; a committed offset always wins."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, start_ms: int) -> None:
+        self.consumer, self.start_ms = consumer, start_ms
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        fresh = [tp for tp in assigned if await self.consumer.committed(tp) is None]
+        if not fresh:
+            return
+        found = await self.consumer.offsets_for_times({tp: self.start_ms for tp in fresh})
+        ends = await self.consumer.end_offsets([tp for tp in fresh if found.get(tp) is None])
+        for tp in fresh:
+            at = found.get(tp)
+            self.consumer.seek(tp, at.offset if at is not None else ends[tp])
 
 
 async def ensure_topics(settings: ServiceSettings, topics: list[str], partitions: int = 4) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicekit.clock import Clock, clock_at
@@ -68,6 +68,11 @@ class ServiceSettings(BaseSettings):
     kafka_sasl_username: str | None = None
     kafka_sasl_password: str | None = None
     kafka_consumer_group_prefix: str = "landgrade"
+    # Where a consumer group begins on a partition it has never committed an offset on: unset, at
+    # the start of retention (every event the topic keeps); set, at the first event written at or
+    # after this time. For an environment that shares a cluster with earlier runs (a test session,
+    # a staging copy); production leaves it unset so that nothing retained is skipped.
+    kafka_consumer_start_at: AwareDatetime | None = None
     jwt_secret: str = DEV_JWT_SECRET
     jwt_algorithm: str = "HS256"
     jwt_jwks_url: str | None = None

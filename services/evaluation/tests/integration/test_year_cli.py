@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,12 @@ EVALUATION = next(spec for spec in SERVICES if spec.name == "evaluation")
 def evaluation(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(base URL, database URL) of an evaluation process whose clock stands at Thursday 20 November 2025."""
     run = uuid.uuid4().hex[:8]
+    began = datetime.now(UTC).isoformat()  # earlier events on the shared topics are other suites'
     database = infra.database_url(f"cli_evaluation_{run}")
     port = free_port()
     process = start_service(EVALUATION, infra.bootstrap, infra.db_base, port=port, log_dir=Path(
         tmp_path_factory.mktemp("cli-logs")), extra_env={
-        "DATABASE_URL": database, "KAFKA_CONSUMER_GROUP_PREFIX": f"cli-{run}", "ENVIRONMENT": "test",
+        "DATABASE_URL": database, "KAFKA_CONSUMER_GROUP_PREFIX": f"cli-{run}", "KAFKA_CONSUMER_START_AT": began, "ENVIRONMENT": "test",
         "CLOCK_AT": "2025-11-20T10:00:00", "OUTBOX_POLL_SECONDS": "0.05"})
     try:
         url = f"http://127.0.0.1:{port}"
