@@ -86,6 +86,19 @@ def test_a_provisional_downgrade_to_d_revokes_every_related_partys_green_channel
     assert all(held(register, u) == {E.RESTRICTED} for u in (HOLDER, Y, Z, PARENT))
 
 
+def test_a_provisional_b_of_a_new_year_leaves_the_last_final_as_benefits(make_fact: MakeFact) -> None:
+    """Regression: each parcel is provisionally B while its year's filings are still coming in; the
+    A holder's incentive priority stood withheld behind that B until the year was final."""
+    register: Register = {}
+    run(register, make_fact("A"), ties())
+    before = held(register, HOLDER)
+    assert E.INCENTIVE_PRIORITY in before
+    assert run(register, make_fact("B", final=False, minutes=5), ties()) == []
+    assert held(register, HOLDER) == before
+    changes = run(register, make_fact("C", final=False, minutes=10, reasons=("unauthorised lease",)), ties())
+    assert {c.entitlement for c in changes if c.action is Action.REVOKED} >= {E.INCENTIVE_PRIORITY, E.GREEN_CHANNEL}
+
+
 def test_a_final_downgrade_a_to_b_takes_incentive_priority_keeps_green_channel(make_fact: MakeFact) -> None:
     register: Register = {}
     run(register, make_fact("A"), ties())

@@ -15,10 +15,13 @@ An enterprise may be tied to several parcels: as rights holder of some, and as a
 - SERVICE_GUIDANCE for the rights holder of a B parcel, RENEWAL_GUIDANCE for the rights holder of
   a C parcel. These are support measures tied to that parcel, so other parcels do not cancel them.
 
-Benefits are granted only on final grades, but any newer grade — provisional included — that is
-worse takes them away at once. So each parcel is looked at twice: by its final grade alone (what
-may be granted) and by the worse of its final and pending provisional grade (what must be taken
-away); an enterprise holds what both views allow.
+Benefits are granted only on final grades, but a newer provisional grade that records a
+violation (C or D) and is worse takes them away at once. A provisional A or B takes nothing away:
+it weighs part of a year's output and tax (a year without filings yet counts as 0, so every
+parcel is provisionally B on 1 January), and the last final grade stands until the year is final.
+So each parcel is looked at twice: by its final grade alone (what may be granted) and by the worse
+of its final grade and a pending violation (what must be taken away); an enterprise holds what
+both views allow.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ class Standing:
 
 
 Grounds = dict[Entitlement, list[Standing]]
+VIOLATIONS = frozenset({Grade.C, Grade.D})  # grades only a violation gives: they act before the year is final
 
 
 def _entitled(view: list[tuple[Standing, Grade]]) -> Grounds:
@@ -94,7 +98,8 @@ def entitlements(standings: Iterable[Standing]) -> Grounds:
     final_view = [(s, s.final_grade) for s in standings if s.final_grade is not None]
     worst_view = []
     for s in standings:
-        grade = worst(s.final_grade, s.pending_grade)
+        violation = s.pending_grade if s.pending_grade in VIOLATIONS else None
+        grade = worst(s.final_grade, violation)
         if grade is not None:
             worst_view.append((s, grade))
     allowed = _entitled(worst_view)
