@@ -8,49 +8,25 @@ the request's shape, and are allowed; so is an uploaded file refused for its con
 
 from __future__ import annotations
 
-import json
-import random
-from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.python import asgi
 
 from landgrade.testing import Infra
+from tests.reliability.generation import register
 from tests.reliability.services import SERVICES, fresh_settings
-from tests.reliability.world import new_id_number, new_uscc, role_headers
+from tests.reliability.world import role_headers
 
 pytestmark = [pytest.mark.infra,
               pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")]
 
 EXAMPLES = 12  # per operation: every operation's schema is exercised; the long run is tests/reliability
 SHAPE_REFUSALS = {400, 415, 422}
-
-
-def _register_formats() -> None:
-    """The named formats: values JSON Schema cannot describe fully (a check character, a
-    moment relative to now)."""
-    seeds = st.integers(min_value=0, max_value=2**32)
-    schemathesis.openapi.format("uscc", seeds.map(lambda s: new_uscc(random.Random(s))))
-    schemathesis.openapi.format("resident-id", seeds.map(lambda s: new_id_number(random.Random(s))))
-    # A date not after today (a transfer is recorded once in force): any day up to the end of 2025.
-    schemathesis.openapi.format("past-date", st.dates(date(1949, 1, 1), date(2025, 12, 31)).map(date.isoformat))
-    # A moment already past (an inspection's time on site), with a time zone offset.
-    schemathesis.openapi.format("past-date-time", st.datetimes(
-        min_value=datetime(2000, 1, 1), max_value=datetime(2020, 12, 31),
-        timezones=st.sampled_from([UTC, timezone(timedelta(hours=8))])).map(datetime.isoformat))
-
-
-@schemathesis.serializer("application/x-ndjson")
-def _ndjson(ctx: Any, value: Any) -> bytes:
-    """The batch routes' NDJSON: one JSON document per line."""
-    items = value if isinstance(value, list) else [value]
-    return b"".join(json.dumps(item, ensure_ascii=False).encode() + b"\n" for item in items)
 
 
 def _about_file_content(case: Any, response: Any) -> bool:
@@ -97,7 +73,7 @@ KNOWN_GAPS = {
     pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[name])) if name in KNOWN_GAPS
     else name for name in SERVICES])
 async def test_schema_valid_requests_are_not_refused(service: str, infra: Infra, tmp_path: Path) -> None:
-    _register_formats()
+    register()
     service_settings = await fresh_settings(infra, service, tmp_path)
     app = SERVICES[service][1].build_app(service_settings)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -55,7 +55,8 @@ Depth = Query(None, ge=1, le=10, description="steps of shareholding to follow (d
 def router() -> APIRouter:
     r = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
 
-    @r.put("/{uscc}", summary="Register or change an enterprise (as the business registry reports it)")
+    @r.put("/{uscc}", summary="Register or change an enterprise (as the business registry reports it)",
+           responses={201: {"description": "registered (the enterprise was new)"}})
     async def put_enterprise(
         uscc: UsccPath, body: EnterpriseIn, ctx: Ctx, principal: Principal = require(ENTERPRISES_WRITE)
     ) -> JSONResponse:
