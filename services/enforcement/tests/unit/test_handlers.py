@@ -16,6 +16,7 @@ from typing import Any, Self
 import pytest
 
 from enforcement.adapters.evidence_store import EvidenceStore
+from enforcement.domain.case_decisions import GradeOrder
 from enforcement.domain.case_states import CaseKind, CaseState
 from enforcement.domain.cases import Case, CaseFilter
 from enforcement.domain.due_periods import DuePolicy
@@ -202,13 +203,13 @@ class FakeProjectionRepository:
         kept = self.parcels.get(parcel_id)
         return None if kept is None else kept[0]
 
-    async def last_graded_at(self, parcel_ids: list[str]) -> dict[str, datetime]:
-        return {p: self.grades[p]["evaluated_at"] for p in parcel_ids if p in self.grades}
+    async def last_graded(self, parcel_ids: list[str]) -> dict[str, GradeOrder]:
+        return {p: _order(self.grades[p]) for p in parcel_ids if p in self.grades}
 
     async def record_grades(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             kept = self.grades.get(row["parcel_id"])
-            if kept is None or kept["evaluated_at"] <= row["evaluated_at"]:
+            if kept is None or _order(kept) <= _order(row):
                 self.grades[row["parcel_id"]] = row
 
     async def report_suspicion(self, report: SuspicionReport) -> None:
@@ -663,3 +664,7 @@ async def test_walking_the_tasks_by_next_and_the_deprecated_offset_agree() -> No
         if after is None:
             break
     assert total == 5 and len(set(walked)) == 5 and walked == by_offset
+
+
+def _order(row: dict[str, Any]) -> GradeOrder:
+    return GradeOrder(row["year"], row["evaluated_at"])

@@ -10,13 +10,16 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from enforcement.adapters.tables import inspection_tasks, parcel_grades, parcels
+from enforcement.domain.case_decisions import GradeOrder
 from enforcement.domain.paging import Cursor
 from enforcement.domain.projections import InspectionTask, ParcelView, SuspicionReport
 from landgrade_reference.jurisdictions import canonical_jurisdiction
 from servicekit.db import any_of, column_arrays, on_conflict_update, unnest_insert
 
 # Built once, with an array parameter (see `servicekit.db.any_of`): it runs for every batch of grades.
-_LAST_GRADED_AT = (select(parcel_grades.c.parcel_id, parcel_grades.c.evaluated_at)
+# A grading recorded before grades carried their year counts as year 0: older than any with one.
+_LAST_GRADED = (select(parcel_grades.c.parcel_id, func.coalesce(parcel_grades.c.year, 0).label("year"),
+                       parcel_grades.c.evaluated_at)
                    .where(any_of(parcel_grades.c.parcel_id, "ids"))
                    .order_by(parcel_grades.c.parcel_id).with_for_update())
 
@@ -54,18 +57,18 @@ class ProjectionRepository:
         return None if row is None else ParcelView(row.parcel_id, row.name, row.street, row.holder_uscc,
                                                    row.address, row.holder_name)
 
-    async def last_graded_at(self, parcel_ids: list[str]) -> dict[str, datetime]:
-        """When each parcel was last graded (parcels never graded are absent), rows locked."""
-        rows = await self.session.execute(_LAST_GRADED_AT, {"ids": sorted(set(parcel_ids))})
-        return {r.parcel_id: r.evaluated_at for r in rows}
+    async def last_graded(self, parcel_ids: list[str]) -> dict[str, GradeOrder]:
+        """Each parcel's newest grading acted on (parcels never graded are absent), rows locked."""
+        rows = await self.session.execute(_LAST_GRADED, {"ids": sorted(set(parcel_ids))})
+        return {r.parcel_id: GradeOrder(r.year, r.evaluated_at) for r in rows}
 
     async def record_grades(self, rows: list[dict[str, Any]]) -> None:
-        """Each parcel's latest grade, as recording `rows` in order would leave it: an older grade
-        never wins, and of two as old the later does."""
+        """Each parcel's newest grading (`GradeOrder`), as recording `rows` in order would leave it:
+        an older one never wins, and of two as new the later does."""
         latest: dict[str, dict[str, Any]] = {}
         for row in rows:
             kept = latest.get(row["parcel_id"])
-            if kept is None or kept["evaluated_at"] <= row["evaluated_at"]:
+            if kept is None or _order(kept) <= _order(row):
                 latest[row["parcel_id"]] = row
         if latest:
             await self.session.execute(_RECORD_GRADES, column_arrays(latest.values(), _GRADE_COLUMNS))
@@ -113,7 +116,12 @@ class ProjectionRepository:
 
 _TASK_FIELDS = tuple(InspectionTask.__dataclass_fields__)
 _GRADE_COLUMNS = (("parcel_id", "text"), ("grade", "text"), ("status", "text"), ("evaluation_id", "text"),
-                  ("evaluated_at", "timestamptz"))
+                  ("year", "integer"), ("evaluated_at", "timestamptz"))
 # One statement for a whole batch of grades, whatever its size: it runs for every batch the consumer applies.
 _RECORD_GRADES = unnest_insert("parcel_grades", _GRADE_COLUMNS, on_conflict_update(
-    ("parcel_id",), _GRADE_COLUMNS, where="parcel_grades.evaluated_at <= excluded.evaluated_at"))
+    ("parcel_id",), _GRADE_COLUMNS,
+    where="(coalesce(parcel_grades.year, 0), parcel_grades.evaluated_at) <= (excluded.year, excluded.evaluated_at)"))
+
+
+def _order(row: dict[str, Any]) -> GradeOrder:
+    return GradeOrder(row["year"], row["evaluated_at"])

@@ -50,6 +50,7 @@ parcel_grades = Table(
     Column("grade", String(1), nullable=False),
     Column("status", String(20), nullable=False),
     Column("evaluation_id", String(100), nullable=False),
+    Column("year", Integer),  # null only on rows recorded before migration 0005
     Column("evaluated_at", DateTime(timezone=True), nullable=False),
 )
 

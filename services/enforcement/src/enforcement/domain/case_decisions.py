@@ -6,7 +6,9 @@ changes nothing. A parcel that leaves D or C gets its open case closed with the
 new grade as the reason. A D that arrives after the enforcement case reached
 `rectified` means the re-evaluation still found a violation: the case goes back
 to `inspecting`. Grades older than the last one acted on are ignored, because
-a late, out-of-date grade must not reopen what a newer one settled.
+a late, out-of-date grade must not reopen what a newer one settled: older by
+year first (a year's final grade is published, or corrected, while the next
+year is already being graded), then by when it was graded.
 """
 
 from __future__ import annotations
@@ -21,12 +23,26 @@ from enforcement.domain.cases import Case
 KIND_FOR_GRADE: dict[str, CaseKind] = {"D": CaseKind.ENFORCEMENT, "C": CaseKind.RENEWAL_GUIDANCE}
 
 
+@dataclass(frozen=True, order=True)
+class GradeOrder:
+    """Where a grading stands among a parcel's gradings: a later year's says more about the parcel
+    now than an earlier year's, whenever each was made; within a year, the later grading does."""
+
+    year: int
+    graded_at: datetime
+
+
 @dataclass(frozen=True)
 class GradeChange:
     parcel_id: str
     grade: str  # "A" | "B" | "C" | "D"
+    year: int
     graded_at: datetime
     reasons: tuple[str, ...] = ()
+
+    @property
+    def order(self) -> GradeOrder:
+        return GradeOrder(self.year, self.graded_at)
 
 
 @dataclass(frozen=True)
@@ -50,11 +66,10 @@ class ReopenCase:
 Decision = OpenCase | CloseCase | ReopenCase
 
 
-def decide(
-    change: GradeChange, open_cases: Sequence[Case], last_graded_at: datetime | None
-) -> list[Decision]:
-    """The case decisions for one grade event, given the parcel's open cases."""
-    if last_graded_at is not None and change.graded_at < last_graded_at:
+def decide(change: GradeChange, open_cases: Sequence[Case], last: GradeOrder | None) -> list[Decision]:
+    """The case decisions for one grade event, given the parcel's open cases and the newest grading
+    acted on before it."""
+    if last is not None and change.order < last:
         return []
     grade = change.grade.strip().upper()
     wanted = KIND_FOR_GRADE.get(grade)

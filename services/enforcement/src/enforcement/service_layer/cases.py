@@ -32,24 +32,27 @@ async def on_parcel_graded(uow: EnforcementUnitOfWork, events: list[Received[Par
         return
     async with uow:
         parcel_ids = [e.data.parcel_id for e in run]
-        last = await uow.projections.last_graded_at(parcel_ids)
+        last = await uow.projections.last_graded(parcel_ids)
         open_cases = await uow.cases.open_for_parcels(parcel_ids)
         for received in run:
             graded, parcel_id = received.data, received.data.parcel_id
-            decisions = decide(_change(graded), open_cases.get(parcel_id, []), last.get(parcel_id))
-            if last.get(parcel_id) is None or last[parcel_id] <= graded.evaluated_at:
-                last[parcel_id] = graded.evaluated_at  # as `record_grades` keeps it
+            change = _change(graded)
+            decisions = decide(change, open_cases.get(parcel_id, []), last.get(parcel_id))
+            if last.get(parcel_id) is None or last[parcel_id] <= change.order:
+                last[parcel_id] = change.order  # as `record_grades` keeps it
             if decisions:
                 with received.traced():
                     await _carry_out(uow, graded, decisions, open_cases.get(parcel_id, []))
                 open_cases[parcel_id] = await uow.cases.open_for_parcel(parcel_id)
         await uow.projections.record_grades([
             {"parcel_id": e.data.parcel_id, "grade": e.data.grade, "status": e.data.status,
-             "evaluation_id": e.data.evaluation_id, "evaluated_at": e.data.evaluated_at} for e in run])
+             "evaluation_id": e.data.evaluation_id, "year": e.data.year, "evaluated_at": e.data.evaluated_at}
+            for e in run])
 
 
 def _change(graded: ParcelGraded) -> GradeChange:
-    return GradeChange(graded.parcel_id, graded.grade, graded.evaluated_at, tuple(r.text_en for r in graded.reasons))
+    return GradeChange(graded.parcel_id, graded.grade, graded.year, graded.evaluated_at,
+                       tuple(r.text_en for r in graded.reasons))
 
 
 async def _carry_out(uow: EnforcementUnitOfWork, graded: ParcelGraded, decisions: list[Decision],
