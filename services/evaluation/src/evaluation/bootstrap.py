@@ -16,7 +16,7 @@ from evaluation.entrypoints.http.deps import PROBLEM_TYPES, no_ruleset, not_your
 from evaluation.entrypoints.http.fast_path import RememberedGrades
 from evaluation.service_layer.context import EvaluationContext
 from evaluation.service_layer.grading import NoRuleset
-from evaluation.service_layer.rulesets import BadRulesetRequest, RulesetConflict, seed_rulesets
+from evaluation.service_layer.rulesets import BadRulesetRequest, RulesetConflict, UnknownBase, seed_rulesets
 from evaluation.service_layer.yearly_run import cancel_runs, close_interrupted_runs
 from evaluation.settings import Settings
 from landgrade_events.evaluation import GRADES, WARNINGS
@@ -40,6 +40,13 @@ def _setting_error(field: str, message: str) -> list[dict[str, object]]:
     return [{"field": field, "message": Text(f"取值无效：{message}", message)}]
 
 
+def unknown_base(ruleset_id: str) -> Problem:
+    """409: the ruleset to start from is not stored (rulesets are data; another may add it)."""
+    message = Text(f"评价规则 {ruleset_id} 不存在", f"ruleset {ruleset_id} does not exist")
+    return Problem(409, Text("未知评价规则", "Unknown ruleset"), message, type_=PROBLEM_TYPES + "unknown-ruleset",
+                   errors=[{"field": "based_on", "message": message}])
+
+
 PROBLEMS = {
     RulesetError: lambda e: Problem(422, _INVALID_RULESET, Text(f"评价规则设置无效：{e}", str(e)),
                                     type_=INVALID_RULESET,
@@ -50,8 +57,9 @@ PROBLEMS = {
     RulesetConflict: lambda e: Problem(409, Text("评价规则已存在", "Ruleset exists"),
                                        Text("同一编号的评价规则已以其他设置存在；规则不可更改，请使用新编号。", str(e)),
                                        type_=PROBLEM_TYPES + "ruleset-exists"),
+    UnknownBase: lambda e: unknown_base(e.ruleset_id),
     NotYourParcel: lambda e: not_your_parcel(e.parcel_id),
-    NoRuleset: lambda e: no_ruleset(e.year, e.covered),
+    NoRuleset: lambda e: no_ruleset(e.year, e.covered),  # reads (404); a write catches it and answers 409
 }
 
 

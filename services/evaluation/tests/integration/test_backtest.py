@@ -78,8 +78,13 @@ async def test_the_backtest_is_for_land_staff_and_refuses_bad_input(service) -> 
     refused = CliRunner().invoke(app, ["backtest", "--year", str(YEAR), "--quarter", "4"])
     assert refused.exit_code == 2 and "quarter" in refused.output  # Q4 is the year itself: nothing to replay
     for params, field in (({"year": YEAR, "quarter": 4}, "quarter"), ({"year": YEAR}, "quarter"),
-                          ({"year": 1999, "quarter": 1}, "year"), ({"year": 2020, "quarter": 1}, "year")):
+                          ({"year": 1999, "quarter": 1}, "year")):
         refused = await service.client.get("/v1/backtests", params=params, headers=ADMIN)
         assert refused.status_code == 422, (params, refused.text)
         assert refused.headers["content-type"] == "application/problem+json"
         assert field in refused.text
+    # A year no ruleset covers is an answer about the stored rulesets: not found, naming the year.
+    uncovered = await service.client.get("/v1/backtests", params={"year": 2020, "quarter": 1}, headers=ADMIN)
+    assert uncovered.status_code == 404, uncovered.text
+    assert uncovered.headers["content-type"] == "application/problem+json"
+    assert uncovered.json()["type"].endswith("/no-ruleset-for-year") and uncovered.json()["errors"][0]["field"] == "year"

@@ -108,6 +108,11 @@ async def test_a_final_year_is_final_and_re_evaluation_corrects_it(service, infr
     assert missing.status_code == 422 and [e["field"] for e in missing.json()["errors"]] == ["reason"]
     problem(await service.client.post("/v1/re-evaluations", json={**body, "year": 2026}, headers=LAND),
             409, "year-not-final")
+    # Parcels are data: one the year does not hold is a conflict with what is stored, and nothing changes.
+    unknown = problem(await service.client.post("/v1/re-evaluations", json={**body, "parcel_ids": [parcel, "E-none"]},
+                                                 headers=LAND), 409, "unknown-parcel")
+    assert [e["field"] for e in unknown["errors"]] == ["parcel_ids"] and "E-none" in unknown["detail"]
+    assert (await service.grade(parcel, 2025))["grade"] == "A"
     done = await service.client.post("/v1/re-evaluations", json=body, headers=LAND)
     assert done.status_code == 201, done.text
     record = done.json()
@@ -124,16 +129,21 @@ async def test_a_final_year_is_final_and_re_evaluation_corrects_it(service, infr
 
 
 async def test_years_without_a_ruleset_are_refused_and_the_default_year_has_a_run(service) -> None:
+    # Rulesets are data: a year none covers is a conflict for a write and not found for a read.
     refused = problem(await service.client.post("/v1/evaluation-runs", json={"year": 2022}, headers=RUNS),
-                      422, "no-ruleset-for-year")
+                      409, "no-ruleset-for-year")
     assert [e["field"] for e in refused["errors"]] == ["year"]
     assert refused["covered_years"] == [2023, 2024, 2025, 2026]
     assert refused["title"] == "该年度没有评价规则" and "2023、2024" in refused["detail"]
     english = problem(await service.client.post("/v1/evaluation-runs", json={"year": 2022}, headers={**RUNS, **EN}),
-                      422, "no-ruleset-for-year")
+                      409, "no-ruleset-for-year")
     assert english["title"] == "No ruleset for the year" and "2023, 2024" in english["errors"][0]["message"]
-    for path in ("/v1/grades", "/v1/grades/summary"):
-        problem(await service.client.get(path, params={"year": 2022}, headers=READ), 422, "no-ruleset-for-year")
+    for path, params in (("/v1/grades", {"year": 2022}), ("/v1/grades/summary", {"year": 2022}),
+                         ("/v1/backtests", {"year": 2022, "quarter": 2})):
+        read = problem(await service.client.get(path, params=params, headers=LAND), 404,
+                       "no-ruleset-for-year")
+        assert read["covered_years"] == [2023, 2024, 2025, 2026] and "2023、2024" in read["detail"], path
+    assert (await service.client.get("/v1/evaluation-runs", params={"year": 2022}, headers=READ)).json()["items"] == []
 
     # Before any run the default year is the current one; afterwards, the latest year with a run,
     # not the largest year anyone filed for.

@@ -180,6 +180,12 @@ async def test_rulesets_are_data_and_a_new_one_never_rewrites_past_grades(servic
         headers=ADMIN,
     )
     assert invalid.status_code == 422 and invalid.json()["errors"][0]["field"] == "renewal_commitment_rule"
+    # A base not stored is an answer about the data (another admin may add it), not the body's shape.
+    unbased = await service.client.post(
+        "/v1/rulesets", json={"id": "orphan", "name": "x", "based_on": "no-such-ruleset", "changes": {}}, headers=ADMIN)
+    assert unbased.status_code == 409, unbased.text
+    assert unbased.json()["type"].endswith("/unknown-ruleset") and unbased.json()["errors"][0]["field"] == "based_on"
+    assert (await service.client.get("/v1/rulesets/orphan", headers=READ)).status_code == 404
     listed = (await service.client.get("/v1/rulesets", headers=READ)).json()["items"]
     assert {r["id"] for r in listed} >= {"etown-2024-draft", new_id}
 

@@ -92,7 +92,9 @@ async def test_run_progress_and_errors_are_reported(service) -> None:
     response = await service.client.post(
         "/v1/evaluation-runs", json={"year": 2024, "ruleset_id": "nope"}, headers=admin
     )
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "ruleset_id"
+    # Rulesets are data: one not stored is a conflict with what is stored, naming the field.
+    assert response.status_code == 409 and response.json()["errors"][0]["field"] == "ruleset_id"
+    assert response.json()["type"] == "https://landgrade.example/problems/unknown-ruleset"
     assert (await service.client.post("/v1/evaluation-runs", json={"year": 2024}, headers=reader)).status_code == 403
     assert (await service.client.post("/v1/evaluation-runs", json={"year": 2024})).status_code == 401
     assert (await service.client.get("/v1/evaluation-runs/none", headers=reader)).status_code == 404

@@ -639,8 +639,11 @@ async def test_rulesets_are_added_once_and_never_changed() -> None:
     with pytest.raises(rulesets.RulesetConflict):
         await rulesets.add_ruleset(uow, "r2", "新", document=ruleset_to_dict(seed), based_on=None, changes={},
                                    created_by="admin")
-    with pytest.raises(rulesets.BadRulesetRequest):
+    with pytest.raises(rulesets.UnknownBase):
         await rulesets.add_ruleset(uow, "r3", "x", document=None, based_on="nope", changes={}, created_by="a")
+    with pytest.raises(rulesets.BadRulesetRequest):
+        await rulesets.add_ruleset(uow, "r3", "x", document=None, based_on=None, changes={}, created_by="a")
+    assert list(uow.rulesets.stored) == [seed.id, "r2"]
 
 
 async def test_what_if_stores_nothing() -> None:

@@ -169,15 +169,22 @@ def _bool(doc: dict[str, Any], path: str, default: bool) -> bool:
     return value
 
 
+def _whole(value: Any) -> Any:
+    """A JSON integer as an int: JSON (and JSON Schema) count 5.0 an integer, as 5."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _int(doc: dict[str, Any], path: str, default: int, low: int, high: int) -> int:
-    value = doc.get(_leaf(path), default)
+    value = _whole(doc.get(_leaf(path), default))
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise RulesetError(path, f"an integer from {low} to {high}")
     return value
 
 
 def _money(doc: dict[str, Any], path: str) -> Decimal:
-    value = doc.get(_leaf(path))
+    value = _whole(doc.get(_leaf(path)))
     try:
         amount = Decimal(str(value)) if isinstance(value, (str, int)) else None
     except InvalidOperation:

@@ -18,6 +18,14 @@ class BadRulesetRequest(Exception):
         self.detail, self.field, self.message = detail, field, message
 
 
+class UnknownBase(Exception):
+    """`based_on` names no stored ruleset: an answer about what is stored, not the request's shape."""
+
+    def __init__(self, ruleset_id: str) -> None:
+        super().__init__(ruleset_id)
+        self.ruleset_id = ruleset_id
+
+
 class RulesetConflict(Exception):
     """A ruleset with this id exists with other settings."""
 
@@ -25,14 +33,15 @@ class RulesetConflict(Exception):
 async def add_ruleset(uow: EvaluationUnitOfWork, ruleset_id: str, name: str, *, document: dict[str, Any] | None,
                       based_on: str | None, changes: dict[str, Any], created_by: str) -> tuple[Ruleset, bool]:
     """The ruleset, and False when the same one was stored already. Raises `RulesetError` for an
-    unusable document, `BadRulesetRequest`, and `RulesetConflict` when the id has other settings."""
+    unusable document, `BadRulesetRequest` without a document or `based_on`, `UnknownBase`, and
+    `RulesetConflict` when the id has other settings."""
     async with uow:
         if document is not None:
             ruleset = ruleset_from_dict({**document, "id": ruleset_id, "name": name})
         elif based_on is not None:
             base = await uow.rulesets.get(based_on)
             if base is None:
-                raise BadRulesetRequest(f"based_on {based_on} does not exist", "based_on", "no such ruleset")
+                raise UnknownBase(based_on)
             ruleset = with_changes(base, {**changes, "id": ruleset_id, "name": name})
         else:
             raise BadRulesetRequest("send a document or based_on with changes", "document",

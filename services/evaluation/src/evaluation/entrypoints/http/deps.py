@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query
 
-from evaluation.domain.identifiers import PARCEL_ID_MAX, InvalidUscc, parcel_id_problem, parse_uscc
+from evaluation.domain.identifiers import (
+    PARCEL_ID_MAX,
+    PARCEL_ID_SCHEMA,
+    InvalidUscc,
+    parcel_id_problem,
+    parse_uscc,
+)
 from evaluation.service_layer.context import EvaluationContext
-from landgrade_reference.jurisdictions import known_jurisdiction
+from landgrade_reference.jurisdictions import JURISDICTIONS, known_jurisdiction
 from servicekit.auth import Principal
 from servicekit.http import app_context
 from servicekit.problems import Problem, Text
@@ -80,13 +86,21 @@ def no_grade(parcel_id: str, year: int | None) -> Problem:
                    type_=NO_GRADE)
 
 
-def no_ruleset(year: int, covered: list[int]) -> Problem:
-    """422 naming `year`: no ruleset is in force for it; the answer lists the years one is."""
+# Rulesets are data (POST /v1/rulesets adds years): a year none covers is an answer about what is
+# stored, not about the request's shape — 404 to a read, 409 to a write.
+NO_RULESET_READ: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No ruleset covers `year` (`no-ruleset-for-year`, with `covered_years`)"}}
+
+
+def no_ruleset(year: int, covered: list[int], *, write: bool = False) -> Problem:
+    """404 (a read) or 409 (a write) naming `year`: no ruleset is in force for it; the answer lists
+    the years one is."""
     listed = "、".join(map(str, covered)) or "无"
     listed_en = ", ".join(map(str, covered)) or "none"
     message = Text(f"没有适用于{year}年度的评价规则；有规则的年度：{listed}",
                    f"no ruleset is in force for {year}; years with a ruleset: {listed_en}")
-    return Problem(422, Text("该年度没有评价规则", "No ruleset for the year"), message, type_=NO_RULESET,
+    return Problem(409 if write else 404, Text("该年度没有评价规则", "No ruleset for the year"), message,
+                   type_=NO_RULESET,
                    errors=[{"field": "year", "message": message}], covered_years=covered)
 
 
@@ -115,11 +129,16 @@ def _parcel_id_problem_zh(problem: str) -> str:
         problem, "不能含空白、控制字符、孤立代理字符或 / \\ ? # %")
 
 
-def _parcel_id(parcel_id: Annotated[str, Path()]) -> str:
+def _parcel_id(parcel_id: Annotated[str, Path(json_schema_extra=PARCEL_ID_SCHEMA)]) -> str:
     return checked_parcel_id(parcel_id)
 
 
 ParcelId = Annotated[str, Depends(_parcel_id)]
+ParcelIdQuery = Annotated[str | None, Query(json_schema_extra=PARCEL_ID_SCHEMA)]
+# Every spelling `street_filter` reads, from the one list of E-Town's streets and towns.
+STREET_NAMES = [spelling for j in JURISDICTIONS for spelling in (j.name_zh, j.code, j.name_en)]
+StreetQuery = Annotated[str | None, Query(description="a street or town of E-Town: its Chinese name, code or "
+                                                      "English name", json_schema_extra={"enum": STREET_NAMES})]
 
 
 def street_filter(raw: str | None) -> str | None:

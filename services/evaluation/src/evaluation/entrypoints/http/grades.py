@@ -6,10 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from evaluation.domain.identifiers import PARCEL_ID_SCHEMA
 from evaluation.entrypoints.http.deps import (
+    NO_RULESET_READ,
     READ,
     Ctx,
     ParcelId,
+    StreetQuery,
     Year,
     checked_parcel_id,
     enterprise_of,
@@ -44,12 +47,14 @@ async def history(ctx: Ctx, parcel_id: ParcelId, year: Year = None, limit: Annot
     return found
 
 
-@router.get("/grades", summary="Current grades, filtered by grade, street and year (paginated)")
+@router.get("/grades", summary="Current grades, filtered by grade, street and year (paginated)",
+            responses=NO_RULESET_READ)
 async def grades(ctx: Ctx, grade: Annotated[str | None, Query(pattern="^[ABCD]$")] = None,
-                 street: Annotated[str | None, Query(description="a street or town of E-Town, any spelling")] = None,
+                 street: StreetQuery = None,
                  year: Year = None,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                 after: Annotated[str | None, Query(description="cursor: the last parcel_id seen")] = None,
+                 after: Annotated[str | None, Query(description="cursor: the last parcel_id seen",
+                                                    json_schema_extra=PARCEL_ID_SCHEMA)] = None,
                  principal: Principal = require(*READ)) -> dict[str, Any]:
     if after is not None:
         checked_parcel_id(after, "after", "query")
@@ -57,6 +62,6 @@ async def grades(ctx: Ctx, grade: Annotated[str | None, Query(pattern="^[ABCD]$"
                                         enterprise_of(principal))
 
 
-@router.get("/grades/summary", summary="Counts by grade and by street for a year")
+@router.get("/grades/summary", summary="Counts by grade and by street for a year", responses=NO_RULESET_READ)
 async def summary(ctx: Ctx, year: Year = None, principal: Principal = require(*READ)) -> dict[str, Any]:
     return await queries.grade_summary(ctx.uow(), year, enterprise_of(principal))

@@ -13,6 +13,7 @@ from evaluation.entrypoints.http.deps import (
     OBJECT,
     READ,
     Ctx,
+    ParcelIdQuery,
     checked_parcel_id,
     enterprise_of,
     no_grade,
@@ -45,7 +46,7 @@ async def submit(ctx: Ctx, body: ObjectionRequest, idempotency_key: IdempotencyK
 
 @router.get("", summary="Objections")
 async def listing(ctx: Ctx, run_id: str | None = None,
-                  state: Literal["submitted", "upheld", "rejected"] | None = None, parcel_id: str | None = None,
+                  state: Literal["submitted", "upheld", "rejected"] | None = None, parcel_id: ParcelIdQuery = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100,
                   principal: Principal = require(*READ)) -> dict[str, Any]:
     if parcel_id is not None:

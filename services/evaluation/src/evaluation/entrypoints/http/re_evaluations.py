@@ -27,7 +27,9 @@ router = APIRouter(prefix="/v1/re-evaluations", tags=["runs"])
 
 
 @router.post("", status_code=201, summary="Re-evaluate a final year (重新评价): every changed grade is "
-                                          "published as a correction of the final one")
+                                          "published as a correction of the final one",
+             responses={409: {"description": "The year is not final (`year-not-final`), or the year holds no "
+                                             "parcel of `parcel_ids` (`unknown-parcel`)"}})
 async def create(ctx: Ctx, body: ReEvaluationRequest, idempotency_key: IdempotencyKeyDep,
                  principal: Principal = require(REEVALUATE)) -> dict[str, Any]:
     if enterprise_of(principal) is not None:  # an enterprise never re-makes final grades
@@ -40,7 +42,7 @@ async def create(ctx: Ctx, body: ReEvaluationRequest, idempotency_key: Idempoten
     except UnknownParcels as error:
         listed = ", ".join(error.parcel_ids[:50])
         message = Text(f"未知地块：{listed}", f"unknown parcels: {listed}")
-        raise Problem(422, Text("未知地块", "Unknown parcel"), message, type_=PROBLEM_TYPES + "unknown-parcel",
+        raise Problem(409, Text("未知地块", "Unknown parcel"), message, type_=PROBLEM_TYPES + "unknown-parcel",
                       errors=[{"field": "parcel_ids", "message": message}]) from None
     return queries.re_evaluation_document(record)
 

@@ -31,17 +31,20 @@ from servicekit.problems import Problem, Text
 router = APIRouter(prefix="/v1/evaluation-runs", tags=["runs"])
 
 
-@router.post("", status_code=202, summary="Start the yearly run for a year (grades every parcel)")
+@router.post("", status_code=202, summary="Start the yearly run for a year (grades every parcel)",
+             responses={409: {"description": "No ruleset covers `year` (`no-ruleset-for-year`, with "
+                                             "`covered_years`), `ruleset_id` is not stored (`unknown-ruleset`), "
+                                             "or the year is final (`year-final`)"}})
 async def start(ctx: Ctx, body: RunRequest, idempotency_key: IdempotencyKeyDep,
                 principal: Principal = require(RUNS_WRITE)) -> JSONResponse:
     try:
         run, created = await yearly_run.create_run(ctx.uow(), body.year, body.ruleset_id, principal.subject,
                                                    idempotency_key.by(principal.subject) if idempotency_key else None)
     except NoRuleset as error:
-        raise no_ruleset(error.year, error.covered) from None
+        raise no_ruleset(error.year, error.covered, write=True) from None
     except LookupError:
         message = Text(f"评价规则 {body.ruleset_id} 不存在", f"ruleset {body.ruleset_id} does not exist")
-        raise Problem(422, Text("未知评价规则", "Unknown ruleset"), message, type_=UNKNOWN_RULESET,
+        raise Problem(409, Text("未知评价规则", "Unknown ruleset"), message, type_=UNKNOWN_RULESET,
                       errors=[{"field": "ruleset_id", "message": message}]) from None
     except publication.PublicationError as error:
         raise state_problem(error.kind, error.zh, error.en) from None

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from evaluation.domain.identifiers import parcel_id_problem, surrogate_path
+from evaluation.domain.identifiers import BLANKS, PARCEL_ID_SCHEMA, parcel_id_problem, surrogate_path
+from evaluation.entrypoints.http.ruleset_schema import RULESET_CHANGES, RULESET_DOCUMENT
 
 GradeLetter = Literal["A", "B", "C", "D"]
+ParcelIdField = Annotated[str, Field(json_schema_extra=PARCEL_ID_SCHEMA)]
+# Text with a character that is not blank (and, like all text, no NUL).
+RulesetDocument = Annotated[dict[str, Any], WithJsonSchema(RULESET_DOCUMENT)]
+RulesetChanges = Annotated[dict[str, Any], WithJsonSchema(RULESET_CHANGES)]
+NOT_BLANK = rf"^[^\u0000]*[^\u0000{BLANKS}][^\u0000]*$"
 
 
 def _no_surrogate(value: Any, where: str) -> None:
@@ -65,22 +71,26 @@ class PublishRequest(_Body):
 class RulesetRequest(_Body):
     """A whole ruleset document, or `based_on` an existing ruleset with `changes` (same shape)."""
 
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["document"], "properties": {"document": {"type": "object"}}},
+        {"required": ["based_on"], "properties": {"based_on": {"type": "string"}}}]})
+
     id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
     name: str = Field(min_length=1, max_length=200)
-    based_on: str | None = None
-    changes: dict[str, Any] = Field(default_factory=dict)
-    document: dict[str, Any] | None = None
+    based_on: str | None = Field(None, description="the id of a stored ruleset the changes are laid over")
+    changes: RulesetChanges = Field(default_factory=dict)
+    document: RulesetDocument | None = None
 
 
 class SimulationRequest(_Body):
     year: int = Field(ge=2000, le=2100)
-    changes: dict[str, Any] = Field(description="settings to change, shaped like the ruleset document, e.g. "
-                                                "{\"thresholds\": {\"output_per_ha\": \"250000000\"}}")
+    changes: RulesetChanges = Field(description="settings to change, shaped like the ruleset document, e.g. "
+                                               "{\"thresholds\": {\"output_per_ha\": \"250000000\"}}")
     limit: int = Field(100, ge=0, le=10000, description="how many moved parcels to list")
 
 
 class ObjectionRequest(_Body):
-    parcel_id: str = Field(min_length=1, max_length=64)
+    parcel_id: ParcelIdField
     year: int = Field(ge=2000, le=2100)
     statement: str = Field(min_length=1, max_length=10000)
     requested_grade: GradeLetter | None = None
@@ -94,6 +104,11 @@ class ObjectionRequest(_Body):
 
 
 class DecisionRequest(_Body):
+    """A rejected objection changes no grade: `grade` only with `decision=upheld`."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"decision": {"const": "rejected"}}, "required": ["decision"]},
+        "then": {"properties": {"grade": {"type": "null"}}}})
     decision: Literal["upheld", "rejected"]
     grade: GradeLetter | None = Field(None, description="the new grade when upheld")
     note: str = Field(min_length=1, max_length=10000)
@@ -103,9 +118,9 @@ class ReEvaluationRequest(_Body):
     """Re-evaluation of a final year (重新评价): why, and optionally which parcels (default: all)."""
 
     year: int = Field(ge=2000, le=2100)
-    reason: str = Field(min_length=2, max_length=10000, description="why the final year is re-evaluated; kept "
-                                                                     "and sent with every correction")
-    parcel_ids: list[str] | None = Field(None, min_length=1, max_length=100000)
+    reason: str = Field(min_length=2, max_length=10000, json_schema_extra={"pattern": NOT_BLANK},
+                        description="why the final year is re-evaluated; kept and sent with every correction")
+    parcel_ids: list[ParcelIdField] | None = Field(None, min_length=1, max_length=100000)
 
     @field_validator("reason")
     @classmethod

@@ -7,11 +7,13 @@ bound by its `jurisdiction` claim) reads its own street only.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from evaluation.entrypoints.http.deps import READ, Ctx, Year, checked_parcel_id, street_filter
+from evaluation.domain.identifiers import PARCEL_ID_REGEX
+from evaluation.entrypoints.http.deps import READ, Ctx, StreetQuery, Year, checked_parcel_id, street_filter
 from evaluation.service_layer import queries
 from landgrade_reference.jurisdictions import known_jurisdiction
 from servicekit.auth import Principal, require
@@ -20,14 +22,17 @@ from servicekit.problems import Problem, Text
 router = APIRouter(prefix="/v1", tags=["monitoring"])
 STREET_OFFICE = "findings:write"
 _TYPES = "https://landgrade.example/problems/"
+_MEASURES = ("output_per_ha", "tax_per_ha")
+# A page's `next`: the last parcel id, the separator, the last measure.
+_CURSOR_PATTERN = f"^{PARCEL_ID_REGEX}{re.escape(queries.WARNING_CURSOR_SEPARATOR)}({'|'.join(_MEASURES)})$"
 
 
 @router.get("/warnings", summary="Early warnings (projections, not grades) of a year, by street and measure")
 async def warnings(ctx: Ctx, year: Year = None,
-                   street: Annotated[str | None, Query(description="a street or town of E-Town, any spelling")] = None,
+                   street: StreetQuery = None,
                    measure: Annotated[str | None, Query(pattern="^(output_per_ha|tax_per_ha)$")] = None,
-                   after: Annotated[str | None, Query(max_length=200,
-                                                      description="the `next` of the previous page")] = None,
+                   after: Annotated[str | None, Query(max_length=200, description="the `next` of the previous page",
+                                                      json_schema_extra={"pattern": _CURSOR_PATTERN})] = None,
                    limit: Annotated[int, Query(ge=1, le=500)] = 50,
                    principal: Principal = require(*READ, STREET_OFFICE)) -> dict[str, Any]:
     return await queries.warnings(ctx.uow(), year, _streets(principal, street_filter(street)), measure,
@@ -60,7 +65,7 @@ def _cursor(after: str | None) -> tuple[str, str] | None:
     if after is None:
         return None
     parcel_id, separator, measure = after.rpartition(queries.WARNING_CURSOR_SEPARATOR)
-    if not separator or measure not in ("output_per_ha", "tax_per_ha"):
+    if not separator or measure not in _MEASURES:
         message = Text("应为上一页返回的 next", "must be the `next` of the previous page")
         raise Problem(422, Text("分页游标无效", "Invalid cursor"),
                       Text(f"after：{message.zh}。", f"after {message.en}."),
