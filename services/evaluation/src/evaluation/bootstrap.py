@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from evaluation.adapters.official_calendar import OfficialCalendar
 from evaluation.adapters.tables import plumbing as plumbing_tables
 from evaluation.domain.identifiers import NotYourParcel
 from evaluation.domain.ruleset import RulesetError
@@ -69,6 +70,7 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
     # "Now" is Beijing time from the settings (CLOCK_AT fixes it): the current year, objection
     # windows and the "today" of dated facts all come from it.
     ctx = EvaluationContext(plumbing.storage, clock=own.clock().now,
+                            calendar=OfficialCalendar.with_notices_from(own.official_calendar_file),
                             grade_reads=ReadCache(max_entries=own.grade_read_cache_entries))
     feed = ChangeFeed(asyncpg_dsn(own.database_url), "current_grades", ctx.grade_reads)
     plumbing.db.commit_listeners.append(ctx.grade_reads.committed)  # read-your-writes for grade reads

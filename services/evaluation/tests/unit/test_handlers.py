@@ -5,9 +5,11 @@ grade events emitted, runs and objections moving through their states."""
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,6 +17,7 @@ import pytest
 
 from evaluation.adapters.facts_repository import FactsRepository
 from evaluation.adapters.grades_repository import evaluation_row
+from evaluation.adapters.official_calendar import OfficialCalendar
 from evaluation.domain.equity import adjacency, equity_linked
 from evaluation.domain.identifiers import NotYourParcel
 from evaluation.domain.projection import FindingRecord, LeaseRecord, ParcelRecord, ParcelSources, RevenueRecord
@@ -318,6 +321,7 @@ class FakeUnitOfWork:
         self.grading_lock = FakeLock()
         self.storage = SimpleNamespace(outbox=FakeOutbox())
         self.clock = lambda: NOW
+        self.calendar = OfficialCalendar()
         self.events: list[EventData] = []
         self.keys: dict[tuple[str, str], tuple[str, int, Any]] = {}
         self.committed = 0
@@ -719,6 +723,31 @@ def test_the_objection_window_counts_working_days_and_skips_national_day() -> No
 def test_an_unknown_official_calendar_is_refused_rather_than_guessed() -> None:
     with pytest.raises(publication.CalendarUnknown):
         publication.objection_deadline(datetime(2099, 3, 2, 10, tzinfo=UTC), 5)
+
+
+def test_a_years_notice_from_the_operator_counts_its_holidays_and_swapped_workdays(tmp_path: Path) -> None:
+    # A notice for 2099 (beyond the bundled data): Monday 2 March off, Saturday 7 March worked.
+    notice = tmp_path / "calendar.json"
+    notice.write_text(json.dumps({"2099": {"holidays": ["2099-03-02", "2099-03-03"], "workdays": ["2099-03-07"]}}))
+    calendar = OfficialCalendar.with_notices_from(notice)
+    published = datetime(2099, 2, 27, 10, tzinfo=publication.BEIJING)  # Friday
+    # Working days after: Wed 4, Thu 5, Fri 6, Sat 7 (swapped), Mon 9.
+    assert publication.objection_deadline(published, 5, calendar)[0] == date(2099, 3, 9)
+    # Years the notice does not cover still come from the bundled data, or are refused.
+    assert publication.objection_deadline(datetime(2025, 11, 6, 6, tzinfo=UTC), 5, calendar)[0] == date(2025, 11, 13)
+    with pytest.raises(publication.CalendarUnknown):
+        publication.objection_deadline(datetime(2098, 3, 2, 10, tzinfo=UTC), 5, calendar)
+
+
+@pytest.mark.parametrize("content", [
+    '{"2099": {"holidays": ["2099-13-01"]}}', '{"2099": {"holidays": ["2098-10-01"]}}',
+    '{"99": {}}', '{"2099": {"holidays": ["2099-03-02"], "workdays": ["2099-03-02"]}}',
+    '{"2099": {"holiday": []}}', '[1]', 'not json'])
+def test_a_malformed_calendar_notice_is_refused_at_start(tmp_path: Path, content: str) -> None:
+    notice = tmp_path / "calendar.json"
+    notice.write_text(content)
+    with pytest.raises(ValueError, match="official calendar file"):
+        OfficialCalendar.with_notices_from(notice)
 
 
 async def test_re_evaluating_a_final_year_publishes_each_change_as_a_correction() -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evaluation.adapters.grading_lock import GRADING_LOCK
+from evaluation.adapters.official_calendar import OfficialCalendar
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork, utc_now
 from servicekit.read_cache import ReadCache
 from servicekit.uow import Storage
@@ -23,15 +24,16 @@ __all__ = ["GRADING_LOCK", "EvaluationContext", "bulk_work", "utc_now"]
 class EvaluationContext:
     storage: Storage
     clock: Callable[[], datetime] = field(default=utc_now)
+    calendar: OfficialCalendar = field(default_factory=OfficialCalendar)
     grade_reads: ReadCache = field(default_factory=ReadCache)  # serves nothing until its feed is live
     # Yearly runs working in the background, cancelled at shutdown.
     run_tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def uow(self) -> EvaluationUnitOfWork:
-        return EvaluationUnitOfWork(self.storage, clock=self.clock)
+        return EvaluationUnitOfWork(self.storage, clock=self.clock, calendar=self.calendar)
 
     def uow_on(self, session: AsyncSession) -> EvaluationUnitOfWork:
-        return EvaluationUnitOfWork(self.storage, session=session, clock=self.clock)
+        return EvaluationUnitOfWork(self.storage, session=session, clock=self.clock, calendar=self.calendar)
 
     def wake_relay(self) -> None:
         """A long transaction wrote events in bulk and committed: the relay may publish them now."""

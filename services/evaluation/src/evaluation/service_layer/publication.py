@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from evaluation.adapters.official_calendar import CalendarUnknown, is_workday
+from evaluation.adapters.official_calendar import CalendarUnknown, OfficialCalendar
 from evaluation.domain.calendar import working_days_after
 from evaluation.service_layer.outgoing import document_from_row
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
@@ -49,11 +49,12 @@ class PublishedInFuture(Exception):
     """A publication recorded as made on a day that has not come yet."""
 
 
-def objection_deadline(published: datetime | date, working_days: int) -> tuple[date, datetime]:
+def objection_deadline(published: datetime | date, working_days: int,
+                       calendar: OfficialCalendar | None = None) -> tuple[date, datetime]:
     """The last day objections are taken (the `working_days`-th working day after publication, in
     Beijing), and the moment the window closes: midnight after that day."""
     day = published.astimezone(BEIJING).date() if isinstance(published, datetime) else published
-    last_day = working_days_after(day, working_days, is_workday)
+    last_day = working_days_after(day, working_days, (calendar or OfficialCalendar()).is_workday)
     return last_day, datetime.combine(last_day + timedelta(days=1), time(), BEIJING)
 
 
@@ -80,7 +81,7 @@ async def publish(uow: EvaluationUnitOfWork, run_id: str, window_days: int | Non
         if published_on is not None and published_on > now.astimezone(BEIJING).date():
             raise PublishedInFuture(published_on.isoformat())
         published = datetime.combine(published_on, time(9), BEIJING) if published_on else now
-        last_day, deadline = objection_deadline(published, window_days)
+        last_day, deadline = objection_deadline(published, window_days, uow.calendar)
         await uow.runs.change(run_id, state="published", published_at=published, objection_deadline=deadline,
                               objection_window_days=window_days, objection_last_day=last_day)
         return await uow.runs.get(run_id) or {}

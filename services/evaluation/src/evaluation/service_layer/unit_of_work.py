@@ -12,6 +12,7 @@ from evaluation.adapters.grades_repository import GradeRepository
 from evaluation.adapters.grading_lock import GradingLock
 from evaluation.adapters.monitoring_repository import MonitoringRepository
 from evaluation.adapters.objections_repository import ObjectionRepository
+from evaluation.adapters.official_calendar import OfficialCalendar
 from evaluation.adapters.rulesets_repository import RulesetRepository
 from evaluation.adapters.runs_repository import RunRepository
 from servicekit.uow import Storage, UnitOfWork
@@ -31,8 +32,9 @@ class EvaluationUnitOfWork(UnitOfWork):
     monitoring: MonitoringRepository
 
     def __init__(self, storage: Storage, *, session: AsyncSession | None = None,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now, calendar: OfficialCalendar | None = None) -> None:
         self.clock = clock  # evaluation times and "today" of the facts, as the context's clock says
+        self.calendar = calendar or OfficialCalendar()  # working days of objection windows
         super().__init__(storage, session=session)
 
     def bind(self, session: AsyncSession) -> None:
