@@ -110,4 +110,5 @@ async def _step(step: Awaitable[dict[str, Any]], run_id: str) -> dict[str, Any]:
         raise Problem(409, Text("法定工作日历未知", "Official calendar unknown"),
                       Text(f"尚无{error.year}年的国家法定节假日安排，无法计算异议期的工作日。",
                            f"China's official holidays for {error.year} are not known yet: the objection "
-                           "window's working days cannot be counted."), type_=CALENDAR_UNKNOWN) from None
+                           "window's working days cannot be counted (OFFICIAL_CALENDAR_FILE adds a year's notice)."),
+                      type_=CALENDAR_UNKNOWN) from None
