@@ -81,11 +81,6 @@ def _generate(operation: Any, refused: list[str], stated: set[str]) -> None:
 # Refusals these services still give to schema-valid requests, each a check the schema does not
 # state yet: strict, so the day one passes the marker must go.
 KNOWN_GAPS = {
-    "parcel-registry": "rules across fields (a commitment's years, shares summing to at most 100 %), "
-                       "a lease naming the parcel's own holder, a reason required only when a parcel "
-                       "already exists, a filing year bounded by today",
-    "evaluation": "parcel ids, streets and years a ruleset covers are checked in handlers, not yet "
-                  "stated as patterns, enumerations and named formats in the schema",
 }
 
 

@@ -161,7 +161,7 @@ class Driver:
                     return
                 if response.status_code >= 500:
                     self.server_errors[response.status_code] = self.server_errors.get(response.status_code, 0) + 1
-                waiting_for_parcel = response.status_code == 422 and "unknown parcel" in response.text
+                waiting_for_parcel = response.status_code == 409 and "unknown-parcel" in response.text
                 if response.status_code < 500 and not waiting_for_parcel:
                     self.unexpected.append(f"{send.path} {send.body.get('filing_id') or send.body.get('inspection_id')}"
                                            f": {response.status_code} {response.text[:200]}")

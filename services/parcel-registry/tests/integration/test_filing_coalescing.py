@@ -41,7 +41,7 @@ async def test_concurrent_single_filings_each_get_their_own_answer(
     assert sorted([statuses[0], statuses[30]]) == [200, 201]
     assert sorted([statuses[1], statuses[31]]) == [201, 409]
     assert all(s == 201 for s in statuses[2:30])
-    assert statuses[32] == 422 and answers[32].json()["errors"][0]["field"] == "parcel_id"
+    assert statuses[32] == 409 and answers[32].json()["errors"][0]["field"] == "parcel_id"  # not in the ledger (yet)
     for body, answer in zip(bodies[2:30], answers[2:30], strict=True):
         assert answer.json()["filing"]["filing_id"] == body["filing_id"]
         assert answer.json()["attribution"]["shares"][0]["parcel_id"] == pid

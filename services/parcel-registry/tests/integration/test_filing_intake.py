@@ -137,7 +137,8 @@ async def test_refusals_are_answered_before_routing_exactly_as_the_route_answers
     assert [e["field"] for e in answers["future_year"].json()["errors"]] == ["year"]
 
     assert answers["conflict"].status_code == 409 and answers["conflict"].json()["errors"][0]["field"] == "revision"
-    assert answers["unknown"].status_code == 422 and answers["unknown"].json()["errors"][0]["field"] == "parcel_id"
+    assert answers["unknown"].status_code == 409 and answers["unknown"].json()["errors"][0]["field"] == "parcel_id"
+    assert answers["unknown"].json()["type"] == "https://landgrade.example/problems/unknown-parcel"
     assert answers["invalid"].status_code == 422 and "year" in str(answers["invalid"].json()["errors"])
     assert answers["negative"].status_code == 422 and "tax_paid" in str(answers["negative"].json()["errors"])
     assert all(answers[name].status_code == 422 for name in ("not_json", "empty", "not_an_object", "extra"))

@@ -33,13 +33,14 @@ async def test_an_area_change_needs_a_reason_and_the_history_says_who_when_and_w
     holder, pid = new_uscc(), f"YZ-{uuid.uuid4().hex[:8]}"
     assert (await client.put(f"/v1/parcels/{pid}", json=parcel(holder), headers=CLERK)).status_code == 201
     refused = await client.put(f"/v1/parcels/{pid}", json=parcel(holder, area_m2="18000"), headers=CLERK | EN)
-    assert refused.status_code == 422
+    assert refused.status_code == 409  # the parcel on file makes the reason needed: a conflict
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert [e["field"] for e in refused.json()["errors"]] == ["reason"]
+    assert refused.json()["errors"][0]["message"] == "a reason is required to change area_m2"
     assert (await client.get(f"/v1/parcels/{pid}", headers=READ)).json()["area_m2"] == "20000"
 
     flagged = parcel(holder, flags=[{"kind": "litigation", "since": "2026-03-01", "source": "court:(2026)京0115民初9号"}])
-    assert (await client.put(f"/v1/parcels/{pid}", json=flagged, headers=CLERK)).status_code == 422
+    assert (await client.put(f"/v1/parcels/{pid}", json=flagged, headers=CLERK)).status_code == 409
     renamed = await client.put(f"/v1/parcels/{pid}", json=parcel(holder, name="Optics plant II"), headers=CLERK)
     assert renamed.status_code == 200  # a name is no reasoned fact
     changed = await client.put(f"/v1/parcels/{pid}", headers=CLERK, json=parcel(

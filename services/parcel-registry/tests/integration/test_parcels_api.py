@@ -118,8 +118,14 @@ async def test_leases_derive_their_equity_link_and_follow_shareholding_changes(
     missing_ref = await client.put(f"/v1/parcels/{pid}/leases/L1", json=lease(tenant, approved=True), headers=WRITE)
     assert missing_ref.status_code == 422
     assert {e["field"] for e in missing_ref.json()["errors"]} == {"approval_reference", "approval_date"}
+    # Rules weighed against the parcel on file are conflicts with the ledger, not malformed requests.
     too_big = await client.put(f"/v1/parcels/{pid}/leases/L2", json=lease(new_uscc(), area_m2="19000"), headers=WRITE)
-    assert too_big.status_code == 422 and too_big.json()["errors"][0]["field"] == "area_m2"
+    assert too_big.status_code == 409 and too_big.json()["errors"][0]["field"] == "area_m2"
+    own = await client.put(f"/v1/parcels/{pid}/leases/L3", json=lease(holder), headers=WRITE)
+    assert (own.status_code, own.headers["content-type"]) == (409, "application/problem+json")
+    assert [e["field"] for e in own.json()["errors"]] == ["tenant_uscc"]
+    assert own.json()["errors"][0]["message"] == "是该地块的土地使用权人，不能向自己出租"
+    assert (await client.get(f"/v1/parcels/{pid}/leases/L3", headers=READ)).status_code == 404
     approved = lease(tenant, approved=True, approval_reference="京技管批〔2024〕3号", approval_date="2024-02-01")
     assert (await client.put(f"/v1/parcels/{pid}/leases/L1", json=approved, headers=WRITE)).json()["approved"]
 

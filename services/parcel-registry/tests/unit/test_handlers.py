@@ -27,7 +27,7 @@ from parcel_registry.domain.enterprises import (
 )
 from parcel_registry.domain.equity import EquityRules
 from parcel_registry.domain.equity import Holding as EquityHolding
-from parcel_registry.domain.errors import DomainValidationError, NotFound
+from parcel_registry.domain.errors import ActConflict, DomainValidationError, NotFound
 from parcel_registry.domain.filings import Outcome, RevenueFiling
 from parcel_registry.domain.history import Act, HistoryEntry
 from parcel_registry.domain.leases import Lease, LeaseApproval
@@ -562,7 +562,7 @@ async def test_a_change_of_area_without_a_reason_is_refused_and_with_one_is_reco
     ledger: Ledger,
 ) -> None:
     await parcels.put_parcel(uow(ledger), plant(), RULES, replace(STAFF, reason=None))
-    with pytest.raises(DomainValidationError) as refused:
+    with pytest.raises(ActConflict) as refused:
         await parcels.put_parcel(uow(ledger), plant(area="9000"), RULES, replace(STAFF, reason=None))
     assert [e.field for e in refused.value.errors] == ["reason"]
     assert ledger.parcels.parcels["P1"].parcel.area_m2 == Decimal(10000)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from landgrade_reference.uscc import with_check_character
-from parcel_registry.domain.errors import DomainValidationError
+from parcel_registry.domain.errors import ActConflict, DomainValidationError
 from parcel_registry.domain.history import Act, require_reason
 from parcel_registry.domain.holders import HolderPeriod, corrected, first_periods, holder_on, transferred
 
@@ -44,7 +44,7 @@ def test_a_corrected_holder_replaces_only_the_current_period() -> None:
 
 def test_a_change_of_area_holder_category_or_flags_needs_a_reason_other_changes_do_not() -> None:
     act = Act("clerk", None, None)  # type: ignore[arg-type]  # when is not read here
-    with pytest.raises(DomainValidationError) as refused:
+    with pytest.raises(ActConflict) as refused:
         require_reason({"area_m2": {"from": "1", "to": "2"}, "name": {}}, act)
     assert [e.field for e in refused.value.errors] == ["reason"]
     require_reason({"name": {"from": "a", "to": "b"}}, act)

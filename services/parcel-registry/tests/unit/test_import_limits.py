@@ -12,7 +12,7 @@ from landgrade_reference.uscc import with_check_character
 from parcel_registry.adapters.spreadsheets import TooManySheetRows, read_sheet
 from parcel_registry.entrypoints.http.deps import import_refused, import_too_large, too_many_rows
 from parcel_registry.service_layer import parcels
-from parcel_registry.service_layer.parcels import ImportLimits, check_sheet
+from parcel_registry.service_layer.parcels import ImportLimits, ImportRefused, UnreadableFile, check_sheet
 
 HOLDER = with_check_character("91110115MA0000001")
 HEADER = "parcel_id,name,street,area_m2,category,rights_holder\n"
@@ -81,3 +81,11 @@ async def test_the_sheet_is_read_and_checked_off_the_event_loop(monkeypatch: pyt
     with pytest.raises(parcels.ImportRefused):
         await parcels.import_sheet(None, sheet(2, area="-1"), None)  # type: ignore[arg-type]
     assert threads and threads[0] is not threading.main_thread()
+
+
+def test_a_file_with_no_column_of_a_parcel_sheet_is_refused_as_a_file_not_column_by_column() -> None:
+    with pytest.raises(UnreadableFile, match="none of the columns of a parcel sheet"):
+        check_sheet(b"%PDF-1.4\n1 0 obj\n", ImportLimits())
+    with pytest.raises(ImportRefused) as refused:  # a parcel sheet with one stray column is told by column
+        check_sheet(b"parcel_id,name,colour\nA1,One,red\n", ImportLimits())
+    assert ("colour", "unknown column") in {(e.column, e.reason) for e in refused.value.errors}

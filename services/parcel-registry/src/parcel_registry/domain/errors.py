@@ -21,7 +21,7 @@ class DomainValidationError(ValueError):
 
     def prefixed(self, prefix: str) -> DomainValidationError:
         """The same errors with their field names nested under ``prefix`` (e.g. ``leases[2]``)."""
-        return DomainValidationError([FieldError(f"{prefix}.{e.field}", e.reason) for e in self.errors])
+        return type(self)([FieldError(f"{prefix}.{e.field}", e.reason) for e in self.errors])
 
     def renamed(self, renames: Mapping[str, str]) -> DomainValidationError:
         """The same errors under the names a request gives these fields (``share_pct`` is a
@@ -31,9 +31,15 @@ class DomainValidationError(ValueError):
             base, bracket, rest = part.partition("[")
             return renames.get(base, base) + bracket + rest
 
-        return DomainValidationError(
+        return type(self)(
             [FieldError(".".join(segment(p) for p in e.field.split(".")), e.reason) for e in self.errors]
         )
+
+
+class ActConflict(DomainValidationError):
+    """An act the ledger's current state rules out (the holder it names already holds the right; a
+    lease's tenant is the parcel's holder; a registered parcel's reasoned fact changed without a
+    reason): the request is well formed, the ledger disagrees (409, not 422)."""
 
 
 def raise_if_any(errors: list[FieldError]) -> None:

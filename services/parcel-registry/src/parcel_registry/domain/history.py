@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .errors import DomainValidationError, FieldError
+from .errors import ActConflict, FieldError
 from .parcels import Parcel
 
 # A land-staff change of these needs a stated reason: they decide the grade (area: output per
@@ -71,10 +71,11 @@ def changes_between(before: Mapping[str, Any] | None, after: Mapping[str, Any]) 
 
 
 def require_reason(changes: Mapping[str, Any], act: Act) -> None:
-    """Refuses a change of a reasoned field without a reason (a new record needs none)."""
+    """Refuses a change of a reasoned field without a reason (a new record needs none): whether
+    one is needed depends on the record on file, so it is a conflict with the ledger."""
     touched = sorted(REASONED_FIELDS & changes.keys())
     if touched and not (act.reason and act.reason.strip()):
-        raise DomainValidationError([FieldError("reason", REASON_REQUIRED.format(fields=", ".join(touched)))])
+        raise ActConflict([FieldError("reason", REASON_REQUIRED.format(fields=", ".join(touched)))])
 
 
 def enterprise_facts(row: Mapping[str, Any], persons: Sequence[Mapping[str, Any]],

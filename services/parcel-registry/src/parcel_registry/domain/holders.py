@@ -7,12 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .errors import DomainValidationError, FieldError
-
-
-class ActConflict(DomainValidationError):
-    """An act the ledger's current state rules out (the holder it names already holds the right;
-    a date before the current period): the request is well formed, the ledger disagrees."""
+from .errors import ActConflict, DomainValidationError, FieldError
 
 NEW_HOLDER_IS_CURRENT = "is already the rights holder"
 NOT_AFTER_CURRENT_PERIOD = "must be after the day the current holder's period began ({day})"

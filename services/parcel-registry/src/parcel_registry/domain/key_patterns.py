@@ -46,3 +46,21 @@ MONEY_SCHEMA = decimal_schema(MONEY_PATTERN, "decimal CNY, at most 2 decimals: a
                               minimum=0, maximum=int(MAX_MONEY) - 1)
 SHARE_SCHEMA = decimal_schema(SHARE_PATTERN, "percent, above 0 and at most 100 (60 % is 60, not 0.6)",
                               exclusiveMinimum=0, maximum=100)
+
+
+# A GeoJSON outline as `geometry.geometry_problem` reads it: a Polygon or MultiPolygon of rings of
+# at least 4 [longitude, latitude] positions in degrees. That a ring ends where it starts compares
+# two of its items, which no schema states (the route lists it among its rules).
+_POSITION: dict[str, Any] = {"type": "array", "minItems": 2, "items": {"type": "number"}, "prefixItems": [
+    {"type": "number", "minimum": -180, "maximum": 180}, {"type": "number", "minimum": -90, "maximum": 90}]}
+_POLYGON: dict[str, Any] = {"type": "array", "minItems": 1,
+                            "items": {"type": "array", "minItems": 4, "items": _POSITION}}
+_BBOX: dict[str, Any] = {"type": "array", "minItems": 4, "items": {"type": "number"}}
+GEOMETRY_SCHEMA: dict[str, Any] = {"anyOf": [
+    {"type": "object", "required": ["type", "coordinates"], "additionalProperties": False,
+     "properties": {"type": {"const": "Polygon"}, "coordinates": _POLYGON, "bbox": _BBOX}},
+    {"type": "object", "required": ["type", "coordinates"], "additionalProperties": False,
+     "properties": {"type": {"const": "MultiPolygon"}, "bbox": _BBOX,
+                    "coordinates": {"type": "array", "minItems": 1, "items": _POLYGON}}},
+    {"type": "null"},
+], "description": "the outline, GeoJSON (WGS 84): a Polygon or MultiPolygon whose rings end where they start"}

@@ -30,6 +30,7 @@ _EXACT = {
     "unknown column": "无法识别的列",
     "required column is missing": "缺少必填列",
     "the file has no data rows": "文件中没有数据行",
+    "the file has none of the columns of a parcel sheet": "文件中没有地块表的任何一列，不是地块表格",
     "must not be before from_year": "不能早于起始年度",
     "overlaps another commitment's years": "与另一项承诺的年度重叠",
     "a commitment needs output value, tax and the first year": "承诺须同时填写年产值、年税收和起始年度",
@@ -38,6 +39,8 @@ _EXACT = {
     "must be a decimal number": "应为数字",
     "must not be before the flag's date": "不能早于标记日期",
     "is already the rights holder": "已是土地使用权人",
+    "is the parcel's rights holder, who cannot lease from itself": "是该地块的土地使用权人，不能向自己出租",
+    "with the other leases of the period exceeds the parcel": "与同期其他租赁合计超过地块面积",
 }
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -52,6 +55,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"filing (.+) is at revision (\d+); the next correction must be revision (\d+), not (\d+)"),
      r"申报 \1 当前为修订版 \2；下一次更正应为修订版 \3，而非 \4"),
     (re.compile(r"the file is empty"), r"文件为空"),
+    (re.compile(r"exceeds the parcel's area of (.+) m²"), r"超过地块面积 \1 平方米"),
     (re.compile(r"a reason is required to change (.+)"), r"变更 \1 须说明理由"),
     (re.compile(r"must be after the day the current holder's period began \((.+)\)"),
      r"须晚于现权利人的起始日（\1）"),

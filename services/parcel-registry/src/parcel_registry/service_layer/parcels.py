@@ -9,7 +9,7 @@ from typing import Any
 
 from parcel_registry.adapters.spreadsheets import Sheet, SheetTooLarge, TooManySheetRows, UnreadableSheet, read_sheet
 from parcel_registry.domain.equity import EquityRules
-from parcel_registry.domain.errors import DomainValidationError, NotFound
+from parcel_registry.domain.errors import ActConflict, NotFound
 from parcel_registry.domain.history import Act, HistoryEntry, changes_between, parcel_facts, require_reason
 from parcel_registry.domain.holders import corrected
 from parcel_registry.domain.importing import ImportResult, header_errors, validate_rows
@@ -24,6 +24,7 @@ from servicekit.clock import SystemClock
 from servicekit.events import EventData
 from servicekit.idempotency import IdempotentRequest
 
+NOT_A_PARCEL_SHEET = "the file has none of the columns of a parcel sheet"
 IMPORT_REASON = "表格导入 (sheet import)"
 TERM_COLUMNS = {"committed_output_value", "committed_tax", "commitment_from_year", "production_start_due"}
 
@@ -160,6 +161,10 @@ def check_sheet(data: bytes, limits: ImportLimits) -> tuple[ImportResult, set[st
     """Reads and checks a whole sheet: CPU-bound and blocking, so `import_sheet` runs it in a
     worker thread while the event loop goes on answering other requests."""
     sheet = read_upload(data, limits)
+    if not header_errors(sheet.headers)[0]:
+        # Not one column of a parcel sheet: the file is something else (a PDF, a letter), which
+        # is said of the file, not of columns it never meant to have.
+        raise UnreadableFile(NOT_A_PARCEL_SHEET)
     result = validate_rows(sheet.headers, sheet.rows, header_row=sheet.header_row, sheet=sheet.name)
     if not result.ok:
         raise ImportRefused(list(result.errors), limits.max_listed_problems, result.rows)
@@ -200,9 +205,11 @@ async def put_lease(uow: RegistryUnitOfWork, lease: Lease, rules: EquityRules) -
         if stored is None:
             raise NotFound("parcel", lease.parcel_id)
         on_parcel = await uow.parcels.leases_on(lease.parcel_id)
+        # The lease is well formed (`Lease` checked it); these rules weigh it against the parcel
+        # on file, so a breach is a conflict with the ledger.
         problems = lease_problems_on(lease, stored.parcel, tuple(other for other, _, _ in on_parcel))
         if problems:
-            raise DomainValidationError(problems)
+            raise ActConflict(problems)
         linked = await link_between(uow, rules, stored.parcel.rights_holder, lease.tenant) is not None
         current = next((entry for entry in on_parcel if entry[0].lease_id == lease.lease_id), None)
         if current is not None and current[0] == lease and current[1] == linked:

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from landgrade_reference.uscc import parse_uscc
-from parcel_registry.domain.errors import DomainValidationError, NotFound
-from parcel_registry.domain.holders import ActConflict
+from parcel_registry.domain.errors import ActConflict, DomainValidationError, NotFound
 from parcel_registry.domain.identities import uscc_reasons
 from parcel_registry.domain.reasons_zh import in_chinese
 from parcel_registry.domain.values import identifier_problem
@@ -98,8 +97,10 @@ def unreadable(error: InvalidFilingBody) -> Problem:
 
 
 def unknown_parcel(error: UnknownParcel) -> Problem:
+    """A well-formed filing naming a parcel the ledger does not hold (yet): an answer about the
+    ledger's data, as a 409, not a refusal of the request's shape."""
     message = _text(error.reason)
-    return Problem(422, Text("未知地块", "Unknown parcel"), message,
+    return Problem(409, Text("未知地块", "Unknown parcel"), message, type_=f"{PROBLEM_TYPES}unknown-parcel",
                    errors=[{"field": error.field, "in": "body", "message": message}])
 
 

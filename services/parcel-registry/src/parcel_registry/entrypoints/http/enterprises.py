@@ -15,6 +15,7 @@ from parcel_registry.domain.records import Change
 from parcel_registry.entrypoints.http.batch_lines import read_items
 from parcel_registry.entrypoints.http.contract_types import HISTORY_AFTER, HISTORY_LIMIT, UsccPath, after_entry
 from parcel_registry.entrypoints.http.deps import ENTERPRISES_WRITE, READ_SCOPES, Ctx, path_uscc
+from parcel_registry.entrypoints.http.rules import SHARES_RULE, stated
 from parcel_registry.entrypoints.http.schemas import EnterpriseIn, EnterpriseLineIn
 from parcel_registry.entrypoints.http.schemas_responses import enterprise_view, history_view, link_view, related_view
 from parcel_registry.service_layer import enterprises as handlers
@@ -56,7 +57,8 @@ def router() -> APIRouter:
     r = APIRouter(prefix="/v1/enterprises", tags=["enterprises"])
 
     @r.put("/{uscc}", summary="Register or change an enterprise (as the business registry reports it)",
-           responses={201: {"description": "registered (the enterprise was new)"}})
+           responses={201: {"description": "registered (the enterprise was new)"}},
+           openapi_extra=stated(SHARES_RULE))
     async def put_enterprise(
         uscc: UsccPath, body: EnterpriseIn, ctx: Ctx, principal: Principal = require(ENTERPRISES_WRITE)
     ) -> JSONResponse:

@@ -31,12 +31,12 @@ IMPORT_BODY: dict[str, Any] = {
     "required": True,
     "content": {
         "multipart/form-data": {
-            "schema": {"type": "object", "required": ["file"],
+            "schema": {"type": "object", "required": ["file"], "additionalProperties": False,
                        "properties": {"file": {"type": "string", "format": "binary",
                                                "description": "the sheet, .csv or .xlsx"}}},
             "encoding": {"file": {"contentType": f"text/csv, {XLSX}"}},
         },
-        "text/csv": {"schema": {"type": "string", "format": "binary"}},
-        XLSX: {"schema": {"type": "string", "format": "binary"}},
+        "text/csv": {"schema": {"type": "string", "format": "binary", "minLength": 1}},
+        XLSX: {"schema": {"type": "string", "format": "binary", "minLength": 1}},
     },
 }

@@ -14,6 +14,7 @@ from parcel_registry.domain.import_jobs import ImportJob
 from parcel_registry.entrypoints.http.contract_types import IdPath
 from parcel_registry.entrypoints.http.deps import PARCELS_WRITE, Ctx, path_id
 from parcel_registry.entrypoints.http.import_docs import IMPORT_BODY, IMPORT_DESCRIPTION, XLSX
+from parcel_registry.entrypoints.http.rules import SHEET_RULE, stated
 from parcel_registry.service_layer import import_jobs, import_sheets
 from parcel_registry.service_layer.parcels import (
     ImportLimits,
@@ -88,7 +89,7 @@ def router() -> APIRouter:
         "/import",
         summary="Import parcels from CSV or XLSX: every row checked, all or nothing",
         description=IMPORT_DESCRIPTION,
-        openapi_extra={"requestBody": IMPORT_BODY},
+        openapi_extra=stated(SHEET_RULE, extra={"requestBody": IMPORT_BODY}),
         responses={
             202: {"description": "a large sheet: queued as an import job; poll the `Location`"},
             413: {"description": "the file is over the size limit; nothing was read"},
@@ -120,7 +121,7 @@ def router() -> APIRouter:
         description="The same body as `POST /v1/parcels/import`; nothing is imported. The answer is the clerk's "
         "own sheet (a CSV comes back as XLSX) with each bad cell highlighted and, per row, what is wrong in "
         "Chinese; `X-Problems-Total` counts the problems (0: the sheet would import).",
-        openapi_extra={"requestBody": IMPORT_BODY},
+        openapi_extra=stated(SHEET_RULE, extra={"requestBody": IMPORT_BODY}),
         response_class=Response,
         responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
                          "description": "the annotated sheet"}},

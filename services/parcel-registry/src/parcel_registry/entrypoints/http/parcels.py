@@ -24,7 +24,8 @@ from parcel_registry.entrypoints.http.contract_types import (
     after_entry,
 )
 from parcel_registry.entrypoints.http.deps import PARCELS_WRITE, READ_SCOPES, Ctx, path_id, path_uscc
-from parcel_registry.entrypoints.http.schemas import LeaseIn, ParcelIn, TransferIn
+from parcel_registry.entrypoints.http.rules import LEASE_END_RULE, parcel_rules, stated
+from parcel_registry.entrypoints.http.schemas import MAX_COMMITMENTS, MAX_FLAGS, LeaseIn, ParcelIn, TransferIn
 from parcel_registry.entrypoints.http.schemas_responses import (
     history_view,
     lease_view,
@@ -39,6 +40,8 @@ from servicekit.clock import today
 from servicekit.problems import Problem, Text
 
 LEASE_FIELDS = {"tenant": "tenant_uscc", "starts_on": "start", "ends_on": "end"}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {
+    "description": "the ledger's record rules the act out (problem+json, `act-conflict`; `errors[]` names the field)"}}
 
 
 def _street(raw: str, where: str = "body") -> str:
@@ -60,7 +63,11 @@ def _written(body: dict[str, Any], change: Change) -> JSONResponse:
 def router() -> APIRouter:
     r = APIRouter(prefix="/v1/parcels", tags=["parcels"])
 
-    @r.put("/{parcel_id}", summary="Register or change a parcel", responses={201: {"description": "registered"}})
+    @r.put("/{parcel_id}", summary="Register or change a parcel",
+           description="A change of a registered parcel's area, holder, category or flags needs a `reason` "
+           "(409 `reason` without one); a new parcel needs none.",
+           responses={201: {"description": "registered"}, **CONFLICT},
+           openapi_extra=stated(*parcel_rules(MAX_COMMITMENTS, MAX_FLAGS)))
     async def put_parcel(
         parcel_id: IdPath, body: ParcelIn, ctx: Ctx, principal: Principal = require(PARCELS_WRITE)
     ) -> JSONResponse:
@@ -78,7 +85,7 @@ def router() -> APIRouter:
         return parcel_view(stored, leases, as_of or today(ctx.clock))
 
     @r.post("/{parcel_id}/transfers", summary="Transfer (转让) the land-use right to a new holder from a date",
-            responses={201: {"description": "transferred"}})
+            responses={201: {"description": "transferred"}, **CONFLICT})
     async def transfer(
         parcel_id: IdPath, body: TransferIn, ctx: Ctx, principal: Principal = require(PARCELS_WRITE)
     ) -> JSONResponse:
@@ -117,7 +124,10 @@ def router() -> APIRouter:
         )
         return parcel_page_view(page)
 
-    @r.put("/{parcel_id}/leases/{lease_id}", summary="Register or change a lease (approved or not)")
+    @r.put("/{parcel_id}/leases/{lease_id}", summary="Register or change a lease (approved or not)",
+           description="Weighed against the parcel on file: a tenant that is the parcel's rights holder, or "
+           "more space than the parcel has (with the other leases of the period), is a 409 naming the field.",
+           responses={201: {"description": "registered"}, **CONFLICT}, openapi_extra=stated(LEASE_END_RULE))
     async def put_lease(
         parcel_id: IdPath, lease_id: IdPath, body: LeaseIn, ctx: Ctx, _: Principal = require(PARCELS_WRITE)
     ) -> JSONResponse:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from parcel_registry.entrypoints.http.batch_lines import read_lines
 from parcel_registry.entrypoints.http.contract_types import IdPath
 from parcel_registry.entrypoints.http.deps import FILINGS_SCOPE, READ_SCOPES, Ctx, path_id
+from parcel_registry.entrypoints.http.rules import FILING_YEAR_RULE, stated
 from parcel_registry.entrypoints.http.schemas import FilingIn
 from parcel_registry.entrypoints.http.schemas_responses import filing_answer, trail_view
 from parcel_registry.service_layer import intake, queries
@@ -30,10 +31,12 @@ def router() -> APIRouter:
         responses={
             200: {"description": "already on record exactly so: nothing changed"},
             201: {"description": "accepted (a new filing or a revision)"},
-            409: {"description": "the filing id is on record with other content, or the revision is not the next"},
-            422: {"description": "invalid fields, or a parcel that is not in the ledger"},
+            409: {"description": "the filing id is on record with other content, the revision is not the next, "
+                                 "or the parcel named is not in the ledger (`unknown-parcel`)"},
+            422: {"description": "invalid fields"},
         },
         status_code=201,
+        openapi_extra=stated(FILING_YEAR_RULE),
     )
     async def post_filing(body: FilingIn, ctx: Ctx, principal: Principal = require(FILINGS_SCOPE)) -> Response:
         status, document = filing_answer(

@@ -23,6 +23,7 @@ from parcel_registry.domain.enterprises import (
 from parcel_registry.domain.key_patterns import (
     AREA_SCHEMA,
     DEADLINE_KIND_SCHEMA,
+    GEOMETRY_SCHEMA,
     MONEY_SCHEMA,
     RESIDENT_ID_SCHEMA,
     SHARE_SCHEMA,
@@ -145,6 +146,12 @@ class EnterpriseLineIn(EnterpriseIn):
     effective_on: date = Field(description="the day the reported change took effect")
 
 
+# A contract commits yearly output and tax over a few periods, and a parcel carries a few flags;
+# the bounds let a route name every item field its rules across fields concern (`rules.py`).
+MAX_COMMITMENTS = 20
+MAX_FLAGS = 50
+
+
 class CommitmentIn(_In):
     from_year: int = Field(json_schema_extra=YEAR_BOUNDS)
     to_year: int | None = Field(None, json_schema_extra=YEAR_BOUNDS)
@@ -175,10 +182,10 @@ class ParcelIn(_In):
     area_m2: Area
     category: ParcelCategory
     rights_holder: CheckedUscc = Field(description="USCC of the holder of the land-use right")
-    geometry: dict[str, Any] | None = None
-    commitments: list[CommitmentIn] = []
+    geometry: Annotated[dict[str, Any] | None, WithJsonSchema(GEOMETRY_SCHEMA)] = None
+    commitments: list[CommitmentIn] = Field([], max_length=MAX_COMMITMENTS)
     deadlines: list[DeadlineIn] = []
-    flags: list[FlagIn] = []
+    flags: list[FlagIn] = Field([], max_length=MAX_FLAGS)
     reason: Reason | None = None
     reference: Reference | None = None
 
@@ -201,14 +208,26 @@ class ParcelIn(_In):
         )
 
 
+def _approval_schema(schema: dict[str, Any]) -> None:
+    """The schema states what `approval_from_fields` checks: an approved lease has its reference
+    and date; one not approved has neither."""
+    schema["if"] = {"properties": {"approved": {"const": True}}, "required": ["approved"]}
+    schema["then"] = {"required": ["approval_reference", "approval_date"],
+                      "properties": {"approval_reference": {"type": "string"}, "approval_date": {"type": "string"}}}
+    schema["else"] = {"properties": {"approval_reference": {"type": "null"}, "approval_date": {"type": "null"}}}
+
+
 class LeaseIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_approval_schema)
+
     tenant_uscc: CheckedUscc
     area_m2: Area
     start: date
-    end: date | None = None
+    end: date | None = Field(None, description="the last day (open-ended when absent); not before `start`")
     approved: bool = False
-    approval_reference: str | None = None
-    approval_date: date | None = None
+    approval_reference: Annotated[str, text(100)] | None = Field(
+        None, description="the Administrative Committee's approval document number (when approved)")
+    approval_date: date | None = Field(None, description="the approval's date (when approved)")
 
     def to_domain(self, parcel_id: str, lease_id: str) -> Lease:
         approval = approval_from_fields(self.approved, self.approval_reference, self.approval_date)
