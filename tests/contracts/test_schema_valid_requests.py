@@ -78,15 +78,7 @@ def _generate(operation: Any, refused: list[str], stated: set[str]) -> None:
     run()
 
 
-# Refusals these services still give to schema-valid requests, each a check the schema does not
-# state yet: strict, so the day one passes the marker must go.
-KNOWN_GAPS = {
-}
-
-
-@pytest.mark.parametrize("service", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[name])) if name in KNOWN_GAPS
-    else name for name in SERVICES])
+@pytest.mark.parametrize("service", SERVICES)
 async def test_schema_valid_requests_are_not_refused(service: str, infra: Infra, tmp_path: Path) -> None:
     register()
     service_settings = await fresh_settings(infra, service, tmp_path)
