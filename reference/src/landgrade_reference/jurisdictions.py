@@ -42,6 +42,9 @@ JURISDICTIONS: tuple[Jurisdiction, ...] = (
 )
 
 _BY_CODE = {j.code: j for j in JURISDICTIONS}
+# Every spelling a request may name a street or town by (Chinese name, code, English name): the
+# `enum` the services' documents state for a street parameter.
+SPELLINGS: tuple[str, ...] = tuple(spelling for j in JURISDICTIONS for spelling in (j.name_zh, j.code, j.name_en))
 # Spreadsheets from land staff use Chinese names, sometimes without the 街道/镇 suffix or with
 # 地区 (亦庄地区) instead of 镇.
 _BY_TEXT = {

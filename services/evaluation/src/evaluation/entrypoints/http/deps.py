@@ -14,7 +14,7 @@ from evaluation.domain.identifiers import (
     parse_uscc,
 )
 from evaluation.service_layer.context import EvaluationContext
-from landgrade_reference.jurisdictions import JURISDICTIONS, known_jurisdiction
+from landgrade_reference.jurisdictions import SPELLINGS, known_jurisdiction
 from servicekit.auth import Principal
 from servicekit.http import app_context
 from servicekit.problems import Problem, Text
@@ -136,7 +136,7 @@ def _parcel_id(parcel_id: Annotated[str, Path(json_schema_extra=PARCEL_ID_SCHEMA
 ParcelId = Annotated[str, Depends(_parcel_id)]
 ParcelIdQuery = Annotated[str | None, Query(json_schema_extra=PARCEL_ID_SCHEMA)]
 # Every spelling `street_filter` reads, from the one list of E-Town's streets and towns.
-STREET_NAMES = [spelling for j in JURISDICTIONS for spelling in (j.name_zh, j.code, j.name_en)]
+STREET_NAMES = list(SPELLINGS)
 StreetQuery = Annotated[str | None, Query(description="a street or town of E-Town: its Chinese name, code or "
                                                       "English name", json_schema_extra={"enum": STREET_NAMES})]
 

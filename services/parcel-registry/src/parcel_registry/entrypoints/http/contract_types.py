@@ -13,7 +13,7 @@ from fastapi import Path, Query
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from landgrade_reference.jurisdictions import JURISDICTIONS, jurisdiction_from_text
+from landgrade_reference.jurisdictions import SPELLINGS, jurisdiction_from_text
 from parcel_registry.domain.identities import uscc_reasons
 from parcel_registry.domain.key_patterns import (
     ID_SCHEMA,
@@ -62,7 +62,7 @@ def _street_problem(value: Any) -> str | None:
 
 CheckedUscc = Annotated[Uscc, checked("invalid_uscc", _uscc_problem)]
 # Every spelling the schema offers is one the service reads; it reads more (no suffix, any case).
-STREET_NAMES = [spelling for j in JURISDICTIONS for spelling in (j.name_zh, j.code, j.name_en)]
+STREET_NAMES = list(SPELLINGS)
 Street = Annotated[str, checked("unknown_street", _street_problem), Field(json_schema_extra={"enum": STREET_NAMES})]
 
 
