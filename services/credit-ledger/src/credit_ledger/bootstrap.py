@@ -15,6 +15,7 @@ from credit_ledger.entrypoints.http import PROBLEMS, routers
 from credit_ledger.service_layer.anchoring import anchor_if_advanced
 from credit_ledger.service_layer.context import Context
 from credit_ledger.service_layer.notices import send_due
+from credit_ledger.service_layer.queries import verify_ledger
 from credit_ledger.settings import Settings
 from landgrade_events.credit import ANCHORS, BENEFITS, RECORDS
 from servicekit.http import create_app
@@ -34,10 +35,10 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
     context = Context(plumbing.storage, anchor_interval_seconds=config.anchor_interval_seconds,
                       public_rate_limit=ClientRateLimit(config.public_rate_limit), clock=config.clock().now,
                       public_list=config.public_list(), equity_rule=config.equity_rule(),
-                      notice_policy=config.notice_policy())
+                      notice_policy=config.notice_policy(), ledger_verified=plumbing.metrics.ledger_verified)
     consumers = [plumbing.subscribe(subscription, context.uow_on) for subscription in SUBSCRIPTIONS]
     runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers,
-                               jobs=[anchoring(context), sending_notices(context, config)])
+                               jobs=[anchoring(context), sending_notices(context, config), verifying(context, config)])
     return create_app(runtime, routers(), title="Credit ledger", run_background=run_background,
                       description="Credit records with penetration (地-企-责任人-责任人关联企业), the benefits "
                                   "register and public disclosure.",
@@ -56,6 +57,34 @@ def anchoring(context: Context) -> Job:
             if stop.is_set():
                 return
             await anchor_if_advanced(context.uow(), context.clock())
+
+    return run
+
+
+def verifying(context: Context, config: Settings) -> Job:
+    """Recomputes the hash chain every `ledger_verify_interval_seconds` (first after one interval):
+    a record edited, deleted or reordered in the database is found without anyone asking."""
+    log = get_logger("ledger")
+
+    async def run(stop: asyncio.Event) -> None:
+        if config.ledger_verify_interval_seconds <= 0:
+            return
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=config.ledger_verify_interval_seconds)
+            except TimeoutError:
+                pass
+            if stop.is_set():
+                return
+            try:
+                result, _ = await verify_ledger(context.uow())
+            except Exception as error:
+                log.warning("ledger_verification_not_run", error=repr(error))
+                continue
+            context.ledger_verified(result.ok)
+            if not result.ok:
+                log.error("ledger_verification_failed", broken_at=result.broken_at,
+                          problem=result.problem.value if result.problem else None)
 
     return run
 

@@ -16,6 +16,10 @@ class Settings(ServiceSettings):
     # How often the chain head is anchored (stored and published on landgrade.credit.anchors.v1)
     # when records were appended since the last anchor.
     anchor_interval_seconds: float = 300.0
+    # How often the whole hash chain is recomputed in the background (the outcome is the metric
+    # `ledger_verifications{outcome}`, a broken chain also an error log naming the record); 0: only
+    # on request (GET /v1/ledger/verify).
+    ledger_verify_interval_seconds: float = Field(default=3600.0, ge=0)
     # Requests per client address to the public list, in a moving window (`limits` notation, e.g.
     # "120/minute"); beyond it the list answers 429 with Retry-After. The client address is the
     # connection's own (no X-Forwarded-For trusted).

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import text
 
 from landgrade.testing import eventually, read_events, token
 from landgrade_events.credit import ANCHORS
 
-from .conftest import World, ref, uscc
+from .conftest import World, ref, running_world, uscc
 
 pytestmark = pytest.mark.infra
 READER = token("credit:read")
@@ -95,3 +97,30 @@ async def test_the_head_is_anchored_and_published(world: World) -> None:
 async def test_verify_needs_a_token(world: World) -> None:
     assert (await world.client.get("/v1/ledger/verify")).status_code == 401
     assert (await world.client.get("/v1/ledger/verify", headers=token("grades:read"))).status_code == 403
+
+
+def _verifications(metrics: str, outcome: str) -> float:
+    line = next(x for x in metrics.splitlines() if x.startswith(f'ledger_verifications_total{{outcome="{outcome}"}}'))
+    return float(line.split()[-1])
+
+
+async def test_the_periodic_verification_finds_tampering_nobody_asked_about(make_settings: Any, infra: Any) -> None:
+    async with running_world(make_settings, infra, ledger_verify_interval_seconds=0.3) as world:
+        holder = await _ledger_with_records(world)
+
+        async def scraped() -> str:
+            return (await world.client.get("/metrics")).text
+
+        assert await eventually(lambda: _ok_counted(scraped))
+        seq = await world.scalar("SELECT max(sequence) FROM credit_records WHERE subject_ref = :u", u=holder)
+        await _tamper(world, f"UPDATE credit_records SET grade = 'A' WHERE sequence = {seq}")
+
+        async def broken_counted() -> bool:
+            return _verifications(await scraped(), "broken") >= 1
+
+        assert await eventually(broken_counted)
+
+
+async def _ok_counted(scraped: Any) -> bool:
+    text_ = await scraped()
+    return _verifications(text_, "ok") >= 1 and _verifications(text_, "broken") == 0

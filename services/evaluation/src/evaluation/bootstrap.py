@@ -71,6 +71,7 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
     # windows and the "today" of dated facts all come from it.
     ctx = EvaluationContext(plumbing.storage, clock=own.clock().now,
                             calendar=OfficialCalendar.with_notices_from(own.official_calendar_file),
+                            run_progress=plumbing.metrics.yearly_run_progress,
                             grade_reads=ReadCache(max_entries=own.grade_read_cache_entries))
     feed = ChangeFeed(asyncpg_dsn(own.database_url), "current_grades", ctx.grade_reads)
     plumbing.db.commit_listeners.append(ctx.grade_reads.committed)  # read-your-writes for grade reads

@@ -105,3 +105,20 @@ async def test_run_progress_and_errors_are_reported(service) -> None:
     assert first.json()["id"] == second.json()["id"]
     runs = (await service.client.get("/v1/evaluation-runs", params={"year": 2024}, headers=reader)).json()
     assert len(runs["items"]) == 1
+
+
+async def test_a_finished_run_and_its_publication_show_in_the_metrics(service) -> None:
+    admin = token("admin")
+    run = await run_year(service, 2024, admin)
+
+    def state_of(metrics: str) -> str | None:
+        prefix = f'yearly_run_state{{run_id="{run["id"]}",state="'
+        return next((line[len(prefix):].split('"')[0] for line in metrics.splitlines()
+                     if line.startswith(prefix) and line.endswith(" 1.0")), None)
+
+    assert state_of((await service.client.get("/metrics")).text) == "draft"
+    published = await service.client.post(f"/v1/evaluation-runs/{run['id']}/publish", headers=admin)
+    assert published.status_code == 200, published.text
+    metrics = (await service.client.get("/metrics")).text
+    assert state_of(metrics) == "published"
+    assert f'yearly_run_parcels{{count="graded",run_id="{run["id"]}"}} {float(run["graded"])}' in metrics

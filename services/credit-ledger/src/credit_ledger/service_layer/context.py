@@ -20,6 +20,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _unobserved(intact: bool) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Context:
     storage: Storage
@@ -34,6 +38,9 @@ class Context:
     # Which equity links make a related party (penetration).
     equity_rule: EquityRule = field(default_factory=EquityRule)
     notice_policy: NoticePolicy = field(default_factory=NoticePolicy)
+    # Told the outcome of each verification of the hash chain (on request or periodic): the
+    # metrics' hook, which alerting reads for a broken chain.
+    ledger_verified: Callable[[bool], None] = field(default=_unobserved)
 
     def uow(self) -> CreditLedgerUnitOfWork:
         """A unit of work that opens and commits its own transaction."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,12 +21,19 @@ from servicekit.uow import Storage
 __all__ = ["GRADING_LOCK", "EvaluationContext", "bulk_work", "utc_now"]
 
 
+def _unobserved(run_id: str, values: Mapping[str, Any]) -> None:
+    return None
+
+
 @dataclass
 class EvaluationContext:
     storage: Storage
     clock: Callable[[], datetime] = field(default=utc_now)
     calendar: OfficialCalendar = field(default_factory=OfficialCalendar)
     grade_reads: ReadCache = field(default_factory=ReadCache)  # serves nothing until its feed is live
+    # Told each committed change of a yearly run (its state, graded and total): the metrics' hook,
+    # which alerting reads for runs that fail.
+    run_progress: Callable[[str, Mapping[str, Any]], None] = field(default=_unobserved)
     # Yearly runs working in the background, cancelled at shutdown.
     run_tasks: set[asyncio.Task[None]] = field(default_factory=set)
 

@@ -85,7 +85,8 @@ async def execute_run(ctx: EvaluationContext, run_id: str) -> None:
         await _progress(ctx, run_id, state="running", phase="loading facts", started_at=ctx.clock())
         with bulk_work():
             async with ctx.uow() as uow:
-                await _grade_all(uow, ctx, run_id)
+                done = await _grade_all(uow, ctx, run_id)
+        ctx.run_progress(run_id, done)
         ctx.wake_relay()  # committed: the relay may publish the run's grade events now
     except asyncio.CancelledError:
         await _progress(ctx, run_id, state="failed", phase="failed", error="cancelled at shutdown")
@@ -94,7 +95,8 @@ async def execute_run(ctx: EvaluationContext, run_id: str) -> None:
         await _progress(ctx, run_id, state="failed", phase="failed", error=repr(error)[:2000])
 
 
-async def _grade_all(uow: EvaluationUnitOfWork, ctx: EvaluationContext, run_id: str) -> None:
+async def _grade_all(uow: EvaluationUnitOfWork, ctx: EvaluationContext, run_id: str) -> dict[str, Any]:
+    """Grades the year and writes the results; returns what it wrote of the run's progress last."""
     await uow.grading_lock.take()
     clock = time.perf_counter()
     run = await uow.runs.get(run_id)
@@ -156,9 +158,10 @@ async def _grade_all(uow: EvaluationUnitOfWork, ctx: EvaluationContext, run_id: 
              **{f"{k}_s": round(v, 2) for k, v in timings.items()})
     counts = Counter(r.evaluation.grade.value for r in recorded)
     await uow.runs.supersede_others(run_id, year)
-    await uow.runs.change(run_id, state="draft", phase="done", graded=len(recorded),
-                            changed=changed, counts={g: counts.get(g, 0) for g in "ABCD"},
-                            finished_at=ctx.clock())
+    done = {"state": "draft", "phase": "done", "graded": len(recorded), "total": len(sources)}
+    await uow.runs.change(run_id, **done, changed=changed, counts={g: counts.get(g, 0) for g in "ABCD"},
+                          finished_at=ctx.clock())
+    return done
 
 
 async def _write_chunk(uow: EvaluationUnitOfWork, recorded: list[Recorded], changed: list[Recorded]) -> None:
@@ -171,3 +174,4 @@ async def _progress(ctx: EvaluationContext, run_id: str, **values: Any) -> None:
     """Progress is written beside the run's own transaction, so readers see it while it works."""
     async with ctx.uow() as uow:
         await uow.runs.change(run_id, **values)
+    ctx.run_progress(run_id, values)

@@ -15,6 +15,7 @@ router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
 @router.get("/verify", response_model=VerifyOut, summary="Recompute the hash chain; name the first broken record")
 async def verify(ctx: Ctx, principal: Principal = require(READ)) -> VerifyOut:
     result, anchors = await queries.verify_ledger(ctx.uow())
+    ctx.ledger_verified(result.ok)
     broken = None
     if not result.ok and result.broken_at is not None and result.problem is not None:
         broken = Break(sequence=result.broken_at, problem=result.problem.value, detail=result.detail)

@@ -23,6 +23,7 @@ from evaluation.entrypoints.http.deps import (
 )
 from evaluation.entrypoints.http.schemas import PublishRequest, RunRequest
 from evaluation.service_layer import publication, queries, yearly_run
+from evaluation.service_layer.context import EvaluationContext
 from evaluation.service_layer.grading import NoRuleset
 from servicekit.auth import Principal, require
 from servicekit.idempotency import IdempotencyKeyDep
@@ -79,17 +80,19 @@ async def publish(ctx: Ctx, run_id: str, body: PublishRequest | None = None,
                       Text("只有管理员可以补录已进行的公示（published_on）。",
                            "Only admin may record a publication made earlier (published_on)."),
                       type_=PROBLEM_TYPES + "published-on-needs-admin")
-    return await _step(publication.publish(ctx.uow(), run_id, window, published_on), run_id)
+    return await _step(publication.publish(ctx.uow(), run_id, window, published_on), run_id, ctx)
 
 
 @router.post("/{run_id}/finalize", summary="Make a published run's grades final (after the window)")
 async def finalize(ctx: Ctx, run_id: str, _: Principal = require(RUNS_WRITE)) -> dict[str, Any]:
-    return await _step(publication.finalize(ctx.uow(), run_id), run_id)
+    return await _step(publication.finalize(ctx.uow(), run_id), run_id, ctx)
 
 
-async def _step(step: Awaitable[dict[str, Any]], run_id: str) -> dict[str, Any]:
+async def _step(step: Awaitable[dict[str, Any]], run_id: str, ctx: EvaluationContext) -> dict[str, Any]:
     try:
-        return queries.run_document(await step)
+        run = await step
+        ctx.run_progress(run_id, {"state": run.get("state")})
+        return queries.run_document(run)
     except LookupError:
         raise unknown("run", run_id) from None
     except publication.PublicationError as error:
