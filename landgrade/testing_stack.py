@@ -4,10 +4,11 @@ README's examples)."""
 
 from __future__ import annotations
 
+import subprocess  # nosec B404  # the services' processes, restarted by name
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,15 @@ class Stack:
     urls: dict[str, str]
     bootstrap: str
     logs: Path
+    # Set by running_stack, whose processes it restarts (see `restart`).
+    restarter: Callable[[str, dict[str, str]], None] | None = field(default=None, repr=False)
+
+    def restart(self, name: str, extra_env: dict[str, str] | None = None) -> None:
+        """Stops service `name` and starts it again on its own database, consumer group and port,
+        with `extra_env` over the stack's environment (e.g. another CLOCK_AT): an operator's restart."""
+        if self.restarter is None:
+            raise RuntimeError("this stack does not restart its services")
+        self.restarter(name, extra_env or {})
 
     @property
     def registry(self) -> str:
@@ -50,11 +60,26 @@ def running_stack(infra: Infra, logs: Path, extra_env: dict[str, str] | None = N
     events would be acted on too."""
     run = uuid.uuid4().hex[:8]
     began = datetime.now(UTC).isoformat()
-    urls, processes = {}, []
+    urls: dict[str, str] = {}
+    ports: dict[str, int] = {}
+    envs: dict[str, dict[str, str]] = {}
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    specs = {spec.name: spec for spec in SERVICES}
+
+    def start(name: str, more: dict[str, str]) -> None:
+        processes[name] = start_service(specs[name], infra.bootstrap, infra.db_base, port=ports[name],
+                                        extra_env=envs[name] | more, log_dir=logs)
+
+    def restart(name: str, more: dict[str, str]) -> None:
+        stop_processes([processes[name]])
+        start(name, more)
+        wait_ready(urls[name], timeout=120, process=processes[name])
+
     try:
         for spec in SERVICES:
-            port = free_port()
-            env = {
+            ports[spec.name] = free_port()
+            urls[spec.name] = f"http://127.0.0.1:{ports[spec.name]}"
+            envs[spec.name] = {
                 "DATABASE_URL": infra.database_url(f"e2e_{spec.database}_{run}"),
                 "KAFKA_CONSUMER_GROUP_PREFIX": f"e2e-{run}",
                 "KAFKA_CONSUMER_START_AT": began,
@@ -62,11 +87,9 @@ def running_stack(infra: Infra, logs: Path, extra_env: dict[str, str] | None = N
                 "OUTBOX_POLL_SECONDS": "0.02",
                 "EVIDENCE_DIR": str(logs / "evidence"),
             } | (extra_env or {})
-            processes.append(start_service(spec, infra.bootstrap, infra.db_base, port=port, extra_env=env,
-                                           log_dir=logs))
-            urls[spec.name] = f"http://127.0.0.1:{port}"
-        for spec, process in zip(SERVICES, processes, strict=True):
-            wait_ready(urls[spec.name], timeout=120, process=process)
-        yield Stack(urls, infra.bootstrap, logs)
+            start(spec.name, {})
+        for spec in SERVICES:
+            wait_ready(urls[spec.name], timeout=120, process=processes[spec.name])
+        yield Stack(urls, infra.bootstrap, logs, restart)
     finally:
-        stop_processes(processes)
+        stop_processes(list(processes.values()))

@@ -11,6 +11,10 @@ from datetime import date, datetime, timedelta
 from servicekit.clock import Clock, clock_at, today
 
 HISTORY_YEARS = 3
+# The enforcement staff's history is made this many days before today: longer than any default
+# comply-by period of a state a demo case is left in (rectifying: 90 days), so a case nobody has
+# moved since then is past due today.
+CASE_HISTORY_DAYS = 120
 
 
 def demo_clock() -> Clock:
@@ -46,6 +50,12 @@ class DemoCalendar:
     def quarters(self, year: int) -> tuple[int, ...]:
         """The quarters of `year` that have ended by today (all four for a past year)."""
         return tuple(q for q in (1, 2, 3, 4) if quarter_end(year, q) < self.today)
+
+    @property
+    def case_history_on(self) -> date:
+        """The day the grades opened the demo's cases and their earlier moves were made; every
+        inspection the cases stem from was made before it."""
+        return self.today - timedelta(days=CASE_HISTORY_DAYS)
 
     @property
     def final_years(self) -> tuple[int, ...]:

@@ -12,7 +12,8 @@ seasonal pattern and parcels that decline or recover within a year; approved ten
 unauthorised leases found by street-office inspections (C or D by the holder's attitude and the
 tenant's equity link); litigation, stalled projects and 工改住; renewal parks with commitments;
 missed contract deadlines; suspected occupants (an enterprise filing for a parcel it has no
-right to); case plans (renewal plans agreed for some C parcels, enforcement cases moved on).
+right to); case plans (renewal plans agreed for some C parcels, enforcement cases moved on, some
+left since the case history day, `DemoCalendar.case_history_on`, and overdue by today).
 """
 
 from __future__ import annotations

@@ -205,19 +205,56 @@ async def _empty(registry: str) -> bool:
         return not response.json().get("items")
 
 
-async def seed(data: Dataset, registry: str, enforcement: str, evaluation: str) -> None:
-    """Loads `data` and runs the years: loading, grading, publication, then the cases' moves."""
+def case_history_env(data: Dataset) -> dict[str, str]:
+    """Enforcement's environment while the demo's case history is made: its clock (`CLOCK_AT`) on
+    the case history day, so that the cases the grades open, and the moves made that day, are dated
+    then, as they would have been had the service been running that day."""
+    return {"CLOCK_AT": f"{data.calendar.case_history_on.isoformat()}T10:00:00+08:00"}
+
+
+async def seed(data: Dataset, registry: str, enforcement: str, evaluation: str,
+               catch_up: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Loads `data` and runs the years: loading, grading, publication, then the cases' moves.
+
+    With `catch_up`, enforcement is expected to run on `case_history_env(data)` meanwhile: the moves
+    of the case history day are made, `catch_up` brings enforcement to today (a restart on today's
+    clock), then today's moves are made, so a case left since the history day is overdue now.
+    Without it every move is made on enforcement's own clock and no case is overdue yet."""
     calendar = data.calendar
     await load(data, registry, enforcement)
     await _settle(evaluation, len(data.parcels), calendar.open_year)
     await publish_years(evaluation, calendar)
-    moved = await move_cases(enforcement, data.cases)
-    console.print(f"  cases moved on: {moved} of {sum(1 for c in data.cases if c['moves'])} planned")
+    today = calendar.today.isoformat()
+    moved = await move_cases(enforcement, [c for c in data.cases if c["moved_on"] < today])
+    if catch_up is not None:
+        await catch_up()
+    moved += await move_cases(enforcement, [c for c in data.cases if c["moved_on"] >= today])
+    console.print(f"  cases moved on: {moved} of {sum(1 for c in data.cases if c['moves'])} planned"
+                  + ("" if catch_up else " (enforcement on its own clock throughout: none overdue yet)"))
+
+
+async def seed_with_case_history(data: Dataset, registry: str, enforcement: str, evaluation: str,
+                                 restart_enforcement: Callable[[dict[str, str]], None]) -> None:
+    """`seed` on a stack whose enforcement service can be restarted (`restart_enforcement`: with
+    these variables over its own environment, returning once it is ready): on the case history
+    day's clock for the load and that day's moves, then on its own clock again for today's."""
+    console.print(f"  enforcement on the case history day's clock ({data.calendar.case_history_on})")
+    await asyncio.to_thread(restart_enforcement, case_history_env(data))
+
+    async def back_to_today() -> None:
+        console.print("  enforcement back on its own clock")
+        await asyncio.to_thread(restart_enforcement, {})
+
+    await seed(data, registry, enforcement, evaluation, back_to_today)
 
 
 def seed_if_empty(registry: str = "http://127.0.0.1:8001", enforcement: str = "http://127.0.0.1:8004",
                   evaluation: str = "http://127.0.0.1:8002", parcels: int | None = None,
-                  seed_value: int | None = None) -> bool:
+                  seed_value: int | None = None,
+                  restart_enforcement: Callable[[dict[str, str]], None] | None = None) -> bool:
+    """Seeds an empty registry; False when it already holds parcels. A stack that runs the
+    services itself (`make run`) passes `restart_enforcement` (see `seed_with_case_history`), so
+    that the demo has overdue cases; without it enforcement keeps its clock and none is overdue yet."""
     if not asyncio.run(_empty(registry)):
         console.print("Demo data already present; not seeding again.")
         return False
@@ -226,5 +263,8 @@ def seed_if_empty(registry: str = "http://127.0.0.1:8001", enforcement: str = "h
     data = generate(size, chosen)
     console.print(f"Seeding a synthetic E-Town of {size} parcels (seed {chosen}, today {data.today}) "
                   "through the REST APIs ...")
-    asyncio.run(seed(data, registry, enforcement, evaluation))
+    if restart_enforcement is None:
+        asyncio.run(seed(data, registry, enforcement, evaluation))
+    else:
+        asyncio.run(seed_with_case_history(data, registry, enforcement, evaluation, restart_enforcement))
     return True

@@ -84,7 +84,9 @@ class World:
                 "D-residential": ("residential_conversion", cal.history[-1], "街道巡查：厂房改作居住用途")}
         if sk.profile in flag:
             kind, year, source = flag[sk.profile]
-            since = self._date_between(date(year, 1, 1), min(date(year, 12, 31), cal.today - timedelta(days=30)))
+            # Flagged before the grades opened the cases (the case history day).
+            latest = min(date(year, 12, 31), cal.case_history_on - timedelta(days=1))
+            since = self._date_between(date(year, 1, 1), latest)
             parcel["flags"] = [{"kind": kind, "since": since.isoformat(), "source": source}]
         if sk.profile == "breach":
             parcel["deadlines"] = [{"kind": "production_start", "due_on": f"{cal.history[-1]}-06-30",
@@ -137,14 +139,16 @@ class World:
                                                else None)
         for row in made:
             yield "enterprise", row
-        start = self._date_between(date(cal.history[-1], 1, 1), cal.today - timedelta(days=120))
+        # Found by an inspection before the case history day (enforcement records it then), a
+        # month or more after the tenant moved in.
+        start = self._date_between(date(cal.history[-1], 1, 1), cal.case_history_on - timedelta(days=30))
         start = start.replace(day=1)
         yield "lease", {"parcel_id": pid, "lease_id": f"L-{pid}-X", "tenant_uscc": tenant,
                         "area_m2": str(round(sk.area_m2 * rng.uniform(0.15, 0.4))), "approved": False,
                         "start": start.isoformat()}
         attitude = {"C-renewal": "cooperating_with_renewal", "C-pending": "undetermined"}.get(
             sk.profile, "refuses_to_correct")
-        seen = min(start + timedelta(days=rng.randint(30, 150)), cal.today - timedelta(days=3))
+        seen = min(start + timedelta(days=rng.randint(30, 150)), cal.case_history_on - timedelta(days=1))
         note = {"cooperating_with_renewal": "厂房部分出租给园区外企业；产权人同意参与城市更新，配合引入产业项目",
                 "undetermined": "厂房部分出租给园区外企业；已开展政策宣讲，产权人尚未表态",
                 "refuses_to_correct": "厂房部分出租给园区外企业；经告知仍拒不改正"}[attitude]
@@ -162,7 +166,7 @@ class World:
             if agreed:
                 moves.append({"to": "renewal_agreed", "reason": "产权人签订城市更新方案，引入产业项目"})
             yield "case", {"parcel_id": pid, "street": sk.street, "kind": "renewal_guidance", "moves": moves,
-                           "opened_on": (cal.today - timedelta(days=rng.randint(20, 60))).isoformat(),
+                           "opened_on": cal.case_history_on.isoformat(), "moved_on": cal.today.isoformat(),
                            "overdue": False}
 
     def _suspected_occupant(self, pid: str, industry: str) -> Iterator[Row]:
@@ -178,24 +182,25 @@ class World:
                              "tax_paid": str((output * Decimal("0.06")).quantize(economy.CENT))}
 
     def _enforcement_plan(self, pid: str, sk: Skeleton) -> dict[str, Any]:
-        """How far the parcel's enforcement case has come. An overdue plan was opened so long ago
-        (over 120 days) that every default comply-by period of its state has passed."""
-        rng = self.rng
-        paths = {
-            "D-litigation": [[{"to": "referred_to_legal", "reason": "宗地涉诉，移交法律程序处理"}]],
-            "D-abandoned": [[], [{"to": "inspecting", "reason": "开展执法检查，核实停工情况"}]],
-        }
-        default = [[], [{"to": "inspecting", "reason": "开展执法检查"}],
-                   [{"to": "inspecting", "reason": "开展执法检查"},
-                    {"to": "plan_issued", "reason": "已下达违法违规用地整治方案"}],
-                   [{"to": "inspecting", "reason": "开展执法检查"},
-                    {"to": "plan_issued", "reason": "已下达违法违规用地整治方案"},
-                    {"to": "rectifying", "reason": "产权人开始整改"}]]
-        overdue = rng.random() < 0.5
-        days = rng.randint(121, 200) if overdue else rng.randint(0, 5)
-        return {"parcel_id": pid, "street": sk.street, "kind": "enforcement",
-                "moves": rng.choice(paths.get(sk.profile, default)),
-                "opened_on": (self.calendar.today - timedelta(days=days)).isoformat(), "overdue": overdue}
+        """How far the parcel's enforcement case has come. The grade opened it on the case history
+        day. An overdue case was left then (unmoved, or moved that day), so the comply-by period of
+        its state has passed; any other was moved on today. A case referred to legal proceedings
+        has no comply-by date: never overdue."""
+        rng, cal = self.rng, self.calendar
+        inspect = {"to": "inspecting", "reason": "开展执法检查"}
+        plan = {"to": "plan_issued", "reason": "已下达违法违规用地整治方案"}
+        if sk.profile == "D-litigation":
+            moves, overdue = [{"to": "referred_to_legal", "reason": "宗地涉诉，移交法律程序处理"}], False
+        else:
+            paths: list[list[dict[str, str]]] = [[inspect], [inspect, plan],
+                                                 [inspect, plan, {"to": "rectifying", "reason": "产权人开始整改"}]]
+            if sk.profile == "D-abandoned":
+                paths = [[{"to": "inspecting", "reason": "开展执法检查，核实停工情况"}]]
+            overdue = rng.random() < 0.5
+            moves = rng.choice([[], *paths] if overdue else paths)
+        left = cal.case_history_on if overdue or sk.profile == "D-litigation" else cal.today
+        return {"parcel_id": pid, "street": sk.street, "kind": "enforcement", "moves": moves,
+                "opened_on": cal.case_history_on.isoformat(), "moved_on": left.isoformat(), "overdue": overdue}
 
 
 def _split_filing(pid: str, holder: str, tenants: list[str], year: int, quarter: int, output: Decimal,

@@ -12,7 +12,7 @@ import signal
 import subprocess  # nosec B404  # starts the services as processes
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,7 +124,7 @@ def run(seed: bool = True) -> None:
             for spec, process in zip(SERVICES, processes, strict=True):
                 wait_ready(f"http://127.0.0.1:{spec.port}", process=process)
             if seed:
-                _seed()
+                _seed(lambda env: _restart(processes, _index("enforcement"), bootstrap, db_base, state, env))
             processes.append(_start_console(bootstrap, db_base, state))
             wait_ready(f"http://127.0.0.1:{CONSOLE.port}", process=processes[-1])
             _print_banner(bootstrap, state)
@@ -138,12 +138,26 @@ def run(seed: bool = True) -> None:
             stop_processes(processes)
 
 
-def _seed() -> None:
+def _seed(restart_enforcement: Callable[[dict[str, str]], None]) -> None:
     try:
         from landgrade.demo.loader import seed_if_empty
     except ImportError:
         return
-    seed_if_empty()
+    seed_if_empty(restart_enforcement=restart_enforcement)
+
+
+def _index(name: str) -> int:
+    return next(i for i, spec in enumerate(SERVICES) if spec.name == name)
+
+
+def _restart(processes: list[subprocess.Popen[bytes]], index: int, bootstrap: str, db_base: str, state: Path,
+             env: dict[str, str]) -> None:
+    """Stops the service at `index` and starts it again with `env` (the demo loads enforcement's
+    history on an earlier day's clock, then brings it back to today)."""
+    spec = SERVICES[index]
+    stop_processes([processes[index]])
+    processes[index] = start_service(spec, bootstrap, db_base, extra_env=env, log_dir=state / "logs")
+    wait_ready(f"http://127.0.0.1:{spec.port}", process=processes[index])
 
 
 # The console (web pages over the four services' APIs): no database, its own accounts file.

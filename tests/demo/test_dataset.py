@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 
+from enforcement.domain.due_periods import DEFAULT_DUE_DAYS
 from landgrade.demo.calendar import DemoCalendar
 from landgrade.demo.dataset import generate, rows
 from landgrade_reference.jurisdictions import JURISDICTIONS
@@ -108,3 +110,29 @@ def test_case_plans_agree_renewal_plans_and_leave_some_enforcement_cases_overdue
     overdue = [c for c in enforcement if c["overdue"]]
     assert overdue and len(overdue) < len(enforcement)
     assert len({c["moves"][-1]["to"] if c["moves"] else "opened" for c in enforcement}) >= 3
+
+
+def test_the_case_history_day_leaves_cases_past_due_and_every_inspection_before_it(demo: Demo) -> None:
+    """Enforcement runs on the case history day's clock while the demo's history is loaded: it
+    refuses inspections dated after its "now", and a case left that day must be past due today."""
+    calendar = demo.data.calendar
+    history_on = calendar.case_history_on.isoformat()
+    assert all(i["inspected_at"][:10] < history_on for i in demo.data.inspections)
+    assert all(f["since"] < history_on for p in demo.data.parcels for f in p.get("flags", []))
+    left = {c["moves"][-1]["to"] if c["moves"] else "opened" for c in demo.data.cases if c["overdue"]}
+    periods = {**DEFAULT_DUE_DAYS["enforcement"], **DEFAULT_DUE_DAYS["renewal_guidance"]}
+    for state in left:
+        days = periods[state]
+        assert days is not None and calendar.today - calendar.case_history_on > timedelta(days=days), state
+
+
+def test_overdue_plans_are_left_on_the_history_day_and_the_others_moved_today(demo: Demo) -> None:
+    calendar = demo.data.calendar
+    for plan in demo.data.cases:
+        assert plan["opened_on"] == calendar.case_history_on.isoformat()
+        if plan["overdue"]:
+            assert plan["moved_on"] == plan["opened_on"]
+        elif plan["moves"][-1]["to"] != "referred_to_legal":  # no comply-by date there
+            assert plan["moved_on"] == calendar.today.isoformat()
+    litigation = [c for c in demo.data.cases if demo.data.profiles[c["parcel_id"]] == "D-litigation"]
+    assert litigation and not any(c["overdue"] for c in litigation)
