@@ -12,11 +12,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
+from landgrade.demo.loader import _auth as auth
 from landgrade.testing import Infra
 from landgrade.testing_stack import Stack, running_stack
 
@@ -59,8 +63,33 @@ def seeded(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     with running_stack(infra, tmp_path_factory.mktemp("readme-logs")) as stack:
         from landgrade.demo.loader import seed_if_empty
 
-        seed_if_empty(stack.registry, stack.enforcement, stack.evaluation, parcels=60)
+        # As `make run` seeds it: enforcement's case history on a clock 120 days back, then today's.
+        seed_if_empty(stack.registry, stack.enforcement, stack.evaluation, parcels=60,
+                      restart_enforcement=lambda env: stack.restart("enforcement", env))
         yield stack
+
+
+def test_the_demo_the_readme_describes_has_overdue_d_cases_open_tasks_and_uneven_streets(seeded: Stack) -> None:
+    admin = auth("admin")
+    with httpx.Client(headers=admin, timeout=30) as http:
+        parcels: list[dict[str, Any]] = []
+        after: str | None = None
+        while True:
+            page = http.get(f"{seeded.registry}/v1/parcels",
+                            params={"limit": 500} | ({"after": after} if after else {})).json()
+            parcels += page["items"]
+            if not (after := page.get("next_after")):
+                break
+        per_street = Counter(p["street"] for p in parcels)
+        assert len(parcels) == 60 and len(set(per_street.values())) > 1, per_street
+        overdue = http.get(f"{seeded.enforcement}/v1/cases",
+                           params={"overdue": "true", "kind": "enforcement", "limit": 500}).json()["items"]
+        assert overdue, "no enforcement case is overdue"
+        for case in overdue:
+            grades = http.get(f"{seeded.evaluation}/v1/parcels/{case['parcel_id']}/grades").json()
+            assert any(g["grade"] == "D" for g in grades["items"]), case["parcel_id"]
+        tasks = http.get(f"{seeded.enforcement}/v1/inspection-tasks", params={"status": "open"}).json()
+        assert tasks["total"] >= 1
 
 
 def test_every_shell_example_runs_as_written(seeded: Stack, tmp_path: Path) -> None:
