@@ -56,6 +56,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "whatif": ("规则模拟", "What-if"), "start_run": ("开始年度评价", "Start the yearly run"),
     "publish": ("公示", "Publish for objections"), "finalize": ("确定正式结果", "Finalize"),
     "decide": ("处理", "Decide"), "upheld": ("异议成立", "upheld"), "rejected": ("异议不成立", "rejected"),
+    "submitted": ("待复核", "awaiting review"),
     "runs": ("年度评价", "Yearly runs"), "progress": ("进度", "progress"), "before": ("调整前", "before"),
     "after": ("调整后", "after"), "moved": ("等级变化的地块", "Parcels that move"),
     "simulate": ("模拟", "Simulate"), "suspected": ("疑似占用", "suspected occupants"),

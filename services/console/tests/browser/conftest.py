@@ -63,6 +63,8 @@ class Plot:
     south: float
 
 
+# The phone finding's case alone reads it, in a street no other test counts.
+FINDING_PARCEL = "CT-BX-0002"
 # 1 ha each: output/tax per hectare are the filed amounts. A: ≥ 3亿 and ≥ 2000万; B: below.
 PLOTS = [
     Plot("CT-RH-0001", RONGHUA, 1, "A", "450000000", "30000000", 116.500, 39.800),
@@ -71,6 +73,7 @@ PLOTS = [
     Plot("CT-RH-0004", RONGHUA, 4, "B", "100000000", "5000000", 116.500, 39.806),
     Plot("CT-RH-0005", RONGHUA, 5, "A", "320000000", "21000000", 116.506, 39.806),
     Plot("CT-BX-0001", BOXING, 6, "B", "100000000", "1000000", 116.560, 39.780),
+    Plot(FINDING_PARCEL, BOXING, 7, "B", "100000000", "5000000", 116.566, 39.780),
 ]
 TENANT = 90  # the unrelated tenant of CT-RH-0003's unauthorised lease
 OCCUPANT_RH, OCCUPANT_BX = 91, 92  # file for parcels they do not occupy: inspection tasks
@@ -99,7 +102,7 @@ async def _seed(urls: dict[str, str]) -> None:
     async with httpx.AsyncClient(timeout=60) as http:
         registry, evaluation, enforcement = urls["parcel-registry"], urls["evaluation"], urls["enforcement"]
         reg, land, tax = _auth("business-registry"), _auth("land-staff"), _auth("tax-system")
-        names = {n: f"北京亦庄测试{n}号科技有限公司" for n in (*range(1, 7), TENANT, OCCUPANT_RH, OCCUPANT_BX)}
+        names = {n: f"北京亦庄测试{n}号科技有限公司" for n in (*range(1, 8), TENANT, OCCUPANT_RH, OCCUPANT_BX)}
         names[4] = SCRIPT_NAME
         for n, name in names.items():
             _ok(await http.put(f"{registry}/v1/enterprises/{uscc(n)}", headers=reg, json={
@@ -130,6 +133,21 @@ async def _seed(urls: dict[str, str]) -> None:
         _ok(response)
         admin = _auth("admin")
         await _settle(http, evaluation, enforcement, admin)
+        await _publish_year(http, evaluation, land)
+
+
+async def _publish_year(http: httpx.AsyncClient, evaluation: str, land: dict[str, str]) -> None:
+    """The year's run, published: its objection window is open on the stack's clock, so an
+    enterprise may object to its grade."""
+    response = await http.post(f"{evaluation}/v1/evaluation-runs", headers=land, json={"year": YEAR})
+    _ok(response)
+    run = response.json()
+    deadline = time.monotonic() + 120
+    while run["state"] in ("queued", "running") and time.monotonic() < deadline:
+        await asyncio.sleep(0.3)
+        run = (await http.get(f"{evaluation}/v1/evaluation-runs/{run['id']}", headers=land)).json()
+    assert run["state"] == "draft", f"the seed's yearly run did not finish: {run}"
+    _ok(await http.post(f"{evaluation}/v1/evaluation-runs/{run['id']}/publish", headers=land, json={}))
 
 
 async def _settle(http: httpx.AsyncClient, evaluation: str, enforcement: str, admin: dict[str, str]) -> None:

@@ -7,6 +7,8 @@ Screenshots of each page at desktop and phone width go to docs/screenshots/.
 from __future__ import annotations
 
 import re
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, ViewportSize, expect, sync_playwright
 
-from .conftest import PASSWORD, RONGHUA, SCRIPT_NAME, YEAR, ConsoleStack
+from .conftest import BOXING, CLOCK_AT, FINDING_PARCEL, PASSWORD, RONGHUA, SCRIPT_NAME, TENANT, YEAR, ConsoleStack, uscc
 
 pytestmark = [pytest.mark.infra, pytest.mark.e2e]
 
@@ -331,6 +333,89 @@ def test_land_staff_start_the_yearly_run_and_watch_it_finish_then_publish_it(
     expect(page.get_by_test_id("runs").locator("article[data-run]").first).to_have_attribute("data-state", "published")
     shoot(page, "publication-desktop")
     page.context.close()
+
+
+def test_an_enterprise_objects_to_its_grade_and_sees_what_land_staff_decided(
+        browser: Browser, console_stack: ConsoleStack) -> None:
+    statement = f"我司2025年产值统计有误，请复核（{uuid.uuid4().hex[:6]}）"
+    note = "经核对税务数据，产值与纳税额无误，维持B类"
+    company = sign_in(browser, console_stack, "enterprise", PHONE)
+    company.wait_for_url("**/enterprise")
+    parcel = company.locator('[data-testid=my-parcel][data-parcel="CT-RH-0004"]')
+    expect(parcel.locator(".badge")).to_have_text("B")
+    parcel.locator("textarea[name=statement]").fill(statement)
+    parcel.locator("button[type=submit]").click()
+    filed = company.get_by_test_id("my-objections").locator("li", has_text=statement)
+    expect(filed).to_contain_text(f"CT-RH-0004 · {YEAR} · 待复核")
+    no_id_number(company)
+
+    staff = sign_in(browser, console_stack, "land-staff")
+    staff.goto(f"{console_stack.console}/publication")
+    queued = staff.get_by_test_id("objections").locator("article[data-objection]", has_text=statement)
+    expect(queued).to_have_attribute("data-state", "submitted")
+    expect(queued).to_contain_text("待复核")
+    queued.locator("select[name=decision]").select_option("rejected")
+    queued.locator("input[name=note]").fill(note)
+    queued.locator("button[type=submit]").click()
+    expect(queued).to_have_attribute("data-state", "rejected")
+    expect(queued).to_contain_text("异议不成立")
+    expect(queued).to_contain_text(note)
+    expect(queued.locator("form")).to_have_count(0)  # decided once: nothing left to decide
+    shoot(staff, "publication-objection-desktop")
+    staff.context.close()
+
+    company.reload()
+    expect(filed).to_contain_text("异议不成立")
+    expect(filed).to_contain_text(note)
+    expect(parcel.locator(".badge")).to_have_text("B")  # a rejected objection changes no grade
+    shoot(company, "enterprise-objection-phone")
+    company.context.close()
+
+
+def test_a_phone_finding_with_a_photo_turns_the_parcels_card_to_d_with_its_reason(
+        browser: Browser, console_stack: ConsoleStack, tmp_path: Path) -> None:
+    # The phone dates the finding on the stack's clock: it counts for that year, the current one.
+    current_year = int(CLOCK_AT[:4])
+    tenant = uscc(TENANT)
+    inspector = sign_in(browser, console_stack, "street-office-2", PHONE)
+    inspector.wait_for_url("**/inspector")
+    photo = tmp_path / "lease.png"
+    photo.write_bytes(_tiny_png())
+    inspector.fill("input[name=parcel_id]", FINDING_PARCEL)
+    inspector.select_option("select[name=type]", "unauthorised_lease")
+    inspector.select_option("select[name=holder_attitude]", "refuses_to_correct")
+    inspector.fill("input[name=tenant_uscc]", tenant)
+    inspector.fill("textarea[name=note]", "厂房整体出租给无关联企业，产权人拒绝整改")
+    inspector.set_input_files("input[name=photo]", str(photo))
+    inspector.click("#finding button[type=submit]")
+    expect(inspector.locator("#sent-state")).to_be_visible()
+    expect(inspector.locator("#queue-count")).to_have_text("0")
+    expect(inspector.locator("#refused")).to_be_hidden()
+    inspection_id = inspector.locator("#sent-id").inner_text()
+    inspector.context.close()
+    office = console_stack.token("street-office", jurisdiction=BOXING)
+    found = httpx.get(f"{console_stack.urls['enforcement']}/v1/inspections/{inspection_id}", headers=office).json()
+    assert len(found.get("evidence") or []) == 1, found  # the photo went with it
+
+    staff = sign_in(browser, console_stack, "land-staff")
+    card = f"{console_stack.console}/parcels/{FINDING_PARCEL}?year={current_year}"
+    deadline = time.monotonic() + 60  # the grade follows the finding through Kafka
+    while True:
+        staff.goto(card)
+        grade = staff.get_by_test_id("grade")
+        if (grade.count() and grade.inner_text() == "D" and tenant in staff.get_by_test_id("reasons").inner_text()) \
+                or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    expect(staff.get_by_test_id("grade")).to_have_text("D")
+    reasons = staff.get_by_test_id("reasons")
+    expect(reasons).to_contain_text(f"擅自出租给无股权关联关系的市场主体{tenant}且拒不改正")
+    expect(reasons).to_contain_text("III.1.D")
+    shoot(staff, "card-after-finding-desktop")
+    no_id_number(staff)
+    staff.goto(f"{console_stack.console}/parcels/{FINDING_PARCEL}?year={YEAR}")
+    expect(staff.get_by_test_id("grade")).to_have_text("B")  # a finding of this year leaves the last year as it was
+    staff.context.close()
 
 
 def _tiny_png() -> bytes:
