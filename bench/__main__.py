@@ -12,6 +12,7 @@ from typing import Any
 import uvloop
 
 from bench import backtest, e2e, imports, ingest, reads, tracing, yearly
+from bench import map as map_draw
 from bench.config import Config, from_env
 from bench.stack import Infra, infrastructure, log, reset_topics
 from bench.stats import document, ratio
@@ -47,6 +48,9 @@ async def main(infra: Infra, cfg: Config, started: float) -> dict[str, Any]:
         figures["tracing_cost"] = await tracing.run(infra, cfg)
     if "backtest" in cfg.sections:
         figures["warning_backtest"] = backtest.run(cfg)
+    if "map" in cfg.sections:
+        await reset_topics(infra.bootstrap)
+        figures["map_draw"] = await map_draw.run(infra, cfg)
     meta = {
         "mode": "quick" if cfg.quick else "full",
         "sections": list(cfg.sections),

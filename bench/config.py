@@ -1,7 +1,7 @@
 """Sizes of every benchmark: full (`make bench`) or quick (`BENCH_QUICK=1`), from the environment.
 
 - `BENCH_QUICK=1`: small sizes and a 10 s end-to-end run, for development (about 3 minutes).
-- `BENCH_ONLY=e2e,reads,ingest,yearly,import,backtest,tracing`: run only these sections (reads needs e2e's stack).
+- `BENCH_ONLY=e2e,reads,ingest,yearly,import,backtest,tracing,map`: run only these sections (reads needs e2e's stack).
 - `BENCH_E2E_RATE=<filings/s>`: offered load of the sustained end-to-end run (default 1000, the goal).
 - `BENCH_FIXED_RATE=<requests/s>`: rate of the fixed-rate POST latency run (default 500, the goal's).
 - `BENCH_PROFILE=<service>[,<service>...]`: run those services under pyinstrument (profiles in BENCH_OUT).
@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-SECTIONS = ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing")
+SECTIONS = ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing", "map")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ class Config:
     tracing_seconds: float = 30.0
     backtest_parcels: int = 5_000
     backtest_seed: int = 20_261_204  # not the demo's seed (2025), which the outlook's defaults were read from
+    map_demo_parcels: int = 500  # the demo's default size (`landgrade demo seed`)
+    map_street_parcels: int = 5_000
+    map_repeats: int = 7
 
 
 def from_env() -> Config:
@@ -60,4 +63,5 @@ def from_env() -> Config:
     return replace(full, quick=True, e2e_seconds=10, e2e_fixed_s=5, e2e_warmup_s=2, drain_timeout=60,
                    read_seconds=3, read_rounds=1, ingest_filings=20_000, ingest_years=4, ingest_lines_per_call=5_000,
                    yearly_sizes=(2_000, 5_000, 10_000), import_sheet_bytes=1_000_000, import_idle_probe_s=3,
-                   backtest_parcels=1_000, tracing_seconds=8)
+                   backtest_parcels=1_000, tracing_seconds=8,
+                   map_demo_parcels=200, map_street_parcels=500, map_repeats=3)

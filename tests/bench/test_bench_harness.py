@@ -95,7 +95,8 @@ def test_quick_mode_is_smaller(monkeypatch: pytest.MonkeyPatch, tmp_path: object
     monkeypatch.delenv("BENCH_QUICK")
     monkeypatch.delenv("BENCH_ONLY")
     full = from_env()
-    assert quick.sections == ("yearly",) and full.sections == ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing")
+    assert quick.sections == ("yearly",) and full.sections == ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing",
+                                                               "map")
     assert quick.e2e_seconds < full.e2e_seconds and max(quick.yearly_sizes) < max(full.yearly_sizes)
     assert full.yearly_sizes == (10_000, 50_000, 100_000) and full.ingest_filings == 100_000
 
@@ -126,3 +127,43 @@ def test_the_backtest_section_replays_each_full_year_after_the_first_at_three_qu
         assert quarter["held_a"] > 0 and quarter["last_year"]["recall"] in (0, None)
         assert quarter["outlook"]["predicted"] <= quarter["held_a"]
     assert isinstance(figures["goal_met"], bool)
+
+
+def test_the_map_section_is_chosen_by_name_and_quick_mode_draws_a_smaller_street(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.setenv("BENCH_OUT", str(tmp_path))
+    monkeypatch.setenv("BENCH_ONLY", "map")
+    full = from_env()
+    monkeypatch.setenv("BENCH_QUICK", "1")
+    quick = from_env()
+    assert full.sections == quick.sections == ("map",)
+    assert (full.map_demo_parcels, full.map_street_parcels) == (500, 5_000)
+    assert quick.map_street_parcels == 500 and quick.map_demo_parcels < full.map_demo_parcels
+    assert 1 < quick.map_repeats < full.map_repeats
+
+
+def test_the_large_street_lies_inside_its_block_and_every_parcel_files_for_the_year() -> None:
+    from bench.map import BIG_STREET, street_parcels
+    from landgrade.demo import layout
+
+    parcels, filings = street_parcels(500, ["91110302MA0000001X", "91110302MA0000002X"], 2025)
+    block = layout.blocks()[BIG_STREET]
+    assert len({p["parcel_id"] for p in parcels}) == 500 and {p["street"] for p in parcels} == {BIG_STREET}
+    for parcel in parcels:
+        for lon, lat in parcel["geometry"]["coordinates"][0]:
+            assert block.west <= lon <= block.east and block.south <= lat <= block.north
+    assert sorted(f["parcel_id"] for f in filings) == sorted(p["parcel_id"] for p in parcels)
+    assert {f["year"] for f in filings} == {2025} and all(float(f["output_value"]) > 0 for f in filings)
+
+
+def test_the_map_figure_compares_draw_with_bare_and_judges_the_street_against_its_goal() -> None:
+    from bench.map import summary, verdict
+
+    figure = summary([0.10, 0.12, 0.20], [0.8, 0.9, 1.0], features=5_000, size=2_000_000, paths=5_000)
+    assert figure["bare"]["p50_ms"] == 120.0 and figure["draw"]["p50_ms"] == 900.0
+    assert figure["draw_vs_bare_p50"] == 7.5
+    assert verdict(figure) is True
+    slow = summary([0.10, 0.12, 0.20], [3.5, 3.6, 3.7], features=5_000, size=2_000_000, paths=5_000)
+    assert verdict(slow) is False  # over 3 s
+    heavy = summary([0.01, 0.01, 0.01], [0.5, 0.5, 0.5], features=5_000, size=2_000_000, paths=5_000)
+    assert verdict(heavy) is False  # within 3 s but 50× the bare request
