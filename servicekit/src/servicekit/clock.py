@@ -2,13 +2,16 @@
 
 E-Town's year, due dates and objection windows turn at midnight in Asia/Shanghai, eight hours
 before the machines' UTC midnight, so nothing takes the date from `datetime.now()` or
-`date.today()`: it asks a `Clock`. Tests and the demo fix the clock (`CLOCK_AT`), so that a test
-does not change its answer on 1 January.
+`date.today()`: it asks a `Clock`. Tests and the demo set the clock (`CLOCK_AT`), so that a test
+does not change its answer on 1 January; a set clock runs on from that moment, because the
+services order what happens by when it happened (a grade made after another is newer).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import time
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -39,6 +42,22 @@ class FixedClock:
         return (at + self.elapsed).astimezone(BEIJING)
 
 
+@dataclass(frozen=True, slots=True)
+class SetClock:
+    """A clock set to `at` (a naive `at` is read as Beijing time) when it is made, then running at
+    the machine's pace: two things done one after the other get two times in that order."""
+    at: datetime
+    started: float = field(default_factory=time.monotonic)
+
+    def now(self) -> datetime:
+        return FixedClock(self.at, timedelta(seconds=time.monotonic() - self.started)).now()
+
+
+@functools.cache
+def _set_at(at: datetime) -> SetClock:
+    return SetClock(at)
+
+
 def today(clock: Clock) -> date:
     return clock.now().date()
 
@@ -48,5 +67,6 @@ def current_year(clock: Clock) -> int:
 
 
 def clock_at(at: datetime | None) -> Clock:
-    """The clock a service runs on: the system's, or one fixed at `at` (settings `CLOCK_AT`)."""
-    return SystemClock() if at is None else FixedClock(at)
+    """The clock a process runs on: the system's, or the one set to `at` (settings `CLOCK_AT`),
+    made on first use and shared by everything in the process that asks for the same moment."""
+    return SystemClock() if at is None else _set_at(at)

@@ -80,8 +80,9 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "landgrade"
     # Longest validity (exp - iat) of a token this service accepts: a leaked token is worth at most this.
     jwt_max_lifetime_seconds: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
-    # "Now" stands still at this moment (Beijing time when naive) instead of following the system
-    # clock: tests and the demo set it, so that nothing they check changes on 1 January.
+    # "Now" is this moment (Beijing time when naive) when the process first asks, and runs on from
+    # there, instead of following the system clock: tests and the demo set it, so that nothing
+    # they check changes on 1 January.
     clock_at: datetime | None = None
     log_level: str = "INFO"
     # "all": one log line per request; "changes": requests that change something (not GET/HEAD),
