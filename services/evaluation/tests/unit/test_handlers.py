@@ -353,6 +353,13 @@ class FakeUnitOfWork:
             self.keys[(request.principal, request.key)] = (request.fingerprint, status, body)
 
 
+def _ctx(uow: FakeUnitOfWork, wake_relay: Any) -> Any:
+    """The context a yearly run is given: the fake's unit of work and clock, and what it reports."""
+    reported: list[tuple[str, dict[str, Any]]] = []
+    return SimpleNamespace(uow=lambda: uow, clock=uow.clock, wake_relay=wake_relay, reported=reported,
+                           run_progress=lambda run_id, values: reported.append((run_id, dict(values))))
+
+
 def _uow() -> Any:
     return FakeUnitOfWork(load_seed_ruleset())
 
@@ -495,7 +502,7 @@ async def test_a_yearly_run_grades_every_parcel_and_announces_only_changes() -> 
     run, created = await yearly_run.create_run(uow, 2025, None, "admin", request)
     again, created_again = await yearly_run.create_run(uow, 2025, None, "admin", request)
     assert created and not created_again and again["id"] == run["id"] and run["state"] == "queued"
-    ctx = SimpleNamespace(uow=lambda: uow, clock=uow.clock, wake_relay=uow.storage.outbox.written.set)
+    ctx = _ctx(uow, wake_relay=uow.storage.outbox.written.set)
     await yearly_run.execute_run(ctx, run["id"])  # type: ignore[arg-type]
     done = uow.runs.runs[run["id"]]
     assert (done["state"], done["graded"], done["changed"]) == ("draft", 3, 1)
@@ -503,6 +510,9 @@ async def test_a_yearly_run_grades_every_parcel_and_announces_only_changes() -> 
     assert [d["parcel_id"] for d in uow.grades.bulk_events] == ["P-3"]
     assert {r.run_id for r in uow.grades.evaluations[-3:]} == {run["id"]}
     assert uow.storage.outbox.written.is_set()
+    # What the metrics are told: running, then the finished draft with its counts.
+    states = [values.get("state") for run_id, values in ctx.reported if run_id == run["id"] and "state" in values]
+    assert states == ["running", "draft"] and ctx.reported[-1][1]["graded"] == 3
 
 
 async def test_a_run_needs_a_ruleset() -> None:
@@ -523,7 +533,7 @@ async def test_interrupted_runs_are_closed() -> None:
 async def _published(uow: Any) -> str:
     await _graded_year(uow)
     run, _ = await yearly_run.create_run(uow, 2025, None, "admin")
-    ctx = SimpleNamespace(uow=lambda: uow, clock=uow.clock, wake_relay=lambda: None)
+    ctx = _ctx(uow, wake_relay=lambda: None)
     await yearly_run.execute_run(ctx, run["id"])  # type: ignore[arg-type]
     published = await publication.publish(uow, run["id"], 5)
     assert published["state"] == "published"
@@ -696,7 +706,7 @@ async def test_an_objection_window_below_the_rulesets_minimum_is_refused() -> No
     uow = _uow()
     await _graded_year(uow)
     run, _ = await yearly_run.create_run(uow, 2025, None, "admin")
-    ctx = SimpleNamespace(uow=lambda: uow, clock=uow.clock, wake_relay=lambda: None)
+    ctx = _ctx(uow, wake_relay=lambda: None)
     await yearly_run.execute_run(ctx, run["id"])  # type: ignore[arg-type]
     for days in (0, 4):
         with pytest.raises(publication.WindowTooShort) as short:
@@ -786,7 +796,7 @@ async def test_a_publication_made_earlier_is_recorded_with_its_own_day() -> None
     uow = _uow()
     await _graded_year(uow)
     run, _ = await yearly_run.create_run(uow, 2025, None, "admin")
-    ctx = SimpleNamespace(uow=lambda: uow, clock=uow.clock, wake_relay=lambda: None)
+    ctx = _ctx(uow, wake_relay=lambda: None)
     await yearly_run.execute_run(ctx, run["id"])  # type: ignore[arg-type]
     with pytest.raises(publication.PublishedInFuture):
         await publication.publish(uow, run["id"], None, date(2026, 3, 2))
@@ -804,7 +814,7 @@ async def test_a_run_queued_before_its_year_was_made_final_grades_nothing() -> N
     run, _ = await yearly_run.create_run(uow, 2025, None, "admin")
     await uow.runs.create(id="finalised-meanwhile", year=2025, state="final", ruleset_id=run["ruleset_id"])
     before = list(uow.grades.evaluations)
-    ctx = SimpleNamespace(uow=lambda: uow, clock=uow.clock, wake_relay=lambda: None)
+    ctx = _ctx(uow, wake_relay=lambda: None)
     await yearly_run.execute_run(ctx, run["id"])  # type: ignore[arg-type]
     assert uow.runs.runs[run["id"]]["state"] == "failed" and "final" in uow.runs.runs[run["id"]]["error"]
     assert uow.grades.evaluations == before
