@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from landgrade_reference.text import BLANKS
+
 # A USCC's 18 characters, then a parcel id (no blanks, control characters or / \ ? # %).
-HOLDER_CURSOR_PATTERN = r"^[0-9A-Z]{18}~[^\s\x00-\x1f\x7f/\\?#%]{1,64}$"
+HOLDER_CURSOR_PATTERN = rf"^[0-9A-Z]{{18}}~[^{BLANKS}\x00-\x1f\x7f/\\?#%]{{1,64}}$"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from landgrade_reference.text import BLANKS
 from landgrade_reference.uscc import InvalidUscc, normalise_uscc, parse_uscc
 
 __all__ = ["BLANKS", "PARCEL_ID_PATTERN", "PARCEL_ID_REGEX", "PARCEL_ID_SCHEMA", "InvalidUscc", "NotYourParcel",
@@ -16,7 +17,6 @@ PARCEL_ID_MAX = 64  # the width of every parcel_id column
 # Parcel ids travel in URL paths and Kafka keys (as the registry issues them): no blanks (every
 # character Python's `str.isspace` counts), control characters, or characters that change a URL's
 # meaning — spelled out, so that every regex engine reads the schema's pattern as this check does.
-BLANKS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # exactly `str.isspace`
 _PARCEL_ID_EXCLUDED = rf"\x00-\x1f\x7f{BLANKS}/\\?#%"
 # Nor lone surrogates (not valid UTF-8). They are no Unicode characters, so a schema's pattern
 # cannot name them, and no JSON a client encodes carries one: the check alone refuses them.

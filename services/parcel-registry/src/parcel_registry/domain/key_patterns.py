@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from landgrade_reference.text import BLANKS
+
 from .values import MAX_AREA_M2, MAX_MONEY
 
 USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 # An id travels in URL paths and Kafka keys: no blanks, control characters, / \ ? # or %.
-ID_PATTERN = r"^[^\s/\\?#%\x00-\x1f\x7f-\x9f]{1,64}$"
+ID_PATTERN = rf"^[^{BLANKS}/\\?#%\x00-\x1f\x7f-\x9f]{{1,64}}$"
 
-DEADLINE_KIND_SCHEMA: dict[str, Any] = {"pattern": r"^[^\s/\\?#%\x00-\x1f\x7f-\x9f]{1,40}$", "maxLength": 40}
+DEADLINE_KIND_SCHEMA: dict[str, Any] = {"pattern": rf"^[^{BLANKS}/\\?#%\x00-\x1f\x7f-\x9f]{{1,40}}$", "maxLength": 40}
 USCC_SCHEMA: dict[str, Any] = {"pattern": USCC_PATTERN, "format": "uscc", "minLength": 18, "maxLength": 18}
 # A resident ID's check character and date are the `resident-id` format's to state.
 RESIDENT_ID_SCHEMA: dict[str, Any] = {"pattern": r"^[0-9]{17}[0-9X]$", "format": "resident-id",
@@ -26,7 +28,7 @@ YEAR_BOUNDS: dict[str, Any] = {"minimum": 1949, "maximum": 2200}
 # character that is no blank.
 _TEXT_CHAR = r"[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]"
 OPTIONAL_TEXT_PATTERN = rf"^{_TEXT_CHAR}*$"
-REQUIRED_TEXT_PATTERN = rf"^{_TEXT_CHAR}*[^\s\u0000-\u001f\u007f-\u009f]{_TEXT_CHAR}*$"
+REQUIRED_TEXT_PATTERN = rf"^{_TEXT_CHAR}*[^{BLANKS}\u0000-\u001f\u007f-\u009f]{_TEXT_CHAR}*$"
 
 # Decimals as a schema states them: a whole JSON number, or a decimal string within the bounds
 # and places the checks allow (`values.area_problem`, `money_problem`, `share_problem`).

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from credit_ledger.domain.subjects import SUBJECT_SCHEMA
+from landgrade_reference.text import BLANKS
 
 # A UTF-16 surrogate on its own (JSON "\ud800") is no character: no text column can store it.
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -210,7 +211,7 @@ class CreditReadOut(_Out):
 
 
 class ContactIn(_In):
-    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    email: str | None = Field(None, max_length=254, pattern=rf"^[^@{BLANKS}]+@[^@{BLANKS}]+\.[^@{BLANKS}]+$",
                               description="where e-mail notices go")
     phone: str | None = Field(None, max_length=32, pattern=r"^\+?[0-9 -]{5,31}$",
                               description="for SMS notices (when that channel is connected)")

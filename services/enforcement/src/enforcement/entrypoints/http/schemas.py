@@ -18,6 +18,7 @@ from enforcement.domain.inspections import (
     FindingType,
     HolderAttitude,
 )
+from landgrade_reference.text import BLANKS
 from landgrade_reference.uscc import InvalidUscc, parse_uscc
 
 # A JSON string may spell a lone UTF-16 surrogate ("\ud800"); Python keeps it, and no UTF-8 encoder
@@ -119,7 +120,7 @@ class InspectionIn(_In):
                                description="The app's own id; re-sending it is a no-op.")
     # The schema states the registry's form of an id; the service also reads one with blanks around it.
     parcel_id: str = Field(min_length=1, max_length=64, pattern=r"\S", json_schema_extra={
-        "pattern": r"^[^\s\x00-\x1f\x7f/\\?#%]{1,64}$", "maxLength": 64})
+        "pattern": rf"^[^{BLANKS}\x00-\x1f\x7f/\\?#%]{{1,64}}$", "maxLength": 64})
     inspected_at: datetime = Field(json_schema_extra={"format": "past-date-time"}, description=(
         "When the inspector was on site: an RFC 3339 date-time with a time zone offset, not later than "
         "now (10 minutes of clock skew allowed). `format: past-date-time` names that check."))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from landgrade_reference.text import BLANKS
 from parcel_registry.domain.history import Act
 from parcel_registry.domain.outlines import AREA_WARNING_PCT, OutlineProblem
 from parcel_registry.domain.records import Change
@@ -57,11 +58,12 @@ BODY: dict[str, Any] = {
             "properties": {
                 "file": {"type": "string", "format": "binary", "maxLength": LIMITS.max_bytes,
                          "description": "the zipped shapefile (.shp, .shx, .dbf, .prj)"},
-                "match_field": {"type": "string", "minLength": 1, "maxLength": 10, "pattern": r"^\s*\S+\s*$",
+                "match_field": {"type": "string", "minLength": 1, "maxLength": 10,
+                                "pattern": rf"^[{BLANKS}]*[^{BLANKS}]+[{BLANKS}]*$",
                                 "description": "the attribute holding the parcel id (宗地编号), e.g. DKBH"},
                 "epsg": {"type": "integer", "minimum": 1, "maximum": 999999,
                          "description": "the source CRS, when the .prj is missing or wrong (e.g. 4527)"},
-                "reason": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": r"\S",
+                "reason": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": f"[^{BLANKS}]",
                            "description": "why the outlines change (recorded in each parcel's history)"},
                 "reference": {"type": "string", "maxLength": 200, "description": "the survey's reference"},
             },
