@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from servicekit.kafka import ensure_topics, new_consumer, new_producer
+from servicekit.kafka import StartAt, ensure_topics, new_consumer, new_producer
 from servicekit.settings import ServiceSettings
 
 
@@ -67,6 +69,55 @@ async def test_a_new_group_begins_at_the_start_time_and_a_committed_offset_wins(
         finally:
             await everything.stop()
     finally:
+        await producer.stop()
+
+
+class _WritesBetweenCalls:
+    """The consumer as the listener sees it, with another service's event written to the topic
+    right after each offset lookup returns: the moment a burst lands while a group is placed."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, write: Callable[[], Awaitable[object]]) -> None:
+        self._consumer, self._write = consumer, write
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._consumer, name)
+
+    async def end_offsets(self, partitions: list[TopicPartition]) -> Any:
+        found = await self._consumer.end_offsets(partitions)
+        await self._write()
+        return found
+
+    async def offsets_for_times(self, times: dict[TopicPartition, int]) -> Any:
+        found = await self._consumer.offsets_for_times(times)
+        await self._write()
+        return found
+
+
+async def test_events_written_while_a_new_group_is_placed_are_handed_out(infra) -> None:  # type: ignore[no-untyped-def]
+    """Regression: the listener searched by time, then read the end; an event written between the
+    two was behind that end and never handed out."""
+    topic = f"test.start-at-race.{uuid.uuid4().hex[:8]}"
+    base = ServiceSettings(kafka_bootstrap_servers=infra.bootstrap, kafka_consumer_group_prefix=topic)
+    await ensure_topics(base, [topic], partitions=1)
+    producer = new_producer(base)
+    await producer.start()
+    written: list[str] = []
+
+    async def write() -> None:
+        written.append(f"burst-{len(written)}")
+        await producer.send_and_wait(topic, written[-1].encode(), key=b"k")
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=infra.bootstrap, group_id=f"{topic}.g", enable_auto_commit=False,
+                                auto_offset_reset="latest")  # no replay hides a skipped event
+    start_ms = int(datetime.now(UTC).timestamp() * 1000)
+    consumer.subscribe([topic], listener=StartAt(_WritesBetweenCalls(consumer, write), start_ms))  # type: ignore[arg-type]
+    try:
+        await consumer.start()
+        got = await _values(consumer, 2)
+        assert written == ["burst-0", "burst-1"]
+        assert got == written
+    finally:
+        await consumer.stop()
         await producer.stop()
 
 

@@ -90,10 +90,15 @@ def make_plan(run: str, requests: int, per_filing_parcel: int, per_finding_parce
     return plan
 
 
-async def register_world(registry: str, plan: Plan, holders: list[str], seed: int) -> None:
-    """Enterprises (with responsible persons' ID numbers) and parcels, as the registry and land staff do."""
+async def register_world(urls: dict[str, str], plan: Plan, holders: list[str], seed: int,
+                         timeout: float = 120.0) -> None:
+    """Enterprises (with responsible persons' ID numbers) and parcels, as the registry and land staff
+    do; returns once evaluation has graded every parcel. Parcels are in the ledger long before their
+    first filing: a filing that overtakes its parcel's announcement is kept and counted in the
+    grade the parcel gets once announced, one evaluation for all of them, which is not the
+    one-effect-per-request this workload checks."""
     rng = random.Random(seed)
-    async with httpx.AsyncClient(base_url=registry, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=urls["parcel-registry"], timeout=30) as client:
         for n, uscc in enumerate(holders):
             body = enterprise_body(f"亦庄企业{n}", [new_id_number(rng), new_id_number(rng)])
             response = await client.put(f"/v1/enterprises/{uscc}", json=body, headers=role_headers("business-registry"))
@@ -103,6 +108,19 @@ async def register_world(registry: str, plan: Plan, holders: list[str], seed: in
             response = await client.put(f"/v1/parcels/{parcel}", json=parcel_body(holder, plan.streets[parcel]),
                                         headers=land)
             assert response.status_code in (200, 201), response.text
+    await _announced(urls["evaluation"], list(plan.holders), timeout)
+
+
+async def _announced(evaluation: str, parcels: list[str], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    waiting = set(parcels)
+    async with httpx.AsyncClient(base_url=evaluation, timeout=10) as client:
+        while waiting:
+            answers = await asyncio.gather(*(client.get(f"/v1/parcels/{p}/grades", params={"limit": 1},
+                                                        headers=role_headers("admin")) for p in sorted(waiting)))
+            waiting = {p for p, r in zip(sorted(waiting), answers, strict=True) if r.status_code != 200}
+            assert not waiting or time.monotonic() < deadline, f"never graded after registration: {sorted(waiting)}"
+            await asyncio.sleep(0.2 if waiting else 0)
 
 
 def holders_for(count: int, seed: int) -> list[str]:

@@ -138,7 +138,7 @@ async def test_nothing_lost_or_duplicated_under_faults(chaos: Chaos) -> None:
     plan = make_plan(run, REQUESTS, PER_FILING_PARCEL, PER_FINDING_PARCEL, holders)
     canary = Canary(f"CC-{run}", holders[0])
     plan.holders[canary.parcel], plan.streets[canary.parcel] = canary.holder, "ronghua"
-    await register_world(urls["parcel-registry"], plan, holders, seed=int(run, 16))
+    await register_world(urls, plan, holders, seed=int(run, 16))
     plan.filing_parcels[canary.parcel] = canary.sends
 
     driver = Driver(urls, plan, WORKERS, rate=REQUESTS / DURATION)

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
 import httpx
+import psutil
 import pytest
 
 from landgrade.devstack.kafka import KafkaCluster
@@ -102,19 +103,41 @@ async def replicas_kill(c: Cluster, driver: Driver, canary: Canary) -> str:
     return "evaluation and credit-ledger down to one replica each"
 
 
+async def relay_holder(c: Cluster) -> tuple[ProcessStack, ProcessStack]:
+    """The stack whose registry holds the relay role now, and the other: the role's session is
+    found in `pg_locks`, and its client port among the replicas' sockets. Either replica may hold
+    it by now (a relay that met a broker failure gives the role up and competes again)."""
+    rows = await query(c.first.database_url("parcel-registry"),
+                       "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                       "WHERE l.locktype = 'advisory' AND l.objid = :lock AND l.granted",
+                       lock=RELAY_LOCK_ID & 0xFFFFFFFF)
+    ports = {r[0] for r in rows}
+    for stack, other in ((c.first, c.second), (c.second, c.first)):
+        process = stack.services["parcel-registry"].process
+        assert process is not None
+        tree = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+        if any(conn.laddr and conn.laddr.port in ports for p in tree for conn in p.net_connections(kind="tcp")):
+            return stack, other
+    raise AssertionError(f"no registry replica holds the relay role (sessions on ports {sorted(ports)})")
+
+
 async def relay_holder_freeze(c: Cluster, driver: Driver, canary: Canary) -> str:
-    frozen = c.first.services["parcel-registry"]
+    holder, other = await relay_holder(c)
+    frozen = holder.services["parcel-registry"]
+    # The filing goes to the live registry replica (the first stack's evaluation is down by now).
+    live = Driver({**driver.urls, "parcel-registry": other.services["parcel-registry"].url}, driver.plan, 1)
     frozen.pause()
     started = time.monotonic()
     try:
         # A filing accepted by the live replica must get through while the holder stays frozen.
-        await asyncio.wait_for(canary.round_trip(driver), timeout=FREEZE_SECONDS + 30)
+        await asyncio.wait_for(canary.round_trip(live), timeout=FREEZE_SECONDS + 30)
         handover = time.monotonic() - started
         await asyncio.sleep(max(0.0, FREEZE_SECONDS - handover))
     finally:
         frozen.resume()
     assert handover <= HANDOVER_BOUND, f"the other registry replica published only after {handover:.1f}s"
-    return f"relay hand-over {handover:.1f}s after SIGSTOP (lease {LEASE_SECONDS:.0f}s)"
+    which = "first" if holder is c.first else "second"
+    return f"relay hand-over {handover:.1f}s after SIGSTOP of the holder ({which} replica; lease {LEASE_SECONDS:.0f}s)"
 
 
 FAULTS = [
@@ -148,7 +171,7 @@ async def test_two_replicas_on_three_brokers_keep_every_promise(cluster: Cluster
     plan = make_plan(run, REQUESTS, PER_FILING_PARCEL, PER_FINDING_PARCEL, holders)
     canary = Canary(f"CL-{run}", holders[0])
     plan.holders[canary.parcel], plan.streets[canary.parcel] = canary.holder, "ronghua"
-    await register_world(urls["parcel-registry"], plan, holders, seed=int(run, 16))
+    await register_world(urls, plan, holders, seed=int(run, 16))
     plan.filing_parcels[canary.parcel] = canary.sends
 
     driver = Driver(urls, plan, 16, rate=REQUESTS / DURATION)

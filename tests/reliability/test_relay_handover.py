@@ -3,15 +3,7 @@
 open, and once held its advisory lock for ever. The role is now a lease: the database ends the
 frozen holder's sessions after `OUTBOX_RELAY_LEASE_SECONDS`, and the standby publishes.
 
-Real PostgreSQL and Kafka; the frozen holder is a separate process.
-
-Known defect, open: a holder frozen between a result and its Sync (asyncpg's first type lookup
-inside a publishing transaction) leaves its backend "active" in ClientRead, which neither
-`idle_in_transaction_session_timeout` nor `statement_timeout` ends (PostgreSQL 17's
-`transaction_timeout` would; production runs 16), and the standby waits on its rows until the
-frozen process dies. This run hits that window in about half its runs, so it runs only under
-`LANDGRADE_RELIABILITY=full` until the relay is fixed; a fix that ended such sessions from the new
-holder cost grade events in the cluster run (tests/reliability/test_cluster_faults.py)."""
+Real PostgreSQL and Kafka; the frozen holder is a separate process."""
 
 from __future__ import annotations
 
@@ -31,9 +23,7 @@ from servicekit.migrations import ensure_database
 from servicekit.settings import ServiceSettings
 from tests.foundation.relay_fixture import build_harness, ping_type
 
-pytestmark = [pytest.mark.infra, pytest.mark.reliability,
-              pytest.mark.skipif(os.environ.get("LANDGRADE_RELIABILITY") != "full",
-                                 reason="known defect (see the module's note): LANDGRADE_RELIABILITY=full")]
+pytestmark = [pytest.mark.infra, pytest.mark.reliability]
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = 4.0

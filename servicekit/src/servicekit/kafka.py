@@ -61,8 +61,15 @@ def new_consumer(settings: ServiceSettings, group: str, topics: list[str]) -> AI
 
 class StartAt(ConsumerRebalanceListener):  # type: ignore[misc]
     """Places a group on each newly assigned partition it has no committed offset for at the first
-    event written at or after `start_ms` (the end, if there is none yet). Runs before the first
-    fetch of the assignment, so no earlier event is handed out; a committed offset always wins."""
+    event written at or after `start_ms` (the end, if there is none yet); a committed offset
+    always wins.
+
+    The assignment is paused while it is placed: aiokafka's fetcher runs during the listener's
+    lookups and would otherwise hand out events from its own reset position first. The end is
+    read before the search by time: an event written between the two lies past that end or is
+    found by the search, so it is handed out either way. Read the other way round, an event
+    written in between was behind the end and never handed out (a burst of grade events lost to
+    a rebalance of the credit ledger's group)."""
 
     def __init__(self, consumer: AIOKafkaConsumer, start_ms: int) -> None:
         self.consumer, self.start_ms = consumer, start_ms
@@ -71,14 +78,17 @@ class StartAt(ConsumerRebalanceListener):  # type: ignore[misc]
         return None
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        fresh = [tp for tp in assigned if await self.consumer.committed(tp) is None]
-        if not fresh:
-            return
-        found = await self.consumer.offsets_for_times({tp: self.start_ms for tp in fresh})
-        ends = await self.consumer.end_offsets([tp for tp in fresh if found.get(tp) is None])
-        for tp in fresh:
-            at = found.get(tp)
-            self.consumer.seek(tp, at.offset if at is not None else ends[tp])
+        self.consumer.pause(*assigned)
+        try:
+            fresh = [tp for tp in assigned if await self.consumer.committed(tp) is None]
+            if fresh:
+                ends = await self.consumer.end_offsets(fresh)
+                found = await self.consumer.offsets_for_times({tp: self.start_ms for tp in fresh})
+                for tp in fresh:
+                    at = found.get(tp)
+                    self.consumer.seek(tp, at.offset if at is not None else ends[tp])
+        finally:
+            self.consumer.resume(*assigned)
 
 
 async def ensure_topics(settings: ServiceSettings, topics: list[str], partitions: int = 4) -> None:

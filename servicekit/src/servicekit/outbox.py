@@ -6,14 +6,16 @@ would skip rows. One relay per database holds the publishing role (a session adv
 per-key order survives running several replicas.
 
 The role is a lease, not a lock held for ever: the lock's session and every publishing transaction
-carry `idle_in_transaction_session_timeout` = the lease, and the holder's heartbeat keeps its
-session busy. A holder that freezes (SIGSTOP, a paused VM, a node cut off with its TCP connection
-lingering) shows no sign of life, the server ends its sessions — releasing the role and any rows
-it had claimed — and another replica takes over within the lease plus a second. Rows are claimed
-with `FOR UPDATE` (waiting, never skipping), so a new holder cannot publish past rows a frozen one
-still holds. A holder that wakes late can at most finish sending the batch it held when it froze:
-those events were published again by its successor, and consumers apply an event id once, so the
-late copies have no effect; its next step fails on the ended session and it stands by.
+carry `statement_timeout` and `idle_in_transaction_session_timeout` = the lease (`LEASE_TIMEOUTS`),
+and the holder's heartbeat keeps its session busy. A holder that freezes (SIGSTOP, a paused VM, a
+node cut off with its TCP connection lingering) shows no sign of life, the server ends its role's
+session, and another replica takes the role within the lease plus a second; it first ends any
+publishing session still open (see `PUBLISHING_APPLICATION`), releasing the rows it had claimed.
+Rows are claimed with `FOR UPDATE` (waiting, never skipping), so a new holder cannot publish past
+rows a frozen one still holds. A holder that wakes late can at most finish sending the batch it
+held when it froze: those events were published again by its successor, and consumers apply an
+event id once, so the late copies have no effect; its next step fails on the ended session and it
+stands by.
 """
 
 from __future__ import annotations
@@ -117,6 +119,19 @@ class Outbox:
 _ROW_COLUMNS = (("event_id", "uuid"), ("topic", "text"), ("key", "text"), ("payload", "bytea"), ("headers", "jsonb"))
 
 
+# What ends a frozen holder's hold on the role and its rows within the lease. Idle in a
+# transaction: that transaction's timeout; a statement it left running: the statement timeout.
+# Frozen between an exchange's last result and its Sync (the driver's type lookups do that), the
+# backend counts as active and no timeout before PostgreSQL 17's `transaction_timeout` reaches
+# it: the next holder ends such sessions, found by the application name every publishing
+# transaction carries.
+LEASE_TIMEOUTS = ("statement_timeout", "idle_in_transaction_session_timeout")
+PUBLISHING_APPLICATION = "landgrade-outbox-relay"
+_END_FORMER_HOLDERS = text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND application_name = :app "
+                           "AND pid <> pg_backend_pid()")
+
+
 class OutboxRelay:
     """Publishes outbox rows. While events are being written it polls every `poll_seconds`; once
     the table has been empty for `BUSY_WINDOW` seconds it sleeps until this process writes an
@@ -157,8 +172,11 @@ class OutboxRelay:
             if not await lock_conn.scalar(select(func.pg_try_advisory_lock(RELAY_LOCK_ID))):
                 await _sleep_or_stop(stop, 1.0)  # another replica publishes; stand by
                 return
-            for timeout in ("idle_session_timeout", "idle_in_transaction_session_timeout"):
+            for timeout in (*LEASE_TIMEOUTS, "idle_session_timeout"):
                 await lock_conn.execute(text(f"SET {timeout} = {self.lease_ms}"))
+            # Only the role's holder publishes, so a publishing session still open now is a former
+            # holder's, frozen mid-statement where no timeout reaches it: end it, and its rows go.
+            await lock_conn.execute(_END_FORMER_HOLDERS, {"app": PUBLISHING_APPLICATION})
             self.holds_role = True
             lost = asyncio.Event()
             heartbeat = asyncio.create_task(self._heartbeat(lock_conn, lost))
@@ -230,8 +248,10 @@ class OutboxRelay:
     async def publish_batch(self, producer: AIOKafkaProducer) -> int:
         t = self.table
         async with self.db.transaction() as session:
-            # A transaction left idle by a frozen holder ends with the lease, releasing its rows.
-            await session.execute(text(f"SET LOCAL idle_in_transaction_session_timeout = {self.lease_ms}"))
+            # A transaction a frozen holder left ends with the lease, releasing its rows.
+            await session.execute(text(f"SET LOCAL application_name = '{PUBLISHING_APPLICATION}'"))
+            for timeout in LEASE_TIMEOUTS:
+                await session.execute(text(f"SET LOCAL {timeout} = {self.lease_ms}"))
             rows = (await session.execute(self._claim)).all()
             if not rows:
                 return 0
