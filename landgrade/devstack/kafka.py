@@ -20,6 +20,7 @@ import subprocess  # nosec B404  # starts the local broker from its jars
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from landgrade.devstack.ports import free_port, wait_for_port
 
@@ -265,7 +266,7 @@ def local_kafka(data_dir: Path, nodes: int = 1, *, port: int | None = None, cont
     return KafkaCluster(data_dir / "cluster", nodes, ports, controllers, heap=heap or "256m")
 
 
-async def create_specified_topics(bootstrap: str) -> list[str]:
+async def create_specified_topics(bootstrap: str, timeout: float = 60.0) -> list[str]:
     """Creates every topic of the production specification that does not exist yet, with its
     partitions, replication factor, `min.insync.replicas` and retention; returns those created."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -290,9 +291,26 @@ async def create_specified_topics(bootstrap: str) -> list[str]:
                 # Another client may have created one between the list and the create.
                 if code not in (0, TopicAlreadyExistsError.errno):
                     raise RuntimeError(f"creating topic {name} failed: error {code} {rest[-1] if rest else ''}")
+        await _until_led(admin, [spec.name for spec in production_topics()], timeout)
         return [spec.name for spec in missing]
     finally:
         await admin.close()
+
+
+async def _until_led(admin: Any, names: list[str], timeout: float) -> None:
+    """Waits until every broker asked knows each topic and every partition has a leader: the
+    controller answers a creation before the brokers' metadata has it, and a service checking its
+    topics (or a test describing them) in between would find them missing."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        described = await admin.describe_topics(names)
+        waiting = sorted(t["topic"] for t in described if t["error_code"] != 0 or not t["partitions"]
+                         or any(p["leader"] < 0 for p in t["partitions"]))
+        if not waiting:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"topics without a leader after {timeout:.0f}s: {waiting}")
+        await asyncio.sleep(0.25)
 
 
 def cluster_id() -> str:

@@ -6,7 +6,7 @@ a breaking change is a new `v2` topic. `ALL_EVENTS` feeds contract generation.
 
 from landgrade_events.credit import BenefitChanged, CreditRecordAppended, LedgerAnchored
 from landgrade_events.enforcement import CaseChanged, CaseOverdue, FindingRecorded
-from landgrade_events.evaluation import ParcelGraded, WarningChanged
+from landgrade_events.evaluation import ParcelGraded, WarningChanged, YearPublished
 from landgrade_events.registry import (
     EnterpriseChanged,
     FilingAccepted,
@@ -18,7 +18,7 @@ from servicekit.events import EventData
 
 ALL_EVENTS: list[type[EventData]] = [
     ParcelChanged, LeaseChanged, SuspectedOccupant, EnterpriseChanged, FilingAccepted,
-    ParcelGraded, WarningChanged,
+    ParcelGraded, WarningChanged, YearPublished,
     FindingRecorded, CaseChanged, CaseOverdue,
     CreditRecordAppended, BenefitChanged, LedgerAnchored,
 ]

@@ -3,7 +3,7 @@ subscribes to it. Nothing personal is in it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar, Literal
 
@@ -78,6 +78,26 @@ class ParcelGraded(EventData):
 
     def key(self) -> str:
         return self.parcel_id
+
+
+class YearPublished(EventData):
+    """A year's grades published (公示): objections are taken until `objection_last_day` (Beijing,
+    counted in working days on the official calendar); the window closes at `objection_deadline`.
+    The grades themselves were announced as `parcel_graded` events; the credit ledger tells each
+    holder of its parcels' grades and the closing day. Subscribers that only follow grades skip
+    this type, as they skip any type they do not know."""
+    TYPE: ClassVar[str] = "landgrade.evaluation.year_published.v1"
+    TOPIC: ClassVar[str] = GRADES
+    run_id: str
+    year: int
+    ruleset_id: str
+    published_at: datetime
+    objection_window_days: int = Field(ge=1)
+    objection_last_day: date
+    objection_deadline: datetime
+
+    def key(self) -> str:
+        return f"year-{self.year}"
 
 
 class WarningChanged(EventData):

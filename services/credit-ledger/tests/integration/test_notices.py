@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.policy import default
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from landgrade.testing import eventually, free_port, token
+from landgrade_events.evaluation import YearPublished
 
 from .conftest import ref, running_world, uscc
 
@@ -63,5 +65,18 @@ async def test_a_d_grade_sends_the_holder_a_notice_in_chinese(make_settings: Any
             assert (notice["kind"], notice["parcel_id"], notice["channel"]) == ("graded_d", parcel, "email")
             refused = await world.client.get("/v1/notices", params={"recipient": uscc()}, headers=portal)
             assert refused.status_code == 403
+
+            # The year published (公示): the holder hears of its grade and of the day objections close.
+            await world.publish(YearPublished(
+                run_id=ref("run"), year=2025, ruleset_id="etown-2025", published_at=datetime(2026, 3, 2, 1, tzinfo=UTC),
+                objection_window_days=10, objection_last_day=date(2026, 3, 16),
+                objection_deadline=datetime(2026, 3, 16, 16, tzinfo=UTC)))
+
+            async def window_notice() -> list[EmailMessage]:
+                return [m for m in mailbox.received if "异议期至 2026-03-16" in str(m["Subject"])]
+
+            [window] = await eventually(window_notice)
+            assert window["To"] == "landuse@weigui.example.cn"
+            assert f"地块 {parcel}：D 类" in window.get_body().get_content()  # type: ignore[union-attr]
     finally:
         smtp.stop()

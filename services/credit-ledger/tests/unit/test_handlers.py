@@ -18,7 +18,7 @@ from credit_ledger.domain.chain import Anchor, ChainedRecord, append, verify
 from credit_ledger.domain.disclosure import Downgraded, PublicListPolicy
 from credit_ledger.domain.enterprises import Enterprise, EnterpriseState, EquityLink, ResponsiblePerson
 from credit_ledger.domain.entitlements import Entitlement, Standing
-from credit_ledger.domain.grades import GradeFact, GradeStatus, QualityHolder
+from credit_ledger.domain.grades import Grade, GradeFact, GradeStatus, QualityHolder
 from credit_ledger.domain.notices import Contact, Notice, NoticePolicy, NoticeStatus
 from credit_ledger.domain.paging import HolderCursor
 from credit_ledger.domain.penetration import EnterpriseGraph, EquityRule, SubjectKind
@@ -205,6 +205,13 @@ class FakeGrades:
 
     async def latest_final_year(self) -> int | None:
         return max((f.year for f in self.seen.values() if f.status is GradeStatus.FINAL), default=None)
+
+    async def held_in(self, year: int) -> list[tuple[str, str, Grade]]:
+        latest: dict[str, GradeFact] = {}
+        for f in sorted(self.seen.values(), key=lambda f: f.graded_at):
+            if f.year == year:
+                latest[f.parcel_id] = f
+        return sorted((f.holder_uscc, f.parcel_id, f.grade) for f in latest.values())
 
     async def quality_holders(self, year: int | None, limit: int, offset: int, policy: PublicListPolicy,
                               after: HolderCursor | None = None) -> tuple[int, list[QualityHolder]]:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from credit_ledger.adapters.notice_channels import GovMessagingChannel, NotDelivered, SmsChannel, SmtpChannel
 from credit_ledger.domain.notices import Contact, NoticeKind, NoticeStatus
-from credit_ledger.service_layer import grading, notices
+from credit_ledger.service_layer import grading, notices, publication
+from landgrade_events.evaluation import YearPublished
 
-from .test_handlers import AFFILIATE, HOLDER, OWNER, T0, FakeUnitOfWork, graded, received
+from .test_handlers import AFFILIATE, HOLDER, OTHER, OWNER, T0, FakeUnitOfWork, graded, received
 from .test_handlers import uow as uow  # the fixture: a holder with an affiliate and a shareholder
 
 
@@ -90,3 +92,28 @@ def test_a_notice_date_is_the_grading_day_plus_the_policy_days() -> None:
     fact = GradeFact("ev-9", "P-9", HOLDER, Grade.C, GradeStatus.FINAL, 2024, "etown-2024-draft", ("低于阈值",), T0)
     notice = for_grade(fact, NoticePolicy(respond_days=10))
     assert notice is not None and notice.respond_by == date(2025, 3, 11) and "正式" in notice.subject
+
+
+def _published(year: int = 2024, run_id: str = "run-2024") -> YearPublished:
+    return YearPublished(run_id=run_id, year=year, ruleset_id="etown-2024", published_at=T0,
+                         objection_window_days=10, objection_last_day=date(2025, 3, 14),
+                         objection_deadline=datetime(2025, 3, 15, tzinfo=ZoneInfo("Asia/Shanghai")))
+
+
+async def test_a_published_year_tells_each_holder_its_grades_and_the_day_objections_close(
+        uow: FakeUnitOfWork) -> None:
+    await grading.on_parcels_graded(uow, received(
+        graded("P-7", HOLDER, "B", status="provisional"), graded("P-8", HOLDER, "A", status="provisional"),
+        graded("P-7", HOLDER, "C", status="provisional"),  # the latest grading of a parcel counts
+        graded("Q-1", OTHER, "A", status="provisional"), graded("R-1", OTHER, "D", status="provisional", year=2023)))
+    await publication.on_years_published(uow, received(_published(), _published()))  # and a redelivery
+
+    told = {n.recipient: n for n in uow.notices.kept.values() if n.kind is NoticeKind.YEAR_PUBLISHED}
+    assert set(told) == {HOLDER, OTHER}
+    mine = told[HOLDER]
+    assert mine.subject == "2024 年度评价结果公示：异议期至 2025-03-14"
+    assert mine.respond_by == date(2025, 3, 14) and mine.parcel_id is None  # two parcels: the notice names both
+    for part in ("发生了什么", "地块 P-7：C 类；地块 P-8：A 类", "原因", "可以做什么", "期限：异议期至 2025-03-14"):
+        assert part in mine.body, part
+    theirs = told[OTHER]
+    assert theirs.parcel_id == "Q-1" and "R-1" not in theirs.body  # another year's grade is not this one's

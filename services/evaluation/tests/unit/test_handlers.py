@@ -29,7 +29,7 @@ from evaluation.service_layer import facts, objections, publication, re_evaluati
 from evaluation.service_layer.grading import NoRuleset
 from evaluation.service_layer.publication import PublicationError
 from landgrade_events.enforcement import CaseChanged, FindingRecorded
-from landgrade_events.evaluation import ParcelGraded, WarningChanged
+from landgrade_events.evaluation import ParcelGraded, WarningChanged, YearPublished
 from landgrade_events.registry import EnterpriseChanged, FilingAccepted, LeaseChanged, ParcelChanged, Shareholder
 from landgrade_reference.uscc import with_check_character
 from servicekit.events import CloudEvent, EventData
@@ -543,8 +543,15 @@ async def _published(uow: Any) -> str:
 async def test_publication_then_finalisation_after_the_window() -> None:
     uow = _uow()
     run_id = await _published(uow)
+    # The opened window is announced once, with its last day, for the credit ledger to tell holders.
+    [announced] = [e for e in uow.events if isinstance(e, YearPublished)]
+    run = uow.runs.runs[run_id]
+    assert (announced.run_id, announced.year, announced.objection_window_days) == (run_id, 2025, 5)
+    assert (announced.objection_last_day, announced.objection_deadline) == (run["objection_last_day"],
+                                                                             run["objection_deadline"])
     with pytest.raises(PublicationError):
         await publication.publish(uow, run_id, 5)
+    assert len([e for e in uow.events if isinstance(e, YearPublished)]) == 1  # a refused step announces nothing
     with pytest.raises(PublicationError):  # the window is open
         await publication.finalize(uow, run_id)
     uow.clock = lambda: NOW + timedelta(days=6)

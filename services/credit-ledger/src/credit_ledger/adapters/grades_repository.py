@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit_ledger.adapters.tables import enterprises, grades
 from credit_ledger.domain.disclosure import Downgraded, PublicListPolicy
-from credit_ledger.domain.grades import GradeFact, QualityHolder
+from credit_ledger.domain.grades import Grade, GradeFact, QualityHolder
 from credit_ledger.domain.paging import HolderCursor
 from servicekit.db import column_arrays, unnest_insert
 
@@ -38,6 +38,18 @@ class GradeRepository:
             .order_by(grades.c.evaluated_at.desc()).limit(1)
         )
         return holder
+
+    async def held_in(self, year: int) -> list[tuple[str, str, Grade]]:
+        """(holder, parcel, grade) by each parcel's latest grading of the year, in holder order."""
+        latest = (
+            select(grades.c.holder_uscc, grades.c.parcel_id, grades.c.grade)
+            .where(grades.c.year == year)
+            .ext(distinct_on(grades.c.parcel_id))
+            .order_by(grades.c.parcel_id, grades.c.evaluated_at.desc(), grades.c.evaluation_id.desc())
+            .subquery()
+        )
+        rows = await self.session.execute(select(latest).order_by(latest.c.holder_uscc, latest.c.parcel_id))
+        return [(r.holder_uscc, r.parcel_id, Grade(r.grade)) for r in rows]
 
     async def latest_final_year(self) -> int | None:
         year: int | None = await self.session.scalar(

@@ -24,6 +24,7 @@ class NoticeKind(enum.StrEnum):
     GRADED_C = "graded_c"
     GRADED_D = "graded_d"
     BENEFITS_WITHDRAWN = "benefits_withdrawn"
+    YEAR_PUBLISHED = "year_published"
 
 
 class NoticeStatus(enum.StrEnum):
@@ -69,6 +70,16 @@ class Notice:
     last_error: str | None = None
     sent_at: datetime | None = None
     channel: str | None = None
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A year's grades published (公示), and the last day objections are taken (Beijing)."""
+
+    run_id: str
+    year: int
+    published_at: datetime
+    objection_last_day: date
 
 
 def _id(*parts: str) -> str:
@@ -130,3 +141,20 @@ def for_withdrawals(changes: Sequence[BenefitChange], fact: GradeFact, policy: N
                               NoticeKind.BENEFITS_WITHDRAWN, fact.parcel_id, f"待遇撤销通知：{names}", body, by,
                               fact.graded_at))
     return notices
+
+
+def for_publication(publication: Publication, holder: str, held: Sequence[tuple[str, Grade]]) -> Notice:
+    """The holder's notice that the year's grades are published: each parcel it holds with its grade,
+    and the day the objection window closes. One per holder and publication."""
+    last_day = publication.objection_last_day.isoformat()
+    listed = "；".join(f"地块 {parcel}：{grade.value} 类" for parcel, grade in sorted(held))
+    body = (f"发生了什么：{publication.year} 年度工业用地评价结果已公示（公示日 "
+            f"{publication.published_at.date().isoformat()}）。贵单位作为土地使用权人的地块评价结果为：{listed}。\n"
+            "原因：每个地块的评价指标与理由可在企业服务门户的地块体检表中查看。\n"
+            "可以做什么：如对评价结果有异议，请在异议期内通过企业服务门户提出异议并提交证明材料；"
+            "异议期满且异议处理完毕后，评价结果确定为正式结果，相应的支持政策或限制措施随之生效。\n"
+            f"期限：异议期至 {last_day}（按法定工作日计算）结束，逾期不再受理。")
+    return Notice(_id(NoticeKind.YEAR_PUBLISHED.value, publication.run_id, holder), holder,
+                  NoticeKind.YEAR_PUBLISHED, held[0][0] if len(held) == 1 else None,
+                  f"{publication.year} 年度评价结果公示：异议期至 {last_day}", body, publication.objection_last_day,
+                  publication.published_at)

@@ -3,10 +3,10 @@ consumer group ids with committed offsets: they never change."""
 
 from __future__ import annotations
 
-from credit_ledger.service_layer import cases, grading, registry
+from credit_ledger.service_layer import cases, grading, publication, registry
 from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
 from landgrade_events.enforcement import CaseChanged
-from landgrade_events.evaluation import ParcelGraded
+from landgrade_events.evaluation import ParcelGraded, YearPublished
 from landgrade_events.registry import EnterpriseChanged
 from servicekit.inbox import Subscription
 
@@ -14,7 +14,8 @@ GRADES_CONSUMER, REGISTRY_CONSUMER, CASES_CONSUMER = "credit-ledger.grades", "cr
     "credit-ledger.cases"
 
 SUBSCRIPTIONS: list[Subscription[CreditLedgerUnitOfWork]] = [
-    Subscription(GRADES_CONSUMER, {ParcelGraded: grading.on_parcels_graded}),
+    Subscription(GRADES_CONSUMER, {ParcelGraded: grading.on_parcels_graded,
+                                   YearPublished: publication.on_years_published}),
     Subscription(REGISTRY_CONSUMER, {EnterpriseChanged: registry.on_enterprises_changed}),
     Subscription(CASES_CONSUMER, {CaseChanged: cases.on_cases_changed}),
 ]

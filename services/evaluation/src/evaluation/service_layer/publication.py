@@ -15,6 +15,7 @@ from evaluation.adapters.official_calendar import CalendarUnknown, OfficialCalen
 from evaluation.domain.calendar import working_days_after
 from evaluation.service_layer.outgoing import document_from_row
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
+from landgrade_events.evaluation import YearPublished
 
 __all__ = ["CalendarUnknown", "PublicationError", "PublishedInFuture", "WindowTooShort", "finalize",
            "objection_deadline", "publish", "year_final"]
@@ -84,6 +85,10 @@ async def publish(uow: EvaluationUnitOfWork, run_id: str, window_days: int | Non
         last_day, deadline = objection_deadline(published, window_days, uow.calendar)
         await uow.runs.change(run_id, state="published", published_at=published, objection_deadline=deadline,
                               objection_window_days=window_days, objection_last_day=last_day)
+        # With the state change: holders are told of the window the moment it opens, never twice.
+        await uow.emit(YearPublished(run_id=run_id, year=run["year"], ruleset_id=ruleset.id, published_at=published,
+                                     objection_window_days=window_days, objection_last_day=last_day,
+                                     objection_deadline=deadline))
         return await uow.runs.get(run_id) or {}
 
 

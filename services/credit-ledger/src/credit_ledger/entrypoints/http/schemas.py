@@ -226,7 +226,7 @@ class ContactOut(_Out):
 
 class NoticeOut(_Out):
     notice_id: str
-    kind: Literal["graded_c", "graded_d", "benefits_withdrawn"]
+    kind: Literal["graded_c", "graded_d", "benefits_withdrawn", "year_published"]
     parcel_id: str | None
     subject: str
     body: str = Field(description="in Chinese: what happened, why, what can be done, by when")
