@@ -46,6 +46,12 @@ class Config:
     map_street_parcels: int = 5_000
     map_repeats: int = 7
 
+    @property
+    def e2e_filings(self) -> int:
+        """Filings the end-to-end run sends at most: warm-up, the fixed rate, then the sustained run."""
+        return int(self.e2e_warmup_rate * self.e2e_warmup_s + self.fixed_rate * self.e2e_fixed_s
+                   + self.e2e_rate * self.e2e_seconds)
+
 
 def from_env() -> Config:
     quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")

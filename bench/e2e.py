@@ -26,7 +26,7 @@ from bench import loadgen
 from bench.config import Config
 from bench.stack import Infra, Stack, cpu_seconds, log, rss_bytes, start_services
 from bench.stats import GOALS, count_in_window, latency_summary, meets, memory_growth, rate, ratio
-from bench.workload import Landscape, e2e_filing, landscape
+from bench.workload import HISTORY_RULESET, Landscape, e2e_filing, e2e_parcels, landscape
 from landgrade.roles import ROLES
 from servicekit.auth import mint_token
 from servicekit.settings import DEV_JWT_SECRET
@@ -87,6 +87,10 @@ async def setup(stack: Stack, land: Landscape) -> None:
                     raise RuntimeError(f"enterprise {e['uscc']}: {answer.status_code} {answer.text[:300]}")
 
         await asyncio.gather(*(put(e) for e in land.enterprises))
+        added = await client.post(stack.url("evaluation") + "/v1/rulesets", json=HISTORY_RULESET,
+                                  headers={"Authorization": bearer("admin")})
+        if added.status_code not in (200, 201):
+            raise RuntimeError(f"ruleset {HISTORY_RULESET['id']}: {added.status_code} {added.text[:300]}")
         answer = await client.post("/v1/parcels/import", content=land.import_sheet(),
                                    headers={"Authorization": bearer("land-staff"), "content-type": "text/csv"})
         if answer.status_code >= 300:
@@ -190,9 +194,7 @@ async def run(infra: Infra, cfg: Config, tag: str = "e2e",
     log(f"{tag}: starting the four services")
     stack = start_services(infra, SERVICES, tag, env=env, profile_dir=cfg.out_dir)
     try:
-        total = int(cfg.e2e_warmup_rate * cfg.e2e_warmup_s + cfg.fixed_rate * cfg.e2e_fixed_s
-                    + cfg.e2e_rate * cfg.e2e_seconds)
-        land = landscape(max(1000, total // 75 + 1), tag)  # years stay below 2100
+        land = landscape(e2e_parcels(cfg.e2e_filings), tag)
         log(f"e2e: registering {len(land.enterprises)} enterprises and importing {len(land.parcels)} parcels")
         await setup(stack, land)
         n = len(land.parcels)

@@ -17,7 +17,14 @@ from typing import Any
 from landgrade.demo.dataset import resident_id, uscc
 
 STREETS = ["ronghua", "boxing", "yizhuang", "jiugong", "yinghai", "taihu"]
-FIRST_YEAR = 2023  # the seed ruleset is in force from 2023 on, open-ended
+# The registry takes filings for 1949 up to the current year (Beijing). The seed ruleset is in force
+# from 2023 on; the end-to-end run adds one for the years before (`HISTORY_RULESET`), so every year
+# a filing opens is graded.
+FIRST_YEAR = 1949
+SEED_FROM = 2023
+HISTORY_RULESET = {"id": "bench-history", "name": "bench: the seed's thresholds before 2023",
+                   "based_on": "etown-2024-draft",
+                   "changes": {"effective_from": f"{FIRST_YEAR}-01-01", "effective_to": f"{SEED_FROM - 1}-12-31"}}
 
 
 @dataclass(frozen=True)
@@ -74,11 +81,16 @@ def amounts(rng: random.Random, area_m2: int) -> tuple[str, str]:
     return str(output), str(tax)
 
 
+def e2e_parcels(filings: int) -> int:
+    """Parcels enough for `filings` end-to-end filings to open parcel-years before 2023 only."""
+    return max(1000, filings // (SEED_FROM - FIRST_YEAR) + 1)
+
+
 def e2e_filing(land: Landscape, index: int, tag: str) -> tuple[dict[str, Any], tuple[str, int]]:
     """Filing `index` of the end-to-end run and the (parcel, year) it is the first filing of.
 
     Each filing opens a parcel-year nobody filed before (parcel index mod N, year FIRST_YEAR +
-    index div N, below 2100 for the sizes used), so evaluation always grades it (a new grade is
+    index div N, before 2023 for the sizes used), so evaluation always grades it (a new grade is
     always announced) and the credit ledger always records it: every filing has exactly one
     observable end, keyed (parcel, year).
     """
@@ -104,7 +116,7 @@ def batch_filings(land: Landscape, count: int, years: int) -> list[dict[str, Any
         output, tax = amounts(rng, parcel.area_m2)
         out.append({
             "filing_id": f"BATCH-{index:08d}", "uscc": parcel.holder, "parcel_id": parcel.parcel_id,
-            "year": FIRST_YEAR + year_index, "quarter": quarter + 1,
+            "year": SEED_FROM + year_index - years, "quarter": quarter + 1,
             "output_value": _quarter(output), "tax_paid": _quarter(tax),
         })
     return out

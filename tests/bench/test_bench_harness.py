@@ -10,7 +10,7 @@ import pytest
 from bench.config import from_env
 from bench.loadgen import request_bytes
 from bench.stats import document, latency_summary, linearity, memory_growth, percentile, rate, ratio
-from bench.workload import batch_filings, e2e_filing, landscape
+from bench.workload import FIRST_YEAR, HISTORY_RULESET, SEED_FROM, batch_filings, e2e_filing, e2e_parcels, landscape
 
 
 def test_percentiles_interpolate_between_ranks() -> None:
@@ -73,9 +73,24 @@ def test_each_e2e_filing_opens_its_own_parcel_year() -> None:
     land = landscape(10, "t")
     keys = [e2e_filing(land, i, "t")[1] for i in range(250)]
     assert len(set(keys)) == 250  # one observable end per filing
-    assert max(year for _, year in keys) < 2100
+    assert min(year for _, year in keys) == FIRST_YEAR
     body, key = e2e_filing(land, 13, "t")
     assert (body["parcel_id"], body["year"]) == key and body == e2e_filing(land, 13, "t")[0]
+
+
+def test_every_year_the_full_run_files_is_one_the_registry_takes_and_a_ruleset_grades() -> None:
+    """Regression: filings for years after the current one are refused (422), and years before the
+    seed ruleset are graded only under the run's history ruleset; a run that filed 2027 onwards had
+    almost every filing refused and measured nothing."""
+    full = from_env()
+    land = landscape(e2e_parcels(full.e2e_filings), "t")
+    years = {e2e_filing(land, i, "t")[1][1] for i in range(0, full.e2e_filings, len(land.parcels))}
+    years.add(e2e_filing(land, full.e2e_filings - 1, "t")[1][1])
+    history = HISTORY_RULESET["changes"]
+    assert isinstance(history, dict)
+    assert f"{min(years)}-01-01" >= history["effective_from"] and f"{max(years)}-12-31" <= history["effective_to"]
+    ingest = batch_filings(landscape(2, "t"), 8 * full.ingest_years, years=full.ingest_years)
+    assert max(f["year"] for f in ingest) < SEED_FROM <= 2026  # the seed from 2023; none after today
 
 
 def test_batch_filings_are_quarterly_and_unique() -> None:
