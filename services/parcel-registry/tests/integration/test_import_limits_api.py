@@ -72,6 +72,39 @@ async def test_healthz_answers_while_a_large_sheet_is_checked(client: httpx.Asyn
     assert len(latencies) >= 3 and max(latencies) < 1.0, (took, latencies)
 
 
+async def test_healthz_answers_while_a_large_sheet_is_written(client: httpx.AsyncClient) -> None:
+    """The write of an accepted sheet (versions, history, outbox events for every row, in one
+    transaction) holds the event loop for one chunk at a time, never for the whole sheet."""
+    rows = 10_000  # 20 chunks of the write, an import job
+    data = (HEADER + "".join(f"HW-{n:05d},厂房 {n} 号,,荣华街道,{10_000 + n},立项园区,{HOLDER},,,\n"
+                             for n in range(rows))).encode()
+    latencies: list[float] = []
+    importing = True
+
+    async def probe() -> None:
+        while importing:
+            started = time.perf_counter()
+            assert (await client.get("/healthz")).status_code == 200
+            latencies.append(time.perf_counter() - started)
+            await asyncio.sleep(0.02)
+
+    prober = asyncio.create_task(probe())
+    sent = await client.post("/v1/parcels/import", content=data, headers=CSV)
+    assert sent.status_code == 202, sent.text
+    while True:
+        job = (await client.get(sent.headers["location"], headers=WRITE)).json()
+        if job["state"] in ("succeeded", "failed"):
+            break
+        await asyncio.sleep(0.1)
+    importing = False
+    await prober
+
+    assert job["state"] == "succeeded" and job["result"]["created"] == rows, job
+    assert len(latencies) >= 10 and max(latencies) < 0.5, sorted(latencies)[-5:]
+    listed = (await client.get("/v1/parcels", params={"limit": 1}, headers=token("registry:read"))).json()
+    assert listed["total"] == rows
+
+
 async def test_size_rows_and_listed_problems_are_bounded(make_settings: Callable[..., Awaitable[Settings]]) -> None:
     settings = await make_settings(Settings, MIGRATIONS, import_max_bytes=4000, import_max_rows=20,
                                    import_max_listed_problems=3)

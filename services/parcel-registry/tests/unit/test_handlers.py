@@ -64,8 +64,8 @@ class FakeParcels:
     async def get_parcels(self, parcel_ids: Iterable[str]) -> dict[str, Stored]:
         return {p: self.parcels[p] for p in parcel_ids if p in self.parcels}
 
-    async def save_parcel(self, parcel: Parcel, version: int) -> None:
-        self.parcels[parcel.parcel_id] = Stored(parcel, version)
+    async def save_parcels(self, versions: Sequence[Stored]) -> None:
+        self.parcels.update((s.parcel.parcel_id, s) for s in versions)
 
     async def list_parcels(self, *, jurisdiction: str | None, category: str | None, holder: str | None,
                            after: str | None, limit: int) -> tuple[list[Stored], int]:
@@ -385,6 +385,34 @@ async def test_import_sheet_writes_all_rows_or_none(ledger: Ledger) -> None:
     assert ledger.parcels.parcels["YZ-1"].parcel.area_m2 == Decimal(25000) and "YZ-3" not in ledger.parcels.parcels
     with pytest.raises(parcels.UnreadableFile):
         await parcels.import_sheet(uow(ledger), b"   ", RULES)
+
+
+async def test_a_large_sheet_is_written_a_chunk_at_a_time(ledger: Ledger) -> None:
+    """Each step of the write (versions, events) holds at most IMPORT_CHUNK rows: the event loop
+    answers other requests between them, however large the sheet."""
+    rows = 2 * parcels.IMPORT_CHUNK + 7
+    sheet = "parcel_id,name,street,area_m2,category,rights_holder\n" + "".join(
+        f"YZ-{n:05d},Plant {n},boxing,{1000 + n},self_use,{HOLDER}\n" for n in range(rows))
+    emits: list[int] = []
+    saves: list[int] = []
+
+    class Recording(FakeUnitOfWork):
+        async def emit(self, *events: EventData) -> list[str]:
+            emits.append(len(events))
+            return await super().emit(*events)
+
+    real_save = ledger.parcels.save_parcels
+
+    async def save(versions: Sequence[Stored]) -> None:
+        saves.append(len(versions))
+        await real_save(versions)
+
+    ledger.parcels.save_parcels = save  # type: ignore[method-assign]
+    counts = await parcels.import_sheet(Recording(ledger), sheet.encode(), RULES)
+    assert counts["created"] == rows and len(ledger.parcels.parcels) == rows
+    assert sum(emits) == sum(saves) == rows
+    assert max(emits) == max(saves) == parcels.IMPORT_CHUNK and len(emits) == 3
+    assert len(emitted(ledger, ParcelChanged)) == rows and ledger.commits == 1  # still all or nothing
 
 
 async def test_an_import_retried_under_its_idempotency_key_is_answered_without_writing_again(ledger: Ledger) -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcel_registry.adapters.ledger_rows import lease_from_row, lease_row, parcel_from_row, parcel_row
 from parcel_registry.adapters.tables import leases, parcels
 from parcel_registry.domain.attribution import Holding
 from parcel_registry.domain.leases import Lease
-from parcel_registry.domain.parcels import Parcel
 from parcel_registry.domain.records import Stored
 from servicekit.db import any_of
 
@@ -69,16 +68,18 @@ class ParcelRepository:
         rows = (await self.session.execute(_PARCELS_BY_ID, {"ids": ids})).mappings().all()
         return {r["parcel_id"]: Stored(parcel_from_row(r), r["version"]) for r in rows}
 
-    async def save_parcel(self, parcel: Parcel, version: int) -> None:
-        row = parcel_row(parcel)
-        if version == 1:
-            await self.session.execute(insert(parcels).values(**row, version=1))
-        else:
+    async def save_parcels(self, versions: Sequence[Stored]) -> None:
+        """Writes these parcel versions: the first versions inserted, the others updated, each in
+        one statement."""
+        first = [{**parcel_row(s.parcel), "version": 1} for s in versions if s.version == 1]
+        later = [{**_changed(parcel_row(s.parcel)), "version": s.version, "key": s.parcel.parcel_id}
+                 for s in versions if s.version > 1]
+        if first:
+            await self.session.execute(insert(parcels), first)
+        if later:
+            # SET names each column the rows carry (all but the key) and the time of the change.
             await self.session.execute(
-                update(parcels)
-                .where(parcels.c.parcel_id == parcel.parcel_id)
-                .values(**row, version=version, updated_at=func.now())
-            )
+                update(parcels).where(parcels.c.parcel_id == bindparam("key")).values(updated_at=func.now()), later)
 
     async def list_parcels(self, *,
         jurisdiction: str | None,
@@ -167,3 +168,8 @@ class ParcelRepository:
             .returning(leases.c.version)
         )
         return int(version or 0)
+
+
+def _changed(row: dict[str, Any]) -> dict[str, Any]:
+    """A parcel row without its key, which an update never changes."""
+    return {column: value for column, value in row.items() if column != "parcel_id"}

@@ -27,6 +27,7 @@ from servicekit.idempotency import IdempotentRequest
 NOT_A_PARCEL_SHEET = "the file has none of the columns of a parcel sheet"
 IMPORT_REASON = "表格导入 (sheet import)"
 TERM_COLUMNS = {"committed_output_value", "committed_tax", "commitment_from_year", "production_start_due"}
+IMPORT_CHUNK = 500  # parcels of a sheet decided and written per step (see `write_import`)
 
 
 class UnreadableFile(ValueError):
@@ -78,25 +79,42 @@ def import_act(actor: str = "sheet-import", reference: str | None = None) -> Act
     return Act(actor, SystemClock().now(), IMPORT_REASON, reference)
 
 
+def next_version(parcel: Parcel, current: Stored | None, act: Act, kind: str = "changed",
+                 effective_on: date | None = None) -> tuple[Stored, Change, HistoryEntry | None]:
+    """The parcel's next version and its history entry (none when nothing changed); a change of a
+    reasoned field (area, holder, category, flags) of a registered parcel without a reason is
+    refused."""
+    if current is not None and _same(current.parcel, parcel):
+        return current, Change.UNCHANGED, None
+    changes = changes_between(parcel_facts(current.parcel) if current else None, parcel_facts(parcel))
+    if current is not None:
+        require_reason(changes, act)
+    entry = HistoryEntry("parcel", parcel.parcel_id, kind if current else "registered", act, changes, effective_on)
+    if current is None:
+        return Stored(parcel, 1), Change.CREATED, entry
+    return Stored(parcel, current.version + 1), Change.UPDATED, entry
+
+
+async def _written_events(uow: RegistryUnitOfWork, rules: EquityRules, stored: Stored,
+                          current: Stored | None) -> list[EventData]:
+    """A written version's events: the parcel's, and its leases' when the holder changed."""
+    events: list[EventData] = [parcel_changed(stored.parcel, stored.version)]
+    if current is not None and current.parcel.rights_holder != stored.parcel.rights_holder:
+        events += await relink_leases(uow, rules, [stored.parcel.rights_holder, current.parcel.rights_holder])
+    return events
+
+
 async def write_parcel(
     uow: RegistryUnitOfWork, rules: EquityRules, parcel: Parcel, current: Stored | None, act: Act,
     kind: str = "changed", effective_on: date | None = None,
 ) -> tuple[Stored, Change, list[EventData]]:
-    """Writes one parcel version and its history entry; a change of a reasoned field (area,
-    holder, category, flags) of a registered parcel without a reason is refused."""
-    if current is not None and _same(current.parcel, parcel):
-        return current, Change.UNCHANGED, []
-    changes = changes_between(parcel_facts(current.parcel) if current else None, parcel_facts(parcel))
-    if current is not None:
-        require_reason(changes, act)
-    version = current.version + 1 if current else 1
-    await uow.parcels.save_parcel(parcel, version)
-    await uow.history.record(HistoryEntry("parcel", parcel.parcel_id, kind if current else "registered", act,
-                                          changes, effective_on))
-    events: list[EventData] = [parcel_changed(parcel, version)]
-    if current is not None and current.parcel.rights_holder != parcel.rights_holder:
-        events += await relink_leases(uow, rules, [parcel.rights_holder, current.parcel.rights_holder])
-    return Stored(parcel, version), Change.CREATED if current is None else Change.UPDATED, events
+    """Writes one parcel version and its history entry (`next_version`)."""
+    stored, change, entry = next_version(parcel, current, act, kind, effective_on)
+    if entry is None:
+        return stored, change, []
+    await uow.parcels.save_parcels([stored])
+    await uow.history.record(entry)
+    return stored, change, await _written_events(uow, rules, stored, current)
 
 
 async def put_parcel(
@@ -117,28 +135,42 @@ async def put_parcel(
 async def write_import(uow: RegistryUnitOfWork, result: ImportResult, rules: EquityRules,
                        columns: set[str], act: Act | None = None) -> dict[str, int]:
     """Writes a validated sheet inside the caller's open unit of work. Flags, and the contract
-    terms or outline when the sheet has no such columns, are kept from the ledger."""
+    terms or outline when the sheet has no such columns, are kept from the ledger.
+
+    A sheet is read, decided and written IMPORT_CHUNK parcels at a time, each chunk's versions,
+    history and events in set-based statements: the event loop, which answers every other request
+    meanwhile, is never held for more than one chunk's work."""
     replaces_terms, replaces_geometry = bool(columns & TERM_COLUMNS), "geometry" in columns
     counts = {c.value: 0 for c in Change}
-    ids = sorted(p.parcel_id for p in result.parcels)
-    await uow.parcels.lock_all(ids)
-    existing = await uow.parcels.get_parcels(ids)
-    events: list[EventData] = []
-    for parcel in result.parcels:
-        current = existing.get(parcel.parcel_id)
-        if current is not None:
-            kept = current.parcel
-            parcel = replace(
-                parcel,
-                flags=kept.flags,
-                contract_terms=parcel.contract_terms if replaces_terms else kept.contract_terms,
-                geometry=parcel.geometry if replaces_geometry else kept.geometry,
-                holders=corrected(kept.holders, parcel.rights_holder),
-            )
-        _, change, written = await write_parcel(uow, rules, parcel, current, act or import_act(), "imported")
-        counts[change.value] += 1
-        events += written
-    await uow.emit(*events)
+    act = act or import_act()
+    await uow.parcels.lock_all(p.parcel_id for p in result.parcels)
+    for start in range(0, len(result.parcels), IMPORT_CHUNK):
+        chunk = result.parcels[start:start + IMPORT_CHUNK]
+        existing = await uow.parcels.get_parcels(p.parcel_id for p in chunk)
+        written: list[tuple[Stored, Stored | None]] = []
+        entries: list[HistoryEntry] = []
+        for parcel in chunk:
+            current = existing.get(parcel.parcel_id)
+            if current is not None:
+                kept = current.parcel
+                parcel = replace(
+                    parcel,
+                    flags=kept.flags,
+                    contract_terms=parcel.contract_terms if replaces_terms else kept.contract_terms,
+                    geometry=parcel.geometry if replaces_geometry else kept.geometry,
+                    holders=corrected(kept.holders, parcel.rights_holder),
+                )
+            stored, change, entry = next_version(parcel, current, act, "imported")
+            counts[change.value] += 1
+            if entry is not None:
+                written.append((stored, current))
+                entries.append(entry)
+        await uow.parcels.save_parcels([stored for stored, _ in written])
+        await uow.history.record(*entries)
+        events: list[EventData] = []
+        for stored, current in written:
+            events += await _written_events(uow, rules, stored, current)
+        await uow.emit(*events)
     return counts
 
 
