@@ -50,6 +50,22 @@ def _revenue_add() -> Any:
 # that names them replaces them (a correction can take one away): `_REVENUES_REPLACE`.
 _REVENUE_ADD = _revenue_add()
 
+_PARCEL_FACTS = ("name", "street", "category", "area_m2", "holder_uscc", "version", "commitments", "deadlines", "flags")
+
+
+def _parcel_upsert() -> Any:
+    """Full-state events: the newest version wins even if an older one is redelivered later."""
+    stmt = insert(parcels)
+    return stmt.on_conflict_do_update(
+        index_elements=[parcels.c.parcel_id],
+        set_={**{k: stmt.excluded[k] for k in _PARCEL_FACTS}, "updated_at": func.now()},
+        where=stmt.excluded.version >= parcels.c.version,
+    )
+
+
+# Built once, as `_REVENUE_ADD` is: its VALUES come from the parameters of each execution.
+_PARCEL_UPSERT = _parcel_upsert()
+
 _REPLACING_COLUMNS = (("parcel_id", "text"), ("year", "integer"), ("output_value", "text"), ("tax_paid", "text"),
                       ("filings", "integer"), ("contributors", "text"))
 # Amounts go as decimal strings (exact, and cheaper to encode than Decimals); contributors as one
@@ -141,13 +157,7 @@ class FactsRepository:
             "deadlines": [d.model_dump(mode="json") for d in event.deadlines],
             "flags": [f.model_dump(mode="json") for f in event.flags],
         }
-        stmt = insert(parcels).values(values)
-        # Full-state events: the newest version wins even if an older one is redelivered later.
-        await self.session.execute(stmt.on_conflict_do_update(
-            index_elements=[parcels.c.parcel_id],
-            set_={**{k: stmt.excluded[k] for k in values if k != "parcel_id"}, "updated_at": func.now()},
-            where=stmt.excluded.version >= parcels.c.version,
-        ))
+        await self.session.execute(_PARCEL_UPSERT, values)
 
     async def upsert_lease(self, event: LeaseChanged) -> None:
         values = {

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evaluation.adapters.tables import current_grades, filing_quarters, parcel_warnings, parcels
 from landgrade_events.registry import FilingAccepted
+from servicekit.db import any_of, column_arrays, on_conflict_update, unnest_insert
 from servicekit.read_cache import changed
 
 QuarterRow = tuple[int, int, Decimal, Decimal]  # year, quarter, output, tax
@@ -37,6 +38,18 @@ class WarningFilter:
 
 _WARNING_COLUMNS = [c for c in parcel_warnings.c]
 
+# A batch of filings in two statements whose text does not depend on how many there are: each is
+# compiled and prepared once, where a multi-row VALUES list is compiled again for every batch
+# size, at a cost that grows with its rows.
+_FILING_QUARTER_TYPES = (
+    ("filing_id", "text"), ("revision", "integer"), ("parcel_id", "text"), ("year", "integer"),
+    ("quarter", "integer"), ("output_value", "numeric"), ("tax_paid", "numeric"), ("counted", "boolean"),
+)
+_UPSERT_FILING_QUARTERS = unnest_insert("filing_quarters", _FILING_QUARTER_TYPES, on_conflict_update(
+    ("filing_id",), _FILING_QUARTER_TYPES, where="filing_quarters.revision <= excluded.revision"))
+_COUNTED_FOR = select(filing_quarters.c.parcel_id, filing_quarters.c.year).where(
+    any_of(filing_quarters.c.filing_id, "ids"))
+
 
 class MonitoringRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -52,19 +65,11 @@ class MonitoringRepository:
                 latest[e.filing_id] = e
         if not latest:
             return set()
-        fq = filing_quarters.c
-        before = (await self.session.execute(select(fq.parcel_id, fq.year).where(
-            fq.filing_id.in_(list(latest))))).all()
-        stmt = insert(filing_quarters).values([{
+        before = (await self.session.execute(_COUNTED_FOR, {"ids": sorted(latest)})).all()
+        await self.session.execute(_UPSERT_FILING_QUARTERS, column_arrays(({
             "filing_id": e.filing_id, "revision": e.revision, "parcel_id": e.parcel_id, "year": e.year,
             "quarter": e.quarter, "output_value": e.attributed_output, "tax_paid": e.attributed_tax,
-            "counted": e.counted} for e in latest.values()])
-        ex = stmt.excluded
-        await self.session.execute(stmt.on_conflict_do_update(
-            index_elements=["filing_id"],
-            set_={"revision": ex.revision, "parcel_id": ex.parcel_id, "year": ex.year, "quarter": ex.quarter,
-                  "output_value": ex.output_value, "tax_paid": ex.tax_paid, "counted": ex.counted},
-            where=filing_quarters.c.revision <= ex.revision))
+            "counted": e.counted} for e in latest.values()), _FILING_QUARTER_TYPES))
         return {(str(r[0]), int(r[1])) for r in before}
 
     async def parcel(self, parcel_id: str) -> ParcelBasis | None:
