@@ -28,9 +28,12 @@ class NoticeRepository:
              "task_id": n.task_id, "subject": n.subject, "body": n.body, "respond_by": n.respond_by,
              "created_at": n.created_at, "status": n.status.value, "attempts": 0} for n in written])
 
-    async def of(self, recipient: str, after: int | None, limit: int) -> list[tuple[int, Notice]]:
-        """The recipient's notices, newest first, from before the sequence `after` (a cursor)."""
-        query = select(notices).where(notices.c.recipient == recipient)
+    async def of(self, recipient: str | None, after: int | None, limit: int) -> list[tuple[int, Notice]]:
+        """The recipient's notices (None: everyone's), newest first, from before the sequence `after`
+        (a cursor)."""
+        query = select(notices)
+        if recipient is not None:
+            query = query.where(notices.c.recipient == recipient)
         if after is not None:
             query = query.where(notices.c.seq < after)
         rows = await self.session.execute(query.order_by(notices.c.seq.desc()).limit(limit))

@@ -25,7 +25,8 @@ async def list_notices(
     ctx: Ctx, caller: InspectionReader,
     recipient: Annotated[str | None, Query(max_length=100, json_schema_extra=_STREET,
                                            description="the street or town (Chinese name, code or English "
-                                                       "name); a street office's token defaults to its own")] = None,
+                                                       "name); a street office's token defaults to its own, "
+                                                       "staff read every street's")] = None,
     after: Annotated[int | None, Query(ge=1, le=2**62, description="the `next` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> object:

@@ -258,6 +258,7 @@ class StreetContactOut(BaseModel):
 
 class NoticeOut(BaseModel):
     notice_id: str
+    recipient: str = Field(description="the street's or town's code")
     kind: Literal["inspection_task"]
     parcel_id: str | None
     task_id: str | None
@@ -275,6 +276,6 @@ class NoticeOut(BaseModel):
 
 
 class NoticesOut(BaseModel):
-    recipient: str = Field(description="the street's or town's code")
+    recipient: str | None = Field(description="the street's or town's code; null: every street's (staff)")
     items: list[NoticeOut]
     next: int | None = Field(description="pass as `after` for the next (older) page; null on the last")
