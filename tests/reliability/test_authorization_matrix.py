@@ -90,7 +90,7 @@ class Requests:
                        "filing_id": self.filing, "run_id": str(uuid.uuid4()), "ruleset_id": "missing",
                        "objection_id": str(uuid.uuid4()), "repair_id": str(uuid.uuid4()),
                        "inspection_id": self.inspection, "case_id": str(uuid.uuid4()),
-                       "job_id": str(uuid.uuid4())}
+                       "job_id": str(uuid.uuid4()), "street": STREET_A}
 
     def url(self, path: str) -> str:
         return path.format(**self.params | {"evidence_id": self.evidence})

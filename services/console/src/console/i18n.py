@@ -62,6 +62,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "simulate": ("模拟", "Simulate"), "suspected": ("疑似占用", "suspected occupants"),
     "open_objections": ("待处理异议", "open objections"), "movement": ("较上年变化", "year on year"),
     "up": ("上升", "up"), "down": ("下降", "down"), "to_d": ("降为D", "to D"),
+    "notices": ("通知", "Notices"),
+    "notices_intro": ("各系统发给本单位的通知：发生了什么、原因、可以做什么以及期限（通知正文为中文）。",
+                      "What the services told you: what happened, why, what can be done and by when "
+                      "(the notices themselves are in Chinese)."),
+    "respond_by": ("期限", "by"), "notice_pending": ("待发送", "not sent yet"), "notice_sent": ("已送达", "delivered"),
+    "notice_failed": ("发送失败", "not delivered"),
+    "no_notices": ("暂无通知", "No notices"), "older": ("更早的通知", "Older notices"),
+    "unavailable": ("服务暂不可用", "The service is unavailable"),
 }
 
 

@@ -32,8 +32,8 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
     "land-staff": [("overview", "/overview"), ("map", "/map"), ("lists", "/lists"), ("publication", "/publication"),
                    ("cases", "/cases"), ("whatif", "/whatif"), ("public", "/public")],
     "enforcement-staff": [("cases", "/cases"), ("map", "/map"), ("public", "/public")],
-    "street-office": [("inspector", "/inspector"), ("public", "/public")],
-    "enterprise-portal": [("enterprise", "/enterprise"), ("public", "/public")],
+    "street-office": [("inspector", "/inspector"), ("notices", "/notices"), ("public", "/public")],
+    "enterprise-portal": [("enterprise", "/enterprise"), ("notices", "/notices"), ("public", "/public")],
 }
 HOME = {"street-office": "/inspector", "enterprise-portal": "/enterprise", "enforcement-staff": "/cases"}
 

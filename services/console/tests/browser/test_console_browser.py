@@ -185,6 +185,27 @@ def test_an_inspector_sees_only_their_streets_tasks_and_is_refused_another_stree
     page.context.close()
 
 
+def test_a_street_office_reads_the_notice_of_its_new_task_and_not_another_streets(
+        browser: Browser, console_stack: ConsoleStack) -> None:
+    page = sign_in(browser, console_stack, "street-office")
+    page.wait_for_url("**/inspector")
+    page.get_by_role("link", name="通知").click()
+    page.wait_for_url("**/notices")
+    notices = page.get_by_test_id("notice")
+    expect(notices.filter(has_text="新的核查任务：地块 CT-RH-0002")).to_have_count(1)
+    expect(notices.first).to_contain_text("需要做什么")
+    assert "CT-BX-0001" not in page.content()  # the other street's task told the other street
+    no_id_number(page)
+    page.goto(f"{console_stack.console}/lang/en?next=/notices")
+    expect(page.locator("h1")).to_have_text("Notices")
+    page.context.close()
+    other = sign_in(browser, console_stack, "street-office-2")
+    other.goto(f"{console_stack.console}/notices")
+    expect(other.get_by_test_id("notice").filter(has_text="CT-BX-0001")).to_have_count(1)
+    assert "CT-RH-0002" not in other.content()
+    other.context.close()
+
+
 def test_a_finding_with_a_photo_made_offline_is_sent_once_when_the_network_returns(
         browser: Browser, console_stack: ConsoleStack, tmp_path: Path) -> None:
     page = sign_in(browser, console_stack, "street-office", PHONE)

@@ -7,19 +7,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from credit_ledger.adapters.notice_channels import Channel, GovMessagingChannel, SmsChannel, SmtpChannel
 from credit_ledger.adapters.rate_limits import ClientRateLimit
 from credit_ledger.adapters.tables import plumbing as plumbing_tables
 from credit_ledger.entrypoints.consumers import SUBSCRIPTIONS
 from credit_ledger.entrypoints.http import PROBLEMS, routers
 from credit_ledger.service_layer.anchoring import anchor_if_advanced
 from credit_ledger.service_layer.context import Context
-from credit_ledger.service_layer.notices import send_due
 from credit_ledger.service_layer.queries import verify_ledger
 from credit_ledger.settings import Settings
 from landgrade_events.credit import ANCHORS, BENEFITS, RECORDS
 from servicekit.http import create_app
 from servicekit.logging import get_logger
+from servicekit.notices import sending_notices
 from servicekit.runtime import Job
 from servicekit.serve import serve
 from servicekit.settings import ServiceSettings
@@ -38,7 +37,8 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
                       notice_policy=config.notice_policy(), ledger_verified=plumbing.metrics.ledger_verified)
     consumers = [plumbing.subscribe(subscription, context.uow_on) for subscription in SUBSCRIPTIONS]
     runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers,
-                               jobs=[anchoring(context), sending_notices(context, config), verifying(context, config)])
+                               jobs=[anchoring(context), sending_notices(context.uow, config, context.clock),
+                                     verifying(context, config)])
     return create_app(runtime, routers(), title="Credit ledger", run_background=run_background,
                       description="Credit records with penetration (地-企-责任人-责任人关联企业), the benefits "
                                   "register and public disclosure.",
@@ -85,34 +85,6 @@ def verifying(context: Context, config: Settings) -> Job:
             if not result.ok:
                 log.error("ledger_verification_failed", broken_at=result.broken_at,
                           problem=result.problem.value if result.problem else None)
-
-    return run
-
-
-def notice_channel(config: Settings) -> Channel:
-    if config.notice_channel == "sms":
-        return SmsChannel()
-    if config.notice_channel == "gov":
-        return GovMessagingChannel()
-    return SmtpChannel(config.notice_smtp_host, config.notice_smtp_port, config.notice_smtp_sender,
-                       config.notice_smtp_username, config.notice_smtp_password, config.notice_smtp_start_tls)
-
-
-def sending_notices(context: Context, config: Settings) -> Job:
-    """Delivers waiting notices every `notice_send_interval_seconds`; a failed round (database
-    away) is logged and tried again next round."""
-    channel, log = notice_channel(config), get_logger("notices")
-
-    async def run(stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await send_due(context.uow(), channel, context.clock, config.notice_max_attempts)
-            except Exception as error:
-                log.warning("notice_round_failed", error=repr(error))
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=config.notice_send_interval_seconds)
-            except TimeoutError:
-                pass
 
     return run
 

@@ -7,10 +7,10 @@ from credit_ledger.domain.disclosure import Downgraded, PublicListPolicy
 from credit_ledger.domain.grades import Grade
 from credit_ledger.domain.notices import NoticePolicy
 from credit_ledger.domain.penetration import EquityRule
-from servicekit.settings import ServiceSettings
+from servicekit.notices import NoticeSettings
 
 
-class Settings(ServiceSettings):
+class Settings(NoticeSettings):
     service_name: str = "credit-ledger"
     http_port: int = 8003
     # How often the chain head is anchored (stored and published on landgrade.credit.anchors.v1)
@@ -36,18 +36,9 @@ class Settings(ServiceSettings):
     # (penetration: they share benefits and restrictions); 0 = any stake. Paths name the stake.
     equity_link_min_share_pct: Decimal = Field(default=Decimal(0), ge=0, le=100)
 
-    # Notices (C or D grades, benefits withdrawn) go out through one channel: "smtp" (e-mail, to the
-    # address each enterprise registers at PUT /v1/notice-contacts/{uscc}); "sms" and "gov" (政务消息)
-    # are not connected yet and refuse, so their notices wait (pending, with the reason).
-    notice_channel: Literal["smtp", "sms", "gov"] = "smtp"
-    notice_smtp_host: str | None = None  # unset: e-mail is not configured and notices wait
-    notice_smtp_port: int = Field(default=25, ge=1, le=65535)
-    notice_smtp_sender: str = "noreply@landgrade.example"
-    notice_smtp_username: str | None = None
-    notice_smtp_password: str | None = None
-    notice_smtp_start_tls: bool = False
-    notice_send_interval_seconds: float = Field(default=5.0, gt=0)
-    notice_max_attempts: int = Field(default=20, ge=1)
+    # Notices (C or D grades, benefits withdrawn) go out through the channel of the `notice_*`
+    # settings (servicekit.notices.NoticeSettings), e-mail to the address each enterprise registers
+    # at PUT /v1/notice-contacts/{uscc}.
     # Days a notice gives the enterprise to act (object, apply, rectify), counted from the grading.
     notice_respond_days: int = Field(default=15, ge=1, le=365)
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from credit_ledger.adapters.notice_channels import GovMessagingChannel, NotDelivered, SmsChannel, SmtpChannel
 from credit_ledger.domain.notices import Contact, NoticeKind, NoticeStatus
 from credit_ledger.service_layer import grading, notices, publication
 from landgrade_events.evaluation import YearPublished
+from servicekit.notices import GovMessagingChannel, NotDelivered, SmsChannel, SmtpChannel, send_due
 
 from .test_handlers import AFFILIATE, HOLDER, OTHER, OWNER, T0, FakeUnitOfWork, graded, received
 from .test_handlers import uow as uow  # the fixture: a holder with an affiliate and a shareholder
@@ -56,13 +56,13 @@ async def test_the_sender_delivers_keeps_waiting_without_an_address_and_gives_up
     await grading.on_parcels_graded(uow, received(graded("P-3", HOLDER, "A"), graded("P-3", HOLDER, "D")))
     await uow.notices.set_contact(Contact(HOLDER, "holder@example.cn", None), "portal", T0)
     channel = Outbox()
-    assert await notices.send_due(uow, channel, lambda: T0, max_attempts=2) == 2  # the grade, the benefits
+    assert await send_due(uow, channel, lambda: T0, max_attempts=2) == 2  # the grade, the benefits
     assert {to for to, _, _ in channel.sent} == {"holder@example.cn"}
     assert any(subject.startswith("地块 P-3 被评为 D 类") for _, subject, _ in channel.sent)
     statuses = {(n.recipient, n.status, n.attempts) for n in uow.notices.kept.values()}
     assert (HOLDER, NoticeStatus.SENT, 1) in statuses
     assert (OWNER, NoticeStatus.PENDING, 1) in statuses  # no address yet: tried again later
-    await notices.send_due(uow, channel, lambda: T0, max_attempts=2)
+    await send_due(uow, channel, lambda: T0, max_attempts=2)
     assert (OWNER, NoticeStatus.FAILED, 2) in {(n.recipient, n.status, n.attempts) for n in uow.notices.kept.values()}
     assert len(channel.sent) == 2  # a sent notice is never sent again
 

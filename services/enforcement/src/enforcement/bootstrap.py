@@ -20,6 +20,7 @@ from enforcement.settings import Settings
 from landgrade_events.enforcement import CASES, FINDINGS
 from servicekit.http import create_app
 from servicekit.logging import get_logger
+from servicekit.notices import sending_notices
 from servicekit.runtime import Job
 from servicekit.serve import serve
 from servicekit.settings import ServiceSettings
@@ -39,7 +40,7 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
     ctx = Context(
         storage=plumbing.storage, evidence_store=EvidenceStore(own.evidence_dir),
         evidence_policy=own.evidence_policy(), due_policy=own.due_policy(), clock=clock,
-        cases_from_provisional_grades=own.cases_from_provisional_grades)
+        cases_from_provisional_grades=own.cases_from_provisional_grades, task_notices=own.task_notice_policy())
     consumers = [plumbing.subscribe(subscription, ctx.uow_on) for subscription in SUBSCRIPTIONS]
 
     async def overdue_check() -> int:
@@ -50,7 +51,8 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
 
     runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers,
                                jobs=[_every(own.overdue_check_seconds, overdue_check, "overdue_check"),
-                                     _every(own.pending_check_seconds, pending_expiry, "pending_expiry")])
+                                     _every(own.pending_check_seconds, pending_expiry, "pending_expiry"),
+                                     sending_notices(ctx.uow, own, clock)])
     return create_app(runtime, routers(), title="Enforcement", run_background=run_background,
                       description="Street-office inspections, enforcement cases and renewal guidance.",
                       context=ctx, problems=PROBLEMS)

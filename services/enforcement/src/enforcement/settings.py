@@ -8,10 +8,12 @@ from pydantic import Field
 
 from enforcement.domain.due_periods import DuePolicy
 from enforcement.domain.evidence import DEFAULT_MEDIA_TYPES, EvidencePolicy
-from servicekit.settings import ServiceSettings
+from enforcement.domain.notices import TaskNoticePolicy
+from landgrade_reference.official_calendar import OfficialCalendar
+from servicekit.notices import NoticeSettings
 
 
-class Settings(ServiceSettings):
+class Settings(NoticeSettings):
     service_name: str = "enforcement"
     http_port: int = 8004
     # Evidence files are kept here, content-addressed; back this directory up with the database.
@@ -29,10 +31,21 @@ class Settings(ServiceSettings):
     # Provisional grades are published during the objection window; opening the case at once gives
     # the street office a head start, and a changed final grade closes it again with the reason.
     cases_from_provisional_grades: bool = True
+    # A new inspection task is a notice to its street office (e-mail to the address registered at
+    # PUT /v1/street-contacts/{street}, through the channel of the `notice_*` settings), giving it
+    # this many working days on China's official calendar to inspect.
+    task_notice_working_days: int = Field(default=10, ge=1, le=250)
+    # The State Council's holiday notices for years the bundled calendar data does not know yet
+    # (the same file and format as evaluation's); unset: the bundled data alone.
+    official_calendar_file: Path | None = None
 
     def evidence_policy(self) -> EvidencePolicy:
         return EvidencePolicy(frozenset(self.evidence_media_types), self.evidence_max_bytes,
                               self.evidence_max_items)
+
+    def task_notice_policy(self) -> TaskNoticePolicy:
+        return TaskNoticePolicy(self.task_notice_working_days,
+                                OfficialCalendar.with_notices_from(self.official_calendar_file))
 
     def due_policy(self) -> DuePolicy:
         return DuePolicy.from_days(self.case_due_days)

@@ -31,6 +31,7 @@ from enforcement.domain.inspections import (
     new_inspection,
 )
 from enforcement.domain.local_time import local_date
+from enforcement.domain.notices import Notice, TaskNoticePolicy
 from enforcement.domain.paging import Cursor
 from enforcement.domain.pending import PendingInspection, PendingStatus
 from enforcement.domain.projections import InspectionTask, ParcelView, SuspicionReport
@@ -212,16 +213,27 @@ class FakeProjectionRepository:
             if kept is None or _order(kept) <= _order(row):
                 self.grades[row["parcel_id"]] = row
 
-    async def report_suspicion(self, report: SuspicionReport) -> None:
+    async def report_suspicion(self, report: SuspicionReport) -> str:
         for n, task in enumerate(self.open_tasks):
             if (task.parcel_id, task.suspected_uscc, task.status) == (report.parcel_id, report.suspected_uscc, "open"):
                 self.open_tasks[n] = dataclasses.replace(
                     task, reports=task.reports + 1, reason=report.reason, filing_id=report.filing_id,
                     year=report.year, last_reported_at=report.reported_at)
-                return
+                return task.task_id
         self.open_tasks.append(InspectionTask(
             report.task_id, report.parcel_id, report.street, report.suspected_uscc, report.reason, report.filing_id,
             report.year, 1, "open", report.reported_at, report.reported_at, None, None))
+        return report.task_id
+
+    async def task(self, task_id: str) -> InspectionTask | None:
+        task = next((t for t in self.open_tasks if t.task_id == task_id), None)
+        parcel = self.parcels.get(task.parcel_id) if task else None
+        if task is None or parcel is None:
+            return task
+        view = parcel[0]
+        return dataclasses.replace(task, parcel_name=view.name, parcel_address=view.address,
+                                   holder_uscc=view.holder_uscc, holder_name=view.holder_name)
+
 
     async def complete_tasks(self, parcel_id: str, inspection_id: str, at: datetime) -> int:
         done = 0
@@ -241,6 +253,15 @@ class FakeProjectionRepository:
         return rest[offset:offset + limit], len(found)
 
 
+class FakeNoticeRepository:
+    def __init__(self) -> None:
+        self.kept: dict[str, Notice] = {}
+
+    async def add(self, written: list[Notice]) -> None:
+        for notice in written:
+            self.kept.setdefault(notice.notice_id, notice)
+
+
 class FakeUnitOfWork(EnforcementUnitOfWork):
     """One in-memory "database" shared by every transaction made from it; `emitted` is the outbox."""
 
@@ -251,12 +272,14 @@ class FakeUnitOfWork(EnforcementUnitOfWork):
         self.cases = FakeCaseRepository()  # type: ignore[assignment]
         self.inspections = FakeInspectionRepository()  # type: ignore[assignment]
         self.projections = FakeProjectionRepository()  # type: ignore[assignment]
+        self.notices = FakeNoticeRepository()  # type: ignore[assignment]
+        self.task_notices = TaskNoticePolicy()
         self.emitted: list[EventData] = []
         self.commits = 0
         self._snapshot: tuple[Any, ...] | None = None
 
     def _state(self) -> tuple[Any, ...]:
-        return copy.deepcopy((self.cases, self.inspections, self.projections, self.emitted))
+        return copy.deepcopy((self.cases, self.inspections, self.projections, self.notices, self.emitted))
 
     async def __aenter__(self) -> Self:
         self._snapshot = self._state()
@@ -268,7 +291,7 @@ class FakeUnitOfWork(EnforcementUnitOfWork):
         if error is None:
             self.commits += 1
         elif snapshot is not None:
-            self.cases, self.inspections, self.projections, self.emitted = snapshot
+            self.cases, self.inspections, self.projections, self.notices, self.emitted = snapshot
 
     async def emit(self, *events: EventData) -> list[str]:
         assert self._snapshot is not None, "events are emitted inside `async with uow:`"

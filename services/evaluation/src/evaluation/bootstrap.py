@@ -7,7 +7,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from evaluation.adapters.official_calendar import OfficialCalendar
 from evaluation.adapters.tables import plumbing as plumbing_tables
 from evaluation.domain.identifiers import NotYourParcel
 from evaluation.domain.ruleset import RulesetError
@@ -21,6 +20,7 @@ from evaluation.service_layer.rulesets import BadRulesetRequest, RulesetConflict
 from evaluation.service_layer.yearly_run import cancel_runs, close_interrupted_runs
 from evaluation.settings import Settings
 from landgrade_events.evaluation import GRADES, WARNINGS
+from landgrade_reference.official_calendar import OfficialCalendar
 from servicekit.db import asyncpg_dsn
 from servicekit.http import create_app
 from servicekit.problems import Problem, Text

@@ -17,7 +17,6 @@ import pytest
 
 from evaluation.adapters.facts_repository import FactsRepository
 from evaluation.adapters.grades_repository import evaluation_row
-from evaluation.adapters.official_calendar import OfficialCalendar
 from evaluation.domain.equity import adjacency, equity_linked
 from evaluation.domain.identifiers import NotYourParcel
 from evaluation.domain.projection import FindingRecord, LeaseRecord, ParcelRecord, ParcelSources, RevenueRecord
@@ -31,6 +30,7 @@ from evaluation.service_layer.publication import PublicationError
 from landgrade_events.enforcement import CaseChanged, FindingRecorded
 from landgrade_events.evaluation import ParcelGraded, WarningChanged, YearPublished
 from landgrade_events.registry import EnterpriseChanged, FilingAccepted, LeaseChanged, ParcelChanged, Shareholder
+from landgrade_reference.official_calendar import OfficialCalendar
 from landgrade_reference.uscc import with_check_character
 from servicekit.events import CloudEvent, EventData
 from servicekit.idempotency import IdempotentRequest

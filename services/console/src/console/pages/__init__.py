@@ -6,7 +6,19 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from console.pages import auth, cases, enterprise, inspector, lists, map, overview, parcel, public, publication
+    from console.pages import (
+        auth,
+        cases,
+        enterprise,
+        inspector,
+        lists,
+        map,
+        notices,
+        overview,
+        parcel,
+        public,
+        publication,
+    )
 
     return [auth.router, map.router, parcel.router, public.router, inspector.router, enterprise.router, lists.router,
-            publication.router, cases.router, overview.router]
+            publication.router, cases.router, overview.router, notices.router]

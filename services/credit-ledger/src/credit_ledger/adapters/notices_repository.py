@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit_ledger.adapters.tables import notice_contacts, notices
 from credit_ledger.domain.notices import Contact, Notice, NoticeKind, NoticeStatus
+from servicekit.notices import Contact as Address
 
 
 class NoticeRepository:
@@ -52,9 +53,9 @@ class NoticeRepository:
         await self.session.execute(update(notices).where(notices.c.seq == seq).values(
             status=status.value, attempts=notices.c.attempts + 1, last_error=error))
 
-    async def contact(self, uscc: str) -> Contact | None:
+    async def contact(self, uscc: str) -> Address | None:
         row = (await self.session.execute(select(notice_contacts).where(notice_contacts.c.uscc == uscc))).first()
-        return None if row is None else Contact(row.uscc, row.email, row.phone)
+        return None if row is None else Address(row.email, row.phone)
 
     async def set_contact(self, contact: Contact, by: str, at: datetime) -> None:
         values = {"uscc": contact.uscc, "email": contact.email, "phone": contact.phone, "updated_at": at,

@@ -1,43 +1,18 @@
-"""Delivering notices, and where each enterprise is reached.
+"""Where each enterprise is reached, and its notices as it reads them.
 
-A notice is written with the fact that causes it (grading.py); the sender takes the waiting ones
-in order, locked (`SKIP LOCKED`: replicas share the work, no notice goes out twice at once), and
-marks each sent, or counts the failed attempt and gives up after `max_attempts`. A crash between
-the channel accepting a notice and the commit sends it once more: delivery is at least once.
+A notice is written with the fact that causes it (grading.py); `servicekit.notices.send_due`
+delivers the waiting ones (at least once).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from credit_ledger.adapters.notice_channels import Channel, NotDelivered
 from credit_ledger.domain.notices import Contact, NoticeStatus
 from credit_ledger.service_layer.access import ensure_acts_for
 from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
 from servicekit.auth import Principal
-from servicekit.logging import get_logger
-
-
-async def send_due(uow: CreditLedgerUnitOfWork, channel: Channel, clock: Callable[[], datetime],
-                   max_attempts: int, batch: int = 50) -> int:
-    """Sends the waiting notices; how many went out."""
-    log, delivered = get_logger("notices"), 0
-    async with uow:
-        for seq, notice in await uow.notices.due(batch):
-            contact = await uow.notices.contact(notice.recipient)
-            try:
-                await channel.send(contact, notice.recipient, notice.subject, notice.body)
-            except NotDelivered as error:
-                give_up = notice.attempts + 1 >= max_attempts
-                await uow.notices.not_sent(seq, str(error), give_up)
-                log.warning("notice_not_sent", notice_id=notice.notice_id, channel=channel.name,
-                            error=str(error), gave_up=give_up)
-                continue
-            await uow.notices.sent(seq, channel.name, clock())
-            delivered += 1
-    return delivered
 
 
 async def set_contact(uow: CreditLedgerUnitOfWork, contact: Contact, principal: Principal,

@@ -73,18 +73,26 @@ class ProjectionRepository:
         if latest:
             await self.session.execute(_RECORD_GRADES, column_arrays(latest.values(), _GRADE_COLUMNS))
 
-    async def report_suspicion(self, report: SuspicionReport) -> None:
-        """One open task per parcel and suspected occupant; a repeated report refreshes it."""
+    async def report_suspicion(self, report: SuspicionReport) -> str:
+        """One open task per parcel and suspected occupant; a repeated report refreshes it. The id
+        of the open task: the report's own when this report created it."""
         statement = insert(inspection_tasks).values(
             task_id=report.task_id, parcel_id=report.parcel_id, street=report.street,
             street_key=canonical_jurisdiction(report.street), suspected_uscc=report.suspected_uscc,
             reason=report.reason, filing_id=report.filing_id, year=report.year, reports=1, status="open",
             created_at=report.reported_at, last_reported_at=report.reported_at)
-        await self.session.execute(statement.on_conflict_do_update(
+        task_id = await self.session.scalar(statement.on_conflict_do_update(
             index_elements=["parcel_id", "suspected_uscc"], index_where=text("status = 'open'"),
             set_={"reports": inspection_tasks.c.reports + 1, "reason": statement.excluded.reason,
                   "filing_id": statement.excluded.filing_id, "year": statement.excluded.year,
-                  "last_reported_at": statement.excluded.last_reported_at}))
+                  "last_reported_at": statement.excluded.last_reported_at}).returning(inspection_tasks.c.task_id))
+        assert task_id is not None  # an upsert returns its row
+        return str(task_id)
+
+    async def task(self, task_id: str) -> InspectionTask | None:
+        """One task with where to go and whose land it is (as `tasks` gives them)."""
+        found = await self._task_rows([inspection_tasks.c.task_id == task_id], limit=1, offset=0)
+        return found[0] if found else None
 
     async def complete_tasks(self, parcel_id: str, inspection_id: str, at: datetime) -> int:
         """An inspection of the parcel answers its open tasks."""
@@ -106,12 +114,16 @@ class ProjectionRepository:
         total = await self.session.scalar(select(func.count()).select_from(t).where(*conditions))
         if after is not None:
             conditions.append(tuple_(t.c.created_at, t.c.task_id) > tuple_(after.at, after.key))
+        return await self._task_rows(conditions, limit, offset), int(total or 0)
+
+    async def _task_rows(self, conditions: list[Any], limit: int, offset: int) -> list[InspectionTask]:
+        t = inspection_tasks
         query = (select(t, parcels.c.name.label("parcel_name"), parcels.c.address.label("parcel_address"),
                         parcels.c.holder_uscc, parcels.c.holder_name)
                  .join(parcels, parcels.c.parcel_id == t.c.parcel_id, isouter=True)
                  .where(*conditions).order_by(t.c.created_at, t.c.task_id))
         rows = (await self.session.execute(query.limit(limit).offset(offset))).all()
-        return [InspectionTask(**{name: r._mapping[name] for name in _TASK_FIELDS}) for r in rows], int(total or 0)
+        return [InspectionTask(**{name: r._mapping[name] for name in _TASK_FIELDS}) for r in rows]
 
 
 _TASK_FIELDS = tuple(InspectionTask.__dataclass_fields__)

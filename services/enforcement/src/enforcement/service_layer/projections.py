@@ -1,9 +1,11 @@
-"""Keeping this service's view of the registry: parcel streets and suspected-occupant tasks."""
+"""Keeping this service's view of the registry: parcel streets and suspected-occupant tasks (a new
+task tells its street office, in the same transaction)."""
 
 from __future__ import annotations
 
 import uuid
 
+from enforcement.domain.notices import for_new_task
 from enforcement.domain.projections import ParcelView, SuspicionReport
 from enforcement.service_layer.inspections import record_pending
 from enforcement.service_layer.unit_of_work import EnforcementUnitOfWork
@@ -32,11 +34,18 @@ async def on_parcel_changed(uow: EnforcementUnitOfWork, events: list[Received[Pa
 
 async def on_suspected_occupant(uow: EnforcementUnitOfWork, events: list[Received[SuspectedOccupant]]) -> None:
     """An enterprise filing revenue on a parcel it neither holds nor rents with approval: the parcel's
-    street office should go and look (a possible unauthorised lease)."""
+    street office should go and look (a possible unauthorised lease). A new task is a notice to the
+    street office; a repeated report (or a redelivered one) refreshes the open task and tells no one."""
     async with uow:
         for received in events:
             report = received.data
-            await uow.projections.report_suspicion(SuspicionReport(
-                task_id=str(uuid.uuid4()), parcel_id=report.parcel_id, street=report.street,
+            proposed = str(uuid.uuid4())
+            task_id = await uow.projections.report_suspicion(SuspicionReport(
+                task_id=proposed, parcel_id=report.parcel_id, street=report.street,
                 suspected_uscc=report.uscc, reason=report.reason, filing_id=report.filing_id, year=report.year,
                 reported_at=uow.clock()))
+            if task_id != proposed:
+                continue
+            task = await uow.projections.task(task_id)
+            assert task is not None  # written just now, in this transaction
+            await uow.notices.add([for_new_task(task, uow.task_notices)])

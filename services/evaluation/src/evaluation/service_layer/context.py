@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evaluation.adapters.grading_lock import GRADING_LOCK
-from evaluation.adapters.official_calendar import OfficialCalendar
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork, utc_now
+from landgrade_reference.official_calendar import OfficialCalendar
 from servicekit.read_cache import ReadCache
 from servicekit.uow import Storage
 

@@ -11,11 +11,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from evaluation.adapters.official_calendar import CalendarUnknown, OfficialCalendar
-from evaluation.domain.calendar import working_days_after
 from evaluation.service_layer.outgoing import document_from_row
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
 from landgrade_events.evaluation import YearPublished
+from landgrade_reference.official_calendar import CalendarUnknown, OfficialCalendar, working_days_after
 
 __all__ = ["CalendarUnknown", "PublicationError", "PublishedInFuture", "WindowTooShort", "finalize",
            "objection_deadline", "publish", "year_final"]

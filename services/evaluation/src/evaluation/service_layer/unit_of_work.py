@@ -12,9 +12,9 @@ from evaluation.adapters.grades_repository import GradeRepository
 from evaluation.adapters.grading_lock import GradingLock
 from evaluation.adapters.monitoring_repository import MonitoringRepository
 from evaluation.adapters.objections_repository import ObjectionRepository
-from evaluation.adapters.official_calendar import OfficialCalendar
 from evaluation.adapters.rulesets_repository import RulesetRepository
 from evaluation.adapters.runs_repository import RunRepository
+from landgrade_reference.official_calendar import OfficialCalendar
 from servicekit.uow import Storage, UnitOfWork
 
 

@@ -15,13 +15,14 @@ from enforcement.domain.errors import (
 )
 from enforcement.entrypoints.http.cases import router as cases_router
 from enforcement.entrypoints.http.inspections import router as inspections_router
+from enforcement.entrypoints.http.notices import router as notices_router
 from enforcement.entrypoints.http.tasks import router as tasks_router
 from enforcement.service_layer.errors import Conflict, NotFound
 from servicekit.problems import Problem, ProblemMap, Text
 
 
 def routers() -> list[APIRouter]:
-    return [inspections_router, cases_router, tasks_router]
+    return [inspections_router, cases_router, tasks_router, notices_router]
 
 
 _EVIDENCE_STATUS = {"media_type": 415, "too_large": 413, "too_many": 409}

@@ -9,6 +9,7 @@ from fastapi import Depends, Path, Query
 from enforcement.domain.inspections import INSPECTION_ID
 from enforcement.domain.paging import CURSOR_PATTERN, Cursor
 from enforcement.service_layer.context import Caller, Context
+from landgrade_reference.jurisdictions import known_jurisdiction
 from servicekit.auth import Principal, require
 from servicekit.http import app_context
 from servicekit.problems import Problem, Text
@@ -52,6 +53,21 @@ CaseReader = Annotated[Caller, _reading(CASES_READ, CASES_WRITE)]
 CaseWriter = Annotated[Caller, _acting(CASES_WRITE)]
 InspectionReader = Annotated[Caller, _reading(FINDINGS_WRITE, CASES_READ)]
 InspectionWriter = Annotated[Caller, _acting(FINDINGS_WRITE)]
+# A street office sets its own street's contact (bound like a reader); enforcement staff any street's.
+StreetContactWriter = Annotated[Caller, _reading(CASES_WRITE, FINDINGS_WRITE)]
+
+UNKNOWN_STREET = "https://landgrade.example/problems/unknown-street"
+
+
+def known_street(raw: str, field: str, where: str) -> str:
+    """A street or town of E-Town in any spelling, as its code; 422 naming the field otherwise."""
+    found = known_jurisdiction(raw)
+    if found is None:
+        message = Text("不是亦庄新城的街道或镇", "is not a street or town of E-Town")
+        raise Problem(422, Text("未知的街道或镇", "Unknown street or town"),
+                      Text(f"{field}：{message.zh}。", f"{field} {message.en}."), type_=UNKNOWN_STREET,
+                      errors=[{"field": field, "in": where, "message": message}])
+    return found.code
 
 
 # The lists page by cursor: `after` is the `next` of the previous page. `offset` is the former

@@ -240,3 +240,42 @@ class TaskPage(BaseModel):
     limit: int
     offset: int = Field(description="deprecated: the `offset` asked for", json_schema_extra={"deprecated": True})
     next: str | None = Field(description="pass as `after` for the next page; null on the last")
+
+
+class StreetContactIn(_In):
+    email: str | None = Field(None, max_length=254, pattern=rf"^[^@{BLANKS}]+@[^@{BLANKS}]+\.[^@{BLANKS}]+$",
+                              description="where e-mail notices go")
+    phone: str | None = Field(None, max_length=32, pattern=r"^\+?[0-9 -]{5,31}$",
+                              description="for SMS notices (when that channel is connected)")
+
+
+class StreetContactOut(BaseModel):
+    street: str = Field(description="the street's or town's code")
+    email: str | None
+    phone: str | None
+    updated_at: datetime
+
+
+class NoticeOut(BaseModel):
+    notice_id: str
+    recipient: str = Field(description="the street's or town's code")
+    kind: Literal["inspection_task"]
+    parcel_id: str | None
+    task_id: str | None
+    subject: str
+    body: str = Field(description="in Chinese: what happened, why, what to do, by when")
+    respond_by: date | None = Field(description="the last day to inspect (working days on China's official "
+                                                "calendar); null while that year's calendar is not published")
+    created_at: datetime
+    status: Literal["pending", "sent", "failed"]
+    delivered: bool
+    sent_at: datetime | None
+    channel: str | None
+    attempts: int
+    last_error: str | None
+
+
+class NoticesOut(BaseModel):
+    recipient: str | None = Field(description="the street's or town's code; null: every street's (staff)")
+    items: list[NoticeOut]
+    next: int | None = Field(description="pass as `after` for the next (older) page; null on the last")

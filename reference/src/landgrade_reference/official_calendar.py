@@ -1,17 +1,22 @@
 """China's official working-day calendar (holidays and swapped working weekends, as the State
-Council announces them each year): the `chinese-calendar` data, and over it the notices an
-operator adds for years that data does not know yet (`OFFICIAL_CALENDAR_FILE`). A notice is the
-whole year's: its holidays are off, its swapped working days are on, other days follow the week."""
+Council announces them each year), and counting working days on it: objection windows and due
+dates count days on which offices work.
+
+The data is the `chinese-calendar` package's, and over it the notices an operator adds for years
+that data does not know yet (a file of the service's settings). A notice is the whole year's: its
+holidays are off, its swapped working days are on, other days follow the week."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import chinese_calendar
+
+Workday = Callable[[date], bool]
 
 
 class CalendarUnknown(Exception):
@@ -80,3 +85,15 @@ def _notice(year: int, value: object, path: Path) -> YearNotice:
     if days["holidays"] & days["workdays"]:
         raise ValueError(f"official calendar file {path}: {year} lists a day as both holiday and workday")
     return YearNotice(days["holidays"], days["workdays"])
+
+
+def working_days_after(start: date, count: int, is_workday: Workday) -> date:
+    """The `count`-th working day after `start` (the day of publication itself does not count)."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    day, seen = start, 0
+    while seen < count:
+        day += timedelta(days=1)
+        if is_workday(day):
+            seen += 1
+    return day
