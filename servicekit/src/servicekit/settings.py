@@ -98,6 +98,10 @@ class ServiceSettings(BaseSettings):
     # OTEL_TRACES_FILE is set, for tests); with neither, no span is made at all.
     otel_exporter_otlp_endpoint: str | None = None
     otel_traces_file: str | None = None
+    # The share of traces begun here (by a request, or a batch of events) that are recorded; a
+    # trace's later hops follow its first (the flag in `traceparent`). The OpenTelemetry variable's
+    # name, with its meaning under `parentbased_traceidratio`.
+    otel_traces_sampler_arg: float = Field(default=1.0, ge=0, le=1)
     max_body_bytes: int = 64 * 1024 * 1024
     outbox_batch_size: int = 500
     outbox_poll_seconds: float = 0.05

@@ -43,7 +43,7 @@ def configure_tracing(settings: ServiceSettings) -> bool:
     from servicekit.telemetry_sdk import JsonLinesExporter, NoRootDatabaseCalls
 
     provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}),
-                              sampler=ParentBased(root=NoRootDatabaseCalls()))
+                              sampler=ParentBased(root=NoRootDatabaseCalls(settings.otel_traces_sampler_arg)))
     if endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
