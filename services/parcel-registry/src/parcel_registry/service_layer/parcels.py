@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from parcel_registry.adapters.spreadsheets import Sheet, SheetTooLarge, TooManySheetRows, UnreadableSheet, read_sheet
+from parcel_registry.domain.acts import not_ended
 from parcel_registry.domain.equity import EquityRules
 from parcel_registry.domain.errors import ActConflict, NotFound
 from parcel_registry.domain.history import Act, HistoryEntry, changes_between, parcel_facts, require_reason
@@ -70,6 +71,10 @@ class ImportRefused(ValueError):
         self.rows = rows
 
 
+# Acts that create parcels: a parcel's first entry names the act that made it.
+CREATING_KINDS = frozenset({"split", "merge"})
+
+
 def _same(a: Parcel, b: Parcel) -> bool:
     return a == b and a.geometry == b.geometry and a.holders == b.holders
 
@@ -83,13 +88,15 @@ def next_version(parcel: Parcel, current: Stored | None, act: Act, kind: str = "
                  effective_on: date | None = None) -> tuple[Stored, Change, HistoryEntry | None]:
     """The parcel's next version and its history entry (none when nothing changed); a change of a
     reasoned field (area, holder, category, flags) of a registered parcel without a reason is
-    refused."""
+    refused, and so is any change of an ended parcel."""
     if current is not None and _same(current.parcel, parcel):
         return current, Change.UNCHANGED, None
     changes = changes_between(parcel_facts(current.parcel) if current else None, parcel_facts(parcel))
     if current is not None:
+        not_ended(current.parcel)
         require_reason(changes, act)
-    entry = HistoryEntry("parcel", parcel.parcel_id, kind if current else "registered", act, changes, effective_on)
+    first_kind = kind if kind in CREATING_KINDS else "registered"
+    entry = HistoryEntry("parcel", parcel.parcel_id, kind if current else first_kind, act, changes, effective_on)
     if current is None:
         return Stored(parcel, 1), Change.CREATED, entry
     return Stored(parcel, current.version + 1), Change.UPDATED, entry
@@ -126,7 +133,8 @@ async def put_parcel(
         await uow.parcels.lock(parcel.parcel_id)
         current = await uow.parcels.get_parcel(parcel.parcel_id)
         if current is not None:
-            parcel = replace(parcel, holders=corrected(current.parcel.holders, parcel.rights_holder))
+            parcel = replace(parcel, holders=corrected(current.parcel.holders, parcel.rights_holder),
+                             predecessors=current.parcel.predecessors, ending=current.parcel.ending)
         stored, change, events = await write_parcel(uow, rules, parcel, current, act or Act("", SystemClock().now()))
         await uow.emit(*events)
     return stored, change
@@ -159,6 +167,8 @@ async def write_import(uow: RegistryUnitOfWork, result: ImportResult, rules: Equ
                     contract_terms=parcel.contract_terms if replaces_terms else kept.contract_terms,
                     geometry=parcel.geometry if replaces_geometry else kept.geometry,
                     holders=corrected(kept.holders, parcel.rights_holder),
+                    predecessors=kept.predecessors,
+                    ending=kept.ending,
                 )
             stored, change, entry = next_version(parcel, current, act, "imported")
             counts[change.value] += 1
