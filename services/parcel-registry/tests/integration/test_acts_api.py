@@ -110,6 +110,20 @@ async def test_a_split_ends_the_parent_and_makes_children_that_know_it_once(
         f"parcel {pid} ended on 2026-03-01 (split into {first}, {second}): an ended parcel takes no further act")
     changed = await client.put(f"/v1/parcels/{pid}", json=parcel(holder, name="renamed"), headers=CLERK)
     assert changed.status_code == 409  # an ended parcel is not revived by a PUT either
+    lease = {"tenant_uscc": new_uscc(), "area_m2": "100", "start": "2026-04-01"}
+    assert (await client.put(f"/v1/parcels/{pid}/leases/L-1", json=lease, headers=CLERK)).status_code == 409
+    sheet = (f"parcel_id,name,street,area_m2,category,rights_holder\n"
+             f"{pid},renamed,荣华街道,30000,approved_park,{holder}\n")
+    imported = await client.post("/v1/parcels/import", content=sheet.encode(), headers=CLERK | EN | {
+        "content-type": "text/csv"})
+    assert imported.status_code == 422  # nothing of the sheet is written
+    assert [(e["field"], e["message"].split(":")[0]) for e in imported.json()["errors"]] == [
+        ("parcel_id", f"parcel {pid} ended on 2026-03-01 (split into {first}, {second})")]
+    same = (f"parcel_id,name,street,area_m2,category,rights_holder\n"
+            f"{pid},Optics plant,荣华街道,30000,approved_park,{holder}\n")
+    unchanged = await client.post("/v1/parcels/import", content=same.encode(), headers=CLERK | {
+        "content-type": "text/csv"})
+    assert (unchanged.status_code, unchanged.json()["unchanged"]) == (200, 1), unchanged.text
 
     events = await read_events(infra.bootstrap, PARCELS, lambda e: e.subject in (pid, first, second)
                                and e.type.endswith("parcel_changed.v1"), count=4)

@@ -43,11 +43,18 @@ class NewParcel:
     geometry: Mapping[str, Any] | None = None
 
 
+def ended_reason(parcel: Parcel) -> str | None:
+    """Why the parcel takes no further act (None: it is in force)."""
+    if parcel.ending is None:
+        return None
+    how = _HOW[parcel.ending.act].format(successors=", ".join(parcel.successors))
+    return ENDED.format(parcel_id=parcel.parcel_id, day=parcel.ending.on, how=how)
+
+
 def not_ended(parcel: Parcel, field: str = "parcel_id") -> None:
     """An ended parcel takes no act: a conflict with the ledger naming how and when it ended."""
-    if parcel.ending is not None:
-        how = _HOW.get(parcel.ending.act, parcel.ending.act).format(successors=", ".join(parcel.successors))
-        raise ActConflict([FieldError(field, ENDED.format(parcel_id=parcel.parcel_id, day=parcel.ending.on, how=how))])
+    if (reason := ended_reason(parcel)) is not None:
+        raise ActConflict([FieldError(field, reason)])
 
 
 def _effective(parcel: Parcel, effective_on: date, today: date) -> None:

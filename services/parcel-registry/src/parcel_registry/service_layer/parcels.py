@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from parcel_registry.adapters.spreadsheets import Sheet, SheetTooLarge, TooManySheetRows, UnreadableSheet, read_sheet
-from parcel_registry.domain.acts import not_ended
+from parcel_registry.domain.acts import ended_reason, not_ended
 from parcel_registry.domain.equity import EquityRules
 from parcel_registry.domain.errors import ActConflict, NotFound
 from parcel_registry.domain.history import Act, HistoryEntry, changes_between, parcel_facts, require_reason
@@ -147,11 +147,13 @@ async def write_import(uow: RegistryUnitOfWork, result: ImportResult, rules: Equ
 
     A sheet is read, decided and written IMPORT_CHUNK parcels at a time, each chunk's versions,
     history and events in set-based statements: the event loop, which answers every other request
-    meanwhile, is never held for more than one chunk's work."""
+    meanwhile, is never held for more than one chunk's work. A sheet changing an ended parcel is
+    refused whole (`ImportRefused`, once every chunk is decided, so every such parcel is named)."""
     replaces_terms, replaces_geometry = bool(columns & TERM_COLUMNS), "geometry" in columns
     counts = {c.value: 0 for c in Change}
     act = act or import_act()
     await uow.parcels.lock_all(p.parcel_id for p in result.parcels)
+    ended: list[RowError] = []
     for start in range(0, len(result.parcels), IMPORT_CHUNK):
         chunk = result.parcels[start:start + IMPORT_CHUNK]
         existing = await uow.parcels.get_parcels(p.parcel_id for p in chunk)
@@ -170,6 +172,11 @@ async def write_import(uow: RegistryUnitOfWork, result: ImportResult, rules: Equ
                     predecessors=kept.predecessors,
                     ending=kept.ending,
                 )
+                if (reason := ended_reason(kept)) is not None and not _same(kept, parcel):
+                    # The sheet's row is not known here (blank rows are not counted): the
+                    # problem names the parcel instead.
+                    ended.append(RowError(0, "parcel_id", reason))
+                    continue
             stored, change, entry = next_version(parcel, current, act, "imported")
             counts[change.value] += 1
             if entry is not None:
@@ -181,6 +188,8 @@ async def write_import(uow: RegistryUnitOfWork, result: ImportResult, rules: Equ
         for stored, current in written:
             events += await _written_events(uow, rules, stored, current)
         await uow.emit(*events)
+    if ended:  # the open transaction rolls back: a sheet is imported all or nothing
+        raise ImportRefused(ended)
     return counts
 
 
@@ -246,6 +255,7 @@ async def put_lease(uow: RegistryUnitOfWork, lease: Lease, rules: EquityRules) -
         stored = await uow.parcels.get_parcel(lease.parcel_id)
         if stored is None:
             raise NotFound("parcel", lease.parcel_id)
+        not_ended(stored.parcel)  # the land is let by the holder of a parcel in force
         on_parcel = await uow.parcels.leases_on(lease.parcel_id)
         # The lease is well formed (`Lease` checked it); these rules weigh it against the parcel
         # on file, so a breach is a conflict with the ledger.
