@@ -40,6 +40,10 @@ parcels = Table(
     Column("commitments", JSONB, nullable=False, server_default="[]"),
     Column("deadlines", JSONB, nullable=False, server_default="[]"),
     Column("flags", JSONB, nullable=False, server_default="[]"),
+    # Lineage from the registry: the parcels this one was split or merged from (its grade history
+    # includes theirs), and the first day it no longer exists (no year after is graded).
+    Column("predecessors", JSONB, nullable=False, server_default="[]"),
+    Column("ended_on", Date),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
