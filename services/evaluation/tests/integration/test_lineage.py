@@ -1,6 +1,6 @@
 """Lineage from the registry (分宗, 合宗, 收回) through real Kafka and PostgreSQL: a child's grade
-history reads across the split into its parent's grades, and an ended parcel is graded for no
-year after the one it ended in."""
+history reads across the split into its parent's grades, a child is graded for no year before the
+split, and an ended parcel for no year after the one it ended in."""
 
 from __future__ import annotations
 
@@ -11,13 +11,25 @@ from typing import Any
 from landgrade.testing import eventually, token
 
 CLOCK_AT = datetime(2026, 6, 15, 10, 0)  # Beijing: 2026 is the current year here
-READ = token("grades:read")
+READ, RUNS = token("grades:read"), token("runs:write")
 FIRST = 90  # s: a fresh consumer group's first event waits for the group to form (long on a busy machine)
 RICH, POOR = ("900000000", "90000000"), ("1", "0")
 
 
 def pid() -> str:
     return f"L-{uuid.uuid4().hex[:10]}"
+
+
+async def run_to_draft(service: Any, year: int) -> None:
+    started = await service.client.post("/v1/evaluation-runs", json={"year": year}, headers=RUNS)
+    assert started.status_code == 202, started.text
+
+    async def drafted() -> dict[str, Any] | None:
+        run: dict[str, Any] = (await service.client.get(f"/v1/evaluation-runs/{started.json()['id']}",
+                                                        headers=READ)).json()
+        return run if run["state"] in ("draft", "failed") else None
+
+    assert (await eventually(drafted, timeout=60))["state"] == "draft"
 
 
 async def grades(service: Any, parcel_id: str, year: int | None = None) -> dict[str, Any]:
@@ -34,8 +46,9 @@ async def test_a_childs_grade_history_reads_across_the_split(service) -> None:  
     await service.grade_becomes(parent, "A", 2025, timeout=FIRST)
     await service.parcel(parent, holder, area="30000", version=2, ended_on="2026-03-01", ended_by="split",
                          successors=[first, second])
-    for child, area in ((first, "10000"), (second, "20000")):
-        await service.parcel(child, holder, area=area, predecessors=[parent])
+    for child, area in ((first, "10000"), (second, "20000")):  # as the registry sends them: held from the split
+        await service.parcel(child, holder, area=area, predecessors=[parent],
+                             holders=[{"uscc": holder, "valid_from": "2026-03-01", "document_ref": "doc"}])
     await service.filing(first, holder, 2026, *RICH)
     await service.grade_becomes(first, "A", 2026)
 
@@ -48,6 +61,11 @@ async def test_a_childs_grade_history_reads_across_the_split(service) -> None:  
     assert (parent, 2025, "A") in [(g["graded_as"], g["year"], g["grade"])
                                    for g in (await grades(service, second))["items"]]
     assert {g["graded_as"] for g in (await grades(service, parent))["items"]} == {parent}  # not downwards
+
+    # The year before the split is the parent's alone: a run of 2025 grades no child.
+    await run_to_draft(service, 2025)
+    assert (await service.grade(parent, 2025))["grade"] == "A"
+    assert await service.grade(first, 2025) is None and await service.grade(second, 2025) is None
 
 
 async def test_an_ended_parcel_is_not_graded_for_a_year_after_it_ended(service) -> None:  # type: ignore[no-untyped-def]

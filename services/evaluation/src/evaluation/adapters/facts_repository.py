@@ -89,8 +89,10 @@ def _revenue_row(event: FilingAccepted) -> dict[str, Any]:
 _QUERIES = {
     "parcels": "SELECT parcel_id, street, category, area_m2, holder_uscc, commitments::text AS commitments, "
                "deadlines::text AS deadlines, flags::text AS flags FROM parcels "
-               # A parcel that ended (分宗, 合宗, 收回) is graded up to the year of its last day.
-               "WHERE (ended_on IS NULL OR ended_on > make_date($1, 1, 1))",
+               # A parcel made by a split or merge is graded from the year the act took effect; one
+               # that ended (分宗, 合宗, 收回) up to the year of its last day.
+               "WHERE (began_on IS NULL OR began_on <= make_date($1, 12, 31)) "
+               "AND (ended_on IS NULL OR ended_on > make_date($1, 1, 1))",
     "leases": "SELECT parcel_id, lease_id, tenant_uscc, approved, equity_linked, end_date, "
               "rectified_at IS NOT NULL AS rectified, start_date FROM leases",
     "findings": "SELECT parcel_id, finding_id, type, inspected_at, tenant_uscc, holder_attitude, "
@@ -129,6 +131,14 @@ def _parcel(r: Any) -> ParcelRecord:
     )
 
 
+def _began_on(event: ParcelChanged) -> date | None:
+    """The day a parcel made by a split or merge began: its first holder's period starts with the
+    act (None for a parcel with no predecessors, which has been there as long as the ledger knows)."""
+    if not event.predecessors or not event.holders:
+        return None
+    return event.holders[0].valid_from
+
+
 MAX_LINEAGE_DEPTH = 20  # acts of splitting and merging one piece of land goes through
 
 
@@ -145,7 +155,7 @@ class FactsRepository:
             "commitments": [c.model_dump(mode="json") for c in event.commitments],
             "deadlines": [d.model_dump(mode="json") for d in event.deadlines],
             "flags": [f.model_dump(mode="json") for f in event.flags],
-            "predecessors": list(event.predecessors), "ended_on": event.ended_on,
+            "predecessors": list(event.predecessors), "began_on": _began_on(event), "ended_on": event.ended_on,
         }
         stmt = insert(parcels).values(values)
         # Full-state events: the newest version wins even if an older one is redelivered later.

@@ -1,5 +1,6 @@
 """Parcels keep the registry's lineage: the parcels they were split (分宗) or merged (合宗) from, so a
-grade history reads across the act, and the day they ended, so no year after it is graded.
+grade history reads across the act and no year before the act is graded, and the day they ended, so
+no year after it is graded.
 
 Revision ID: 0006
 Revises: 0005
@@ -17,9 +18,11 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("parcels", sa.Column("predecessors", pg.JSONB(), nullable=False, server_default="[]"))
+    op.add_column("parcels", sa.Column("began_on", sa.Date()))
     op.add_column("parcels", sa.Column("ended_on", sa.Date()))
 
 
 def downgrade() -> None:
     op.drop_column("parcels", "ended_on")
+    op.drop_column("parcels", "began_on")
     op.drop_column("parcels", "predecessors")
