@@ -71,9 +71,10 @@ class ParcelChanged(EventData):
     Lineage (additive; absent in earlier events, read then as none): `predecessors` are the
     parcels this one was split (分宗) or merged (合宗) from; `ended_on` is the first day the parcel
     no longer exists as such (split, merged, or its right ended: 收回), `ended_by` says which, and
-    `successors` are the parcels that took its land (none after 收回). An ended parcel is graded
-    for no year after the one it ended in; a successor's grade history reads across to its
-    predecessors'."""
+    `successors` are the parcels that took its land (none after 收回). A successor's first holder
+    period begins on the day of the act. An ended parcel is graded for no year after the one it
+    ended in, a successor for no year before the act; a successor's grade history reads across to
+    its predecessors'."""
     TYPE: ClassVar[str] = "landgrade.registry.parcel_changed.v1"
     TOPIC: ClassVar[str] = PARCELS
     parcel_id: str

@@ -129,3 +129,16 @@ def test_lineage_is_a_fact_of_the_history_only_where_there_is_lineage() -> None:
     facts = parcel_facts(ended)
     assert (facts["ended_on"], facts["ended_by"], facts["successors"]) == ("2026-03-01", "split", ["P-1-1", "P-1-2"])
     assert parcel_facts(child)["predecessors"] == ["P-1"]
+
+
+def test_an_act_is_not_dated_before_the_current_holders_period_began() -> None:
+    held = parcel(holders=())
+    later = acts.split(held, children("10000", "20000"), ON, DOC, TODAY, set())[1][0]  # held from ON
+    with pytest.raises(ActConflict) as refused:
+        acts.end_of_right(later, date(2026, 2, 28), DOC, TODAY)
+    assert [(e.field, e.reason) for e in refused.value.errors] == [
+        ("effective_on", "must not be before the day the current holder's period began (2026-03-01)")]
+    merged, _ = acts.merge([parcel("A"), parcel("B")], NewParcel("AB", "merged", Decimal(0)), ON, DOC, TODAY, set())
+    assert acts.ended_reason(merged[0]) == (
+        "parcel A ended on 2026-03-01 (merged into AB): an ended parcel takes no further act")
+    assert acts.ended_reason(parcel()) is None
