@@ -66,7 +66,15 @@ class HolderPeriod(_Part):
 class ParcelChanged(EventData):
     """The whole current state of a parcel. `holders` (additive; absent in events sent before it
     existed, read then as one open period of `holder_uscc`) dates the holders: grading year Y
-    takes the holder(s) whose periods cover days of Y, not `holder_uscc`."""
+    takes the holder(s) whose periods cover days of Y, not `holder_uscc`.
+
+    Lineage (additive; absent in earlier events, read then as none): `predecessors` are the
+    parcels this one was split (分宗) or merged (合宗) from; `ended_on` is the first day the parcel
+    no longer exists as such (split, merged, or its right ended: 收回), `ended_by` says which, and
+    `successors` are the parcels that took its land (none after 收回). A successor's first holder
+    period begins on the day of the act. An ended parcel is graded for no year after the one it
+    ended in, a successor for no year before the act; a successor's grade history reads across to
+    its predecessors'."""
     TYPE: ClassVar[str] = "landgrade.registry.parcel_changed.v1"
     TOPIC: ClassVar[str] = PARCELS
     parcel_id: str
@@ -80,6 +88,10 @@ class ParcelChanged(EventData):
     flags: list[Flag] = []
     version: int = 1
     holders: list[HolderPeriod] | None = None
+    predecessors: list[str] = []
+    ended_on: date | None = None
+    ended_by: Literal["split", "merge", "end_of_right"] | None = None
+    successors: list[str] = []
 
     def key(self) -> str:
         return self.parcel_id

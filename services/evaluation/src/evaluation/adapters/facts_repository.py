@@ -104,7 +104,11 @@ def _revenue_row(event: FilingAccepted) -> dict[str, Any]:
 
 _QUERIES = {
     "parcels": "SELECT parcel_id, street, category, area_m2, holder_uscc, commitments::text AS commitments, "
-               "deadlines::text AS deadlines, flags::text AS flags FROM parcels",
+               "deadlines::text AS deadlines, flags::text AS flags FROM parcels "
+               # A parcel made by a split or merge is graded from the year the act took effect; one
+               # that ended (分宗, 合宗, 收回) up to the year of its last day.
+               "WHERE (began_on IS NULL OR began_on <= make_date($1, 12, 31)) "
+               "AND (ended_on IS NULL OR ended_on > make_date($1, 1, 1))",
     "leases": "SELECT parcel_id, lease_id, tenant_uscc, approved, equity_linked, end_date, "
               "rectified_at IS NOT NULL AS rectified, start_date FROM leases",
     "findings": "SELECT parcel_id, finding_id, type, inspected_at, tenant_uscc, holder_attitude, "
@@ -116,7 +120,7 @@ _QUERIES = {
 async def _fetch(raw: Any, name: str, year: int, parcel_ids: list[str] | None) -> list[Any]:
     """Plain asyncpg: for a whole year's facts the ORM's row handling would cost more than the query."""
     sql = _QUERIES[name]
-    args: list[Any] = [year] if name == "revenue" else []
+    args: list[Any] = [year] if name in ("revenue", "parcels") else []
     if parcel_ids is not None:
         sql += (" AND" if " WHERE " in sql else " WHERE") + f" parcel_id = ANY(${len(args) + 1}::text[])"
         args.append(parcel_ids)
@@ -143,6 +147,17 @@ def _parcel(r: Any) -> ParcelRecord:
     )
 
 
+def _began_on(event: ParcelChanged) -> date | None:
+    """The day a parcel made by a split or merge began: its first holder's period starts with the
+    act (None for a parcel with no predecessors, which has been there as long as the ledger knows)."""
+    if not event.predecessors or not event.holders:
+        return None
+    return event.holders[0].valid_from
+
+
+MAX_LINEAGE_DEPTH = 20  # acts of splitting and merging one piece of land goes through
+
+
 class FactsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -156,6 +171,7 @@ class FactsRepository:
             "commitments": [c.model_dump(mode="json") for c in event.commitments],
             "deadlines": [d.model_dump(mode="json") for d in event.deadlines],
             "flags": [f.model_dump(mode="json") for f in event.flags],
+            "predecessors": list(event.predecessors), "began_on": _began_on(event), "ended_on": event.ended_on,
         }
         await self.session.execute(_PARCEL_UPSERT, values)
 
@@ -244,6 +260,21 @@ class FactsRepository:
         holder: str | None = await self.session.scalar(
             select(parcels.c.holder_uscc).where(parcels.c.parcel_id == parcel_id))
         return holder
+
+    async def ancestors(self, parcel_id: str, depth: int = MAX_LINEAGE_DEPTH) -> list[str]:
+        """The parcels `parcel_id` came from by splits and merges, nearest first, up to `depth` acts
+        back (each parcel once, so a cycle in bad data cannot loop)."""
+        found: list[str] = []
+        frontier, seen = [parcel_id], {parcel_id}
+        for _ in range(depth):
+            rows = await self.session.execute(
+                select(parcels.c.predecessors).where(parcels.c.parcel_id.in_(frontier)))
+            frontier = list(dict.fromkeys(p for (listed,) in rows for p in listed or () if p not in seen))
+            if not frontier:
+                break
+            seen.update(frontier)
+            found += frontier
+        return found
 
     async def revenue_years(self, parcel_id: str) -> list[int]:
         """The years the parcel has filings for."""

@@ -3,7 +3,7 @@ grade events written in bulk."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -195,9 +195,11 @@ class GradeRepository:
         return (await self.session.execute(_CURRENT_EVALUATION_OF_YEAR,
                                            {"parcel_id": parcel_id, "year": year})).first()
 
-    async def history(self, parcel_id: str, year: int | None, limit: int, holder: str | None = None) -> list[Any]:
-        """The parcel's evaluations, newest first (of `year`, and naming `holder`, when given)."""
-        query = select(evaluations).where(evaluations.c.parcel_id == parcel_id)
+    async def history(self, parcel_ids: Sequence[str], year: int | None, limit: int,
+                      holder: str | None = None) -> list[Any]:
+        """The evaluations of these parcels (one and the ones it came from), newest first (of
+        `year`, and naming `holder`, when given)."""
+        query = select(evaluations).where(evaluations.c.parcel_id.in_(list(parcel_ids)))
         if year is not None:
             query = query.where(evaluations.c.year == year)
         if holder is not None:

@@ -40,6 +40,13 @@ parcels = Table(
     Column("commitments", JSONB, nullable=False, server_default="[]"),
     Column("deadlines", JSONB, nullable=False, server_default="[]"),
     Column("flags", JSONB, nullable=False, server_default="[]"),
+    # Lineage from the registry: the parcels this one was split or merged from (its grade history
+    # includes theirs) and the day that act took effect (no year before is graded: the land was
+    # graded as its predecessors then), and the first day it no longer exists (no year after is
+    # graded).
+    Column("predecessors", JSONB, nullable=False, server_default="[]"),
+    Column("began_on", Date),
+    Column("ended_on", Date),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -111,15 +111,19 @@ def grade_document(row: Any, ruleset: Ruleset | None, warnings: list[dict[str, A
 
 async def grade_history(uow: EvaluationUnitOfWork, parcel_id: str, year: int | None, limit: int,
                         enterprise: str | None = None) -> dict[str, Any] | None:
-    """The parcel's evaluations, newest first; None when it has none (of `year`). A caller bound to
-    an `enterprise` sees only the evaluations naming it as holder, and only of its own parcels."""
+    """The parcel's evaluations with those of the parcels it was split or merged from (分宗, 合宗),
+    newest first, each saying which parcel it graded (`graded_as`); None when there are none (of
+    `year`). A caller bound to an `enterprise` sees only the evaluations naming it as holder, and
+    only of its own parcels."""
     async with uow:
-        rows = await uow.grades.history(parcel_id, year, limit, enterprise)
+        lineage = await uow.facts.ancestors(parcel_id)
+        rows = await uow.grades.history([parcel_id, *lineage], year, limit, enterprise)
         if enterprise is not None and not rows and not await holds(uow, enterprise, parcel_id):
             raise NotYourParcel(parcel_id)
     if not rows:
         return None
-    return {"parcel_id": parcel_id, "items": [evaluation_document(r) for r in rows]}
+    return {"parcel_id": parcel_id, "predecessors": lineage,
+            "items": [evaluation_document(r) | {"graded_as": r.parcel_id} for r in rows]}
 
 
 async def listed_year(uow: EvaluationUnitOfWork, year: int | None) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 from parcel_registry.domain.contracts import ContractedDeadline, ContractTerms, YearlyCommitment
 from parcel_registry.domain.holders import HolderPeriod, first_periods
 from parcel_registry.domain.leases import Lease, LeaseApproval
-from parcel_registry.domain.parcels import FlagKind, Parcel, ParcelCategory, ParcelFlag
+from parcel_registry.domain.parcels import Ending, FlagKind, Parcel, ParcelCategory, ParcelFlag
 from parcel_registry.domain.stored import rebuilt
 
 
@@ -55,7 +55,27 @@ def parcel_row(p: Parcel) -> dict[str, Any]:
              "document_ref": h.document_ref}
             for h in p.holders
         ],
+        "lineage": _lineage(p),
+        "ended_on": p.ended_on,
     }
+
+
+def _lineage(p: Parcel) -> dict[str, Any]:
+    lineage: dict[str, Any] = {}
+    if p.predecessors:
+        lineage["predecessors"] = list(p.predecessors)
+    if p.ending is not None:
+        lineage["ending"] = {"on": p.ending.on.isoformat(), "act": p.ending.act,
+                             "document_ref": p.ending.document_ref, "successors": list(p.ending.successors)}
+    return lineage
+
+
+def _ending(lineage: dict[str, Any]) -> Ending | None:
+    end = lineage.get("ending")
+    if not end:
+        return None
+    return rebuilt(Ending, on=date.fromisoformat(end["on"]), act=end["act"], document_ref=end["document_ref"],
+                   successors=tuple(end["successors"]))
 
 
 def parcel_from_row(row: Any) -> Parcel:
@@ -90,6 +110,8 @@ def parcel_from_row(row: Any) -> Parcel:
         contract_terms=ContractTerms(commitments, deadlines),
         flags=flags,
         holders=holders,
+        predecessors=tuple((row.get("lineage") or {}).get("predecessors", ())),
+        ending=_ending(row.get("lineage") or {}),
     )
 
 

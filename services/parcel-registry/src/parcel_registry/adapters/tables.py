@@ -61,6 +61,11 @@ parcels = Table(
     Column("flags", JSONB, nullable=False, server_default="[]"),
     # The dated holder periods (`domain/holders.py`); [] for a row written before they were kept.
     Column("holders", JSONB, nullable=False, server_default="[]"),
+    # Lineage (`domain/parcels.py`): {"predecessors": [...], "ending": {"on", "act", "document_ref",
+    # "successors"}}, {} for a parcel neither made by nor ended by an act; `ended_on` repeats the
+    # end's day so that readers can select the parcels in force on a day.
+    Column("lineage", JSONB, nullable=False, server_default="{}"),
+    Column("ended_on", Date),
     Column("version", Integer, nullable=False, server_default="1"),
     *_stamps(),
 )

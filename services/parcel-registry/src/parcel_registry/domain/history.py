@@ -33,7 +33,7 @@ class Act:
 class HistoryEntry:
     subject: str  # "parcel" or "enterprise"
     key: str  # the parcel id or the USCC
-    kind: str  # registered, changed, transfer, imported
+    kind: str  # registered, changed, transfer, imported, split, merge, end_of_right, use_change
     act: Act
     changes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # field -> {"from", "to"}
     effective_on: date | None = None
@@ -61,7 +61,19 @@ def parcel_facts(p: Parcel) -> dict[str, Any]:
                    "cleared_on": f.cleared_on.isoformat() if f.cleared_on else None, "note": f.note}
                   for f in p.flags],
         "geometry": dict(p.geometry) if p.geometry is not None else None,
-    }
+    } | lineage_facts(p)
+
+
+def lineage_facts(p: Parcel) -> dict[str, Any]:
+    """Only a parcel with lineage has these facts, so a history written before splits and merges
+    existed reads the same."""
+    facts: dict[str, Any] = {}
+    if p.predecessors:
+        facts["predecessors"] = list(p.predecessors)
+    if p.ending is not None:
+        facts |= {"ended_on": p.ending.on.isoformat(), "ended_by": p.ending.act,
+                  "successors": list(p.ending.successors)}
+    return facts
 
 
 def changes_between(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

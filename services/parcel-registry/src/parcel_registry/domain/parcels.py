@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from landgrade_reference.jurisdictions import jurisdiction
 from landgrade_reference.uscc import normalise_uscc
@@ -64,6 +64,21 @@ class ParcelFlag:
         return errors
 
 
+EndingAct = Literal["split", "merge", "end_of_right"]
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How and from when a parcel's land-use right ended: split (分宗) or merged (合宗) into its
+    `successors`, or taken back (收回, none). The parcel stays in the ledger with its history; an
+    ended parcel takes no further act."""
+
+    on: date  # the first day the parcel no longer exists as such
+    act: EndingAct
+    document_ref: str
+    successors: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Parcel:
     parcel_id: str  # the ledger number
@@ -79,6 +94,9 @@ class Parcel:
     # The dated holders, the last one `rights_holder` (transfers are never dated in the future);
     # a new parcel has one period with no start. Not compared: `rights_holder` is.
     holders: tuple[HolderPeriod, ...] = field(default=(), compare=False, hash=False)
+    # Lineage: the parcels this one was split or merged from, and its end (None: in force).
+    predecessors: tuple[str, ...] = ()
+    ending: Ending | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.rights_holder, str):
@@ -86,6 +104,14 @@ class Parcel:
         if not self.holders and isinstance(self.rights_holder, str):
             object.__setattr__(self, "holders", first_periods(self.rights_holder))
         raise_if_any(parcel_problems(self))
+
+    @property
+    def ended_on(self) -> date | None:
+        return self.ending.on if self.ending else None
+
+    @property
+    def successors(self) -> tuple[str, ...]:
+        return self.ending.successors if self.ending else ()
 
     @property
     def hectares(self) -> Decimal:

@@ -41,7 +41,10 @@ _EXACT = {
     "is already the rights holder": "已是土地使用权人",
     "is the parcel's rights holder, who cannot lease from itself": "是该地块的土地使用权人，不能向自己出租",
     "with the other leases of the period exceeds the parcel": "与同期其他租赁合计超过地块面积",
+    "must name at least two parcels": "须至少列出两宗地块",
 }
+
+_WHAT = {"rights holder": "土地使用权人", "street": "街道或镇", "category": "用地类别"}
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"must not be after the current year: allowed (\d+) to (\d+)"),
@@ -61,6 +64,21 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
      r"须晚于现权利人的起始日（\1）"),
     (re.compile(r"must not be after today \((.+)\): a transfer is recorded once it has taken effect"),
      r"不能晚于今天（\1）：转让生效后方可登记"),
+    (re.compile(r"parcel (.+) is named more than once"), r"地块 \1 重复列出"),
+    (re.compile(r"parcel (.+) is the parcel being split or merged"), r"地块 \1 是被分宗或合宗的地块本身"),
+    (re.compile(r"parcel (.+) is already in the ledger"), r"地块 \1 已在台账中，新地块须用新编号"),
+    (re.compile(r"the areas sum to (.+) m², not the parcel's (.+) m²"),
+     r"各宗面积合计 \1 平方米，与原地块面积 \2 平方米不符"),
+    (re.compile(r"must not be after today \((.+)\): an act is recorded once it has taken effect"),
+     r"不能晚于今天（\1）：生效后方可登记"),
+    (re.compile(r"must not be before the day the current holder's period began \((.+)\)"),
+     r"不能早于现权利人的起始日（\1）"),
+    (re.compile(r"parcel (.+) ended on (.+) \(split into (.+)\): an ended parcel takes no further act"),
+     r"地块 \1 已于 \2 分宗为 \3 而终止：已终止的地块不能再办理任何事项"),
+    (re.compile(r"parcel (.+) ended on (.+) \(merged into (.+)\): an ended parcel takes no further act"),
+     r"地块 \1 已于 \2 合宗为 \3 而终止：已终止的地块不能再办理任何事项"),
+    (re.compile(r"parcel (.+) ended on (.+) \(right ended\): an ended parcel takes no further act"),
+     r"地块 \1 的土地使用权已于 \2 收回：已终止的地块不能再办理任何事项"),
     (re.compile(r"the CSV file is neither UTF-8 nor GB 18030 text"), r"CSV 文件既不是 UTF-8 也不是 GB 18030 编码"),
     (re.compile(r"the (CSV|XLSX) file cannot be read: (.+)"), r"无法读取 \1 文件（\2）"),
     (re.compile(r"the workbook has no sheet of parcels \(only notes\)"), r"工作簿中没有地块数据表（只有说明）"),
@@ -82,9 +100,14 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_DIFFERENT = re.compile(r"the parcels differ in (rights holder|street|category): only parcels of one \1 are merged")
+
+
 def in_chinese(reason: str) -> str:
     if reason in _EXACT:
         return _EXACT[reason]
+    if different := _DIFFERENT.fullmatch(reason):
+        return f"各地块的{_WHAT[different[1]]}不同：只有同一{_WHAT[different[1]]}的地块才能合宗"
     for pattern, replacement in _PATTERNS:
         if pattern.fullmatch(reason):
             return pattern.sub(replacement, reason)

@@ -166,12 +166,17 @@ class JobWorker:
         except (UnreadableFile, TooManyRows, ImportTooLarge) as bad:
             await self._end(job_id, JobState.FAILED, failure=_failure(bad))
             return
-        async with (uow := self.uow()):
-            counts = await write_import(uow, result, self.rules, columns)
-            if not await uow.import_jobs.finish(job_id, self.holder, JobState.SUCCEEDED,
-                                                counts={"imported": len(result.parcels), **counts},
-                                                converted=[c.view() for c in result.converted]):
-                raise LostJob(job_id)  # rolls the import back: the replica that holds it now imports it
+        try:
+            async with (uow := self.uow()):
+                counts = await write_import(uow, result, self.rules, columns)
+                if not await uow.import_jobs.finish(job_id, self.holder, JobState.SUCCEEDED,
+                                                    counts={"imported": len(result.parcels), **counts},
+                                                    converted=[c.view() for c in result.converted]):
+                    raise LostJob(job_id)  # rolls the import back: the replica that holds it now imports it
+        except ImportRefused as refused:  # rows the ledger rules out (an ended parcel changed)
+            await self._end(job_id, JobState.FAILED, problems_total=len(refused.errors),
+                            problems=problem_rows(refused), failure=_failure(refused))
+            return
         log.info("import_job_succeeded", job_id=job_id, imported=len(result.parcels))
 
 

@@ -72,6 +72,10 @@ def parcel_changed(p: Parcel, version: int) -> ParcelChanged:
         version=version,
         holders=[HolderPeriod(uscc=h.uscc, valid_from=h.valid_from, valid_to=h.valid_to, document_ref=h.document_ref)
                  for h in p.holders],
+        predecessors=list(p.predecessors),
+        ended_on=p.ended_on,
+        ended_by=p.ending.act if p.ending else None,
+        successors=list(p.successors),
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from parcel_registry.adapters.spreadsheets import Sheet, SheetTooLarge, TooManySheetRows, UnreadableSheet, read_sheet
+from parcel_registry.domain.acts import ended_reason, not_ended
 from parcel_registry.domain.equity import EquityRules
 from parcel_registry.domain.errors import ActConflict, NotFound
 from parcel_registry.domain.history import Act, HistoryEntry, changes_between, parcel_facts, require_reason
@@ -70,6 +71,10 @@ class ImportRefused(ValueError):
         self.rows = rows
 
 
+# Acts that create parcels: a parcel's first entry names the act that made it.
+CREATING_KINDS = frozenset({"split", "merge"})
+
+
 def _same(a: Parcel, b: Parcel) -> bool:
     return a == b and a.geometry == b.geometry and a.holders == b.holders
 
@@ -83,13 +88,15 @@ def next_version(parcel: Parcel, current: Stored | None, act: Act, kind: str = "
                  effective_on: date | None = None) -> tuple[Stored, Change, HistoryEntry | None]:
     """The parcel's next version and its history entry (none when nothing changed); a change of a
     reasoned field (area, holder, category, flags) of a registered parcel without a reason is
-    refused."""
+    refused, and so is any change of an ended parcel."""
     if current is not None and _same(current.parcel, parcel):
         return current, Change.UNCHANGED, None
     changes = changes_between(parcel_facts(current.parcel) if current else None, parcel_facts(parcel))
     if current is not None:
+        not_ended(current.parcel)
         require_reason(changes, act)
-    entry = HistoryEntry("parcel", parcel.parcel_id, kind if current else "registered", act, changes, effective_on)
+    first_kind = kind if kind in CREATING_KINDS else "registered"
+    entry = HistoryEntry("parcel", parcel.parcel_id, kind if current else first_kind, act, changes, effective_on)
     if current is None:
         return Stored(parcel, 1), Change.CREATED, entry
     return Stored(parcel, current.version + 1), Change.UPDATED, entry
@@ -126,7 +133,8 @@ async def put_parcel(
         await uow.parcels.lock(parcel.parcel_id)
         current = await uow.parcels.get_parcel(parcel.parcel_id)
         if current is not None:
-            parcel = replace(parcel, holders=corrected(current.parcel.holders, parcel.rights_holder))
+            parcel = replace(parcel, holders=corrected(current.parcel.holders, parcel.rights_holder),
+                             predecessors=current.parcel.predecessors, ending=current.parcel.ending)
         stored, change, events = await write_parcel(uow, rules, parcel, current, act or Act("", SystemClock().now()))
         await uow.emit(*events)
     return stored, change
@@ -139,11 +147,13 @@ async def write_import(uow: RegistryUnitOfWork, result: ImportResult, rules: Equ
 
     A sheet is read, decided and written IMPORT_CHUNK parcels at a time, each chunk's versions,
     history and events in set-based statements: the event loop, which answers every other request
-    meanwhile, is never held for more than one chunk's work."""
+    meanwhile, is never held for more than one chunk's work. A sheet changing an ended parcel is
+    refused whole (`ImportRefused`, once every chunk is decided, so every such parcel is named)."""
     replaces_terms, replaces_geometry = bool(columns & TERM_COLUMNS), "geometry" in columns
     counts = {c.value: 0 for c in Change}
     act = act or import_act()
     await uow.parcels.lock_all(p.parcel_id for p in result.parcels)
+    ended: list[RowError] = []
     for start in range(0, len(result.parcels), IMPORT_CHUNK):
         chunk = result.parcels[start:start + IMPORT_CHUNK]
         existing = await uow.parcels.get_parcels(p.parcel_id for p in chunk)
@@ -159,7 +169,14 @@ async def write_import(uow: RegistryUnitOfWork, result: ImportResult, rules: Equ
                     contract_terms=parcel.contract_terms if replaces_terms else kept.contract_terms,
                     geometry=parcel.geometry if replaces_geometry else kept.geometry,
                     holders=corrected(kept.holders, parcel.rights_holder),
+                    predecessors=kept.predecessors,
+                    ending=kept.ending,
                 )
+                if (reason := ended_reason(kept)) is not None and not _same(kept, parcel):
+                    # The sheet's row is not known here (blank rows are not counted): the
+                    # problem names the parcel instead.
+                    ended.append(RowError(0, "parcel_id", reason))
+                    continue
             stored, change, entry = next_version(parcel, current, act, "imported")
             counts[change.value] += 1
             if entry is not None:
@@ -171,6 +188,8 @@ async def write_import(uow: RegistryUnitOfWork, result: ImportResult, rules: Equ
         for stored, current in written:
             events += await _written_events(uow, rules, stored, current)
         await uow.emit(*events)
+    if ended:  # the open transaction rolls back: a sheet is imported all or nothing
+        raise ImportRefused(ended)
     return counts
 
 
@@ -236,6 +255,7 @@ async def put_lease(uow: RegistryUnitOfWork, lease: Lease, rules: EquityRules) -
         stored = await uow.parcels.get_parcel(lease.parcel_id)
         if stored is None:
             raise NotFound("parcel", lease.parcel_id)
+        not_ended(stored.parcel)  # the land is let by the holder of a parcel in force
         on_parcel = await uow.parcels.leases_on(lease.parcel_id)
         # The lease is well formed (`Lease` checked it); these rules weigh it against the parcel
         # on file, so a breach is a conflict with the ledger.

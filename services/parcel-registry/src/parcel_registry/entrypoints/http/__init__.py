@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from parcel_registry.entrypoints.http import enterprises, imports, outlines, parcels, revenue_filings
+from parcel_registry.entrypoints.http import acts, enterprises, imports, outlines, parcels, revenue_filings
 
 
 def routers() -> list[APIRouter]:
     # The import's fixed paths (/v1/parcels/import-jobs, …) come before /v1/parcels/{parcel_id}.
-    return [imports.router(), outlines.router(), parcels.router(), enterprises.router(), revenue_filings.router()]
+    return [imports.router(), outlines.router(), parcels.router(), acts.router(), enterprises.router(),
+            revenue_filings.router()]

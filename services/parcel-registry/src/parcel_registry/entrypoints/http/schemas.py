@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
+from parcel_registry.domain.acts import NewParcel
 from parcel_registry.domain.contracts import ContractedDeadline, ContractTerms, YearlyCommitment
 from parcel_registry.domain.enterprises import (
     Enterprise,
@@ -24,6 +25,7 @@ from parcel_registry.domain.key_patterns import (
     AREA_SCHEMA,
     DEADLINE_KIND_SCHEMA,
     GEOMETRY_SCHEMA,
+    ID_SCHEMA,
     MONEY_SCHEMA,
     RESIDENT_ID_SCHEMA,
     SHARE_SCHEMA,
@@ -32,7 +34,7 @@ from parcel_registry.domain.key_patterns import (
 )
 from parcel_registry.domain.leases import Lease, approval_from_fields
 from parcel_registry.domain.parcels import FlagKind, Parcel, ParcelCategory, ParcelFlag
-from parcel_registry.domain.values import area_problem, text_problem
+from parcel_registry.domain.values import area_problem, identifier_problem, text_problem
 from parcel_registry.entrypoints.http.contract_types import CheckedUscc, Street, Uscc, checked, text
 from parcel_registry.service_layer.intake import FilingIn, exact_decimal, no_surrogate_keys
 
@@ -50,7 +52,8 @@ Reason = Annotated[str, text(500), _text_of(500), Field(
 Reference = Annotated[str, text(200), _text_of(200), Field(
     description="the sender's own reference of this change")]
 
-__all__ = ["EnterpriseIn", "EnterpriseLineIn", "FilingIn", "LeaseIn", "ParcelIn", "TransferIn"]
+__all__ = ["EndOfRightIn", "EnterpriseIn", "EnterpriseLineIn", "FilingIn", "LeaseIn", "MergeIn", "ParcelIn",
+           "SplitIn", "TransferIn", "UseChangeIn"]
 
 
 class _In(BaseModel):
@@ -241,4 +244,66 @@ class TransferIn(_In):
     effective_on: date = Field(description="the first day the new holder holds it: not after today (Beijing time)",
                                json_schema_extra={"format": "past-date"})
     document_ref: Reference = Field(description="the act's document, e.g. 不动产权证号")
+    reason: Reason
+
+
+ParcelId = Annotated[str, checked("invalid_id", identifier_problem), Field(json_schema_extra=ID_SCHEMA)]
+EffectiveOn = Annotated[date, Field(description="the day the act takes effect: not after today (Beijing time)",
+                                    json_schema_extra={"format": "past-date"})]
+MAX_NEW_PARCELS = 100  # a split into more pieces than this is no 分宗 the ledger has seen
+
+
+class NewParcelIn(_In):
+    """A parcel an act creates; its street, category and holder are those of the parcel(s) it
+    comes from."""
+
+    parcel_id: ParcelId = Field(description="the new ledger number: one the ledger does not hold yet")
+    name: Annotated[str, text(200)]
+    address: Annotated[str, text(300, required=False)] = ""
+    geometry: Annotated[dict[str, Any] | None, WithJsonSchema(GEOMETRY_SCHEMA)] = None
+
+    def to_domain(self, area_m2: Decimal) -> NewParcel:
+        return NewParcel(self.parcel_id, self.name, area_m2, self.address, self.geometry)
+
+
+class ChildIn(NewParcelIn):
+    area_m2: Area
+
+
+class SplitIn(_In):
+    """A split (分宗) of a parcel into new parcels whose areas sum to its own, in force from
+    `effective_on`; the parcel ends that day."""
+
+    children: list[ChildIn] = Field(min_length=2, max_length=MAX_NEW_PARCELS)
+    effective_on: EffectiveOn
+    document_ref: Reference = Field(description="the act's document, e.g. 不动产权证号 or 分宗批复文号")
+    reason: Reason
+
+
+class MergeIn(_In):
+    """A merge (合宗) of parcels of one holder, street and category into one new parcel whose area
+    is their sum, in force from `effective_on`; the merged parcels end that day."""
+
+    parcel_ids: list[ParcelId] = Field(
+        min_length=2, max_length=MAX_NEW_PARCELS)
+    new_parcel: NewParcelIn
+    effective_on: EffectiveOn
+    document_ref: Reference = Field(description="the act's document, e.g. 不动产权证号")
+    reason: Reason
+
+
+class EndOfRightIn(_In):
+    """The end of a parcel's land-use right (收回), from `effective_on`."""
+
+    effective_on: EffectiveOn
+    document_ref: Reference = Field(description="the act's document, e.g. 收回决定书文号 or 出让合同编号")
+    reason: Reason
+
+
+class UseChangeIn(_In):
+    """A change of use (变更用途): the parcel's category from `effective_on`."""
+
+    category: ParcelCategory
+    effective_on: EffectiveOn
+    document_ref: Reference = Field(description="the act's document, e.g. 出让合同补充协议编号")
     reason: Reason

@@ -17,6 +17,7 @@ from parcel_registry.domain.filings import Outcome, RevenueFiling
 from parcel_registry.domain.holders import holder_on
 from parcel_registry.domain.leases import Lease
 from parcel_registry.domain.output import Contribution, ParcelOutput
+from parcel_registry.domain.parcels import Parcel
 from parcel_registry.domain.records import Stored, StoredEnterprise
 from parcel_registry.domain.values import FEN
 from parcel_registry.service_layer.filings import LineResult
@@ -65,12 +66,26 @@ def parcel_view(
             for f in p.flags
         ],
         "version": stored.version,
+        **lineage_view(p),
     }
     if as_of is not None:
         body["as_of"] = as_of
     if leases is not None:
         body["leases"] = [lease_view(lease, linked, version) for lease, linked, version in leases]
     return body
+
+
+def lineage_view(p: Parcel) -> dict[str, Any]:
+    """An ended parcel is still answered, with its end; `status` says whether it is in force."""
+    end = p.ending
+    return {
+        "status": "ended" if end else "in_force",
+        "predecessors": list(p.predecessors),
+        "ended_on": end.on if end else None,
+        "ended_by": end.act if end else None,
+        "end_document_ref": end.document_ref if end else None,
+        "successors": list(p.successors),
+    }
 
 
 def history_view(page: HistoryPage) -> dict[str, Any]:
