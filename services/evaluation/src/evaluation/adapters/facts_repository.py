@@ -50,7 +50,10 @@ def _revenue_add() -> Any:
 # that names them replaces them (a correction can take one away): `_REVENUES_REPLACE`.
 _REVENUE_ADD = _revenue_add()
 
-_PARCEL_FACTS = ("name", "street", "category", "area_m2", "holder_uscc", "version", "commitments", "deadlines", "flags")
+# Every column `upsert_parcel` writes but the key: a newer version replaces each of them (a column
+# missing here would keep its first value for good).
+_PARCEL_FACTS = ("name", "street", "category", "area_m2", "holder_uscc", "version", "commitments", "deadlines",
+                 "flags", "predecessors", "began_on", "ended_on")
 
 
 def _parcel_upsert() -> Any:
