@@ -87,7 +87,8 @@ def holder_entries(event_id: str, holder_uscc: str, version: int, holders: Itera
                       {"since": since.isoformat() if since else None})]
     previous = stored[0]
     return [Entry(f"holder:{previous}>{holder_uscc}:{event_id}", HOLDER_CHANGED, at,
-                  f"土地使用权由 {previous} 转让给 {holder_uscc}", f"Rights transferred from {previous} to {holder_uscc}",
+                  f"土地使用权由 {previous} 转让给 {holder_uscc}",
+                  f"Rights transferred from {previous} to {holder_uscc}",
                   holder_uscc, {"previous_uscc": previous, "since": since.isoformat() if since else None})]
 
 
@@ -98,6 +99,8 @@ def lease_entries(event_id: str, lease_id: str, lease: StoredLease, stored: Stor
         return []
     status_zh, status_en = ("经批准", "approved") if lease.approved else ("未经批准", "not approved")
     span = f"{lease.start or '?'}–{lease.end or ''}"
+    terms_zh = f"承租人 {lease.tenant_uscc}，面积 {lease.area_m2} 平方米，{status_zh}，{span}"
+    terms_en = f"tenant {lease.tenant_uscc}, {lease.area_m2} m², {status_en}, {span}"
     details = {"lease_id": lease_id, "area_m2": str(lease.area_m2), "approved": lease.approved,
                "start": lease.start.isoformat() if lease.start else None,
                "end": lease.end.isoformat() if lease.end else None}
@@ -105,12 +108,10 @@ def lease_entries(event_id: str, lease_id: str, lease: StoredLease, stored: Stor
     if stored is None:
         at = day_start(lease.start) if lease.start else recorded_at
         return [Entry(key, LEASE_REGISTERED, at,
-                      f"登记租赁 {lease_id}：承租人 {lease.tenant_uscc}，面积 {lease.area_m2} 平方米，{status_zh}，{span}",
-                      f"Lease {lease_id} registered: tenant {lease.tenant_uscc}, {lease.area_m2} m², {status_en}, {span}",
+                      f"登记租赁 {lease_id}：{terms_zh}", f"Lease {lease_id} registered: {terms_en}",
                       lease.tenant_uscc, details)]
     return [Entry(key, LEASE_CHANGED, recorded_at,
-                  f"租赁 {lease_id} 变更：承租人 {lease.tenant_uscc}，面积 {lease.area_m2} 平方米，{status_zh}，{span}",
-                  f"Lease {lease_id} changed: tenant {lease.tenant_uscc}, {lease.area_m2} m², {status_en}, {span}",
+                  f"租赁 {lease_id} 变更：{terms_zh}", f"Lease {lease_id} changed: {terms_en}",
                   lease.tenant_uscc, details | {"previous_approved": stored.approved,
                                                 "previous_uscc": stored.tenant_uscc})]
 
