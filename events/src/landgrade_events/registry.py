@@ -116,16 +116,20 @@ class LeaseChanged(EventData):
 
 
 class SuspectedOccupant(EventData):
-    """A filing attributed to a parcel by an enterprise that is neither its holder nor an approved
-    tenant: a sign of an unauthorised lease for the street office to inspect."""
+    """An enterprise occupying a parcel without approval, for the street office to inspect: it
+    filed revenue on a parcel it neither holds nor rents with approval (`filing_id` names the
+    filing), or a lease of it was registered or changed without approval (`lease_id`, additive,
+    names the lease; `filing_id` is then empty). `year` is the filing's year, or the year the
+    lease begins. `reason` is Chinese text fit to show the street office."""
     TYPE: ClassVar[str] = "landgrade.registry.suspected_occupant.v1"
     TOPIC: ClassVar[str] = PARCELS
     parcel_id: str
     street: str
     uscc: str
-    filing_id: str
+    filing_id: str = ""
     year: int
     reason: str
+    lease_id: str | None = None
 
     def key(self) -> str:
         return self.parcel_id

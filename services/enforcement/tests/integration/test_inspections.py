@@ -265,3 +265,18 @@ async def test_a_pending_inspection_expires_after_the_waiting_days_and_a_re_send
         return found if found["status"] == "recorded" else None
 
     assert (await eventually(recorded))["parcel_id"] == parcel
+
+
+async def test_an_unapproved_lease_becomes_a_task_whose_brief_names_the_lease(enforcement) -> None:
+    parcel = await enforcement.parcel(street="荣华街道")
+    tenant, lease_id = uscc(), f"L-{uuid.uuid4().hex[:8]}"
+    await enforcement.publish(SuspectedOccupant(parcel_id=parcel, street="荣华街道", uscc=tenant, lease_id=lease_id,
+                                                year=2025, reason=f"未经批准的租赁登记：租赁 {lease_id}"))
+
+    async def ronghua_tasks() -> list[dict]:
+        listed = (await enforcement.client.get("/v1/inspection-tasks", headers=RONGHUA)).json()["items"]
+        return [t for t in listed if t["parcel_id"] == parcel]
+
+    [task] = await eventually(ronghua_tasks)
+    assert (task["lease_id"], task["filing_id"], task["suspected_uscc"]) == (lease_id, "", tenant)
+    assert task["why"].startswith("未经批准的租赁登记") and lease_id in task["why"] and "税务申报" not in task["why"]

@@ -35,6 +35,7 @@ from enforcement.domain.notices import Notice, TaskNoticePolicy
 from enforcement.domain.paging import Cursor
 from enforcement.domain.pending import PendingInspection, PendingStatus
 from enforcement.domain.projections import InspectionTask, ParcelView, SuspicionReport
+from enforcement.domain.task_brief import brief
 from enforcement.service_layer.cases import TransitionRequest, flag_overdue_cases, on_parcel_graded, transition_case
 from enforcement.service_layer.context import Caller
 from enforcement.service_layer.errors import Conflict, NotFound
@@ -218,11 +219,11 @@ class FakeProjectionRepository:
             if (task.parcel_id, task.suspected_uscc, task.status) == (report.parcel_id, report.suspected_uscc, "open"):
                 self.open_tasks[n] = dataclasses.replace(
                     task, reports=task.reports + 1, reason=report.reason, filing_id=report.filing_id,
-                    year=report.year, last_reported_at=report.reported_at)
+                    lease_id=report.lease_id, year=report.year, last_reported_at=report.reported_at)
                 return task.task_id
         self.open_tasks.append(InspectionTask(
             report.task_id, report.parcel_id, report.street, report.suspected_uscc, report.reason, report.filing_id,
-            report.year, 1, "open", report.reported_at, report.reported_at, None, None))
+            report.year, 1, "open", report.reported_at, report.reported_at, None, None, report.lease_id))
         return report.task_id
 
     async def task(self, task_id: str) -> InspectionTask | None:
@@ -691,3 +692,16 @@ async def test_walking_the_tasks_by_next_and_the_deprecated_offset_agree() -> No
 
 def _order(row: dict[str, Any]) -> GradeOrder:
     return GradeOrder(row["year"], row["evaluated_at"])
+
+
+async def test_an_unapproved_lease_gives_a_task_whose_brief_names_the_lease() -> None:
+    uow = FakeUnitOfWork()
+    await _registry(uow)
+    await on_suspected_occupant(uow, received(SuspectedOccupant(
+        parcel_id="P-1", street=RONGHUA, uscc=TENANT, lease_id="L-7", year=2025,
+        reason="未经批准的租赁登记：租赁 L-7")))
+    [task], total, _ = await list_tasks(uow, RONGHUA_APP, street=None, status="open", limit=10, offset=0)
+    assert (total, task.lease_id, task.filing_id, task.suspected_uscc) == (1, "L-7", "", TENANT)
+    zh, en = brief(task).why, brief(task, "en").why
+    assert zh.startswith("未经批准的租赁登记") and "租赁 L-7" in zh and TENANT in zh and "税务申报" not in zh
+    assert "Lease L-7" in en and "without the Administrative Committee's approval" in en and "filing" not in en

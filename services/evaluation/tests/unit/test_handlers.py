@@ -24,6 +24,7 @@ from evaluation.domain.records import Current, Recorded
 from evaluation.domain.ruleset import Ruleset
 from evaluation.domain.ruleset_codec import ruleset_to_dict, with_changes
 from evaluation.domain.rulesets import load_seed_ruleset
+from evaluation.domain.timeline import Occupants
 from evaluation.service_layer import facts, objections, publication, re_evaluation, rulesets, simulation, yearly_run
 from evaluation.service_layer.grading import NoRuleset
 from evaluation.service_layer.publication import PublicationError
@@ -313,10 +314,35 @@ class FakeMonitoring:
         self.warnings[(parcel_id, year)] = {r["measure"]: r for r in rows}
 
 
+class FakeTimeline:
+    """Entries by parcel and key (a repeated key is kept once, as the table's unique key does)."""
+
+    def __init__(self, facts: FakeFacts) -> None:
+        self.facts = facts
+        self.entries: dict[tuple[str, str], Any] = {}
+
+    async def stored_holder(self, parcel_id: str) -> tuple[str, int] | None:
+        p = self.facts.parcels.get(parcel_id)
+        return None if p is None else (p.holder_uscc, 0)
+
+    async def stored_lease(self, parcel_id: str, lease_id: str) -> Any:
+        return None
+
+    async def occupants(self, parcel_ids: list[str]) -> dict[str, Any]:
+        return {p: Occupants(self.facts.parcels[p].holder_uscc,
+                             frozenset(lease.tenant_uscc for lease in self.facts.leases.get(p, {}).values()))
+                for p in parcel_ids if p in self.facts.parcels}
+
+    async def append(self, parcel_id: str, entries: list[Any]) -> None:
+        for e in entries:
+            self.entries.setdefault((parcel_id, e.key), e)
+
+
 class FakeUnitOfWork:
     def __init__(self, *stored_rulesets: Ruleset) -> None:
         self.facts, self.grades, self.runs, self.objections = FakeFacts(), FakeGrades(), FakeRuns(), FakeObjections()
         self.monitoring = FakeMonitoring(self.facts, self.grades)
+        self.timeline = FakeTimeline(self.facts)
         self.rulesets = FakeRulesets(*stored_rulesets)
         self.grading_lock = FakeLock()
         self.storage = SimpleNamespace(outbox=FakeOutbox())

@@ -137,3 +137,9 @@ async def test_leases_derive_their_equity_link_and_follow_shareholding_changes(
         (True, False),
         (True, True),
     ]
+    # The unapproved lease reported its tenant for the street office to inspect; the approved one did not.
+    [suspected] = await read_events(
+        infra.bootstrap, PARCELS, lambda e: e.subject == pid and e.type.endswith("suspected_occupant.v1"), count=1
+    )
+    assert (suspected.data["uscc"], suspected.data["lease_id"], suspected.data["filing_id"]) == (tenant, "L1", "")
+    assert suspected.data["reason"].startswith("未经批准的租赁登记") and suspected.data["street"] == "荣华街道"

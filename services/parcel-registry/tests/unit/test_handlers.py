@@ -617,3 +617,18 @@ async def test_a_transfer_dates_the_holders_and_announces_them(ledger: Ledger) -
         (HOLDER, None, date(2026, 3, 1)), (OTHER, date(2026, 3, 1), None)]
     [entry, _] = await ledger.history.entries_of("parcel", "P1")
     assert (entry.kind, entry.effective_on, entry.act.reference) == ("transfer", date(2026, 3, 1), act.reference)
+
+
+async def test_an_unapproved_lease_reports_its_tenant_as_a_suspected_occupant(ledger: Ledger) -> None:
+    await parcels.put_parcel(uow(ledger), plant(), RULES)
+    await parcels.put_lease(uow(ledger), lease("L1", approved=True), RULES)
+    assert emitted(ledger, SuspectedOccupant) == []  # an approved lease occupies lawfully
+    await parcels.put_lease(uow(ledger), lease("L2", tenant=OTHER, approved=False, area="500"), RULES)
+    await parcels.put_lease(uow(ledger), lease("L2", tenant=OTHER, approved=False, area="500"), RULES)  # unchanged
+    await parcels.put_lease(uow(ledger), lease("L2", tenant=OTHER, approved=False, area="600"), RULES)  # changed
+    reports = emitted(ledger, SuspectedOccupant)
+    assert len(reports) == 2  # registered, then changed; the unchanged repeat tells no one
+    report = reports[0]
+    assert (report.parcel_id, report.uscc, report.lease_id, report.filing_id, report.year) == (
+        "P1", OTHER, "L2", "", 2024)
+    assert report.street == "荣华街道" and report.reason.startswith("未经批准的租赁登记") and "L2" in report.reason

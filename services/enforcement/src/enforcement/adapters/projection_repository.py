@@ -79,12 +79,14 @@ class ProjectionRepository:
         statement = insert(inspection_tasks).values(
             task_id=report.task_id, parcel_id=report.parcel_id, street=report.street,
             street_key=canonical_jurisdiction(report.street), suspected_uscc=report.suspected_uscc,
-            reason=report.reason, filing_id=report.filing_id, year=report.year, reports=1, status="open",
+            reason=report.reason, filing_id=report.filing_id, lease_id=report.lease_id, year=report.year,
+            reports=1, status="open",
             created_at=report.reported_at, last_reported_at=report.reported_at)
         task_id = await self.session.scalar(statement.on_conflict_do_update(
             index_elements=["parcel_id", "suspected_uscc"], index_where=text("status = 'open'"),
             set_={"reports": inspection_tasks.c.reports + 1, "reason": statement.excluded.reason,
-                  "filing_id": statement.excluded.filing_id, "year": statement.excluded.year,
+                  "filing_id": statement.excluded.filing_id, "lease_id": statement.excluded.lease_id,
+                  "year": statement.excluded.year,
                   "last_reported_at": statement.excluded.last_reported_at}).returning(inspection_tasks.c.task_id))
         assert task_id is not None  # an upsert returns its row
         return str(task_id)

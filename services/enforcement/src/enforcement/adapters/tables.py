@@ -140,6 +140,7 @@ inspection_tasks = Table(
     Column("last_reported_at", DateTime(timezone=True), nullable=False),
     Column("done_at", DateTime(timezone=True)),
     Column("done_by_inspection_id", String(128)),
+    Column("lease_id", String(64)),  # a task from an unapproved lease: filing_id is then empty
     Index("uq_inspection_tasks_open", "parcel_id", "suspected_uscc", unique=True,
           postgresql_where=text("status = 'open'")),
     Index("ix_inspection_tasks_street_status", "street_key", "status"),

@@ -20,7 +20,8 @@ class ParcelView:
 
 @dataclass(frozen=True)
 class SuspicionReport:
-    """The registry saw an enterprise file revenue on a parcel it neither holds nor rents with approval."""
+    """The registry saw an enterprise file revenue on a parcel it neither holds nor rents with
+    approval (`filing_id`), or register a lease of it without approval (`lease_id`)."""
 
     task_id: str
     parcel_id: str
@@ -30,6 +31,7 @@ class SuspicionReport:
     filing_id: str
     year: int
     reported_at: datetime
+    lease_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class InspectionTask:
     last_reported_at: datetime
     done_at: datetime | None
     done_by_inspection_id: str | None
+    lease_id: str | None = None  # the unapproved lease that gave rise to the task (else a filing did)
     # Where to go and whose land it is, from the parcel projection (None: not reported yet).
     parcel_name: str | None = None
     parcel_address: str | None = None

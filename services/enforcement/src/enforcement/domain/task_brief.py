@@ -1,5 +1,5 @@
-"""What an inspection task tells the inspector who goes there: where, whose land, and why, in the
-reader's language (Chinese first)."""
+"""What an inspection task tells the inspector who goes there: where, whose land, and why — the
+filing or the unapproved lease that gave rise to it — in the reader's language (Chinese first)."""
 
 from __future__ import annotations
 
@@ -23,12 +23,23 @@ def brief(task: InspectionTask, language: str = "zh") -> TaskBrief:
     holder = task.holder_name or task.holder_uscc
     if language == "en":
         owner = f" (rights holder: {holder})" if holder else ""
+        if task.lease_id:
+            why = (f"Lease {task.lease_id} of parcel {task.parcel_id} {parcel}{owner} to enterprise "
+                   f"{task.suspected_uscc} was registered without the Administrative Committee's approval "
+                   f"({task.reports} report(s)). Go and check whether the tenant occupies the land without approval "
+                   "(unauthorised lease) and record what you find as an inspection of the parcel.")
+            return TaskBrief(street, why)
         why = (f"Tax filing {task.filing_id} shows enterprise {task.suspected_uscc} declaring {task.year} revenue "
                f"on parcel {task.parcel_id} {parcel}{owner}, though it is neither the rights holder nor an approved "
                f"tenant ({task.reports} report(s)). Go and check whether the land is let without approval "
                "(unauthorised lease) and record what you find as an inspection of the parcel.")
         return TaskBrief(street, why)
     owner = f"（土地使用权人：{holder}）" if holder else ""
+    if task.lease_id:
+        why = (f"未经批准的租赁登记：地块 {task.parcel_id}「{parcel}」{owner}的租赁 {task.lease_id}，"
+               f"承租企业 {task.suspected_uscc}，未经管委会批准（共 {task.reports} 次）。"
+               "请到现场核查承租企业是否未经批准占用土地，并将核查结果作为该地块的检查记录提交。")
+        return TaskBrief(street, why)
     why = (f"税务申报 {task.filing_id} 显示，企业 {task.suspected_uscc} 在地块 {task.parcel_id}「{parcel}」{owner}"
            f"申报了 {task.year} 年的收入，但它既不是土地使用权人，也不是经批准的承租人（共 {task.reports} 次）。"
            "请到现场核查是否存在未经批准的出租，并将核查结果作为该地块的检查记录提交。")

@@ -33,8 +33,9 @@ async def on_parcel_changed(uow: EnforcementUnitOfWork, events: list[Received[Pa
 
 
 async def on_suspected_occupant(uow: EnforcementUnitOfWork, events: list[Received[SuspectedOccupant]]) -> None:
-    """An enterprise filing revenue on a parcel it neither holds nor rents with approval: the parcel's
-    street office should go and look (a possible unauthorised lease). A new task is a notice to the
+    """An enterprise filing revenue on a parcel it neither holds nor rents with approval, or a lease
+    of it registered without approval: the parcel's street office should go and look (a possible
+    unauthorised lease). A new task is a notice to the
     street office; a repeated report (or a redelivered one) refreshes the open task and tells no one."""
     async with uow:
         for received in events:
@@ -43,7 +44,7 @@ async def on_suspected_occupant(uow: EnforcementUnitOfWork, events: list[Receive
             task_id = await uow.projections.report_suspicion(SuspicionReport(
                 task_id=proposed, parcel_id=report.parcel_id, street=report.street,
                 suspected_uscc=report.uscc, reason=report.reason, filing_id=report.filing_id, year=report.year,
-                reported_at=uow.clock()))
+                lease_id=report.lease_id, reported_at=uow.clock()))
             if task_id != proposed:
                 continue
             task = await uow.projections.task(task_id)

@@ -1,8 +1,9 @@
 """Tables of the evaluation database (this service's alone).
 
 Facts projection: parcels, leases, shareholdings, parcel_revenue, findings, cases — kept from the
-registry's and enforcement's events. Grading: rulesets, evaluations (every result ever, with its
-explanation), current_grades (one row per parcel and year), evaluation_runs, objections.
+registry's and enforcement's events — and parcel_timeline, what changed on each parcel and when.
+Grading: rulesets, evaluations (every result ever, with its explanation), current_grades (one row
+per parcel and year), evaluation_runs, objections.
 """
 
 from sqlalchemy import (
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -105,6 +107,24 @@ cases = Table(
     Column("kind", String(40), nullable=False),
     Column("state", String(40), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# A parcel's timeline of occupancy: append-only, never updated; `(parcel_id, entry_key)` unique, so
+# a redelivered fact writes nothing twice (the key comes from `domain.timeline`).
+parcel_timeline = Table(
+    "parcel_timeline", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=True),
+    Column("parcel_id", String(64), nullable=False),
+    Column("entry_key", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("uscc", String(18)),
+    Column("zh", Text, nullable=False),
+    Column("en", Text, nullable=False),
+    Column("details", JSONB, nullable=False, server_default="{}"),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("parcel_id", "entry_key"),
+    Index("ix_parcel_timeline_parcel_at", "parcel_id", "at", "seq"),
 )
 
 rulesets = Table(

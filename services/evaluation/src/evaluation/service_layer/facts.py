@@ -11,8 +11,10 @@ compared: an event naming an invalid one can never be applied, and goes to the d
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
 
+from evaluation.domain import timeline
 from evaluation.domain.identifiers import InvalidUscc, parse_uscc
 from evaluation.service_layer.grading import regrade_filings, regrade_parcels
 from evaluation.service_layer.monitoring import follow_filings
@@ -58,9 +60,18 @@ def checked(received: Received[E]) -> Received[E]:
     return received if data is received.data else Received(data, received.delivery)
 
 
+def _recorded_at(received: Received[Any]) -> datetime:
+    return received.delivery.event.time
+
+
 async def parcels_changed(uow: EvaluationUnitOfWork, events: list[Received[ParcelChanged]]) -> None:
     async with uow:
         for event in map(checked, events):
+            parcel = event.data
+            holders = [(h.uscc, h.valid_from) for h in parcel.holders or ()]
+            await uow.timeline.append(parcel.parcel_id, timeline.holder_entries(
+                event.event_id, parcel.holder_uscc, parcel.version, holders,
+                await uow.timeline.stored_holder(parcel.parcel_id), _recorded_at(event)))
             await uow.facts.upsert_parcel(event.data)
             await regrade_parcels(uow, [event.data.parcel_id], None, event)
 
@@ -68,6 +79,11 @@ async def parcels_changed(uow: EvaluationUnitOfWork, events: list[Received[Parce
 async def leases_changed(uow: EvaluationUnitOfWork, events: list[Received[LeaseChanged]]) -> None:
     async with uow:
         for event in map(checked, events):
+            lease = event.data
+            stored = await uow.timeline.stored_lease(lease.parcel_id, lease.lease_id)
+            now = timeline.StoredLease(lease.tenant_uscc, lease.area_m2, lease.approved, lease.start, lease.end)
+            await uow.timeline.append(lease.parcel_id, timeline.lease_entries(
+                event.event_id, lease.lease_id, now, stored, _recorded_at(event)))
             await uow.facts.upsert_lease(event.data)
             await regrade_parcels(uow, [event.data.parcel_id], None, event)
 
@@ -83,13 +99,31 @@ async def filings_accepted(uow: EvaluationUnitOfWork, events: list[Received[Fili
     """Filings are most of the traffic: a run of them is re-graded set-based (`regrade_filings`)."""
     async with uow:
         filings = [checked(event) for event in events]
+        await _suspected_occupants(uow, filings)
         await regrade_filings(uow, filings)
         await follow_filings(uow, filings)  # after the re-grade: a warning protects the grade now held
+
+
+async def _suspected_occupants(uow: EvaluationUnitOfWork, filings: list[Received[FilingAccepted]]) -> None:
+    """A filing the registry did not count (its filer is neither holder nor approved tenant) may
+    bring a suspected occupant onto the parcel's timeline; counted ones never do, so the common
+    run of filings costs no extra query."""
+    uncounted = [f for f in filings if not f.data.counted]
+    if not uncounted:
+        return
+    occupants = await uow.timeline.occupants(sorted({f.data.parcel_id for f in uncounted}))
+    for received in uncounted:
+        filing = received.data
+        await uow.timeline.append(filing.parcel_id, timeline.filing_entries(
+            filing.uscc, filing.filing_id, filing.year, occupants.get(filing.parcel_id), _recorded_at(received)))
 
 
 async def findings_recorded(uow: EvaluationUnitOfWork, events: list[Received[FindingRecorded]]) -> None:
     async with uow:
         for event in map(checked, events):
+            finding = event.data
+            await uow.timeline.append(finding.parcel_id, timeline.finding_entries(
+                finding.finding_id, finding.type, finding.inspected_at, finding.tenant_uscc))
             await uow.facts.record_finding(event.data)
             await regrade_parcels(uow, [event.data.parcel_id], None, event)
 
@@ -97,6 +131,9 @@ async def findings_recorded(uow: EvaluationUnitOfWork, events: list[Received[Fin
 async def cases_changed(uow: EvaluationUnitOfWork, events: list[Received[CaseChanged]]) -> None:
     async with uow:
         for event in events:
+            case = event.data
+            await uow.timeline.append(case.parcel_id, timeline.case_entries(
+                case.case_id, case.kind, case.state, case.previous_state, case.at))
             await uow.facts.record_case(event.data)
             if event.data.state == "rectified":
                 await regrade_parcels(uow, [event.data.parcel_id], None, event)

@@ -227,3 +227,19 @@ async def warnings(uow: EvaluationUnitOfWork, year: int | None, streets: list[st
     last = items[-1] if items else None
     return {"year": year, "total": total, "items": items,
             "next": f"{last['parcel_id']}{WARNING_CURSOR_SEPARATOR}{last['measure']}" if more and last else None}
+
+
+async def parcel_timeline(uow: EvaluationUnitOfWork, parcel_id: str, after: int | None, limit: int,
+                          enterprise: str | None = None) -> dict[str, Any] | None:
+    """A parcel's timeline, oldest first; None for a parcel never heard of (never an empty
+    timeline a client could take for a parcel nobody moved onto). A caller bound to an
+    `enterprise` reads only parcels it holds (`NotYourParcel` otherwise, known or not)."""
+    async with uow:
+        if enterprise is not None and not await holds(uow, enterprise, parcel_id):
+            raise NotYourParcel(parcel_id)
+        if await uow.facts.holder_of(parcel_id) is None:
+            return None
+        rows = await uow.timeline.entries(parcel_id, after, limit)
+    items = [{"seq": r["seq"], "at": r["at"].isoformat(), "kind": r["kind"], "zh": r["zh"], "en": r["en"],
+              "uscc": r["uscc"], **r["details"], "recorded_at": r["recorded_at"].isoformat()} for r in rows]
+    return {"parcel_id": parcel_id, "items": items, "next": items[-1]["seq"] if len(items) == limit else None}

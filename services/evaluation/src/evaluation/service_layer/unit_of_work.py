@@ -14,6 +14,7 @@ from evaluation.adapters.monitoring_repository import MonitoringRepository
 from evaluation.adapters.objections_repository import ObjectionRepository
 from evaluation.adapters.rulesets_repository import RulesetRepository
 from evaluation.adapters.runs_repository import RunRepository
+from evaluation.adapters.timeline_repository import TimelineRepository
 from landgrade_reference.official_calendar import OfficialCalendar
 from servicekit.uow import Storage, UnitOfWork
 
@@ -30,6 +31,7 @@ class EvaluationUnitOfWork(UnitOfWork):
     objections: ObjectionRepository
     grading_lock: GradingLock
     monitoring: MonitoringRepository
+    timeline: TimelineRepository
 
     def __init__(self, storage: Storage, *, session: AsyncSession | None = None,
                  clock: Callable[[], datetime] = utc_now, calendar: OfficialCalendar | None = None) -> None:
@@ -45,3 +47,4 @@ class EvaluationUnitOfWork(UnitOfWork):
         self.objections = ObjectionRepository(session)
         self.grading_lock = GradingLock(session)
         self.monitoring = MonitoringRepository(session)
+        self.timeline = TimelineRepository(session)

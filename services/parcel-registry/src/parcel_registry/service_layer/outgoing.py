@@ -95,6 +95,23 @@ def lease_changed(lease: Lease, equity_linked: bool) -> LeaseChanged:
     )
 
 
+UNAPPROVED_LEASE_REASON = "未经批准的租赁登记：租赁 {lease_id}，承租人 {uscc}，面积 {area} 平方米，地块 {parcel_id}"
+
+
+def unapproved_lease(lease: Lease, street_code: str) -> SuspectedOccupant:
+    """A lease registered or changed without the Administrative Committee's approval: its tenant
+    occupies the parcel unlawfully until approved, so the street office should go and look."""
+    return SuspectedOccupant(
+        parcel_id=lease.parcel_id,
+        street=street_name(street_code),
+        uscc=lease.tenant,
+        lease_id=lease.lease_id,
+        year=lease.starts_on.year,
+        reason=UNAPPROVED_LEASE_REASON.format(lease_id=lease.lease_id, uscc=lease.tenant, area=lease.area_m2,
+                                              parcel_id=lease.parcel_id),
+    )
+
+
 def enterprise_changed(stored: StoredEnterprise) -> EnterpriseChanged:
     return EnterpriseChanged(
         uscc=stored.row["uscc"],

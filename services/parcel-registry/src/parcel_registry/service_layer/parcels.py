@@ -19,7 +19,7 @@ from parcel_registry.domain.parcels import Parcel
 from parcel_registry.domain.records import Change, Stored
 from parcel_registry.domain.row_cells import RowError
 from parcel_registry.service_layer.equity_links import link_between, relink_leases
-from parcel_registry.service_layer.outgoing import lease_changed, parcel_changed
+from parcel_registry.service_layer.outgoing import lease_changed, parcel_changed, unapproved_lease
 from parcel_registry.service_layer.unit_of_work import RegistryUnitOfWork
 from servicekit.clock import SystemClock
 from servicekit.events import EventData
@@ -269,4 +269,6 @@ async def put_lease(uow: RegistryUnitOfWork, lease: Lease, rules: EquityRules) -
         version = current[2] + 1 if current else 1
         await uow.parcels.save_lease(lease, linked, version)
         await uow.emit(lease_changed(lease, linked))
+        if lease.approval is None:
+            await uow.emit(unapproved_lease(lease, stored.parcel.jurisdiction))
     return lease, linked, version, Change.CREATED if current is None else Change.UPDATED

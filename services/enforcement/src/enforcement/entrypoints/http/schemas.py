@@ -218,7 +218,8 @@ class TaskOut(BaseModel):
     street: str
     suspected_uscc: str
     reason: str
-    filing_id: str
+    filing_id: str = Field(description="the filing that gave rise to the task; empty when a lease did")
+    lease_id: str | None = Field(default=None, description="the unapproved lease that gave rise to the task")
     year: int
     reports: int
     status: Literal["open", "done"]

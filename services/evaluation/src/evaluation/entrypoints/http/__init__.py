@@ -2,9 +2,18 @@
 
 from fastapi import APIRouter
 
-from evaluation.entrypoints.http import backtests, grades, objections, re_evaluations, rulesets, runs, warnings
+from evaluation.entrypoints.http import (
+    backtests,
+    grades,
+    objections,
+    re_evaluations,
+    rulesets,
+    runs,
+    timeline,
+    warnings,
+)
 
 
 def routers() -> list[APIRouter]:
     return [grades.router, runs.router, re_evaluations.router, rulesets.router, objections.router, warnings.router,
-            backtests.router]
+            backtests.router, timeline.router]
