@@ -4,16 +4,16 @@ The facts projection keeps only current rows; `parcel_timeline` keeps what chang
 (holder, leases, suspected occupants, findings, cases), written with the projection's upsert.
 `(parcel_id, entry_key)` is unique so a redelivered event never writes a second entry.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
