@@ -56,7 +56,7 @@ async def test_a_split_whose_areas_do_not_sum_is_refused_naming_the_field_and_wr
     pid = await registered(client, new_uscc())
     body = split_of("10000", "19999.99")
     refused = await client.post(f"/v1/parcels/{pid}/splits", json=body, headers=CLERK | EN)
-    assert refused.status_code == 422
+    assert refused.status_code == 409  # the parcel's area on file is what they fail to sum to
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert [(e["field"], e["message"]) for e in refused.json()["errors"]] == [
         ("children[].area_m2", "the areas sum to 29999.99 m², not the parcel's 30000 m²")]

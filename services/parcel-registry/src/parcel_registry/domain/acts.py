@@ -114,12 +114,12 @@ def split(parent: Parcel, children: Sequence[NewParcel], effective_on: date, doc
     the children's ids the ledger already holds."""
     errors = [] if len(children) >= 2 else [FieldError("children", AT_LEAST_TWO)]
     errors += _new_ids(children, {parent.parcel_id}, "children")
-    total = sum((c.area_m2 for c in children), Decimal(0))
-    if total != parent.area_m2:
-        errors.append(FieldError("children[].area_m2",
-                                 AREAS_DO_NOT_SUM.format(total=_plain(total), area=_plain(parent.area_m2))))
     raise_if_any(errors)
     not_ended(parent)
+    total = sum((c.area_m2 for c in children), Decimal(0))
+    if total != parent.area_m2:  # weighed against the parcel on file: a conflict with the ledger
+        raise ActConflict([FieldError("children[].area_m2",
+                                      AREAS_DO_NOT_SUM.format(total=_plain(total), area=_plain(parent.area_m2)))])
     _effective(parent, effective_on, today)
     _taken(children, in_ledger, "children")
     ids = tuple(c.parcel_id for c in children)

@@ -16,7 +16,8 @@ from parcel_registry.domain.records import Change
 from parcel_registry.entrypoints.http.contract_types import IdPath
 from parcel_registry.entrypoints.http.deps import PARCELS_WRITE, Ctx, path_id
 from parcel_registry.entrypoints.http.parcels import CONFLICT
-from parcel_registry.entrypoints.http.schemas import EndOfRightIn, MergeIn, SplitIn, UseChangeIn
+from parcel_registry.entrypoints.http.rules import ACT_DATE_RULE, child_ids_rule, stated
+from parcel_registry.entrypoints.http.schemas import MAX_NEW_PARCELS, EndOfRightIn, MergeIn, SplitIn, UseChangeIn
 from parcel_registry.entrypoints.http.schemas_responses import parcel_view
 from parcel_registry.service_layer import acts
 from servicekit.auth import Principal, require
@@ -36,10 +37,10 @@ def router() -> APIRouter:
     r = APIRouter(tags=["parcels"])
 
     @r.post("/v1/parcels/{parcel_id}/splits", summary="Split (分宗) a parcel into new parcels from a date",
-            description="The children's areas sum exactly to the parcel's (422 naming `children[].area_m2` "
+            description="The children's areas sum exactly to the parcel's on file (409 naming `children[].area_m2` "
             "otherwise); their ids are new to the ledger. The parcel ends on `effective_on`, kept with its "
             "`successors`; each child names it in `predecessors` and has its street, category, holder and flags.",
-            responses=WRITTEN)
+            responses=WRITTEN, openapi_extra=stated(ACT_DATE_RULE, child_ids_rule(MAX_NEW_PARCELS)))
     async def split(
         parcel_id: IdPath, body: SplitIn, ctx: Ctx, principal: Principal = require(PARCELS_WRITE)
     ) -> JSONResponse:
@@ -53,7 +54,7 @@ def router() -> APIRouter:
     @r.post("/v1/parcel-merges", summary="Merge (合宗) parcels of one holder into a new parcel from a date",
             description="The parcels share holder, street and category (409 otherwise); the new parcel's area "
             "is their sum. Each merged parcel ends on `effective_on` with the new one as its successor.",
-            responses=WRITTEN)
+            responses=WRITTEN, openapi_extra=stated(ACT_DATE_RULE))
     async def merge(body: MergeIn, ctx: Ctx, principal: Principal = require(PARCELS_WRITE)) -> JSONResponse:
         act = Act(principal.subject, ctx.clock.now(), body.reason, body.document_ref)
         new = body.new_parcel.to_domain(Decimal(0))  # the area is the merged parcels' sum: `acts.merge`
@@ -62,7 +63,8 @@ def router() -> APIRouter:
         return _answer({"parcel": parcel_view(made), "merged": [parcel_view(m) for m in merged]}, change)
 
     @r.post("/v1/parcels/{parcel_id}/end-of-right", summary="End a parcel's land-use right (收回) from a date",
-            description="The parcel is kept, ended on `effective_on` with no successor.", responses=WRITTEN)
+            description="The parcel is kept, ended on `effective_on` with no successor.", responses=WRITTEN,
+            openapi_extra=stated(ACT_DATE_RULE))
     async def end_of_right(
         parcel_id: IdPath, body: EndOfRightIn, ctx: Ctx, principal: Principal = require(PARCELS_WRITE)
     ) -> JSONResponse:
@@ -72,7 +74,7 @@ def router() -> APIRouter:
         return _answer(parcel_view(stored), change)
 
     @r.post("/v1/parcels/{parcel_id}/use-changes", summary="Change a parcel's use (变更用途) from a date",
-            responses=WRITTEN)
+            responses=WRITTEN, openapi_extra=stated(ACT_DATE_RULE))
     async def change_use(
         parcel_id: IdPath, body: UseChangeIn, ctx: Ctx, principal: Principal = require(PARCELS_WRITE)
     ) -> JSONResponse:

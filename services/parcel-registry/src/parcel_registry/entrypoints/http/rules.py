@@ -46,3 +46,11 @@ LEASE_END_RULE = rule(["end"], "租赁的结束日期不能早于开始日期。
 SHEET_RULE = rule(["file"], "表格须为 UTF-8 或 GB 18030 编码的 CSV 或 XLSX 文件，且表头含地块表的列（见说明）。",
                   "The sheet is a CSV (UTF-8 or GB 18030) or XLSX file whose header row has columns of a parcel "
                   "sheet (listed in the description).")
+# Acts on the ledger (分宗, 合宗, 收回, 变更用途) are recorded once they have taken effect.
+ACT_DATE_RULE = rule(["effective_on"], "生效日期不能晚于今天（北京时间）。",
+                     "effective_on is not after today (Beijing time).")
+
+
+def child_ids_rule(bound: int) -> Rule:
+    return rule(each("children", "parcel_id", bound), "分宗后的各新地块编号互不相同，且不同于原地块编号。",
+                "The new parcels' ids differ from each other and from the split parcel's id.")

@@ -284,8 +284,8 @@ class MergeIn(_In):
     """A merge (合宗) of parcels of one holder, street and category into one new parcel whose area
     is their sum, in force from `effective_on`; the merged parcels end that day."""
 
-    parcel_ids: list[ParcelId] = Field(
-        min_length=2, max_length=MAX_NEW_PARCELS)
+    parcel_ids: list[ParcelId] = Field(min_length=2, max_length=MAX_NEW_PARCELS,
+                                       json_schema_extra={"uniqueItems": True})
     new_parcel: NewParcelIn
     effective_on: EffectiveOn
     document_ref: Reference = Field(description="the act's document, e.g. 不动产权证号")
