@@ -161,11 +161,15 @@ class Service:
         return response.json() if response.status_code == 200 else None
 
     async def grade_becomes(
-        self, parcel_id: str, letter: str, year: int | None = None, timeout: float = 30
+        self, parcel_id: str, letter: str, year: int | None = None, timeout: float = 30, output: str | None = None
     ) -> dict[str, Any]:
+        """The parcel's grade once it is `letter` (and, with `output`, once it counts that output: a
+        registered parcel is graded B at once, before its filings, and B may also be where they
+        leave it)."""
         async def check() -> dict[str, Any] | None:
             found = await self.grade(parcel_id, year)
-            return found if found and found["grade"] == letter else None
+            counted = output is None or (found is not None and found["metrics"].get("output_value") == output)
+            return found if found and found["grade"] == letter and counted else None
 
         result: dict[str, Any] = await eventually(check, timeout=timeout)
         return result

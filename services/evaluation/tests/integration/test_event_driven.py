@@ -22,7 +22,7 @@ async def test_filing_event_lifts_b_to_a_and_announces_it(service, infra) -> Non
     parcel, holder, tenant = pid(), service.uscc(), service.uscc()
     await service.parcel(parcel, holder)
     await service.filing(parcel, holder, YEAR, "241000000", "25000000")
-    b = await service.grade_becomes(parcel, "B", YEAR)
+    b = await service.grade_becomes(parcel, "B", YEAR, output="241000000.00")
     assert b["status"] == "provisional"
     texts = [r["zh"] for r in b["reasons"]]
     assert "地均产值 2.41亿元/公顷 < 3亿元/公顷" in texts
