@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evaluation.adapters.tables import MONEY, cases, findings, leases, parcel_revenue, parcels, shareholdings
 from evaluation.domain.equity import adjacency, enterprise_node, equity_linked
+from evaluation.domain.holders import HolderSpan
 from evaluation.domain.projection import (
     CommitmentRecord,
     DeadlineRecord,
@@ -53,7 +54,7 @@ _REVENUE_ADD = _revenue_add()
 # Every column `upsert_parcel` writes but the key: a newer version replaces each of them (a column
 # missing here would keep its first value for good).
 _PARCEL_FACTS = ("name", "street", "category", "area_m2", "holder_uscc", "version", "commitments", "deadlines",
-                 "flags", "predecessors", "began_on", "ended_on")
+                 "flags", "predecessors", "began_on", "ended_on", "holders")
 
 
 def _parcel_upsert() -> Any:
@@ -107,7 +108,7 @@ def _revenue_row(event: FilingAccepted) -> dict[str, Any]:
 
 _QUERIES = {
     "parcels": "SELECT parcel_id, street, category, area_m2, holder_uscc, commitments::text AS commitments, "
-               "deadlines::text AS deadlines, flags::text AS flags FROM parcels "
+               "deadlines::text AS deadlines, flags::text AS flags, holders::text AS holders FROM parcels "
                # A parcel made by a split or merge is graded from the year the act took effect; one
                # that ended (分宗, 合宗, 收回) up to the year of its last day.
                "WHERE (began_on IS NULL OR began_on <= make_date($1, 12, 31)) "
@@ -147,7 +148,13 @@ def _parcel(r: Any) -> ParcelRecord:
         flags=tuple(FlagRecord(f["kind"], date.fromisoformat(f["since"]),
                                date.fromisoformat(f["cleared_on"]) if f.get("cleared_on") else None)
                     for f in _json_list(r["flags"])),
+        holders=tuple(HolderSpan(h["uscc"], _day(h.get("valid_from")), _day(h.get("valid_to")))
+                      for h in _json_list(r["holders"])),
     )
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _began_on(event: ParcelChanged) -> date | None:
@@ -175,6 +182,8 @@ class FactsRepository:
             "deadlines": [d.model_dump(mode="json") for d in event.deadlines],
             "flags": [f.model_dump(mode="json") for f in event.flags],
             "predecessors": list(event.predecessors), "began_on": _began_on(event), "ended_on": event.ended_on,
+            "holders": [{"uscc": h.uscc, "valid_from": h.valid_from and h.valid_from.isoformat(),
+                         "valid_to": h.valid_to and h.valid_to.isoformat()} for h in event.holders or ()],
         }
         await self.session.execute(_PARCEL_UPSERT, values)
 

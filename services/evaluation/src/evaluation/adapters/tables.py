@@ -49,6 +49,9 @@ parcels = Table(
     Column("predecessors", JSONB, nullable=False, server_default="[]"),
     Column("began_on", Date),
     Column("ended_on", Date),
+    # The registry's dated holder periods, oldest first ({uscc, valid_from, valid_to}): each graded
+    # year's holder is picked from them by the ruleset (`year_holder`); [] reads as `holder_uscc`.
+    Column("holders", JSONB, nullable=False, server_default="[]"),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

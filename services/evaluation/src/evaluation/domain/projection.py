@@ -23,6 +23,8 @@ from evaluation.domain.facts import (
     Violation,
     ViolationKind,
 )
+from evaluation.domain.holders import HolderSpan, holders_in, year_holder
+from evaluation.domain.ruleset import YearHolder
 
 VIOLATION_FINDINGS = frozenset(k.value for k in ViolationKind)
 BEIJING = ZoneInfo("Asia/Shanghai")  # E-Town's days turn at Beijing midnight
@@ -58,10 +60,17 @@ class ParcelRecord:
     street: str
     category: str
     area_m2: Decimal
-    holder_uscc: str
+    holder_uscc: str  # the current holder
     commitments: tuple[CommitmentRecord, ...] = ()
     deadlines: tuple[DeadlineRecord, ...] = ()
     flags: tuple[FlagRecord, ...] = ()
+    holders: tuple[HolderSpan, ...] = ()  # dated periods, oldest first (none: `holder_uscc` throughout)
+
+    def holder_for(self, year: int, rule: YearHolder) -> str:
+        return year_holder(self.holders, year, rule, self.holder_uscc)
+
+    def holders_of_year(self, year: int) -> list[str]:
+        return holders_in(self.holders, year) or [self.holder_uscc]
 
 
 @dataclass(frozen=True)
@@ -105,12 +114,15 @@ class ParcelSources:
 Linked = Callable[[str, str], bool]
 
 
-def assemble_facts(sources: ParcelSources, year: int, linked: Linked, today: date) -> ParcelFacts:
+def assemble_facts(sources: ParcelSources, year: int, linked: Linked, today: date,
+                   holder_rule: YearHolder = YearHolder.LAST_DAY) -> ParcelFacts:
+    """The facts of `year`, held by the holder who answers for that year under `holder_rule`."""
     parcel = sources.parcel
     revenue = sources.revenue.get(year)
+    holder = parcel.holder_for(year, holder_rule)
     return ParcelFacts(
         parcel_id=parcel.parcel_id,
-        holder_uscc=parcel.holder_uscc,
+        holder_uscc=holder,
         street=parcel.street,
         category=Category(parcel.category),
         area_m2=parcel.area_m2,
@@ -119,7 +131,7 @@ def assemble_facts(sources: ParcelSources, year: int, linked: Linked, today: dat
         tax_paid=revenue.tax_paid if revenue else Decimal(0),
         has_filing=revenue is not None,
         commitment=_commitment(parcel.commitments, year),
-        violations=_violations(sources, year, linked, today),
+        violations=_violations(sources, year, holder, linked, today),
         breaches=_breaches(parcel.deadlines, year, today),
         contributing_usccs=revenue.contributors if revenue else (),
     )
@@ -138,7 +150,8 @@ def found_on(finding: FindingRecord) -> date:
     return (at.astimezone(BEIJING) if at.tzinfo else at).date()
 
 
-def _violations(sources: ParcelSources, year: int, linked: Linked, today: date) -> tuple[Violation, ...]:
+def _violations(sources: ParcelSources, year: int, holder: str, linked: Linked,
+                today: date) -> tuple[Violation, ...]:
     parcel = sources.parcel
     first, last = date(year, 1, 1), date(year, 12, 31)
     found: list[Violation] = []
@@ -152,7 +165,7 @@ def _violations(sources: ParcelSources, year: int, linked: Linked, today: date) 
     registry_link = {lease.tenant_uscc: lease.equity_linked for lease in sources.leases}
 
     def link(tenant: str) -> bool:
-        return bool(tenant) and (registry_link.get(tenant, False) or linked(parcel.holder_uscc, tenant))
+        return bool(tenant) and (registry_link.get(tenant, False) or linked(holder, tenant))
 
     latest: dict[tuple[str, str], FindingRecord] = {}
     for finding in sorted(sources.findings, key=lambda f: (f.inspected_at, f.finding_id)):
@@ -193,13 +206,14 @@ def _breaches(deadlines: Iterable[DeadlineRecord], year: int, today: date) -> tu
     return tuple(breaches)
 
 
-def tenant_pairs(sources: Iterable[ParcelSources]) -> set[tuple[str, str]]:
-    """(holder, tenant) pairs whose equity link the facts may need."""
+def tenant_pairs(sources: Iterable[ParcelSources], year: int) -> set[tuple[str, str]]:
+    """(holder, tenant) pairs whose equity link the facts of `year` may need: with each holder of
+    some day of the year, whichever the ruleset makes answer for it."""
     pairs = set()
     for s in sources:
         tenants = {lease.tenant_uscc for lease in s.leases if not lease.approved}
         tenants |= {f.tenant_uscc for f in s.findings if f.type == "unauthorised_lease" and f.tenant_uscc}
-        pairs |= {(s.parcel.holder_uscc, t) for t in tenants}
+        pairs |= {(holder, t) for holder in s.parcel.holders_of_year(year) for t in tenants}
     return pairs
 
 

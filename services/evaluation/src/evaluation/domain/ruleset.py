@@ -47,6 +47,15 @@ class UnattributedFiling(StrEnum):
     ONLY_PARCEL_ELSE_IGNORE = "only_parcel_else_ignore"
 
 
+class YearHolder(StrEnum):
+    """Who answers for a year in which the land-use right changed hands (转让): the grade, its
+    credit records and its benefits go to one holder per parcel and year."""
+
+    LAST_DAY = "holder_on_last_day"  # the holder on the year's last day (or the parcel's last day in it)
+    FIRST_DAY = "holder_on_first_day"  # the holder on the year's first day (or the parcel's first day in it)
+    LONGEST_HELD = "longest_held"  # the holder of the most days of the year; a tie goes to the later one
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """A-grade thresholds for self-use projects and approved parks, CNY per hectare."""
@@ -104,6 +113,7 @@ class Ruleset:
     gaps: GapSettings = field(default_factory=GapSettings)
     renewal_commitment_rule: CommitmentRule = CommitmentRule.BOTH
     equity_link_search_depth: int = 3
+    year_holder: YearHolder = YearHolder.LAST_DAY
     # The objection window (公示期) in working days on China's official calendar: the default one,
     # and the least a publication may give (the draft's "about five working days").
     objection_window_days: int = 5

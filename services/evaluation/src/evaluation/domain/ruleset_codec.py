@@ -19,6 +19,7 @@ from evaluation.domain.ruleset import (
     Thresholds,
     UnattributedFiling,
     UnnamedViolations,
+    YearHolder,
 )
 
 E = TypeVar("E", bound=StrEnum)
@@ -49,6 +50,7 @@ def ruleset_to_dict(ruleset: Ruleset) -> dict[str, Any]:
         },
         "renewal_commitment_rule": ruleset.renewal_commitment_rule.value,
         "equity_link_search_depth": ruleset.equity_link_search_depth,
+        "year_holder": ruleset.year_holder.value,
         "objection_window_days": ruleset.objection_window_days,
         "objection_window_min_days": ruleset.objection_window_min_days,
         "unnamed_violations": {
@@ -108,6 +110,7 @@ def ruleset_from_dict(doc: dict[str, Any]) -> Ruleset:
         gaps=gaps,
         renewal_commitment_rule=_enum(doc, "renewal_commitment_rule", CommitmentRule, CommitmentRule.BOTH),
         equity_link_search_depth=_int(doc, "equity_link_search_depth", 3, 1, 10),
+        year_holder=_enum(doc, "year_holder", YearHolder, YearHolder.LAST_DAY),
         objection_window_days=_int(doc, "objection_window_days", 5, 1, 365),
         objection_window_min_days=_int(doc, "objection_window_min_days", 5, 1, 365),
         unnamed_violations=UnnamedViolations(**unnamed),

@@ -47,8 +47,12 @@ class Outcome:
 
     @property
     def changed(self) -> bool:
-        """The grade or its reasons changed: a new evaluation and a grade event are due."""
-        return self.previous is None or self.previous.fingerprint != self.evaluation.fingerprint
+        """The grade or its reasons changed, or (in a year not final) the holder who answers for it:
+        a new evaluation and a grade event are due, so credit records and benefits follow the
+        holder. A final year's holder changes only by re-evaluation (重新评价)."""
+        p = self.previous
+        return p is None or p.fingerprint != self.evaluation.fingerprint or (
+            p.status != "final" and p.holder_uscc != self.facts.holder_uscc)
 
     @property
     def moved(self) -> bool:
@@ -64,7 +68,7 @@ class Outcome:
 
 def decide(sources: ParcelSources, year: int, ruleset: Ruleset, linked: Linked, previous: Current | None,
            today: date) -> Outcome:
-    facts = assemble_facts(sources, year, linked, today)
+    facts = assemble_facts(sources, year, linked, today, ruleset.year_holder)
     return Outcome(facts, grade(facts, ruleset), previous)
 
 
@@ -104,7 +108,7 @@ class YearPicture:
     async def linked(self, uow: EvaluationUnitOfWork, depth: int) -> Linked:
         """Equity links among the parcels' holders and tenants (filings never change them)."""
         if depth not in self._linked:
-            pairs = tenant_pairs(self.sources.values())
+            pairs = tenant_pairs(self.sources.values(), self.year)
             self._linked[depth] = linked_in(await uow.facts.linked_pairs(pairs, depth))
         return self._linked[depth]
 

@@ -51,7 +51,7 @@ async def re_evaluate(uow: EvaluationUnitOfWork, year: int, reason: str, request
             raise UnknownParcels(missing)
         current = await uow.grades.current_for_year(year)
         final = await uow.grades.final_for_year(year)
-        linked = linked_in(await uow.facts.linked_pairs(tenant_pairs(sources.values()),
+        linked = linked_in(await uow.facts.linked_pairs(tenant_pairs(sources.values(), year),
                                                         ruleset.equity_link_search_depth))
         now = uow.clock()
         re_evaluation_id = str(uuid.uuid4())

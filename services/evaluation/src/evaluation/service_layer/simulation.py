@@ -22,7 +22,7 @@ async def simulate(uow: EvaluationUnitOfWork, ruleset_id: str, year: int, change
         changed = with_changes(base, {**changes, "id": f"{base.id}+what-if"})
         sources = await uow.facts.load_sources(year)
         depth = max(base.equity_link_search_depth, changed.equity_link_search_depth)
-        pairs = tenant_pairs(sources.values())
+        pairs = tenant_pairs(sources.values(), year)
         # Links are looked up at the deeper of the two depths, then judged per ruleset.
         linked_deep = await uow.facts.linked_pairs(pairs, depth)
         linked_base = (linked_deep if depth == base.equity_link_search_depth
@@ -32,9 +32,9 @@ async def simulate(uow: EvaluationUnitOfWork, ruleset_id: str, year: int, change
     today = uow.clock().date()
     pairs_of_facts = []
     for s in sources.values():
-        before = assemble_facts(s, year, lambda a, b: (a, b) in linked_base, today)
-        after = (before if linked_base == linked_new
-                 else assemble_facts(s, year, lambda a, b: (a, b) in linked_new, today))
+        before = assemble_facts(s, year, lambda a, b: (a, b) in linked_base, today, base.year_holder)
+        after = (before if linked_base == linked_new and base.year_holder is changed.year_holder
+                 else assemble_facts(s, year, lambda a, b: (a, b) in linked_new, today, changed.year_holder))
         pairs_of_facts.append((before, after))
     # Grading a whole year twice takes seconds: off the event loop, so requests keep flowing.
     with bulk_work():

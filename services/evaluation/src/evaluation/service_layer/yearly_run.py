@@ -106,7 +106,7 @@ async def _grade_all(uow: EvaluationUnitOfWork, ctx: EvaluationContext, run_id: 
         raise year_final(year)
     ruleset = await _ruleset(uow, year, run["ruleset_id"])
     sources = await uow.facts.load_sources(year)
-    pairs = tenant_pairs(sources.values())
+    pairs = tenant_pairs(sources.values(), year)
     linked = linked_in(await uow.facts.linked_pairs(pairs, ruleset.equity_link_search_depth))
     current = await uow.grades.current_for_year(year)
     timings = {"load": time.perf_counter() - clock}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from evaluation.domain.grades import Grade
-from evaluation.domain.ruleset import CommitmentRule, OutputAggregation, UnattributedFiling
+from evaluation.domain.ruleset import CommitmentRule, OutputAggregation, UnattributedFiling, YearHolder
 
 _NO_NUL = "^[^\\u0000]*$"
 _MONEY = {"anyOf": [{"type": "integer", "minimum": 0},
@@ -54,6 +54,7 @@ _SETTINGS: dict[str, Any] = {
     }),
     "renewal_commitment_rule": _values(CommitmentRule),
     "equity_link_search_depth": _days(1, 10),
+    "year_holder": _values(YearHolder) | {"description": "who answers for a year the land-use right changed hands"},
     "objection_window_days": _days(1, 365),
     "objection_window_min_days": _days(1, 365),
     # These violations block A and B.
