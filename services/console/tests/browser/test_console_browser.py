@@ -17,7 +17,19 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, ViewportSize, expect, sync_playwright
 
-from .conftest import BOXING, CLOCK_AT, FINDING_PARCEL, PASSWORD, RONGHUA, SCRIPT_NAME, TENANT, YEAR, ConsoleStack, uscc
+from .conftest import (
+    BOXING,
+    CLOCK_AT,
+    FINDING_PARCEL,
+    OCCUPANT_RH,
+    PASSWORD,
+    RONGHUA,
+    SCRIPT_NAME,
+    TENANT,
+    YEAR,
+    ConsoleStack,
+    uscc,
+)
 
 pytestmark = [pytest.mark.infra, pytest.mark.e2e]
 
@@ -174,6 +186,20 @@ def test_an_inspector_sees_only_their_streets_tasks_and_is_refused_another_stree
     expect(tasks).not_to_have_count(0)
     assert set(tasks.evaluate_all("els => els.map(e => e.dataset.street)")) == {RONGHUA}
     assert "CT-BX-0001" not in page.get_by_test_id("tasks").inner_text()
+    # Enforcement's Chinese brief, not the registry's English reason.
+    occupied = tasks.filter(has_text="CT-RH-0002")
+    expect(occupied).to_contain_text(f"税务申报 CT-OCC-RH 显示，企业 {uscc(OCCUPANT_RH)} 在地块 CT-RH-0002")
+    expect(occupied).to_contain_text("既不是土地使用权人，也不是经批准的承租人")
+    expect(page.get_by_test_id("tasks")).not_to_contain_text("neither the rights holder")
+    # Every choice reads in Chinese; the codes are the options' values only.
+    expect(page.locator("select[name=type] option[value=unauthorised_lease]")).to_have_text("未经允许出租")
+    expect(page.locator("select[name=holder_attitude] option[value=refuses_to_correct]")).to_have_text("拒不整改")
+    for name in ("type", "holder_attitude"):
+        shown = page.locator(f"select[name={name}] option").evaluate_all(
+            "els => els.map(e => [e.value, e.textContent.trim()])")
+        assert shown, name
+        for value, label in shown:
+            assert label != value and "_" not in label and re.search(r"[\u4e00-\u9fff]", label), (name, value, label)
     shoot(page, "inspector-phone")
     no_id_number(page)
     page.fill("input[name=parcel_id]", "CT-BX-0001")

@@ -11,6 +11,7 @@ import pytest
 from credit_ledger.domain.notices import Contact, NoticeKind, NoticeStatus
 from credit_ledger.service_layer import grading, notices, publication
 from landgrade_events.evaluation import YearPublished
+from servicekit.notice_store import STATUSES
 from servicekit.notices import GovMessagingChannel, NotDelivered, SmsChannel, SmtpChannel, send_due
 
 from .test_handlers import AFFILIATE, HOLDER, OTHER, OWNER, T0, FakeUnitOfWork, graded, received
@@ -117,3 +118,7 @@ async def test_a_published_year_tells_each_holder_its_grades_and_the_day_objecti
         assert part in mine.body, part
     theirs = told[OTHER]
     assert theirs.parcel_id == "Q-1" and "R-1" not in theirs.body  # another year's grade is not this one's
+
+
+def test_the_statuses_are_the_ones_the_shared_notice_store_writes() -> None:
+    assert {s.value for s in NoticeStatus} == STATUSES

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from enforcement.domain.notices import NoticeKind, TaskNoticePolicy, for_new_task, task_notice_id
+from enforcement.domain.notices import NoticeKind, NoticeStatus, TaskNoticePolicy, for_new_task, task_notice_id
 from enforcement.domain.projections import InspectionTask
 from enforcement.service_layer.projections import on_suspected_occupant
+from servicekit.notice_store import STATUSES
 
 from .test_handlers import RONGHUA, FakeUnitOfWork, _registry, received, suspicion
 
@@ -67,3 +68,7 @@ async def test_only_a_new_task_writes_a_notice_a_repeated_or_redelivered_report_
     await on_suspected_occupant(uow, received(suspicion("P-1", filing="F-2"), suspicion("P-1", filing="F-3")))
     assert list(uow.notices.kept.values()) == [notice] and uow.projections.open_tasks[0].reports == 4
     assert RONGHUA in notice.body
+
+
+def test_the_statuses_are_the_ones_the_shared_notice_store_writes() -> None:
+    assert {s.value for s in NoticeStatus} == STATUSES

@@ -7,7 +7,7 @@ Findings are posted by `static/inspector.js` from a queue kept on the phone: eac
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -19,18 +19,21 @@ from servicekit.problems import Problem, Text
 
 router = APIRouter()
 
-FINDING_TYPES = ("unauthorised_lease", "non_industrial_use", "illegal_construction", "residential_conversion",
-                 "abandoned", "litigation", "rectified", "no_issue")
-ATTITUDES = ("undetermined", "cooperating_with_renewal", "refuses_to_correct")
+FindingType = Literal["unauthorised_lease", "non_industrial_use", "illegal_construction", "residential_conversion",
+                      "abandoned", "litigation", "rectified", "no_issue"]
+Attitude = Literal["undetermined", "cooperating_with_renewal", "refuses_to_correct"]
+# The form's choices, in this order; each code is shown by its `finding.<code>` or
+# `attitude.<code>` label in console.i18n (the code itself is the option's value only).
+FINDING_TYPES: tuple[str, ...] = get_args(FindingType)
+ATTITUDES: tuple[str, ...] = get_args(Attitude)
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
 
 class Finding(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: Literal["unauthorised_lease", "non_industrial_use", "illegal_construction", "residential_conversion",
-                  "abandoned", "litigation", "rectified", "no_issue"]
+    type: FindingType
     tenant_uscc: str | None = Field(None, max_length=40)
-    holder_attitude: Literal["undetermined", "cooperating_with_renewal", "refuses_to_correct"] = "undetermined"
+    holder_attitude: Attitude = "undetermined"
     note: str | None = Field(None, max_length=2000)
 
 

@@ -4,10 +4,8 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Date,
     DateTime,
     Identity,
-    Index,
     Integer,
     Numeric,
     PrimaryKeyConstraint,
@@ -15,11 +13,11 @@ from sqlalchemy import (
     Table,
     Text,
     func,
-    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
 from servicekit.db import new_metadata
+from servicekit.notice_store import notices_table
 from servicekit.wiring import StandardTables
 
 metadata = new_metadata()
@@ -171,26 +169,9 @@ credit_reads = Table(
 )
 
 # Notices to enterprises: written in the transaction of the fact that causes them, delivered
-# afterwards by the sender (status pending → sent, or failed after the most attempts).
-notices = Table(
-    "notices", metadata,
-    Column("seq", BigInteger, Identity(), primary_key=True),
-    Column("notice_id", String(64), nullable=False, unique=True),
-    Column("recipient", String(100), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("parcel_id", String(100)),
-    Column("subject", Text, nullable=False),
-    Column("body", Text, nullable=False),
-    Column("respond_by", Date),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("last_error", Text),
-    Column("sent_at", DateTime(timezone=True)),
-    Column("channel", String(16)),
-    Index("ix_notices_recipient_seq", "recipient", "seq"),
-    Index("ix_notices_pending", "seq", postgresql_where=text("status = 'pending'")),
-)
+# afterwards by the sender (status pending → sent, or failed after the most attempts). `recipient`
+# is the enterprise's USCC; the parcel the notice is about is its own column.
+notices = notices_table(metadata, Column("parcel_id", String(100)))
 
 # Where each enterprise is reached (registered by the enterprise itself or by admin).
 notice_contacts = Table(

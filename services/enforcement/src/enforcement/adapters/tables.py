@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from servicekit.db import new_metadata
+from servicekit.notice_store import notices_table
 from servicekit.wiring import StandardTables
 
 metadata = new_metadata()
@@ -167,27 +168,8 @@ pending_inspections = Table(
 
 # Notices to street offices (a new inspection task): written in the transaction that creates the
 # task, delivered afterwards by the sender (status pending → sent, or failed after the most
-# attempts). `recipient` is the street's canonical key.
-notices = Table(
-    "notices", metadata,
-    Column("seq", BigInteger, Identity(), primary_key=True),
-    Column("notice_id", String(64), nullable=False, unique=True),
-    Column("recipient", String(100), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("parcel_id", String(64)),
-    Column("task_id", String(36)),
-    Column("subject", Text, nullable=False),
-    Column("body", Text, nullable=False),
-    Column("respond_by", Date),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("last_error", Text),
-    Column("sent_at", DateTime(timezone=True)),
-    Column("channel", String(16)),
-    Index("ix_notices_recipient_seq", "recipient", "seq"),
-    Index("ix_notices_pending", "seq", postgresql_where=text("status = 'pending'")),
-)
+# attempts). `recipient` is the street's canonical key; the task's parcel and the task are its own.
+notices = notices_table(metadata, Column("parcel_id", String(64)), Column("task_id", String(36)))
 
 # Where each street office or town government is reached (by its canonical key).
 street_contacts = Table(
