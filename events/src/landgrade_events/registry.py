@@ -150,8 +150,13 @@ class Shareholder(_Part):
 
 
 class EnterpriseChanged(EventData):
+    """An enterprise's whole current state. `effective_on` (additive; absent in events sent before
+    it existed, read then as the day of the event's `time`, Beijing) is the day this state took
+    effect: persons and enterprise shareholders it no longer names were related up to that day
+    (exclusive), ones it adds from it, so penetration for a year walks the relations of that year."""
     TYPE: ClassVar[str] = "landgrade.registry.enterprise_changed.v1"
     TOPIC: ClassVar[str] = ENTERPRISES
+    effective_on: date | None = None
     uscc: str
     name: str
     status: str

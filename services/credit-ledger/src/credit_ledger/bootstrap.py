@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from credit_ledger.adapters.rate_limits import ClientRateLimit
 from credit_ledger.adapters.tables import plumbing as plumbing_tables
+from credit_ledger.domain.penetration import RelationsCounted
 from credit_ledger.entrypoints.consumers import SUBSCRIPTIONS
 from credit_ledger.entrypoints.http import PROBLEMS, routers
 from credit_ledger.service_layer.anchoring import anchor_if_advanced
@@ -34,6 +35,7 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
     context = Context(plumbing.storage, anchor_interval_seconds=config.anchor_interval_seconds,
                       public_rate_limit=ClientRateLimit(config.public_rate_limit), clock=config.clock().now,
                       public_list=config.public_list(), equity_rule=config.equity_rule(),
+                      relations_counted=RelationsCounted(config.penetration_relations),
                       notice_policy=config.notice_policy(), ledger_verified=plumbing.metrics.ledger_verified)
     consumers = [plumbing.subscribe(subscription, context.uow_on) for subscription in SUBSCRIPTIONS]
     runtime = plumbing.runtime(publishes=PUBLISHES, consumers=consumers,

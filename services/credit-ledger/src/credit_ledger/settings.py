@@ -35,6 +35,10 @@ class Settings(NoticeSettings):
     # The least equity stake, in percent of the investee, that makes two enterprises related parties
     # (penetration: they share benefits and restrictions); 0 = any stake. Paths name the stake.
     equity_link_min_share_pct: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    # Which dated relations (responsible persons, equity links) penetration walks for a graded year:
+    # "any_day", those valid on some day of it (leaving on 30 December frees no one of that year);
+    # "last_day", those valid on its last day.
+    penetration_relations: Literal["any_day", "last_day"] = "any_day"
 
     # Notices (C or D grades, benefits withdrawn) go out through the channel of the `notice_*`
     # settings (servicekit.notices.NoticeSettings), e-mail to the address each enterprise registers

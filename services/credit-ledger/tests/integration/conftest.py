@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -66,20 +66,23 @@ class World:
 
     async def enterprise(self, uscc_: str, name: str, persons: list[tuple[str, str]] | None = None,
                          shareholders: list[str] | None = None,
-                         stakes: dict[str, Decimal] | None = None) -> None:
+                         stakes: dict[str, Decimal] | None = None, effective_on: date | None = None) -> None:
         """Publishes the enterprise (persons as (token, name); enterprise shareholders by USCC, or
-        with their stake in percent) and waits until the graph has it."""
+        with their stake in percent; the day the change took effect) and waits until the graph has
+        it."""
         persons = persons or []
         stakes = {s: Decimal("60") for s in shareholders or []} | (stakes or {})
         await self.publish(EnterpriseChanged(
-            uscc=uscc_, name=name, status="active",
+            uscc=uscc_, name=name, status="active", effective_on=effective_on,
             responsible_persons=[ResponsiblePersonRef(person_ref=p, name=n, role="legal_representative")
                                  for p, n in persons],
             shareholders=[Shareholder(kind="enterprise", uscc=s, share=share) for s, share in stakes.items()],
         ))
         await eventually(lambda: self.scalar(
             "SELECT 1 FROM enterprises WHERE uscc = :u AND name = :n AND "
-            "(SELECT count(*) FROM responsible_persons WHERE uscc = :u) = :c", u=uscc_, n=name, c=len(persons)))
+            "(SELECT count(*) FROM responsible_persons WHERE uscc = :u AND valid_to IS NULL) = :c AND "
+            "(SELECT count(*) FROM equity_links WHERE investee_uscc = :u AND valid_to IS NULL) = :s",
+            u=uscc_, n=name, c=len(persons), s=len(stakes)))
 
     def graded(self, parcel: str, holder: str, grade: str, status: str = "final", year: int = 2024,
                evaluation_id: str | None = None) -> ParcelGraded:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,7 @@ from credit_ledger.domain.entitlements import Entitlement, Standing
 from credit_ledger.domain.grades import Grade, GradeFact, GradeStatus, QualityHolder
 from credit_ledger.domain.notices import Contact, Notice, NoticePolicy, NoticeStatus
 from credit_ledger.domain.paging import HolderCursor
-from credit_ledger.domain.penetration import EnterpriseGraph, EquityRule, SubjectKind
+from credit_ledger.domain.penetration import EnterpriseGraph, EquityRule, RelationsCounted, SubjectKind
 from credit_ledger.domain.reads import CreditRead
 from credit_ledger.domain.records import CreditRecord, Polarity, RecordKind
 from credit_ledger.domain.repairs import Repair, RepairApplication, RepairKind, RepairRefused, RepairStatus
@@ -117,10 +117,10 @@ class FakeGraph:
     def __init__(self) -> None:
         self.enterprises: dict[str, EnterpriseState] = {}
 
-    async def replace(self, state: EnterpriseState) -> None:
-        self.enterprises[state.uscc] = state
+    async def replace(self, state: EnterpriseState, effective_on: date) -> None:
+        self.enterprises[state.uscc] = state  # undated: the dated store is tested on PostgreSQL
 
-    async def around(self, holders: Iterable[str]) -> EnterpriseGraph:
+    async def around(self, holders: Iterable[str], year: int, counted: RelationsCounted) -> EnterpriseGraph:
         # The whole graph: penetration from a holder reads only its own neighbourhood.
         return EnterpriseGraph(
             names={u: e.name for u, e in self.enterprises.items()},
@@ -307,6 +307,7 @@ class FakeUnitOfWork:
         self.ledger, self.graph, self.register = FakeLedger(), FakeGraph(), FakeRegister()
         self.grades, self.repairs, self.reads = FakeGrades(), FakeRepairs(), FakeReads()
         self.equity_rule, self.notice_policy = EquityRule(), NoticePolicy()
+        self.relations_counted = RelationsCounted.ANY_DAY
         self.notices = FakeNotices()
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.pending: list[tuple[str, dict[str, Any]]] = []

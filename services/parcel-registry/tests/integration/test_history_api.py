@@ -149,5 +149,7 @@ async def test_an_enterprise_batch_sent_twice_has_one_effect(
     events = await read_events(infra.bootstrap, ENTERPRISES, lambda e: e.subject in (first, second), count=2,
                                timeout=10)
     assert sorted(e.subject for e in events) == sorted([first, second])
+    # Each event dates the state, so the credit ledger dates the relations it adds or drops.
+    assert {e.subject: e.data["effective_on"] for e in events} == {first: "2026-01-15", second: "2026-02-01"}
     got = (await client.get(f"/v1/enterprises/{second}", headers=READ)).json()
     assert got["version"] == 1 and got["shareholders"][0]["uscc"] == first

@@ -4,8 +4,10 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Identity,
+    Index,
     Integer,
     Numeric,
     PrimaryKeyConstraint,
@@ -13,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -73,13 +76,20 @@ enterprises = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# Relations are dated: a period from `valid_from` (null: known since ever) up to `valid_to`,
+# exclusive (null: still valid). A report that drops one ends its period; at most one is open.
 responsible_persons = Table(
     "responsible_persons", metadata,
     Column("uscc", String(18), nullable=False),
     Column("person_ref", String(100), nullable=False, index=True),  # opaque token, never an ID number
     Column("name", Text, nullable=False),  # personal data: masked in every read but admin's
     Column("role", String(100), nullable=False),
-    PrimaryKeyConstraint("uscc", "person_ref"),
+    Column("id", BigInteger, Identity(), nullable=False),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    PrimaryKeyConstraint("id"),
+    Index("uq_responsible_persons_open", "uscc", "person_ref", unique=True,
+          postgresql_where=text("valid_to IS NULL")),
 )
 
 equity_links = Table(
@@ -87,7 +97,12 @@ equity_links = Table(
     Column("shareholder_uscc", String(18), nullable=False, index=True),
     Column("investee_uscc", String(18), nullable=False, index=True),
     Column("share", Numeric(9, 6), nullable=False),
-    PrimaryKeyConstraint("shareholder_uscc", "investee_uscc"),
+    Column("id", BigInteger, Identity(), nullable=False),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    PrimaryKeyConstraint("id"),
+    Index("uq_equity_links_open", "shareholder_uscc", "investee_uscc", unique=True,
+          postgresql_where=text("valid_to IS NULL")),
 )
 
 # Every grade event seen (deduplicated by evaluation id): parcel → holder, and the public list.

@@ -7,6 +7,7 @@ responsible person, a natural-person shareholder who is not a responsible person
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,3 +42,33 @@ class EnterpriseState:
     status: str
     persons: tuple[ResponsiblePerson, ...] = ()
     shareholders: tuple[tuple[str, Decimal], ...] = ()  # (shareholder USCC, share)
+
+
+@dataclass(frozen=True)
+class RelationChanges:
+    """What one report of an enterprise does to its dated relations: the periods it ends (persons
+    by token, shareholders by USCC), the ones it begins, and the persons whose name or role it
+    corrects in place (the same person in the same post: no new period)."""
+
+    ended_persons: tuple[str, ...] = ()
+    begun_persons: tuple[ResponsiblePerson, ...] = ()
+    corrected_persons: tuple[ResponsiblePerson, ...] = ()
+    ended_links: tuple[str, ...] = ()
+    begun_links: tuple[tuple[str, Decimal], ...] = ()
+
+
+def relation_changes(open_persons: Mapping[str, ResponsiblePerson], open_links: Mapping[str, Decimal],
+                     state: EnterpriseState) -> RelationChanges:
+    """From the relations open now to the ones `state` reports. A changed stake ends one period
+    and begins another: a stake under the related-party threshold must not count for the days it
+    was above it, nor the other way round."""
+    persons = {p.person_ref: p for p in state.persons}
+    links = {holder: share for holder, share in state.shareholders if holder != state.uscc}
+    return RelationChanges(
+        ended_persons=tuple(sorted(ref for ref in open_persons if ref not in persons)),
+        begun_persons=tuple(p for ref, p in sorted(persons.items()) if ref not in open_persons),
+        corrected_persons=tuple(p for ref, p in sorted(persons.items())
+                                if ref in open_persons and open_persons[ref] != p),
+        ended_links=tuple(sorted(h for h, share in open_links.items() if links.get(h) != share)),
+        begun_links=tuple(sorted((h, share) for h, share in links.items() if open_links.get(h) != share)),
+    )

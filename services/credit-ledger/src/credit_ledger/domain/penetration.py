@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 
@@ -39,6 +40,19 @@ class Relation(enum.StrEnum):
             Relation.PERSON_AFFILIATE: "enterprise",
             Relation.EQUITY_LINKED: "equity-linked enterprise",
         }[self]
+
+
+class RelationsCounted(enum.StrEnum):
+    """Which relations penetration walks for a graded year (relations are dated: a person leaves
+    an enterprise, a stake is sold)."""
+
+    ANY_DAY = "any_day"  # valid on some day of the year: leaving on 30 December frees no one of it
+    LAST_DAY = "last_day"  # valid on the year's last day
+
+    def window(self, year: int) -> tuple[date, date]:
+        """(first, last): a relation counts when its period meets these days."""
+        last = date(year, 12, 31)
+        return (date(year, 1, 1) if self is RelationsCounted.ANY_DAY else last), last
 
 
 @dataclass(frozen=True)

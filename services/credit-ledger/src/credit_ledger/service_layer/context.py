@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from credit_ledger.adapters.rate_limits import ClientRateLimit
 from credit_ledger.domain.disclosure import PublicListPolicy
 from credit_ledger.domain.notices import NoticePolicy
-from credit_ledger.domain.penetration import EquityRule
+from credit_ledger.domain.penetration import EquityRule, RelationsCounted
 from credit_ledger.service_layer.unit_of_work import CreditLedgerUnitOfWork
 from servicekit.uow import Storage
 
@@ -38,6 +38,8 @@ class Context:
     # Which equity links make a related party (penetration).
     equity_rule: EquityRule = field(default_factory=EquityRule)
     notice_policy: NoticePolicy = field(default_factory=NoticePolicy)
+    # Which dated relations penetration walks for a graded year.
+    relations_counted: RelationsCounted = RelationsCounted.ANY_DAY
     # Told the outcome of each verification of the hash chain (on request or periodic): the
     # metrics' hook, which alerting reads for a broken chain.
     ledger_verified: Callable[[bool], None] = field(default=_unobserved)
@@ -52,4 +54,5 @@ class Context:
 
     def _configured(self, uow: CreditLedgerUnitOfWork) -> CreditLedgerUnitOfWork:
         uow.equity_rule, uow.notice_policy = self.equity_rule, self.notice_policy
+        uow.relations_counted = self.relations_counted
         return uow

@@ -43,8 +43,12 @@ async def on_parcels_graded(uow: CreditLedgerUnitOfWork, events: list[Received[P
         # The chain head is always locked first, then register rows in USCC order: one lock order
         # for every writer, so concurrent consumers queue instead of deadlocking.
         await uow.ledger.hold_head()
-        around = await uow.graph.around([fact.holder_uscc for fact, _ in graded])
-        reached = [penetrate(fact.parcel_id, fact.holder_uscc, around, uow.equity_rule) for fact, _ in graded]
+        # Each grading walks the relations of its own graded year.
+        around = {year: await uow.graph.around([f.holder_uscc for f, _ in graded if f.year == year], year,
+                                               uow.relations_counted)
+                  for year in sorted({fact.year for fact, _ in graded})}
+        reached = [penetrate(fact.parcel_id, fact.holder_uscc, around[fact.year], uow.equity_rule)
+                   for fact, _ in graded]
         ties = [[ReachedEnterprise(r.ref, r.relation, r.path.sentence()) for r in found
                  if r.kind is SubjectKind.ENTERPRISE] for found in reached]
         loaded = await uow.register.load({t.uscc for tied in ties for t in tied} | (

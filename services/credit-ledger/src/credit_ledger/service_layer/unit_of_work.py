@@ -12,7 +12,7 @@ from credit_ledger.adapters.notices_repository import NoticeRepository
 from credit_ledger.adapters.register_repository import RegisterRepository
 from credit_ledger.adapters.repairs_repository import RepairRepository
 from credit_ledger.domain.notices import NoticePolicy
-from credit_ledger.domain.penetration import EquityRule
+from credit_ledger.domain.penetration import EquityRule, RelationsCounted
 from servicekit.uow import UnitOfWork
 
 
@@ -21,6 +21,7 @@ class CreditLedgerUnitOfWork(UnitOfWork):
     # handler receives nothing else.
     equity_rule: EquityRule = EquityRule()
     notice_policy: NoticePolicy = NoticePolicy()
+    relations_counted: RelationsCounted = RelationsCounted.ANY_DAY
     ledger: LedgerRepository
     graph: GraphRepository
     register: RegisterRepository

@@ -41,9 +41,12 @@ async def put_enterprise(
         stored = await uow.enterprises.get_enterprise(enterprise.uscc)
         assert stored is not None
         changes = changes_between(_facts(current) if current else None, _facts(stored))
+        act = act or Act("", SystemClock().now())
         await uow.history.record(HistoryEntry("enterprise", enterprise.uscc, "changed" if current else "registered",
-                                              act or Act("", SystemClock().now()), changes, effective_on))
-        await uow.emit(enterprise_changed(stored), *await relink_leases(uow, rules, around))
+                                              act, changes, effective_on))
+        # Undated, a change took effect the day it was recorded (Beijing): consumers date relations by it.
+        await uow.emit(enterprise_changed(stored, effective_on or act.at.date()),
+                       *await relink_leases(uow, rules, around))
     return stored, Change.CREATED if current is None else Change.UPDATED
 
 

@@ -12,6 +12,7 @@ parcel its filer does not lawfully occupy also gives a ``SuspectedOccupant`` for
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 
 from landgrade_events.registry import (
@@ -112,8 +113,9 @@ def unapproved_lease(lease: Lease, street_code: str) -> SuspectedOccupant:
     )
 
 
-def enterprise_changed(stored: StoredEnterprise) -> EnterpriseChanged:
+def enterprise_changed(stored: StoredEnterprise, effective_on: date | None = None) -> EnterpriseChanged:
     return EnterpriseChanged(
+        effective_on=effective_on,
         uscc=stored.row["uscc"],
         name=stored.row["name"],
         status=stored.row["status"],

@@ -15,8 +15,13 @@ from parcel_registry.domain.records import Change
 from parcel_registry.entrypoints.http.batch_lines import read_items
 from parcel_registry.entrypoints.http.contract_types import HISTORY_AFTER, HISTORY_LIMIT, UsccPath, after_entry
 from parcel_registry.entrypoints.http.deps import ENTERPRISES_WRITE, READ_SCOPES, Ctx, path_uscc
-from parcel_registry.entrypoints.http.rules import SHARES_RULE, stated
-from parcel_registry.entrypoints.http.schemas import EnterpriseIn, EnterpriseLineIn
+from parcel_registry.entrypoints.http.rules import SHARES_RULE, listed_once_rules, stated
+from parcel_registry.entrypoints.http.schemas import (
+    MAX_RESPONSIBLE_PERSONS,
+    MAX_SHAREHOLDERS,
+    EnterpriseIn,
+    EnterpriseLineIn,
+)
 from parcel_registry.entrypoints.http.schemas_responses import enterprise_view, history_view, link_view, related_view
 from parcel_registry.service_layer import enterprises as handlers
 from parcel_registry.service_layer import queries
@@ -58,7 +63,7 @@ def router() -> APIRouter:
 
     @r.put("/{uscc}", summary="Register or change an enterprise (as the business registry reports it)",
            responses={201: {"description": "registered (the enterprise was new)"}},
-           openapi_extra=stated(SHARES_RULE))
+           openapi_extra=stated(SHARES_RULE, *listed_once_rules(MAX_RESPONSIBLE_PERSONS, MAX_SHAREHOLDERS)))
     async def put_enterprise(
         uscc: UsccPath, body: EnterpriseIn, ctx: Ctx, principal: Principal = require(ENTERPRISES_WRITE)
     ) -> JSONResponse:
@@ -67,7 +72,8 @@ def router() -> APIRouter:
         except DomainValidationError as bad:
             raise _as_sent(bad, body) from None
         act = Act(principal.subject, ctx.clock.now(), body.reason, body.reference)
-        stored, change = await handlers.put_enterprise(ctx.uow(), enterprise, ctx.equity_rules, act)
+        stored, change = await handlers.put_enterprise(ctx.uow(), enterprise, ctx.equity_rules, act,
+                                                       body.effective_on)
         view = enterprise_view(stored, ctx.vault.reveal if principal.is_admin else None) | {"change": change.value}
         return JSONResponse(jsonable_encoder(view), status_code=201 if change is Change.CREATED else 200)
 

@@ -38,6 +38,21 @@ def parcel_rules(max_commitments: int, max_flags: int) -> list[Rule]:
 
 SHARES_RULE = rule(["shareholders"], "同一企业各股东的持股比例合计不超过 100%。",
                    "The shares of one enterprise's shareholders add up to at most 100 %.")
+
+
+def listed_once_rules(max_persons: int, max_shareholders: int) -> list[Rule]:
+    """An enterprise's people and shareholders each listed once (by ID number or USCC, which a
+    schema cannot compare across items), and no enterprise among its own shareholders."""
+    return [
+        rule([f"responsible_persons[{i}]" for i in range(max_persons)],
+             "同一人在同一职务上只能列出一次。", "The same person is listed once per role."),
+        rule([f"shareholders[{i}]" for i in range(max_shareholders)],
+             "同一股东只能列出一次。", "Each shareholder is listed once."),
+        rule(each("shareholders", "uscc", max_shareholders),
+             "企业不能持有自己的股份。", "An enterprise is not among its own shareholders."),
+    ]
+
+
 FILING_YEAR_RULE = rule(["year"], "申报年度不能晚于当前年度（北京时间）。",
                         "A filing's year is not after the current year (Beijing time).")
 LEASE_END_RULE = rule(["end"], "租赁的结束日期不能早于开始日期。", "A lease's end is not before its start.")

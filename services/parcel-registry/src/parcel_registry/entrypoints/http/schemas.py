@@ -124,13 +124,22 @@ class ShareholderIn(_In):
         return value
 
 
+# An enterprise's responsible persons (法定代表人, 实际控制人, directors...) and the shareholders
+# the business registry reports; the bounds let a route name every item its rules concern.
+MAX_RESPONSIBLE_PERSONS = 50
+MAX_SHAREHOLDERS = 200
+
+
 class EnterpriseIn(_In):
     name: Annotated[str, text(200)]
     status: EnterpriseStatus = EnterpriseStatus.ACTIVE
-    responsible_persons: list[PersonIn] = []
-    shareholders: list[ShareholderIn] = []
+    responsible_persons: list[PersonIn] = Field([], max_length=MAX_RESPONSIBLE_PERSONS)
+    shareholders: list[ShareholderIn] = Field([], max_length=MAX_SHAREHOLDERS)
     reason: Reason | None = None
     reference: Reference | None = None
+    effective_on: date | None = Field(None, description="the day the reported change took effect (default: the "
+                                      "day it is recorded, Beijing time); persons and shareholders it drops are "
+                                      "related to the enterprise up to that day, ones it adds from it")
 
     def to_domain(self, uscc: str) -> Enterprise:
         return Enterprise(
