@@ -158,7 +158,7 @@ async def test_a_filing_from_an_enterprise_not_on_the_parcel_becomes_a_task_for_
     assert D(str(output["output_value"])) == D("30000000")  # the occupant's output is not the parcel's
 
 
-async def test_an_unapproved_lease_and_an_unknown_filer_are_on_the_timeline_and_briefed_to_the_street(
+async def test_an_unapproved_lease_and_an_unknown_filer_are_on_the_timeline_and_briefed_to_the_street_until_approved(
         stack: Stack) -> None:
     o, year, pid, street = Outside(stack), 2036, _pid(), "瀛海镇"
     holder, tenant, occupant = new_uscc(), new_uscc(), new_uscc()
@@ -192,6 +192,20 @@ async def test_an_unapproved_lease_and_an_unknown_filer_are_on_the_timeline_and_
     assert by_filing["lease_id"] is None and by_filing["filing_id"] in by_filing["why"]
     assert by_filing["why"].startswith("税务申报") and occupant in by_filing["why"]
     assert all("请到现场核查" in t["why"] for t in tasks)
+
+    # The lease approved: its task is withdrawn, saying so first; the unknown filer's stays open.
+    await o.lease(pid, lease_id, tenant, 2_000, f"{year}-01-01", approved=True)
+    [still] = await eventually(lambda: _one(o.tasks_for(street, pid)), timeout=60)
+    assert still["task_id"] == by_filing["task_id"]
+    withdrawn = await o.ok(await o.http.get(f"{stack.enforcement}/v1/inspection-tasks", params={"status": "withdrawn"},
+                                            headers=auth("street-office", jurisdiction=street)))
+    [gone] = [t for t in withdrawn["items"] if t["task_id"] == by_lease["task_id"]]
+    assert gone["why"].startswith("已撤回") and gone["approval_lease_id"] == lease_id
+
+
+async def _one(tasks: Awaitable[list[dict]]) -> list[dict] | None:
+    found = await tasks
+    return found if len(found) == 1 else None
 
 
 async def _two(tasks: Awaitable[list[dict]]) -> list[dict] | None:
