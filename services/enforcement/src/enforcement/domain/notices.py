@@ -116,8 +116,8 @@ def for_withdrawn_task(task: InspectionTask) -> Notice:
     parcel = task.parcel_name or task.parcel_id
     at = task.done_at or task.last_reported_at
     subject = f"核查任务撤回：地块 {task.parcel_id}「{parcel}」"
-    body = (f"发生了什么：{told.street_name}辖区内地块 {task.parcel_id}「{parcel}」的核查任务（任务编号 {task.task_id}）"
-            "已撤回。\n"
+    body = (f"发生了什么：{told.street_name}辖区内地块 {task.parcel_id}「{parcel}」的核查任务"
+            f"（任务编号 {task.task_id}）已撤回。\n"
             f"原因：{told.why}\n"
             "需要做什么：无需再到现场核查；已安排的核查可以取消。")
     return Notice(task_notice_id(task.task_id, task.street, NoticeKind.TASK_WITHDRAWN), recipient_of(task.street),

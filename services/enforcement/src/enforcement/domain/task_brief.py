@@ -28,9 +28,9 @@ def brief(task: InspectionTask, language: str = "zh") -> TaskBrief:
     approved_on = task.approval_date.isoformat() if task.approval_date else "?"
     ref = task.approval_ref or "?"
     if language == "en":
-        return TaskBrief(street, f"Withdrawn: lease {task.approval_lease_id} of enterprise {task.suspected_uscc} was "
-                                 f"approved by the Administrative Committee ({ref}, {approved_on}); no visit is needed. "
-                                 f"The task had been opened because: {cause}")
+        return TaskBrief(street, f"Withdrawn: lease {task.approval_lease_id} of enterprise {task.suspected_uscc} "
+                                 f"was approved by the Administrative Committee ({ref}, {approved_on}); no visit is "
+                                 f"needed. The task had been opened because: {cause}")
     return TaskBrief(street, f"已撤回：企业 {task.suspected_uscc} 的租赁 {task.approval_lease_id} 已获管委会批准"
                              f"（{ref}，{approved_on}），无需再到现场核查。原任务事由：{cause}")
 
