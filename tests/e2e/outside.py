@@ -63,6 +63,15 @@ class Outside:
         await self.ok(await self.http.put(f"{self.stack.registry}/v1/parcels/{parcel_id}", json=body,
                                           headers=auth("land-staff")))
 
+    async def lease(self, parcel_id: str, lease_id: str, tenant: str, area_m2: int, start: str,
+                    approved: bool = False) -> None:
+        """A lease registered as land staff do (unapproved: no approval document or date)."""
+        body = {"tenant_uscc": tenant, "area_m2": str(area_m2), "start": start, "approved": approved}
+        if approved:
+            body |= {"approval_reference": f"京开管批〔{start[:4]}〕{lease_id}号", "approval_date": start}
+        await self.ok(await self.http.put(f"{self.stack.registry}/v1/parcels/{parcel_id}/leases/{lease_id}",
+                                          json=body, headers=auth("land-staff")))
+
     # -- tax system ---------------------------------------------------------------------------
     async def filings_batch(self, filings: list[dict[str, Any]]) -> dict[str, Any]:
         body = "\n".join(json.dumps(f) for f in filings).encode()
@@ -85,7 +94,20 @@ class Outside:
         response: httpx.Response = await eventually(posted, timeout=60)
         return response
 
+    async def tasks_for(self, office: str, parcel_id: str) -> list[dict[str, Any]]:
+        """The parcel's open inspection tasks on the list of `office`'s street office."""
+        r = await self.ok(await self.http.get(f"{self.stack.enforcement}/v1/inspection-tasks",
+                                              headers=auth("street-office", jurisdiction=office)))
+        return [t for t in r["items"] if t["parcel_id"] == parcel_id]
+
     # -- evaluation ---------------------------------------------------------------------------
+    async def timeline(self, parcel_id: str) -> list[dict[str, Any]]:
+        """The parcel's timeline entries, oldest first (none while evaluation does not know it)."""
+        r = await self.http.get(f"{self.stack.evaluation}/v1/parcels/{parcel_id}/timeline",
+                                headers=auth("land-staff"))
+        items: list[dict[str, Any]] = r.json()["items"] if r.status_code == 200 else []
+        return items
+
     async def grade(self, parcel_id: str, year: int | None = None) -> dict[str, Any] | None:
         """The parcel's grade of `year` (without one: of the current year, which a registered
         parcel has from the moment it is registered)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable
 from decimal import Decimal as D
 
 import pytest
@@ -148,18 +149,68 @@ async def test_a_filing_from_an_enterprise_not_on_the_parcel_becomes_a_task_for_
     await o.filings_batch(quarterly(holder, pid, year, D("30000000"), D("1500000"), range(1, 2)))
     await o.filings_batch(quarterly(occupant, pid, year, D("5000000"), D("200000"), range(1, 2)))
 
-    async def task_for(office: str) -> list[dict]:
-        r = await o.ok(await o.http.get(f"{stack.enforcement}/v1/inspection-tasks",
-                                        headers=auth("street-office", jurisdiction=office)))
-        return [t for t in r["items"] if t["parcel_id"] == pid]
-
-    [task] = await eventually(lambda: task_for(street), timeout=60)
+    [task] = await eventually(lambda: o.tasks_for(street, pid), timeout=60)
     assert task["suspected_uscc"] == occupant and task["status"] == "open"
-    assert await task_for("荣华街道") == []
+    assert await o.tasks_for("荣华街道", pid) == []
 
     output = await o.ok(await o.http.get(f"{stack.registry}/v1/parcels/{pid}/output", params={"year": year},
                                          headers=auth("land-staff")))
     assert D(str(output["output_value"])) == D("30000000")  # the occupant's output is not the parcel's
+
+
+async def test_an_unapproved_lease_and_an_unknown_filer_are_on_the_timeline_and_briefed_to_the_street_until_approved(
+        stack: Stack) -> None:
+    o, year, pid, street = Outside(stack), 2036, _pid(), "瀛海镇"
+    holder, tenant, occupant = new_uscc(), new_uscc(), new_uscc()
+    for code, name in ((holder, "北京亦庄精密制造有限公司"), (tenant, "北京未批租户科技有限公司"),
+                       (occupant, "北京不明入驻商贸有限公司")):
+        await o.enterprise(code, f"{name}{code[-4:]}", new_person())
+    await o.parcel(pid, holder, street=street)
+    lease_id = f"L-{uuid.uuid4().hex[:6]}"
+    await o.lease(pid, lease_id, tenant, 2_000, f"{year}-01-01")  # not approved
+    await o.filings_batch(quarterly(occupant, pid, year, D("5000000"), D("200000"), range(1, 2)))
+
+    async def on_timeline() -> dict[str, dict] | None:
+        found = {e["kind"]: e for e in await o.timeline(pid)}
+        return found if {"holder_recorded", "lease_registered", "suspected_occupant"} <= found.keys() else None
+
+    entries = await eventually(on_timeline, timeout=60)
+    leased = entries["lease_registered"]
+    assert (leased["uscc"], leased["lease_id"], leased["approved"]) == (tenant, lease_id, False)
+    assert "未经批准" in leased["zh"]
+    assert entries["suspected_occupant"]["uscc"] == occupant and entries["suspected_occupant"]["zh"].startswith(
+        "疑似占用")
+
+    # Each becomes a task for the parcel's street office, briefed in Chinese: why, and what to do.
+    tasks = await eventually(lambda: _two(o.tasks_for(street, pid)), timeout=60)
+    by_uscc = {t["suspected_uscc"]: t for t in tasks}
+    assert by_uscc.keys() == {tenant, occupant} and {t["street_name"] for t in tasks} == {street}
+    by_lease = by_uscc[tenant]
+    assert by_lease["lease_id"] == lease_id and by_lease["filing_id"] == ""
+    assert by_lease["why"].startswith("未经批准的租赁登记") and lease_id in by_lease["why"] and tenant in by_lease["why"]
+    by_filing = by_uscc[occupant]
+    assert by_filing["lease_id"] is None and by_filing["filing_id"] in by_filing["why"]
+    assert by_filing["why"].startswith("税务申报") and occupant in by_filing["why"]
+    assert all("请到现场核查" in t["why"] for t in tasks)
+
+    # The lease approved: its task is withdrawn, saying so first; the unknown filer's stays open.
+    await o.lease(pid, lease_id, tenant, 2_000, f"{year}-01-01", approved=True)
+    [still] = await eventually(lambda: _one(o.tasks_for(street, pid)), timeout=60)
+    assert still["task_id"] == by_filing["task_id"]
+    withdrawn = await o.ok(await o.http.get(f"{stack.enforcement}/v1/inspection-tasks", params={"status": "withdrawn"},
+                                            headers=auth("street-office", jurisdiction=street)))
+    [gone] = [t for t in withdrawn["items"] if t["task_id"] == by_lease["task_id"]]
+    assert gone["why"].startswith("已撤回") and gone["approval_lease_id"] == lease_id
+
+
+async def _one(tasks: Awaitable[list[dict]]) -> list[dict] | None:
+    found = await tasks
+    return found if len(found) == 1 else None
+
+
+async def _two(tasks: Awaitable[list[dict]]) -> list[dict] | None:
+    found = await tasks
+    return found if len(found) == 2 else None
 
 
 async def test_resent_requests_and_redelivered_events_change_nothing(stack: Stack) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from landgrade.testing import eventually, read_events, token
 from landgrade_events.enforcement import FINDINGS, FindingRecorded
-from landgrade_events.registry import ParcelChanged, SuspectedOccupant
+from landgrade_events.registry import LeaseChanged, ParcelChanged, SuspectedOccupant
 from landgrade_reference.uscc import uscc_check_character as check_character
 
 pytestmark = pytest.mark.infra
@@ -280,3 +280,22 @@ async def test_an_unapproved_lease_becomes_a_task_whose_brief_names_the_lease(en
     [task] = await eventually(ronghua_tasks)
     assert (task["lease_id"], task["filing_id"], task["suspected_uscc"]) == (lease_id, "", tenant)
     assert task["why"].startswith("未经批准的租赁登记") and lease_id in task["why"] and "税务申报" not in task["why"]
+
+    # The lease approved: the task is withdrawn, says by which approval, and the office is told.
+    await enforcement.publish(LeaseChanged(parcel_id=parcel, lease_id=lease_id, tenant_uscc=tenant,
+                                           area_m2=Decimal(500), start=date(2025, 1, 1), approved=True,
+                                           approval_ref="京开管批〔2025〕12号", approval_date=date(2025, 4, 1),
+                                           equity_linked=False))
+
+    async def withdrawn() -> dict | None:
+        listed = (await enforcement.client.get("/v1/inspection-tasks", params={"status": "withdrawn"},
+                                               headers=RONGHUA)).json()["items"]
+        return next((t for t in listed if t["task_id"] == task["task_id"]), None)
+
+    gone = await eventually(withdrawn)
+    assert (gone["status"], gone["approval_lease_id"], gone["approval_ref"], gone["approval_date"]) == (
+        "withdrawn", lease_id, "京开管批〔2025〕12号", "2025-04-01")
+    assert gone["why"].startswith("已撤回") and gone["done_at"] is not None
+    assert await ronghua_tasks() == []
+    told = (await enforcement.client.get("/v1/notices", headers=RONGHUA)).json()["items"]
+    assert [n["kind"] for n in told if n["task_id"] == task["task_id"]] == ["task_withdrawn", "inspection_task"]

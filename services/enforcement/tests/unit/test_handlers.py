@@ -31,10 +31,10 @@ from enforcement.domain.inspections import (
     new_inspection,
 )
 from enforcement.domain.local_time import local_date
-from enforcement.domain.notices import Notice, TaskNoticePolicy
+from enforcement.domain.notices import Notice, NoticeKind, TaskNoticePolicy
 from enforcement.domain.paging import Cursor
 from enforcement.domain.pending import PendingInspection, PendingStatus
-from enforcement.domain.projections import InspectionTask, ParcelView, SuspicionReport
+from enforcement.domain.projections import InspectionTask, LeaseApproval, ParcelView, SuspicionReport
 from enforcement.domain.task_brief import brief
 from enforcement.service_layer.cases import TransitionRequest, flag_overdue_cases, on_parcel_graded, transition_case
 from enforcement.service_layer.context import Caller
@@ -45,7 +45,7 @@ from enforcement.service_layer.inspections import (
     expire_pending_inspections,
     record_inspection,
 )
-from enforcement.service_layer.projections import on_parcel_changed, on_suspected_occupant
+from enforcement.service_layer.projections import on_lease_changed, on_parcel_changed, on_suspected_occupant
 from enforcement.service_layer.queries import (
     evidence_content,
     get_case,
@@ -57,7 +57,7 @@ from enforcement.service_layer.queries import (
 from enforcement.service_layer.unit_of_work import EnforcementUnitOfWork
 from landgrade_events import enforcement as contract
 from landgrade_events.evaluation import Metrics, ParcelGraded, Reason
-from landgrade_events.registry import ParcelChanged, SuspectedOccupant
+from landgrade_events.registry import LeaseChanged, ParcelChanged, SuspectedOccupant
 from landgrade_reference.jurisdictions import canonical_jurisdiction
 from servicekit.events import CloudEvent, EventData
 from servicekit.inbox import Delivery, Received
@@ -235,6 +235,19 @@ class FakeProjectionRepository:
         return dataclasses.replace(task, parcel_name=view.name, parcel_address=view.address,
                                    holder_uscc=view.holder_uscc, holder_name=view.holder_name)
 
+
+    async def open_task(self, parcel_id: str, suspected_uscc: str) -> InspectionTask | None:
+        return next((t for t in self.open_tasks if (t.parcel_id, t.suspected_uscc, t.status) == (
+            parcel_id, suspected_uscc, "open")), None)
+
+    async def withdraw_task(self, task_id: str, approval: LeaseApproval, at: datetime) -> bool:
+        for n, task in enumerate(self.open_tasks):
+            if task.task_id == task_id and task.status == "open":
+                self.open_tasks[n] = dataclasses.replace(
+                    task, status="withdrawn", done_at=at, approval_lease_id=approval.lease_id,
+                    approval_ref=approval.approval_ref, approval_date=approval.approval_date)
+                return True
+        return False
 
     async def complete_tasks(self, parcel_id: str, inspection_id: str, at: datetime) -> int:
         done = 0
@@ -705,3 +718,65 @@ async def test_an_unapproved_lease_gives_a_task_whose_brief_names_the_lease() ->
     zh, en = brief(task).why, brief(task, "en").why
     assert zh.startswith("未经批准的租赁登记") and "租赁 L-7" in zh and TENANT in zh and "税务申报" not in zh
     assert "Lease L-7" in en and "without the Administrative Committee's approval" in en and "filing" not in en
+
+
+def _lease(lease_id: str, *, approved: bool, start: date | None = date(2025, 1, 1),
+           end: date | None = None) -> LeaseChanged:
+    return LeaseChanged(parcel_id="P-1", lease_id=lease_id, tenant_uscc=TENANT, area_m2=Decimal(500), start=start,
+                        end=end, approved=approved, approval_ref="京开管批〔2025〕7号" if approved else None,
+                        approval_date=date(2025, 3, 1) if approved else None, equity_linked=False)
+
+
+async def test_approving_the_lease_withdraws_its_task_and_tells_the_street_office_once() -> None:
+    uow = FakeUnitOfWork()
+    await _registry(uow)
+    await on_suspected_occupant(uow, received(SuspectedOccupant(
+        parcel_id="P-1", street=RONGHUA, uscc=TENANT, lease_id="L-7", year=2025,
+        reason="未经批准的租赁登记：租赁 L-7")))
+    await on_lease_changed(uow, received(_lease("L-7", approved=False)))  # the registration itself: no change
+    assert [t.status for t in uow.projections.open_tasks] == ["open"]
+
+    approved = received(_lease("L-7", approved=True))
+    await on_lease_changed(uow, approved)
+    [task] = uow.projections.open_tasks
+    assert (task.status, task.done_at, task.approval_lease_id, task.approval_ref) == (
+        "withdrawn", T0, "L-7", "京开管批〔2025〕7号")
+    assert await list_tasks(uow, RONGHUA_APP, street=None, status="open", limit=10, offset=0) == ([], 0, None)
+    zh = brief(task).why
+    assert zh.startswith("已撤回") and "L-7" in zh and "京开管批〔2025〕7号" in zh and "无需再到现场核查" in zh
+    assert brief(task, "en").why.startswith("Withdrawn: lease L-7")
+    withdrawal = [n for n in uow.notices.kept.values() if n.kind is NoticeKind.TASK_WITHDRAWN]
+    assert [(n.task_id, n.recipient, n.respond_by) for n in withdrawal] == [(task.task_id, "ronghua", None)]
+    assert withdrawal[0].subject.startswith("核查任务撤回") and "无需再到现场核查" in withdrawal[0].body
+
+    await on_lease_changed(uow, approved)  # redelivered: nothing more
+    assert len(uow.notices.kept) == 2 and [t.status for t in uow.projections.open_tasks] == ["withdrawn"]
+
+
+@pytest.mark.parametrize(("task_lease", "task_year", "lease", "withdrawn"), [
+    ("L-7", 2025, _lease("L-7", approved=True), True),  # the task's own lease
+    ("L-8", 2025, _lease("L-7", approved=True), False),  # another lease of the tenant, still unapproved
+    (None, 2025, _lease("L-7", approved=True), True),  # the tenant's filing for a year the lease covers
+    (None, 2024, _lease("L-7", approved=True), False),  # a filing for a year before the lease
+    (None, 2027, _lease("L-7", approved=True, end=date(2026, 12, 31)), False),  # ... or after it
+    (None, 2024, _lease("L-7", approved=True, start=None), True),  # an open-ended lease covers every year
+])
+async def test_which_open_task_a_lease_approval_withdraws(task_lease: str | None, task_year: int,
+                                                         lease: LeaseChanged, withdrawn: bool) -> None:
+    uow = FakeUnitOfWork()
+    await _registry(uow)
+    await on_suspected_occupant(uow, received(SuspectedOccupant(
+        parcel_id="P-1", street=RONGHUA, uscc=TENANT, lease_id=task_lease, filing_id="" if task_lease else "F-1",
+        year=task_year, reason="test")))
+    await on_lease_changed(uow, received(lease))
+    assert [t.status for t in uow.projections.open_tasks] == ["withdrawn" if withdrawn else "open"]
+
+
+async def test_a_task_an_inspection_made_done_is_not_withdrawn() -> None:
+    uow = FakeUnitOfWork()
+    await _registry(uow)
+    await on_suspected_occupant(uow, received(suspicion("P-1")))
+    await record_inspection(uow, an_inspection("P-1"), RONGHUA_APP)
+    await on_lease_changed(uow, received(_lease("L-7", approved=True, start=date(2024, 1, 1))))
+    [task] = uow.projections.open_tasks
+    assert task.status == "done" and task.approval_lease_id is None

@@ -24,7 +24,7 @@ from evaluation.domain.records import Current, Recorded
 from evaluation.domain.ruleset import Ruleset
 from evaluation.domain.ruleset_codec import ruleset_to_dict, with_changes
 from evaluation.domain.rulesets import load_seed_ruleset
-from evaluation.domain.timeline import Occupants
+from evaluation.domain.timeline import SUSPECTED_OCCUPANT, AwaitedFiling, Occupants
 from evaluation.service_layer import facts, objections, publication, re_evaluation, rulesets, simulation, yearly_run
 from evaluation.service_layer.grading import NoRuleset
 from evaluation.service_layer.publication import PublicationError
@@ -320,6 +320,8 @@ class FakeTimeline:
     def __init__(self, facts: FakeFacts) -> None:
         self.facts = facts
         self.entries: dict[tuple[str, str], Any] = {}
+        self.awaiting: dict[tuple[str, str], AwaitedFiling] = {}  # by parcel and filer, as the table's key
+        self.locked: set[str] = set()
 
     async def stored_holder(self, parcel_id: str) -> tuple[str, int] | None:
         p = self.facts.parcels.get(parcel_id)
@@ -336,6 +338,19 @@ class FakeTimeline:
     async def append(self, parcel_id: str, entries: list[Any]) -> None:
         for e in entries:
             self.entries.setdefault((parcel_id, e.key), e)
+
+    async def lock_parcels(self, parcel_ids: list[str]) -> None:
+        self.locked.update(parcel_ids)
+
+    async def await_parcel(self, parcel_id: str, filings: list[AwaitedFiling]) -> None:
+        for f in filings:
+            self.awaiting.setdefault((parcel_id, f.uscc), f)
+
+    async def take_awaiting(self, parcel_ids: list[str]) -> dict[str, list[AwaitedFiling]]:
+        taken: dict[str, list[AwaitedFiling]] = {}
+        for parcel_id, uscc in [k for k in self.awaiting if k[0] in parcel_ids]:
+            taken.setdefault(parcel_id, []).append(self.awaiting.pop((parcel_id, uscc)))
+        return taken
 
 
 class FakeUnitOfWork:
@@ -430,6 +445,37 @@ async def test_filings_that_came_before_their_parcel_are_graded_when_it_is_annou
     assert uow.events == [] and ("P-1", 2024) in uow.facts.revenue
     await facts.parcels_changed(uow, [_received(_parcel())])
     assert _grades(uow, 2024) == [("A", None)] and _grades(uow, 2026) == [("B", None)]
+
+
+def _uncounted(parcel_id: str, filer: str, filing_id: str) -> FilingAccepted:
+    return _filing(parcel_id, 1_000_000, 100_000).model_copy(update={
+        "uscc": filer, "filing_id": filing_id, "counted": False})
+
+
+async def test_a_suspected_occupant_that_came_before_its_parcel_is_on_the_timeline_once_the_parcel_is() -> None:
+    # Regression: a filing consumed before its parcel added no timeline entry, and nothing retried it.
+    uow, stranger = _uow(), with_check_character("91110115MA00TRNG8")
+    early = [_received(_uncounted("P-1", stranger, "F-1")), _received(_uncounted("P-1", stranger, "F-2")),
+             _received(_uncounted("P-1", TENANT, "F-3"))]
+    await facts.filings_accepted(uow, early)
+    assert uow.timeline.entries == {} and set(uow.timeline.awaiting) == {("P-1", stranger), ("P-1", TENANT)}
+    assert uow.timeline.locked == {"P-1"}  # settled under the lock the parcel's arrival takes too
+    await facts.leases_changed(uow, [_received(LeaseChanged(
+        parcel_id="P-1", lease_id="L1", tenant_uscc=TENANT, area_m2=Decimal(500), approved=False,
+        equity_linked=False))])
+    await facts.parcels_changed(uow, [_received(_parcel())])
+    suspected = [e for e in uow.timeline.entries.values() if e.kind == SUSPECTED_OCCUPANT]
+    # The stranger once, named by its first filing and dated by it; the tenant registered meanwhile
+    # is on the timeline by its lease.
+    assert [(e.uscc, e.details["filing_id"], e.at) for e in suspected] == [
+        (stranger, "F-1", early[0].delivery.event.time)]
+    assert uow.timeline.awaiting == {}
+
+    # Redelivered, or the parcel again: nothing more.
+    before = dict(uow.timeline.entries)
+    await facts.filings_accepted(uow, early[:1])
+    await facts.parcels_changed(uow, [_received(_parcel())])
+    assert uow.timeline.entries == before and uow.timeline.awaiting == {}
 
 
 async def test_filings_grade_the_parcel_and_announce_each_change_once() -> None:

@@ -15,8 +15,10 @@ from evaluation.domain.timeline import (
     LEASE_CHANGED,
     LEASE_REGISTERED,
     SUSPECTED_OCCUPANT,
+    AwaitedFiling,
     Occupants,
     StoredLease,
+    arrival_entries,
     case_entries,
     day_start,
     filing_entries,
@@ -95,6 +97,37 @@ def test_filing(filer: str, occupants: Occupants | None, kinds: list[str]) -> No
     if entries:
         assert entries[0].key == f"suspected:{filer}"  # once per enterprise: a later filing adds nothing
         assert entries[0].details == {"filing_id": "F1", "year": 2026} and entries[0].zh.startswith("疑似占用")
+
+
+EARLIER = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
+
+
+def _awaited(filer: str, filing_id: str = "F1", at: datetime = EARLIER) -> AwaitedFiling:
+    return AwaitedFiling(filer, filing_id, 2026, at)
+
+
+@pytest.mark.parametrize(("awaited", "occupants", "expected"), [
+    # a stranger to the parcel as it arrives: suspected, dated when its filing was recorded
+    ([_awaited(S)], Occupants(A), [(S, "F1", EARLIER)]),
+    # the holder the parcel arrives with, or a tenant registered before it: nothing
+    ([_awaited(A)], Occupants(A), []),
+    ([_awaited(T)], Occupants(A, frozenset({T})), []),
+    # oldest first, whatever order the store returns them in
+    ([_awaited(S, "F2", NOW), _awaited(B, "F1", EARLIER)], Occupants(A), [(B, "F1", EARLIER), (S, "F2", NOW)]),
+    ([], Occupants(A), []),
+])
+def test_filings_that_came_before_their_parcel(awaited: list[AwaitedFiling], occupants: Occupants,
+                                              expected: list[tuple[str, str, datetime]]) -> None:
+    entries = arrival_entries(awaited, occupants)
+    assert [(e.uscc, e.details["filing_id"], e.at) for e in entries] == expected
+    assert all(e.kind == SUSPECTED_OCCUPANT for e in entries)
+
+
+def test_a_filing_judged_on_arrival_makes_the_key_it_would_have_made_at_once() -> None:
+    # so a filing seen both ways (waiting, and again once the parcel is known) makes one entry
+    [waited] = arrival_entries([_awaited(S)], Occupants(A))
+    [at_once] = filing_entries(S, "F1", 2026, Occupants(A), EARLIER)
+    assert waited == at_once
 
 
 def test_a_redelivered_fact_makes_the_same_key() -> None:

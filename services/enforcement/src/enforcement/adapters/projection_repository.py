@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from enforcement.adapters.tables import inspection_tasks, parcel_grades, parcels
 from enforcement.domain.case_decisions import GradeOrder
 from enforcement.domain.paging import Cursor
-from enforcement.domain.projections import InspectionTask, ParcelView, SuspicionReport
+from enforcement.domain.projections import InspectionTask, LeaseApproval, ParcelView, SuspicionReport
 from landgrade_reference.jurisdictions import canonical_jurisdiction
 from servicekit.db import any_of, column_arrays, on_conflict_update, unnest_insert
 
@@ -95,6 +95,22 @@ class ProjectionRepository:
         """One task with where to go and whose land it is (as `tasks` gives them)."""
         found = await self._task_rows([inspection_tasks.c.task_id == task_id], limit=1, offset=0)
         return found[0] if found else None
+
+    async def open_task(self, parcel_id: str, suspected_uscc: str) -> InspectionTask | None:
+        """The open task about this enterprise on this parcel (there is at most one)."""
+        t = inspection_tasks
+        found = await self._task_rows([t.c.parcel_id == parcel_id, t.c.suspected_uscc == suspected_uscc,
+                                       t.c.status == "open"], limit=1, offset=0)
+        return found[0] if found else None
+
+    async def withdraw_task(self, task_id: str, approval: LeaseApproval, at: datetime) -> bool:
+        """Withdraws the task if it is still open (an inspection may have made it done meanwhile)."""
+        t = inspection_tasks
+        result = await self.session.execute(
+            update(t).where(t.c.task_id == task_id, t.c.status == "open")
+            .values(status="withdrawn", done_at=at, approval_lease_id=approval.lease_id,
+                    approval_ref=approval.approval_ref, approval_date=approval.approval_date))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def complete_tasks(self, parcel_id: str, inspection_id: str, at: datetime) -> int:
         """An inspection of the parcel answers its open tasks."""

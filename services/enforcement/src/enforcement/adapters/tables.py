@@ -142,6 +142,10 @@ inspection_tasks = Table(
     Column("done_at", DateTime(timezone=True)),
     Column("done_by_inspection_id", String(128)),
     Column("lease_id", String(64)),  # a task from an unapproved lease: filing_id is then empty
+    # The lease approval that withdrew the task (status "withdrawn", done_at when); else null.
+    Column("approval_lease_id", String(64)),
+    Column("approval_ref", String(100)),
+    Column("approval_date", Date),
     Index("uq_inspection_tasks_open", "parcel_id", "suspected_uscc", unique=True,
           postgresql_where=text("status = 'open'")),
     Index("ix_inspection_tasks_street_status", "street_key", "status"),

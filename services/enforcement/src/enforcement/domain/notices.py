@@ -1,9 +1,10 @@
 """Notices to a street office or town government: a new inspection task in its area — what
-happened, why, what to do and by when, in Chinese, the language of the people who read them.
+happened, why, what to do and by when, in Chinese, the language of the people who read them — and
+the withdrawal of one it was told of.
 
-A notice is written in the transaction that creates the task, so a task never commits without its
-notice nor a notice without its task; a repeated report refreshes the open task and tells nobody
-again. Its id derives from the task and the street: the same task written twice is one notice. The
+A notice is written in the transaction that creates (or withdraws) the task, so a task never
+commits without its notice nor a notice without its task; a repeated report refreshes the open
+task and tells nobody again. Its id derives from the task and the street: the same task written twice is one notice. The
 notice names parcels and enterprises (USCCs), never a person's ID number.
 """
 
@@ -24,6 +25,7 @@ from .task_brief import brief
 
 class NoticeKind(enum.StrEnum):
     INSPECTION_TASK = "inspection_task"
+    TASK_WITHDRAWN = "task_withdrawn"  # a task the office was told of no longer asks for a visit
 
 
 class NoticeStatus(enum.StrEnum):
@@ -71,8 +73,8 @@ def recipient_of(street: str) -> str:
     return canonical_jurisdiction(street)
 
 
-def task_notice_id(task_id: str, street: str) -> str:
-    digest = hashlib.sha256(f"{NoticeKind.INSPECTION_TASK.value}|{task_id}|{recipient_of(street)}".encode())
+def task_notice_id(task_id: str, street: str, kind: NoticeKind = NoticeKind.INSPECTION_TASK) -> str:
+    digest = hashlib.sha256(f"{kind.value}|{task_id}|{recipient_of(street)}".encode())
     return digest.hexdigest()[:40]
 
 
@@ -105,3 +107,18 @@ def for_new_task(task: InspectionTask, policy: TaskNoticePolicy) -> Notice:
             f"期限：{deadline}")
     return Notice(task_notice_id(task.task_id, task.street), recipient_of(task.street), NoticeKind.INSPECTION_TASK,
                   task.parcel_id, task.task_id, subject, body, by, task.created_at)
+
+
+def for_withdrawn_task(task: InspectionTask) -> Notice:
+    """The street office's notice that a task it was told of is withdrawn (the lease it was about
+    is approved): no visit is needed. One per task, like the task's own notice."""
+    told = brief(task, "zh")
+    parcel = task.parcel_name or task.parcel_id
+    at = task.done_at or task.last_reported_at
+    subject = f"核查任务撤回：地块 {task.parcel_id}「{parcel}」"
+    body = (f"发生了什么：{told.street_name}辖区内地块 {task.parcel_id}「{parcel}」的核查任务"
+            f"（任务编号 {task.task_id}）已撤回。\n"
+            f"原因：{told.why}\n"
+            "需要做什么：无需再到现场核查；已安排的核查可以取消。")
+    return Notice(task_notice_id(task.task_id, task.street, NoticeKind.TASK_WITHDRAWN), recipient_of(task.street),
+                  NoticeKind.TASK_WITHDRAWN, task.parcel_id, task.task_id, subject, body, None, at)

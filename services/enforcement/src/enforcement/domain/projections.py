@@ -4,7 +4,7 @@ and suspected occupants (inspection tasks for the parcel's street office)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 
@@ -35,8 +35,23 @@ class SuspicionReport:
 
 
 @dataclass(frozen=True)
+class LeaseApproval:
+    """The registry reports a lease approved by the Administrative Committee (its `LeaseChanged`
+    with `approved`): its tenant rents the parcel lawfully for the lease's period."""
+
+    parcel_id: str
+    lease_id: str
+    tenant_uscc: str
+    start: date | None
+    end: date | None
+    approval_ref: str | None
+    approval_date: date | None
+
+
+@dataclass(frozen=True)
 class InspectionTask:
-    """One open (or done) to-do item of a street office: go and look at this parcel."""
+    """One to-do item of a street office: go and look at this parcel. Open until an inspection
+    of the parcel makes it done, or the approval of the lease it is about withdraws it."""
 
     task_id: str
     parcel_id: str
@@ -46,10 +61,10 @@ class InspectionTask:
     filing_id: str
     year: int
     reports: int
-    status: Literal["open", "done"]
+    status: Literal["open", "done", "withdrawn"]
     created_at: datetime
     last_reported_at: datetime
-    done_at: datetime | None
+    done_at: datetime | None  # when it was done or withdrawn
     done_by_inspection_id: str | None
     lease_id: str | None = None  # the unapproved lease that gave rise to the task (else a filing did)
     # Where to go and whose land it is, from the parcel projection (None: not reported yet).
@@ -57,3 +72,21 @@ class InspectionTask:
     parcel_address: str | None = None
     holder_uscc: str | None = None
     holder_name: str | None = None
+    # The approval that withdrew the task (status "withdrawn"; else None).
+    approval_lease_id: str | None = None
+    approval_ref: str | None = None
+    approval_date: date | None = None
+
+
+def withdraws(approval: LeaseApproval, task: InspectionTask) -> bool:
+    """Whether the lease's approval withdraws the open task: the task is about the lease's tenant
+    on its parcel, and it came from this very lease, or from the tenant's filing for a year the
+    approved lease covers (the filer is an approved tenant then). A task from another, still
+    unapproved lease of the tenant, or from a filing for a year outside the lease, still wants a
+    look; a task already done or withdrawn is left as it is."""
+    if task.status != "open" or (task.parcel_id, task.suspected_uscc) != (approval.parcel_id, approval.tenant_uscc):
+        return False
+    if task.lease_id is not None:
+        return task.lease_id == approval.lease_id
+    return ((approval.start is None or approval.start.year <= task.year)
+            and (approval.end is None or task.year <= approval.end.year))

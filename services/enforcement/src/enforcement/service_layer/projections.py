@@ -1,15 +1,15 @@
 """Keeping this service's view of the registry: parcel streets and suspected-occupant tasks (a new
-task tells its street office, in the same transaction)."""
+task tells its street office, in the same transaction; so does one a lease's approval withdraws)."""
 
 from __future__ import annotations
 
 import uuid
 
-from enforcement.domain.notices import for_new_task
-from enforcement.domain.projections import ParcelView, SuspicionReport
+from enforcement.domain.notices import for_new_task, for_withdrawn_task
+from enforcement.domain.projections import LeaseApproval, ParcelView, SuspicionReport, withdraws
 from enforcement.service_layer.inspections import record_pending
 from enforcement.service_layer.unit_of_work import EnforcementUnitOfWork
-from landgrade_events.registry import ParcelChanged, SuspectedOccupant
+from landgrade_events.registry import LeaseChanged, ParcelChanged, SuspectedOccupant
 from servicekit.inbox import Received
 
 
@@ -50,3 +50,26 @@ async def on_suspected_occupant(uow: EnforcementUnitOfWork, events: list[Receive
             task = await uow.projections.task(task_id)
             assert task is not None  # written just now, in this transaction
             await uow.notices.add([for_new_task(task, uow.task_notices)])
+
+
+async def on_lease_changed(uow: EnforcementUnitOfWork, events: list[Received[LeaseChanged]]) -> None:
+    """A lease approved by the Administrative Committee withdraws the open task about its tenant on
+    the parcel when the task is about that lease, or about a filing for a year it covers
+    (`withdraws`), and tells the street office, in the same transaction. A lease registered or
+    changed without approval changes no task here (the registry reports it as a suspected occupant);
+    a redelivered approval finds no open task and tells no one again."""
+    async with uow:
+        for received in events:
+            lease = received.data
+            if not lease.approved:
+                continue
+            approval = LeaseApproval(lease.parcel_id, lease.lease_id, lease.tenant_uscc, lease.start, lease.end,
+                                     lease.approval_ref, lease.approval_date)
+            task = await uow.projections.open_task(lease.parcel_id, lease.tenant_uscc)
+            if task is None or not withdraws(approval, task):
+                continue
+            if not await uow.projections.withdraw_task(task.task_id, approval, uow.clock()):
+                continue  # an inspection made it done meanwhile
+            withdrawn = await uow.projections.task(task.task_id)
+            assert withdrawn is not None  # written just now, in this transaction
+            await uow.notices.add([for_withdrawn_task(withdrawn)])

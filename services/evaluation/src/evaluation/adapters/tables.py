@@ -130,6 +130,18 @@ parcel_timeline = Table(
     Index("ix_parcel_timeline_parcel_at", "parcel_id", "at", "seq"),
 )
 
+# Uncounted filings that named a parcel not known yet: one per parcel and filer, until the parcel's
+# first upsert turns them into timeline entries and deletes them (the same transaction).
+filings_awaiting_parcel = Table(
+    "filings_awaiting_parcel", metadata,
+    Column("parcel_id", String(64), nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("filing_id", String(100), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("parcel_id", "uscc"),
+)
+
 rulesets = Table(
     "rulesets", metadata,
     Column("id", String(100), primary_key=True),

@@ -120,13 +120,33 @@ def filing_entries(filer: str, filing_id: str, year: int, occupants: Occupants |
                    recorded_at: datetime) -> list[Entry]:
     """A filer that is neither the holder nor a registered tenant: a suspected occupant, once per
     enterprise and parcel (later filings of the same enterprise add nothing). An unknown parcel
-    (None) has no timeline yet."""
+    (None) has no timeline yet: the filing waits for it (`AwaitedFiling`, `arrival_entries`)."""
     if occupants is None or filer == occupants.holder_uscc or filer in occupants.tenants:
         return []
     return [Entry(f"suspected:{filer}", SUSPECTED_OCCUPANT, recorded_at,
                   f"疑似占用：企业 {filer} 以该地块申报 {year} 年收入（申报 {filing_id}），但不是权利人或承租人",
                   f"Suspected occupant: enterprise {filer} filed {year} revenue on the parcel (filing {filing_id}) "
                   "but is neither holder nor tenant", filer, {"filing_id": filing_id, "year": year})]
+
+
+@dataclass(frozen=True)
+class AwaitedFiling:
+    """An uncounted filing on a parcel evaluation did not know when the filing arrived (filings and
+    parcels travel on different topics): kept, one per filer and parcel, until the parcel arrives."""
+
+    uscc: str
+    filing_id: str
+    year: int
+    recorded_at: datetime
+
+
+def arrival_entries(awaited: Iterable[AwaitedFiling], occupants: Occupants) -> list[Entry]:
+    """What the filings that came before their parcel imply once it arrives: each judged by
+    `filing_entries` against the parcel as it arrives (its holder, the tenants registered by then),
+    dated when the filing was recorded. The keys are the ones the filing would have made had the
+    parcel been known, so a filing seen both ways still makes one entry."""
+    return [entry for filing in sorted(awaited, key=lambda f: (f.recorded_at, f.filing_id))
+            for entry in filing_entries(filing.uscc, filing.filing_id, filing.year, occupants, filing.recorded_at)]
 
 
 def finding_entries(finding_id: str, type_: str, inspected_at: datetime, tenant_uscc: str | None) -> list[Entry]:

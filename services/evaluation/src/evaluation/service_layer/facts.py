@@ -65,14 +65,25 @@ def _recorded_at(received: Received[Any]) -> datetime:
 
 
 async def parcels_changed(uow: EvaluationUnitOfWork, events: list[Received[ParcelChanged]]) -> None:
+    """A parcel's first upsert also writes what the filings that arrived before it imply (they
+    wait in `filings_awaiting_parcel`, taken under the parcels' timeline locks: see
+    `_suspected_occupants`); a parcel already known has none waiting."""
     async with uow:
-        for event in map(checked, events):
+        events = [checked(event) for event in events]
+        ids = [event.data.parcel_id for event in events]
+        await uow.timeline.lock_parcels(ids)
+        awaited = await uow.timeline.take_awaiting(ids)
+        for event in events:
             parcel = event.data
             holders = [(h.uscc, h.valid_from) for h in parcel.holders or ()]
             await uow.timeline.append(parcel.parcel_id, timeline.holder_entries(
                 event.event_id, parcel.holder_uscc, parcel.version, holders,
                 await uow.timeline.stored_holder(parcel.parcel_id), _recorded_at(event)))
             await uow.facts.upsert_parcel(event.data)
+            if waiting := awaited.pop(parcel.parcel_id, None):
+                occupants = await uow.timeline.occupants([parcel.parcel_id])
+                await uow.timeline.append(parcel.parcel_id, timeline.arrival_entries(
+                    waiting, occupants[parcel.parcel_id]))
             await regrade_parcels(uow, [event.data.parcel_id], None, event)
 
 
@@ -107,15 +118,31 @@ async def filings_accepted(uow: EvaluationUnitOfWork, events: list[Received[Fili
 async def _suspected_occupants(uow: EvaluationUnitOfWork, filings: list[Received[FilingAccepted]]) -> None:
     """A filing the registry did not count (its filer is neither holder nor approved tenant) may
     bring a suspected occupant onto the parcel's timeline; counted ones never do, so the common
-    run of filings costs no extra query."""
+    run of filings costs no extra query.
+
+    One naming a parcel not known yet waits for it (`parcels_changed` writes its entry). Whether the
+    parcel is known is settled under the parcel's timeline lock, which its arrival takes too: read
+    without it, a filing and its parcel committing side by side would each miss the other."""
     uncounted = [f for f in filings if not f.data.counted]
     if not uncounted:
         return
     occupants = await uow.timeline.occupants(sorted({f.data.parcel_id for f in uncounted}))
+    unknown = sorted({f.data.parcel_id for f in uncounted} - occupants.keys())
+    if unknown:
+        await uow.timeline.lock_parcels(unknown)
+        occupants |= await uow.timeline.occupants(unknown)  # a parcel may have arrived meanwhile
+    awaiting: dict[str, list[timeline.AwaitedFiling]] = {}
     for received in uncounted:
         filing = received.data
+        known = occupants.get(filing.parcel_id)
+        if known is None:
+            awaiting.setdefault(filing.parcel_id, []).append(timeline.AwaitedFiling(
+                filing.uscc, filing.filing_id, filing.year, _recorded_at(received)))
+            continue
         await uow.timeline.append(filing.parcel_id, timeline.filing_entries(
-            filing.uscc, filing.filing_id, filing.year, occupants.get(filing.parcel_id), _recorded_at(received)))
+            filing.uscc, filing.filing_id, filing.year, known, _recorded_at(received)))
+    for parcel_id, waiting in awaiting.items():
+        await uow.timeline.await_parcel(parcel_id, waiting)
 
 
 async def findings_recorded(uow: EvaluationUnitOfWork, events: list[Received[FindingRecorded]]) -> None:

@@ -222,17 +222,22 @@ class TaskOut(BaseModel):
     lease_id: str | None = Field(default=None, description="the unapproved lease that gave rise to the task")
     year: int
     reports: int
-    status: Literal["open", "done"]
+    status: Literal["open", "done", "withdrawn"] = Field(
+        description="open; done by an inspection of the parcel; or withdrawn by the approval of the lease it is about")
     created_at: datetime
     last_reported_at: datetime
-    done_at: datetime | None
+    done_at: datetime | None = Field(description="when the task was done or withdrawn")
     done_by_inspection_id: str | None
     street_name: str = Field(description="The street's or town's name (Chinese; English under Accept-Language: en).")
     parcel_name: str | None = Field(default=None, description="null until the registry has reported the parcel")
     parcel_address: str | None = Field(default=None, description="null until the registry reports an address")
     holder_uscc: str | None = None
     holder_name: str | None = None
-    why: str = Field(description="Why the task exists and what to do, in the reader's language (Chinese first).")
+    why: str = Field(description="Why the task exists and what to do, in the reader's language (Chinese first); "
+                                 "a withdrawn task says first which approval withdrew it.")
+    approval_lease_id: str | None = Field(default=None, description="the approved lease that withdrew the task")
+    approval_ref: str | None = Field(default=None, description="that approval's document number")
+    approval_date: date | None = Field(default=None, description="that approval's date")
 
 
 class TaskPage(BaseModel):
@@ -260,13 +265,15 @@ class StreetContactOut(BaseModel):
 class NoticeOut(BaseModel):
     notice_id: str
     recipient: str = Field(description="the street's or town's code")
-    kind: Literal["inspection_task"]
+    kind: Literal["inspection_task", "task_withdrawn"] = Field(
+        description="a new inspection task, or the withdrawal of one (its lease approved: no visit is needed)")
     parcel_id: str | None
     task_id: str | None
     subject: str
     body: str = Field(description="in Chinese: what happened, why, what to do, by when")
     respond_by: date | None = Field(description="the last day to inspect (working days on China's official "
-                                                "calendar); null while that year's calendar is not published")
+                                                "calendar); null while that year's calendar is not published, "
+                                                "and for a withdrawal")
     created_at: datetime
     status: Literal["pending", "sent", "failed"]
     delivered: bool

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/inspection-tasks", tags=["inspection tasks"])
 @router.get("", response_model=TaskPage, responses={403: {"description": "Another street's list"}})
 async def list_tasks(
     request: Request, response: Response, ctx: Ctx, caller: InspectionReader,
-    status: Literal["open", "done", "all"] = "open",
+    status: Literal["open", "done", "withdrawn", "all"] = "open",
     street: str | None = Query(None, description="Only for callers that see every area."),
     after: str | None = AFTER,
     limit: int = Query(100, ge=1, le=500, description="at most 500"), offset: int = OFFSET,
@@ -27,7 +27,9 @@ async def list_tasks(
     """Oldest first, cursor-paginated (`after`, `next`), with the total.
 
     Parcels where the registry saw a suspected occupant (a filer that is neither holder nor
-    approved tenant). An inspection of the parcel marks its tasks done. A street office or town
+    approved tenant), or a lease of it registered without approval. An inspection of the parcel
+    marks its open tasks done; the approval of the lease a task is about withdraws it (so does one
+    covering the year a filer's task is about), and its office is told. A street office or town
     sees its own list only. Each task says where to go (parcel name and address, the street's name),
     whose land it is (the holder) and why it exists, in Chinese (English under Accept-Language: en)."""
     tasks, total, next_ = await tasks_page(ctx.uow(), caller, street=street,
