@@ -6,15 +6,15 @@ keeps its filer, one row per parcel and filer (the first filing, as the timeline
 until the parcel's first upsert writes the timeline entries they imply and deletes the rows in
 the same transaction.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
