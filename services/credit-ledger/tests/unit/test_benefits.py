@@ -192,3 +192,27 @@ def test_every_held_entitlement_rests_on_final_grades_and_restriction_excludes_p
                              or (s.pending_grade is Grade.C and s.relation is Relation.HOLDER)]
             if pending_block:
                 assert E.GREEN_CHANNEL not in entry.held
+
+
+def test_after_a_transfer_the_old_holders_benefits_rest_on_its_year_until_the_new_holders_year_is_final(
+        make_fact: MakeFact) -> None:
+    new = "91110302NEWHLD0006"
+    register: Register = {}
+    run(register, make_fact("A", year=2025), ties(HOLDER, (Y, Relation.PERSON_AFFILIATE)))
+    # 2026 is the new holder's (转让 from 2026-03-01): its provisional grades do not reach the old one.
+    run(register, make_fact("D", holder=new, year=2026, final=False), ties(new))
+    assert E.INCENTIVE_PRIORITY in held(register, HOLDER) and E.GREEN_CHANNEL in held(register, Y)
+    assert not held(register, new)  # a provisional D grants nothing
+
+    changes = run(register, make_fact("A", holder=new, year=2026), ties(new))
+    assert held(register, new) == {E.KEY_SERVICE_LIST, E.GREEN_CHANNEL, E.INCENTIVE_PRIORITY}
+    assert not held(register, HOLDER) and not held(register, Y)  # 2026's final grade is not theirs
+    assert {c.uscc for c in changes if c.action is Action.REVOKED} == {HOLDER, Y}
+
+
+def test_a_later_years_provisional_grade_that_still_reaches_an_enterprise_acts_on_it_at_once(
+        make_fact: MakeFact) -> None:
+    register: Register = {}
+    run(register, make_fact("A", year=2025))
+    run(register, make_fact("D", year=2026, final=False))
+    assert not held(register, HOLDER) & {E.GREEN_CHANNEL, E.INCENTIVE_PRIORITY}

@@ -98,8 +98,9 @@ def decide(
 ) -> Decision:
     """Apply one grade event to every enterprise it reaches or that was tied to its parcel before.
 
-    An enterprise tied to the parcel before but no longer reached (its link ended) loses that tie.
-    A duplicate or older event changes nothing.
+    An enterprise tied to the parcel before but no longer reached (its link ended, or the right
+    changed hands) loses that tie, unless the tie rests on an earlier year's final grade and this
+    grade is not final (`_kept`). A duplicate or older event changes nothing.
     """
     ties = {r.uscc: r for r in reached}
     former = {u for u, e in register.items() if fact.parcel_id in e.standings and u not in ties}
@@ -117,7 +118,7 @@ def decide(
             cause = new.describe(fact.grade, fact.final)
         else:
             assert old is not None
-            if old.latest_at is not None and fact.graded_at <= old.latest_at:
+            if old.latest_at is not None and fact.graded_at <= old.latest_at or _kept(old, fact):
                 continue
             del standings[fact.parcel_id]
             cause = f"no longer related to parcel {fact.parcel_id}"
@@ -125,6 +126,14 @@ def decide(
         changes.extend(entry_changes)
         new_register[uscc] = EnterpriseBenefits(uscc, standings, held)
     return Decision(changes, new_register)
+
+
+def _kept(old: Standing, fact: GradeFact) -> bool:
+    """A tie from an earlier year's final grade stays while a later year of the parcel is graded
+    provisionally without reaching the enterprise: the later year is another holder's (a transfer,
+    转让) or another set of relations, not a judgement of the year the tie rests on. The later
+    year's final grade ends it."""
+    return old.final_year is not None and old.final_year < fact.year and not fact.final
 
 
 def _reconcile(
