@@ -9,7 +9,7 @@ import pytest
 from landgrade.testing import Infra
 from landgrade.testing_stack import Stack, running_stack
 
-# Each story grades a year of its own (2031-2036), so that one story's final year is never another's:
+# Each story grades a year of its own (2031-2038), so that one story's final year is never another's:
 # the services' clock stands in 2040, when those years are history (a filing for a year after the
 # current one is refused).
 CLOCK_AT = "2040-06-30T12:00:00+08:00"

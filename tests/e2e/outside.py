@@ -72,6 +72,22 @@ class Outside:
         await self.ok(await self.http.put(f"{self.stack.registry}/v1/parcels/{parcel_id}/leases/{lease_id}",
                                           json=body, headers=auth("land-staff")))
 
+    async def transfer(self, parcel_id: str, new_holder: str, effective_on: str) -> None:
+        """转让 as land staff record it: the new holder from the day it took effect, with the deed."""
+        body = {"new_holder": new_holder, "effective_on": effective_on, "reason": "转让：不动产权变更登记",
+                "document_ref": f"京({effective_on[:4]})开发区不动产权第{parcel_id[-6:]}号"}
+        await self.ok(await self.http.post(f"{self.stack.registry}/v1/parcels/{parcel_id}/transfers", json=body,
+                                           headers=auth("land-staff")))
+
+    async def enterprises_batch(self, lines: list[dict[str, Any]]) -> dict[str, Any]:
+        """Changes from the business registry, each line dated by the day it took effect."""
+        body = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines).encode()
+        headers = auth("business-registry") | {"content-type": "application/x-ndjson"}
+        result: dict[str, Any] = await self.ok(
+            await self.http.post(f"{self.stack.registry}/v1/enterprises/batch", content=body, headers=headers))
+        assert result["rejected"] == 0, result
+        return result
+
     # -- tax system ---------------------------------------------------------------------------
     async def filings_batch(self, filings: list[dict[str, Any]]) -> dict[str, Any]:
         body = "\n".join(json.dumps(f) for f in filings).encode()

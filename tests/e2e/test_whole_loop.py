@@ -282,3 +282,42 @@ async def _redeliver(bootstrap: str, pid: str) -> int:
     finally:
         await producer.stop()
     return len(found)
+
+
+async def test_a_transfer_leaves_the_year_before_with_the_old_holder_and_a_person_who_left_is_not_reached(
+        stack: Stack) -> None:
+    """转让 dated 2038-03-01: 2037's grade, credit records and benefits stay with the old holder and
+    its related party; 2038's go to the new holder. The new holder's responsible person who left
+    as of 2037-06-30 (the business registry says so, dated) is not reached for 2038, nor his other
+    enterprise."""
+    o, pid = Outside(stack), _pid()
+    old, old_related = await _holder_with_related_party(o)
+    new, gone_related = await _holder_with_related_party(o)  # the person they share leaves `new`
+    stays = new_person()
+    await o.enterprises_batch([{
+        "uscc": new, "name": f"北京亦庄测试制造有限公司{new[-4:]}", "effective_on": "2037-06-30",
+        "reference": "工商变更 2037-0630", "reason": "法定代表人变更",
+        "responsible_persons": [{"name": stays["name"], "role": "legal_representative",
+                                 "id_number": stays["id_number"]}]}])
+    await o.parcel(pid, old)  # 1 ha
+    await o.filings_batch(quarterly(old, pid, 2037, D("100000000"), D("7000000")))
+    await o.wait_grade(pid, "A", 2037)
+    await o.yearly_run_to_final(2037)
+    for code in (old, old_related):
+        await o.wait_benefits(code, lambda b: {"incentive_priority", *LISTED} <= held(b))
+
+    await o.transfer(pid, new, "2038-03-01")
+    await o.filings_batch(quarterly(new, pid, 2038, D("100000000"), D("7000000")))
+    graded = await o.wait_grade(pid, "A", 2038)
+    assert graded["holder_uscc"] == new
+    assert (await o.grade(pid, 2037))["holder_uscc"] == old  # the year before the transfer stays the old holder's
+    for code in (old, old_related):  # a provisional grade of the new holder's year takes nothing from 2037's
+        assert {"incentive_priority", *LISTED} <= held(await o.benefits(code))
+
+    await o.yearly_run_to_final(2038)
+    await o.wait_benefits(new, lambda b: {"incentive_priority", *LISTED} <= held(b))
+    assert not held(await o.benefits(gone_related))  # related to `new` only until 2037-06-30
+    await o.wait_benefits(old, lambda b: not held(b))  # 2038's final grade is the new holder's
+    years = {code: {(r["year"], r["grade"]) for r in (await o.credit_file(code))["records"] if r["kind"] == "grade"}
+             for code in (old, old_related, new, gone_related)}
+    assert years == {old: {(2037, "A")}, old_related: {(2037, "A")}, new: {(2038, "A")}, gone_related: set()}
