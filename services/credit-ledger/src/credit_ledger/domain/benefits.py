@@ -118,7 +118,7 @@ def decide(
             cause = new.describe(fact.grade, fact.final)
         else:
             assert old is not None
-            if old.latest_at is not None and fact.graded_at <= old.latest_at or _kept(old, fact):
+            if (old.latest_at is not None and fact.graded_at <= old.latest_at) or _kept(old, fact):
                 continue
             del standings[fact.parcel_id]
             cause = f"no longer related to parcel {fact.parcel_id}"
