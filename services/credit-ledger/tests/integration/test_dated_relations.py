@@ -7,12 +7,13 @@ from datetime import date
 
 import pytest
 
-from landgrade.testing import read_events
+from landgrade.testing import read_events, token
 from landgrade_events.credit import RECORDS
 
 from .conftest import World, ref, uscc
 
 pytestmark = pytest.mark.infra
+ADMIN = token("admin", subject="admin-1")
 LEFT = date(2025, 6, 30)  # the day the person left the holder and the shareholder sold its stake
 
 
@@ -34,6 +35,18 @@ async def test_a_person_removed_as_of_mid_2025_is_reached_for_2025_and_not_for_2
 
     assert reached[2025] == {holder, stays, leaves, elsewhere, investor}  # related on days of 2025
     assert reached[2026] == {holder, stays}  # neither 李四, nor his other enterprise, nor the investor
+
+    def relations(file: dict) -> tuple[set[str], set[str]]:
+        return ({p["person_ref"] for p in file["responsible_persons"]},
+                {link["shareholder_uscc"] for link in file["equity_links"]})
+
+    now = (await world.client.get(f"/v1/subjects/{holder}/credit", headers=ADMIN)).json()
+    assert relations(now) == ({stays}, set())
+    before = await world.client.get(f"/v1/subjects/{holder}/credit", params={"as_of": "2025-06-29"}, headers=ADMIN)
+    assert relations(before.json()) == ({stays, leaves}, {investor})
+    on_the_day = await world.client.get(f"/v1/subjects/{holder}/credit", params={"as_of": "2025-06-30"},
+                                        headers=ADMIN)
+    assert relations(on_the_day.json()) == ({stays}, set())  # related up to the day of the change
 
 
 async def test_relations_counted_on_the_last_day_leave_out_those_gone_by_the_years_end(

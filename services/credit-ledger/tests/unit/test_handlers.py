@@ -139,11 +139,11 @@ class FakeGraph:
     async def is_person(self, person_ref: str) -> bool:
         return any(p.person_ref == person_ref for e in self.enterprises.values() for p in e.persons)
 
-    async def persons_of(self, uscc: str) -> list[ResponsiblePerson]:
+    async def persons_of(self, uscc: str, on: date | None = None) -> list[ResponsiblePerson]:
         e = self.enterprises.get(uscc)
         return sorted(e.persons, key=lambda p: p.person_ref) if e else []
 
-    async def equity_links_of(self, uscc: str) -> list[EquityLink]:
+    async def equity_links_of(self, uscc: str, on: date | None = None) -> list[EquityLink]:
         return [EquityLink(s, u, share) for u, e in self.enterprises.items() for s, share in e.shareholders
                 if uscc in (s, u) and s != u]
 

@@ -125,15 +125,18 @@ class GraphRepository:
             select(func.count()).select_from(responsible_persons).where(_rp.person_ref == person_ref))
         return bool(found)
 
-    async def persons_of(self, uscc: str) -> list[ResponsiblePerson]:
+    async def persons_of(self, uscc: str, on: date | None = None) -> list[ResponsiblePerson]:
+        """The enterprise's responsible persons on day `on` (None: those still valid)."""
         rows = await self.session.execute(
-            select(responsible_persons).where(_rp.uscc == uscc, _rp.valid_to.is_(None)).order_by(_rp.person_ref))
+            select(responsible_persons).where(_rp.uscc == uscc, _valid_on(responsible_persons, on))
+            .order_by(_rp.person_ref))
         return [ResponsiblePerson(r.person_ref, r.name, r.role) for r in rows]
 
-    async def equity_links_of(self, uscc: str) -> list[EquityLink]:
+    async def equity_links_of(self, uscc: str, on: date | None = None) -> list[EquityLink]:
+        """Its equity links either way on day `on` (None: those still valid)."""
         rows = await self.session.execute(
             select(equity_links).where(or_(_el.shareholder_uscc == uscc, _el.investee_uscc == uscc),
-                                       _el.valid_to.is_(None)))
+                                       _valid_on(equity_links, on)))
         return [EquityLink(r.shareholder_uscc, r.investee_uscc, r.share) for r in rows]
 
 
@@ -151,3 +154,10 @@ def _largest_stakes(links: Iterable[Any]) -> dict[tuple[str, str], Decimal]:
         key = (row.shareholder_uscc, row.investee_uscc)
         stakes[key] = max(stakes.get(key, row.share), row.share)
     return stakes
+
+
+def _valid_on(table: Any, day: date | None) -> Any:
+    if day is None:
+        return table.c.valid_to.is_(None)
+    return and_(or_(table.c.valid_from.is_(None), table.c.valid_from <= day),
+                or_(table.c.valid_to.is_(None), table.c.valid_to > day))

@@ -3,6 +3,7 @@ ledger's integrity and repair applications."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from credit_ledger.domain.chain import Anchor, Verification, verify
@@ -67,9 +68,10 @@ async def holders_of(uow: CreditLedgerUnitOfWork, kind: Entitlement, after: str 
 
 
 async def credit_file(uow: CreditLedgerUnitOfWork, subject_ref: str, reader: Principal,
-                      field: str = "uscc") -> dict[str, Any]:
+                      field: str = "uscc", as_of: date | None = None) -> dict[str, Any]:
     """The subject's credit file: an enterprise's (by USCC, in any spelling `parse_uscc` accepts)
-    or, for admin, a responsible person's (by the person token, exactly).
+    or, for admin, a responsible person's (by the person token, exactly), with the enterprise's
+    responsible persons and equity links valid `as_of` (None: those valid now).
 
     Every attempt is a read: its audit row commits even when the file is refused, unknown or the
     reference malformed. A caller may ask for a resident ID number instead of a USCC or person
@@ -96,8 +98,8 @@ async def credit_file(uow: CreditLedgerUnitOfWork, subject_ref: str, reader: Pri
             refused = PersonFileRefused(subject_ref)
         readable = allowed and refused is None
         enterprise = await uow.graph.enterprise(subject_ref) if readable and not is_person else None
-        persons = await uow.graph.persons_of(subject_ref) if readable and not is_person else []
-        links = await uow.graph.equity_links_of(subject_ref) if readable and not is_person else []
+        persons = await uow.graph.persons_of(subject_ref, as_of) if readable and not is_person else []
+        links = await uow.graph.equity_links_of(subject_ref, as_of) if readable and not is_person else []
     if not allowed and is_person_token(subject_ref):
         raise UnknownSubject(subject_ref)
     if not allowed:

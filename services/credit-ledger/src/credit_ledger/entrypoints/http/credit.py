@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,6 +13,7 @@ from credit_ledger.entrypoints.http.deps import ENTERPRISE_LOOKUP, READ, Ctx
 from credit_ledger.entrypoints.http.schemas import CreditFileOut, CreditReadOut
 from credit_ledger.service_layer import queries
 from servicekit.auth import ADMIN, Principal, require
+from servicekit.clock import BEIJING
 
 router = APIRouter(tags=["credit"])
 
@@ -24,8 +26,10 @@ async def subject_credit(
     uscc: Annotated[str, PathParam(max_length=100, json_schema_extra=SUBJECT_SCHEMA,
                                    description="USCC (or, for admin, a person token)")],
     ctx: Ctx, principal: Principal = require(READ),
+    as_of: date | None = Query(None, description="the day the responsible persons and equity links are listed "
+                                                 "as of (relations are dated; default: today, Beijing time)"),
 ) -> object:
-    return await queries.credit_file(ctx.uow(), uscc, principal)
+    return await queries.credit_file(ctx.uow(), uscc, principal, as_of=as_of or ctx.clock().astimezone(BEIJING).date())
 
 
 @router.get("/v1/audit/credit-reads", response_model=list[CreditReadOut],
