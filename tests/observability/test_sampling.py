@@ -4,12 +4,23 @@ call never begins a trace of its own."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ParentBased
-from opentelemetry.trace import SpanKind, set_span_in_context
+from opentelemetry.trace import (
+    NonRecordingSpan,
+    SpanContext,
+    SpanKind,
+    TraceFlags,
+    set_span_in_context,
+    use_span,
+)
+from sqlalchemy import create_engine, text
 
+from servicekit import telemetry
 from servicekit.telemetry_sdk import NoRootDatabaseCalls
 
 
@@ -41,3 +52,42 @@ def test_every_trace_is_recorded_by_default_and_a_database_call_never_begins_one
         tracer.start_span("POST", kind=SpanKind.SERVER).end()
         tracer.start_span("SELECT outbox", kind=SpanKind.CLIENT).end()  # a relay's poll
     assert [s.name for s in exporter.get_finished_spans()] == ["POST"] * 50
+
+
+class _Counting(ParentBased):
+    """The service's sampler, counting the spans it is asked about."""
+
+    def __init__(self, ratio: float) -> None:
+        super().__init__(root=NoRootDatabaseCalls(ratio))
+        self.asked: list[str] = []
+
+    def should_sample(self, parent_context, trace_id, name, kind=None, attributes=None, links=None,  # type: ignore[no-untyped-def]
+                      trace_state=None):
+        self.asked.append(name)
+        return super().should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+
+
+def test_a_statement_outside_a_recorded_trace_starts_no_span_and_one_inside_is_its_child() -> None:
+    sampler, exporter = _Counting(0.0), InMemorySpanExporter()
+    provider = TracerProvider(sampler=sampler)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    engine = SimpleNamespace(sync_engine=create_engine("sqlite://"))
+    telemetry.use_provider(provider)
+    try:
+        telemetry.instrument_engine(engine)
+        tracer = provider.get_tracer("t")
+        with engine.sync_engine.connect() as conn:
+            conn.execute(text("SELECT 1"))  # a poll outside any request or event
+            with tracer.start_as_current_span("POST sampled out", kind=SpanKind.SERVER):
+                conn.execute(text("SELECT 2"))
+            assert sampler.asked == ["POST sampled out"]  # no statement span even begun
+            recorded = tracer.start_span("POST recorded", kind=SpanKind.SERVER,
+                                         context=set_span_in_context(NonRecordingSpan(SpanContext(
+                                             1, 2, is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED)))))
+            with use_span(recorded, end_on_exit=True):
+                conn.execute(text("SELECT 3"))
+    finally:
+        telemetry.use_provider(None)
+    spans = {s.name: s for s in exporter.get_finished_spans()}
+    [statement] = [s for s in spans.values() if s.kind is SpanKind.CLIENT]
+    assert statement.parent is not None and statement.parent.span_id == spans["POST recorded"].context.span_id

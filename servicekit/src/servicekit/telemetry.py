@@ -116,15 +116,26 @@ def name_request_span(method: str, route: str) -> None:
 # ---- database -----------------------------------------------------------------------------------
 
 def instrument_engine(engine: Any) -> None:
-    """Spans for the statements of a service's engine (SQLAlchemy's maintained instrumentation)."""
+    """Spans for the statements of a service's engine (SQLAlchemy's maintained instrumentation),
+    made only inside a recorded trace: a statement in a trace sampled out, or in none (the relay's
+    and the probes' polls), would make a span nobody records, at the full price of one."""
     if _state["tracer"] is None:
         return
     from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
     from opentelemetry.metrics import get_meter
 
+    class RecordedStatements(EngineTracer):
+        def _before_cur_exec(self, conn: Any, cursor: Any, statement: Any, params: Any, context: Any,
+                             executemany: Any) -> tuple[Any, Any]:
+            if not trace.get_current_span().is_recording():
+                return statement, params
+            made: tuple[Any, Any] = super()._before_cur_exec(  # type: ignore[no-untyped-call]
+                conn, cursor, statement, params, context, executemany)
+            return made
+
     usage = get_meter("servicekit").create_up_down_counter("db.client.connections.usage")
     sql_tracer = trace.get_tracer("opentelemetry.instrumentation.sqlalchemy", tracer_provider=_state["provider"])
-    EngineTracer(sql_tracer, engine.sync_engine, usage)  # type: ignore[no-untyped-call]
+    RecordedStatements(sql_tracer, engine.sync_engine, usage)  # type: ignore[no-untyped-call]
 
 
 # ---- Kafka --------------------------------------------------------------------------------------
