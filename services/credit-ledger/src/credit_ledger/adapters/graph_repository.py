@@ -129,14 +129,14 @@ class GraphRepository:
         """The enterprise's responsible persons on day `on` (None: those still valid)."""
         rows = await self.session.execute(
             select(responsible_persons).where(_rp.uscc == uscc, _valid_on(responsible_persons, on))
-            .order_by(_rp.person_ref))
+            .order_by(_rp.person_ref), _day(on))
         return [ResponsiblePerson(r.person_ref, r.name, r.role) for r in rows]
 
     async def equity_links_of(self, uscc: str, on: date | None = None) -> list[EquityLink]:
         """Its equity links either way on day `on` (None: those still valid)."""
         rows = await self.session.execute(
             select(equity_links).where(or_(_el.shareholder_uscc == uscc, _el.investee_uscc == uscc),
-                                       _valid_on(equity_links, on)))
+                                       _valid_on(equity_links, on)), _day(on))
         return [EquityLink(r.shareholder_uscc, r.investee_uscc, r.share) for r in rows]
 
 
@@ -157,7 +157,9 @@ def _largest_stakes(links: Iterable[Any]) -> dict[tuple[str, str], Decimal]:
 
 
 def _valid_on(table: Any, day: date | None) -> Any:
-    if day is None:
-        return table.c.valid_to.is_(None)
-    return and_(or_(table.c.valid_from.is_(None), table.c.valid_from <= day),
-                or_(table.c.valid_to.is_(None), table.c.valid_to > day))
+    """Still valid (None), or valid on `day`: the window of one day (`_day`'s parameters)."""
+    return table.c.valid_to.is_(None) if day is None else _meets(table)
+
+
+def _day(day: date | None) -> dict[str, date]:
+    return {} if day is None else {"first": day, "last": day}
