@@ -6,6 +6,8 @@
 - `BENCH_FIXED_RATE=<requests/s>`: rate of the fixed-rate POST latency run (default 500, the goal's).
 - `BENCH_PROFILE=<service>[,<service>...]`: run those services under pyinstrument (profiles in BENCH_OUT).
 - `BENCH_OUT=<dir>`: where profiles go (default `.local/bench`).
+- `BENCH_YEARLY_SIZES=<parcels>[,<parcels>...]`: sizes of the yearly run (default 100k and 1M; quick 2k, 10k),
+  so that a before/after pair of one size does not cost the whole section.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class Config:
     ingest_filings: int = 100_000
     ingest_years: int = 10
     ingest_lines_per_call: int = 10_000
-    yearly_sizes: tuple[int, ...] = field(default=(10_000, 50_000, 100_000))
+    yearly_sizes: tuple[int, ...] = field(default=(100_000, 1_000_000))
     import_sheet_bytes: int = 10_000_000  # under the registry's default IMPORT_MAX_BYTES (10 MiB)
     import_idle_probe_s: float = 10.0
     tracing_seconds: float = 30.0
@@ -65,9 +67,16 @@ def from_env() -> Config:
     fixed = float(os.environ.get("BENCH_FIXED_RATE", "500"))
     full = Config(quick=False, sections=only or SECTIONS, out_dir=out, e2e_rate=rate, fixed_rate=fixed)
     if not quick:
-        return full
-    return replace(full, quick=True, e2e_seconds=10, e2e_fixed_s=5, e2e_warmup_s=2, drain_timeout=60,
+        return _yearly_sizes(full)
+    return _yearly_sizes(replace(full, quick=True, e2e_seconds=10, e2e_fixed_s=5, e2e_warmup_s=2, drain_timeout=60,
                    read_seconds=3, read_rounds=1, ingest_filings=20_000, ingest_years=4, ingest_lines_per_call=5_000,
-                   yearly_sizes=(2_000, 5_000, 10_000), import_sheet_bytes=1_000_000, import_idle_probe_s=3,
+                   yearly_sizes=(2_000, 10_000), import_sheet_bytes=1_000_000, import_idle_probe_s=3,
                    backtest_parcels=1_000, tracing_seconds=8,
-                   map_demo_parcels=200, map_street_parcels=500, map_repeats=3)
+                   map_demo_parcels=200, map_street_parcels=500, map_repeats=3))
+
+
+def _yearly_sizes(cfg: Config) -> Config:
+    sizes = os.environ.get("BENCH_YEARLY_SIZES", "")
+    if not sizes.strip():
+        return cfg
+    return replace(cfg, yearly_sizes=tuple(int(s.replace("_", "")) for s in sizes.split(",") if s.strip()))

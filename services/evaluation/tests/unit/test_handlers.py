@@ -102,6 +102,16 @@ class FakeFacts:
                                    {year: self.revenue[(pid, year)]} if (pid, year) in self.revenue else {})
                 for pid, p in self.parcels.items() if parcel_ids is None or pid in parcel_ids}
 
+    async def sources_after(self, year: int, after: str, limit: int) -> dict[str, ParcelSources]:
+        chunk = sorted(pid for pid in self.parcels if pid > after)[:limit]
+        return await self.load_sources(year, chunk) if chunk else {}
+
+    async def parcels_of_year(self, year: int) -> int:
+        return len(self.parcels)
+
+    async def equity_graph(self) -> dict[str, set[str]]:
+        return adjacency((u, n) for u, nodes in self.shareholdings.items() for n in nodes)
+
     async def revenue_years(self, parcel_id: str) -> list[int]:
         return sorted(y for p, y in self.revenue if p == parcel_id)
 
@@ -566,7 +576,8 @@ async def _graded_year(uow: Any) -> None:
     uow.events.clear()
 
 
-async def test_a_yearly_run_grades_every_parcel_and_announces_only_changes() -> None:
+async def test_a_yearly_run_grades_every_parcel_and_announces_only_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yearly_run, "CHUNK", 2)  # three parcels: a chunk boundary between graded ones and a new one
     uow = _uow()
     await _graded_year(uow)
     await facts.parcels_changed(uow, [_received(_parcel("P-3"))])  # never graded: the run grades it

@@ -106,13 +106,14 @@ def _revenue_row(event: FilingAccepted) -> dict[str, Any]:
     }
 
 
+# A parcel made by a split or merge is graded from the year the act took effect; one that ended
+# (分宗, 合宗, 收回) up to the year of its last day.
+_IN_YEAR = ("WHERE (began_on IS NULL OR began_on <= make_date($1, 12, 31)) "
+            "AND (ended_on IS NULL OR ended_on > make_date($1, 1, 1))")
 _QUERIES = {
     "parcels": "SELECT parcel_id, street, category, area_m2, holder_uscc, commitments::text AS commitments, "
-               "deadlines::text AS deadlines, flags::text AS flags, holders::text AS holders FROM parcels "
-               # A parcel made by a split or merge is graded from the year the act took effect; one
-               # that ended (分宗, 合宗, 收回) up to the year of its last day.
-               "WHERE (began_on IS NULL OR began_on <= make_date($1, 12, 31)) "
-               "AND (ended_on IS NULL OR ended_on > make_date($1, 1, 1))",
+               "deadlines::text AS deadlines, flags::text AS flags, holders::text AS holders FROM parcels " + _IN_YEAR,
+    "parcel_count": "SELECT count(*) FROM parcels " + _IN_YEAR,
     "leases": "SELECT parcel_id, lease_id, tenant_uscc, approved, equity_linked, end_date, "
               "rectified_at IS NOT NULL AS rectified, start_date FROM leases",
     "findings": "SELECT parcel_id, finding_id, type, inspected_at, tenant_uscc, holder_attitude, "
@@ -121,14 +122,22 @@ _QUERIES = {
 }
 
 
-async def _fetch(raw: Any, name: str, year: int, parcel_ids: list[str] | None) -> list[Any]:
-    """Plain asyncpg: for a whole year's facts the ORM's row handling would cost more than the query."""
+async def _fetch(raw: Any, name: str, year: int, clause: str = "", *values: Any) -> list[Any]:
+    """Plain asyncpg: for a whole year's facts the ORM's row handling would cost more than the query.
+    `clause` narrows the query, its placeholders written `{}` and filled from `values`."""
     sql = _QUERIES[name]
-    args: list[Any] = [year] if name in ("revenue", "parcels") else []
-    if parcel_ids is not None:
-        sql += (" AND" if " WHERE " in sql else " WHERE") + f" parcel_id = ANY(${len(args) + 1}::text[])"
-        args.append(parcel_ids)
+    args: list[Any] = [year] if name in ("revenue", "parcels", "parcel_count") else []
+    if clause:
+        numbers = (f"${len(args) + n}" for n in range(1, len(values) + 1))
+        sql += (" AND " if " WHERE " in sql else " WHERE ") + clause.format(*numbers)
+        args += values
     return list(await raw.fetch(sql, *args))
+
+
+_IN_LIST = "parcel_id = ANY({}::text[])"
+# A yearly run's chunk: the next parcels in id order, and the other facts of that id range.
+_AFTER = "parcel_id > {} ORDER BY parcel_id LIMIT {}"
+_BETWEEN = "parcel_id BETWEEN {} AND {}"
 
 
 def _json_list(text: str) -> list[dict[str, Any]]:
@@ -295,27 +304,32 @@ class FactsRepository:
 
     async def load_sources(self, year: int, parcel_ids: list[str] | None = None) -> dict[str, ParcelSources]:
         """Parcels with their leases, findings and the year's revenue; all parcels when ids is None."""
-        raw: Any = (await (await self.session.connection()).get_raw_connection()).driver_connection
-        by_parcel_leases: dict[str, list[LeaseRecord]] = defaultdict(list)
-        for r in await _fetch(raw, "leases", year, parcel_ids):
-            by_parcel_leases[r["parcel_id"]].append(LeaseRecord(
-                r["lease_id"], r["tenant_uscc"], r["approved"], r["equity_linked"], r["end_date"], r["rectified"],
-                r["start_date"]))
-        by_parcel_findings: dict[str, list[FindingRecord]] = defaultdict(list)
-        for r in await _fetch(raw, "findings", year, parcel_ids):
-            by_parcel_findings[r["parcel_id"]].append(FindingRecord(
-                r["finding_id"], r["type"], r["inspected_at"], r["tenant_uscc"], r["holder_attitude"],
-                r["rectified"]))
-        revenue = {r["parcel_id"]: RevenueRecord(r["output_value"], r["tax_paid"], tuple(sorted(r["contributors"])))
-                   for r in await _fetch(raw, "revenue", year, parcel_ids)}
-        sources = {}
-        for r in await _fetch(raw, "parcels", year, parcel_ids):
-            parcel_id = r["parcel_id"]
-            sources[parcel_id] = ParcelSources(
-                _parcel(r), tuple(by_parcel_leases.get(parcel_id, ())), tuple(by_parcel_findings.get(parcel_id, ())),
-                {year: revenue[parcel_id]} if parcel_id in revenue else {},
-            )
-        return sources
+        raw = await self._driver()
+        if parcel_ids is None:
+            return await _sources(raw, year, await _fetch(raw, "parcels", year), "")
+        return await _sources(raw, year, await _fetch(raw, "parcels", year, _IN_LIST, parcel_ids), _IN_LIST,
+                              parcel_ids)
+
+    async def sources_after(self, year: int, after: str, limit: int) -> dict[str, ParcelSources]:
+        """The year's next `limit` parcels in id order after `after` ("" for the first), with their
+        facts: what a yearly run holds at once, however many parcels the year has."""
+        raw = await self._driver()
+        rows = await _fetch(raw, "parcels", year, _AFTER, after, limit)
+        if not rows:
+            return {}
+        return await _sources(raw, year, rows, _BETWEEN, rows[0]["parcel_id"], rows[-1]["parcel_id"])
+
+    async def parcels_of_year(self, year: int) -> int:
+        """How many parcels the year grades (those in the ledger on some day of it)."""
+        (row,) = await _fetch(await self._driver(), "parcel_count", year)
+        return int(row[0])
+
+    async def _driver(self) -> Any:
+        return (await (await self.session.connection()).get_raw_connection()).driver_connection
+
+    async def equity_graph(self) -> dict[str, set[str]]:
+        """Every shareholding, as the graph equity links are walked on (a yearly run loads it once)."""
+        return adjacency((await self.session.execute(select(shareholdings.c.uscc, shareholdings.c.holder_node))).all())
 
     async def linked_pairs(self, pairs: set[tuple[str, str]], depth: int) -> set[tuple[str, str]]:
         """The pairs joined by shareholdings within `depth` links. Few pairs: walk the graph in the
@@ -323,8 +337,7 @@ class FactsRepository:
         if not pairs:
             return set()
         if len(pairs) > 50:
-            graph = adjacency((await self.session.execute(
-                select(shareholdings.c.uscc, shareholdings.c.holder_node))).all())
+            graph = await self.equity_graph()
             return {p for p in pairs if equity_linked(p[0], p[1], graph, depth)}
         return {p for p in pairs if await self._walk(p, depth)}
 
@@ -343,3 +356,27 @@ class FactsRepository:
             if not frontier:
                 break
         return equity_linked(pair[0], pair[1], graph, depth)
+
+
+async def _sources(raw: Any, year: int, parcel_rows: list[Any], clause: str, *values: Any) -> dict[str, ParcelSources]:
+    """The parcels of `parcel_rows` with their leases, findings and the year's revenue, the three
+    read with the same narrowing as the parcels were."""
+    by_parcel_leases: dict[str, list[LeaseRecord]] = defaultdict(list)
+    for r in await _fetch(raw, "leases", year, clause, *values):
+        by_parcel_leases[r["parcel_id"]].append(LeaseRecord(
+            r["lease_id"], r["tenant_uscc"], r["approved"], r["equity_linked"], r["end_date"], r["rectified"],
+            r["start_date"]))
+    by_parcel_findings: dict[str, list[FindingRecord]] = defaultdict(list)
+    for r in await _fetch(raw, "findings", year, clause, *values):
+        by_parcel_findings[r["parcel_id"]].append(FindingRecord(
+            r["finding_id"], r["type"], r["inspected_at"], r["tenant_uscc"], r["holder_attitude"], r["rectified"]))
+    revenue = {r["parcel_id"]: RevenueRecord(r["output_value"], r["tax_paid"], tuple(sorted(r["contributors"])))
+               for r in await _fetch(raw, "revenue", year, clause, *values)}
+    sources = {}
+    for r in parcel_rows:
+        parcel_id = r["parcel_id"]
+        sources[parcel_id] = ParcelSources(
+            _parcel(r), tuple(by_parcel_leases.get(parcel_id, ())), tuple(by_parcel_findings.get(parcel_id, ())),
+            {year: revenue[parcel_id]} if parcel_id in revenue else {},
+        )
+    return sources

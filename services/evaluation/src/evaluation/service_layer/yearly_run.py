@@ -1,20 +1,23 @@
 """The yearly run: grade every parcel set-based, fast, in one transaction.
 
-Facts come in with a few set-based queries, grading happens in memory in chunks (the event loop
-stays responsive and progress is reported), and results go out by COPY: evaluations, current
-grades, and one outbox event per parcel whose grade or reasons changed.
+The year's parcels are taken in chunks in id order: each chunk's facts come in with a few
+set-based queries, grading happens in memory (the event loop stays responsive and progress is
+reported), and results go out by COPY: evaluations, current grades, and one outbox event per
+parcel whose grade or reasons changed. Nothing is held per parcel beyond the chunks in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from evaluation.domain.projection import tenant_pairs
-from evaluation.domain.records import Recorded
+from evaluation.domain.equity import equity_linked
+from evaluation.domain.projection import ParcelSources, tenant_pairs
+from evaluation.domain.records import Current, Recorded
 from evaluation.domain.ruleset import Ruleset, covered_years, select_ruleset
 from evaluation.service_layer.context import EvaluationContext, bulk_work
 from evaluation.service_layer.grading import NoRuleset, decide, linked_in
@@ -96,78 +99,118 @@ async def execute_run(ctx: EvaluationContext, run_id: str) -> None:
 
 
 async def _grade_all(uow: EvaluationUnitOfWork, ctx: EvaluationContext, run_id: str) -> dict[str, Any]:
-    """Grades the year and writes the results; returns what it wrote of the run's progress last."""
+    """Grades the year chunk by chunk and writes the results; returns what it wrote of the run's
+    progress last. At most three chunks are held at once (one read ahead, one graded, one being
+    written), so the run's memory does not grow with the number of parcels."""
     await uow.grading_lock.take()
-    clock = time.perf_counter()
     run = await uow.runs.get(run_id)
     assert run is not None
     year: int = run["year"]
     if await uow.runs.final_for(year) is not None:  # made final while this run waited for the lock
         raise year_final(year)
     ruleset = await _ruleset(uow, year, run["ruleset_id"])
-    sources = await uow.facts.load_sources(year)
-    pairs = tenant_pairs(sources.values(), year)
-    linked = linked_in(await uow.facts.linked_pairs(pairs, ruleset.equity_link_search_depth))
-    current = await uow.grades.current_for_year(year)
-    timings = {"load": time.perf_counter() - clock}
-    clock = time.perf_counter()
-    await _progress(ctx, run_id, phase="grading", total=len(sources))
+    total = await uow.facts.parcels_of_year(year)
+    await _progress(ctx, run_id, phase="grading", total=total)
     progress = ProgressReporter(lambda values: _progress(ctx, run_id, **values))
-    today, now = ctx.clock().date(), ctx.clock()
-    recorded: list[Recorded] = []
-    changed = 0
-    ordered = sorted(sources)
-    writing: asyncio.Task[None] | None = None
-
-    async def grade_chunk(parcel_ids: list[str]) -> list[tuple[Recorded, bool]]:
-        graded = []
-        for n, parcel_id in enumerate(parcel_ids):
-            if n % YIELD_EVERY == 0:
-                await asyncio.sleep(0)  # the previous chunk's COPY streams on meanwhile
-            outcome = decide(sources[parcel_id], year, ruleset, linked, current.get(parcel_id), today)
-            graded.append((outcome.recorded(now, run_id=run_id), outcome.changed))
-        return graded
-
-    try:
-        for start in range(0, len(ordered), CHUNK):
-            # Grading this chunk (Python) while PostgreSQL takes in the previous one's COPY: the two
-            # cores work at once instead of taking turns. Not in a worker thread: it would fight the
-            # event loop for the interpreter lock.
-            graded = await grade_chunk(ordered[start:start + CHUNK])
+    tally = _Tally()
+    # Facts and the grades before the run are read on a second connection while this one writes
+    # the previous chunk: the chunks' parcels are disjoint, and nothing else writes current grades
+    # while the run holds the grading lock.
+    async with ctx.uow() as reader:
+        graph = await reader.facts.equity_graph()
+        step = _Step(reader, year, ruleset, graph, ctx.clock().date(), ctx.clock(), run_id)
+        loading: asyncio.Task[_Chunk] = asyncio.create_task(step.load(""))
+        writing: asyncio.Task[None] | None = None
+        try:
+            while (chunk := await loading).sources:
+                loading = asyncio.create_task(step.load(chunk.last))
+                # Grading this chunk (Python) while PostgreSQL takes in the previous one's COPY: the
+                # two cores work at once instead of taking turns. Not in a worker thread: it would
+                # fight the event loop for the interpreter lock.
+                graded = await step.grade(chunk)
+                if writing is not None:
+                    await writing
+                writing = asyncio.create_task(_write_chunk(uow, year, graded))
+                tally.add(graded)
+                progress.report(graded=tally.graded)
             if writing is not None:
                 await writing
-            chunk = [item for item, _ in graded]
-            writing = asyncio.create_task(_write_chunk(uow, chunk, [i for i, new in graded if new]))
-            recorded += chunk
-            changed += sum(1 for _, new in graded if new)
-            progress.report(graded=len(recorded))
-        if writing is not None:
-            await writing
-        progress.report(phase="writing")
-    finally:
-        if writing is not None and not writing.done():
-            writing.cancel()
-        # Before the run touches its own row below: a progress write still waiting would block on
-        # that row until the run commits, then put an old phase back.
-        await progress.flush()
-    timings["grade_and_write"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    await uow.grades.replace_current(recorded, year)
-    timings["current"] = time.perf_counter() - clock
-    log.info("evaluation_run_done", run_id=run_id, parcels=len(recorded), changed=changed,
-             **{f"{k}_s": round(v, 2) for k, v in timings.items()})
-    counts = Counter(r.evaluation.grade.value for r in recorded)
+            progress.report(phase="writing")
+        finally:
+            for task in (loading, writing):
+                if task is not None and not task.done():
+                    task.cancel()
+            # Before the run touches its own row below: a progress write still waiting would
+            # block on that row until the run commits, then put an old phase back.
+            await progress.flush()
+    log.info("evaluation_run_done", run_id=run_id, parcels=tally.graded, changed=tally.changed)
     await uow.runs.supersede_others(run_id, year)
-    done = {"state": "draft", "phase": "done", "graded": len(recorded), "total": len(sources)}
-    await uow.runs.change(run_id, **done, changed=changed, counts={g: counts.get(g, 0) for g in "ABCD"},
+    done = {"state": "draft", "phase": "done", "graded": tally.graded, "total": total}
+    await uow.runs.change(run_id, **done, changed=tally.changed, counts={g: tally.counts.get(g, 0) for g in "ABCD"},
                           finished_at=ctx.clock())
     return done
 
 
-async def _write_chunk(uow: EvaluationUnitOfWork, recorded: list[Recorded], changed: list[Recorded]) -> None:
-    """One chunk's evaluations, and the grade events of those whose grade or reasons changed."""
+@dataclass(frozen=True)
+class _Chunk:
+    sources: dict[str, ParcelSources]
+    current: dict[str, Current]
+
+    @property
+    def last(self) -> str:
+        """The chunk's last parcel in the database's order (its collation, not Python's)."""
+        return next(reversed(self.sources))
+
+
+@dataclass(frozen=True)
+class _Step:
+    """What grading a chunk needs: the reader's connection and the run's fixed inputs."""
+
+    reader: EvaluationUnitOfWork
+    year: int
+    ruleset: Ruleset
+    graph: dict[str, set[str]]
+    today: date
+    now: datetime
+    run_id: str
+
+    async def load(self, after: str) -> _Chunk:
+        sources = await self.reader.facts.sources_after(self.year, after, CHUNK)
+        current = await self.reader.grades.current_many(self.year, list(sources)) if sources else {}
+        return _Chunk(sources, current)
+
+    async def grade(self, chunk: _Chunk) -> list[tuple[Recorded, bool]]:
+        depth = self.ruleset.equity_link_search_depth
+        linked = linked_in({p for p in tenant_pairs(chunk.sources.values(), self.year)
+                            if equity_linked(p[0], p[1], self.graph, depth)})
+        graded = []
+        for n, (parcel_id, sources) in enumerate(chunk.sources.items()):
+            if n % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # the previous chunk's COPY and the next one's reads go on meanwhile
+            outcome = decide(sources, self.year, self.ruleset, linked, chunk.current.get(parcel_id), self.today)
+            graded.append((outcome.recorded(self.now, run_id=self.run_id), outcome.changed))
+        return graded
+
+
+@dataclass
+class _Tally:
+    graded: int = 0
+    changed: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, graded: list[tuple[Recorded, bool]]) -> None:
+        self.graded += len(graded)
+        self.changed += sum(1 for _, new in graded if new)
+        self.counts.update(r.evaluation.grade.value for r, _ in graded)
+
+
+async def _write_chunk(uow: EvaluationUnitOfWork, year: int, graded: list[tuple[Recorded, bool]]) -> None:
+    """One chunk's evaluations, which become its parcels' current grades, and the grade events of
+    those whose grade or reasons changed."""
+    recorded = [r for r, _ in graded]
     await uow.grades.copy_evaluations(recorded)
-    await uow.grades.add_grade_events(grade_document(r) for r in changed)
+    await uow.grades.replace_current(recorded, year)
+    await uow.grades.add_grade_events(grade_document(r) for r, new in graded if new)
 
 
 async def _progress(ctx: EvaluationContext, run_id: str, **values: Any) -> None:
