@@ -13,6 +13,7 @@ import uvloop
 
 from bench import backtest, e2e, imports, ingest, reads, tracing, yearly
 from bench import map as map_draw
+from bench.capacity import save_figures
 from bench.config import Config, from_env
 from bench.stack import Infra, infrastructure, log, reset_topics
 from bench.stats import document, ratio
@@ -71,6 +72,7 @@ def run() -> None:
         result = uvloop.run(main(infra, cfg, started))
     text = document(result["meta"], result["figures"])
     (cfg.out_dir / "last.json").write_text(text + "\n")  # kept for comparing runs
+    save_figures(cfg.out_dir, result["meta"], result["figures"])  # the capacity table's sources
     print(text)
     log(f"done in {result['meta']['seconds']}s")
 

@@ -113,7 +113,9 @@ def test_quick_mode_is_smaller(monkeypatch: pytest.MonkeyPatch, tmp_path: object
     assert quick.sections == ("yearly",) and full.sections == ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing",
                                                                "map")
     assert quick.e2e_seconds < full.e2e_seconds and max(quick.yearly_sizes) < max(full.yearly_sizes)
-    assert full.yearly_sizes == (10_000, 50_000, 100_000) and full.ingest_filings == 100_000
+    assert full.yearly_sizes == (100_000, 1_000_000) and full.ingest_filings == 100_000
+    monkeypatch.setenv("BENCH_YEARLY_SIZES", "1_000_000")  # one size of one figure, for a before/after pair
+    assert from_env().yearly_sizes == (1_000_000,)
 
 
 def test_the_import_sheet_stays_under_its_byte_bound_and_counts_its_rows() -> None:
@@ -182,3 +184,22 @@ def test_the_map_figure_compares_draw_with_bare_and_judges_the_street_against_it
     assert verdict(slow) is False  # over 3 s
     heavy = summary([0.01, 0.01, 0.01], [0.5, 0.5, 0.5], features=5_000, size=2_000_000, paths=5_000)
     assert verdict(heavy) is False  # within 3 s but 50× the bare request
+
+
+def test_the_capacity_table_is_made_from_kept_figures_and_names_the_service_to_scale_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bench.capacity import BEGIN, END, load_figures, replace_between_markers, save_figures, table
+
+    meta = {"mode": "full", "started_at": "2026-12-05T09:00:00+0000", "machine": {"cpus": 2}}
+    cpu = {"parcel-registry": 1.0, "evaluation": 0.5, "credit-ledger": 0.8, "enforcement": 0.25, "postgres": 0.9}
+    save_figures(tmp_path, meta, {"e2e_throughput": {"filings_per_s": 867.0, "sustained_run": {"cpu_ms_per_filing": cpu}}})
+    save_figures(tmp_path, meta, {"yearly_run": {"sizes": {"100000": {"run_s": 10.0, "rss_peak_mib": 150},
+                                                           "1000000": {"run_s": 100.0, "rss_peak_mib": 160}}}})
+    kept = load_figures(tmp_path)
+    assert set(kept) == {"e2e_throughput", "yearly_run"}  # a second run kept the first run's figure
+    text = table(kept)
+    assert "| parcel-registry | 1,000 |" in text and "| evaluation | 2,000 |" in text
+    assert "1,000,000 parcels in 100 s (10,000 parcels/s), peak memory 160 MiB" in text
+    assert "Scale first: **parcel-registry**" in text and "**867.0 filings/s**" in text
+    readme = f"intro\n{BEGIN}\nold table\n{END}\nrest\n"
+    assert replace_between_markers(readme, text) == f"intro\n{BEGIN}\n{text}\n{END}\nrest\n"
+    assert "No end-to-end figure" in table({})
