@@ -24,7 +24,7 @@ import orjson
 
 from bench import loadgen
 from bench.config import Config
-from bench.stack import Infra, Stack, cpu_seconds, log, rss_bytes, start_services
+from bench.stack import Infra, Stack, cpu_seconds, log, rss_bytes, start_services, thread_cpu_seconds
 from bench.stats import GOALS, count_in_window, latency_summary, meets, memory_growth, rate, ratio
 from bench.workload import HISTORY_RULESET, Landscape, e2e_filing, e2e_parcels, landscape
 from landgrade.roles import ROLES
@@ -121,9 +121,9 @@ class Phase:
     """One open-loop phase: offered rate, what was accepted, and when each filing reached the ledger."""
 
     def __init__(self, name: str, result: loadgen.Result, keys: list[tuple[str, int]], tracker: Tracker,
-                 drain_s: float, cpu: dict[str, float], busy: float) -> None:
+                 drain_s: float, cpu: dict[str, float], busy: float, threads: dict[str, dict[str, float]]) -> None:
         self.name, self.result, self.keys, self.tracker = name, result, keys, tracker
-        self.drain_s, self.cpu, self.busy = drain_s, cpu, busy
+        self.drain_s, self.cpu, self.busy, self.threads = drain_s, cpu, busy, threads
         self.ended = time.monotonic()
 
     def figures(self, rate_offered: float, seconds: float) -> dict[str, Any]:
@@ -149,6 +149,11 @@ class Phase:
             "post_latency": latency_summary(r.latencies, "ms"),
             "post_to_credit_ledger_latency": latency_summary(e2e, "s"),
             "cpu_ms_per_filing": {name: round(1000 * used / max(1, len(done)), 2) for name, used in self.cpu.items()},
+            # Per service, by thread: the threads beside the event loop's (0.01 ms and up only).
+            "cpu_ms_per_filing_by_thread": {
+                service: {name: ms for name, used in sorted(threads.items())
+                          if (ms := round(1000 * used / max(1, len(done)), 2)) >= 0.01}
+                for service, threads in self.threads.items()},
             "machine_cpu_busy": round(self.busy, 3),
         }
 
@@ -175,6 +180,7 @@ async def run_phase(name: str, pool: loadgen.Pool, land: Landscape, tracker: Tra
 
     pids = stack.pids()
     cpu_before = {n: cpu_seconds(p) for n, p in pids.items()} | infra.cpu_seconds()
+    threads_before = {n: thread_cpu_seconds(p) for n, p in pids.items()}
     busy_before = machine_busy()
     log(f"  {name}: {rate_per_s:.0f} filings/s for {seconds:.0f}s")
     result = await loadgen.open_loop(pool, make, rate_per_s, seconds, start_index=start, on_done=on_done,
@@ -183,9 +189,15 @@ async def run_phase(name: str, pool: loadgen.Pool, land: Landscape, tracker: Tra
     drain = await tracker.drain(keys, drain_timeout)
     busy_after = machine_busy()
     cpu_after = {n: cpu_seconds(p) for n, p in pids.items()} | infra.cpu_seconds()
+    threads = {n: _used(threads_before[n], thread_cpu_seconds(p)) for n, p in pids.items()}
     cpu = {n: cpu_after[n] - cpu_before[n] for n in cpu_before}
     busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])
-    return Phase(name, result, keys, tracker, drain, cpu, busy)
+    return Phase(name, result, keys, tracker, drain, cpu, busy, threads)
+
+
+def _used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds each thread name used between two readings (threads started between count whole)."""
+    return {name: after[name] - before.get(name, 0.0) for name in after}
 
 
 async def run(infra: Infra, cfg: Config, tag: str = "e2e",

@@ -57,7 +57,8 @@ async def run(infra: Infra, cfg: Config) -> dict[str, Any]:
             await reset_topics(infra.bootstrap)
             measured[mode] = {"filings_per_s": figures["filings_per_s"], "latency_p99_s": figures["latency_p99_s"],
                               "post_latency_p99_ms_at_500_per_s": figures["post_latency_p99_ms_at_500_per_s"],
-                              "cpu_ms_per_filing": figures["sustained_run"]["cpu_ms_per_filing"]}
+                              "cpu_ms_per_filing": figures["sustained_run"]["cpu_ms_per_filing"],
+                              "cpu_ms_per_filing_by_thread": figures["sustained_run"]["cpu_ms_per_filing_by_thread"]}
     finally:
         server.close()
         await server.wait_closed()
