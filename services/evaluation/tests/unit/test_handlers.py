@@ -150,9 +150,9 @@ class FakeGrades:
     async def copy_evaluations(self, recorded: list[Recorded]) -> None:
         self.evaluations += recorded
 
-    async def replace_current(self, recorded: list[Recorded], year: int) -> None:
+    async def replace_current(self, recorded: list[Recorded]) -> None:
         for r in recorded:
-            self.currents[(r.evaluation.parcel_id, year)] = r.as_current()
+            self.currents[(r.evaluation.parcel_id, r.evaluation.year)] = r.as_current()
 
     def _row(self, r: Recorded) -> Any:
         row = evaluation_row(r)

@@ -32,7 +32,6 @@ _CURRENT_TYPES = (
     ("fingerprint", "text"), ("street", "text"), ("holder_uscc", "text"), ("ruleset_id", "text"),
     ("evaluated_at", "timestamptz"),
 )
-CURRENT_COLUMNS = [name for name, _ in _CURRENT_TYPES]
 OUTBOX_COLUMNS = ["event_id", "topic", "key", "payload", "headers"]
 
 _UPSERT_CURRENTS = unnest_insert("current_grades", _CURRENT_TYPES,
@@ -50,6 +49,14 @@ _INSERT_EVALUATIONS = text(
     f"INSERT INTO evaluations ({', '.join(EVALUATION_COLUMNS)}) SELECT e.* "  # nosec B608  # names from code
     "FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS r(doc, n), "
     f"json_to_record(r.doc) AS e({_EVALUATION_TYPES}) ORDER BY r.n")
+# One key lookup per parcel whatever the statistics say: a yearly run grows the year's rows in
+# its own transaction, where statistics cannot see them, and a scan of the whole year per chunk
+# would make the run quadratic. (`OFFSET 0` keeps the planner from flattening the lookup into a
+# join it might run as such a scan.)
+_CURRENT_MANY = (
+    "SELECT c.parcel_id, c.evaluation_id, c.grade, c.status, c.fingerprint, c.street, c.holder_uscc, c.ruleset_id "
+    "FROM unnest($2::text[]) AS p(parcel_id), LATERAL (SELECT * FROM current_grades g "
+    "WHERE g.parcel_id = p.parcel_id AND g.year = $1 OFFSET 0) AS c")
 _CURRENT = select(current_grades).where(current_grades.c.parcel_id == bindparam("parcel_id"),
                                         current_grades.c.year == bindparam("year"))
 
@@ -111,9 +118,7 @@ class GradeRepository:
 
     async def current_many(self, year: int, parcel_ids: list[str]) -> dict[str, Current]:
         raw = await self._driver()
-        rows = await raw.fetch("SELECT parcel_id, evaluation_id, grade, status, fingerprint, street, holder_uscc, "
-                               "ruleset_id FROM current_grades WHERE year = $1 AND parcel_id = ANY($2::text[])",
-                               year, parcel_ids)
+        rows = await raw.fetch(_CURRENT_MANY, year, parcel_ids)
         return {r[0]: Current(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
 
     async def current_for_year(self, year: int) -> dict[str, Current]:
@@ -158,8 +163,7 @@ class GradeRepository:
         ).values(street=street, holder_uscc=holder_uscc))
 
     async def copy_evaluations(self, recorded: list[Recorded]) -> None:
-        """A yearly run's evaluations by COPY. The run holds the grading lock exclusively, so nothing
-        else writes current grades meanwhile (`replace_current` follows once all are in)."""
+        """A yearly run's evaluations by COPY (`replace_current` makes them current)."""
         if not recorded:
             return
         raw = await self._driver()
@@ -175,18 +179,12 @@ class GradeRepository:
             ))
         await raw.copy_records_to_table("evaluations", records=rows, columns=list(EVALUATION_COLUMNS))
 
-    async def replace_current(self, recorded: list[Recorded], year: int) -> None:
-        """These evaluations become their parcels' current grades for `year`."""
-        if not recorded:
-            return
-        changed(self.session, EVERYTHING)
-        raw = await self._driver()
-        await raw.execute("DELETE FROM current_grades WHERE year = $1 AND parcel_id = ANY($2::text[])",
-                          year, [r.evaluation.parcel_id for r in recorded])
-        current = [(r.evaluation.parcel_id, year, r.id, r.evaluation.grade.value, r.status,
-                    r.evaluation.fingerprint, r.street, r.holder_uscc, r.evaluation.ruleset_id, r.evaluated_at)
-                   for r in recorded]
-        await raw.copy_records_to_table("current_grades", records=current, columns=CURRENT_COLUMNS)
+    async def replace_current(self, recorded: list[Recorded]) -> None:
+        """These evaluations become their parcels' current grades: an upsert on the key, which
+        needs no plan (see `_CURRENT_MANY` for why a plan would go stale during a run)."""
+        if recorded:
+            changed(self.session, EVERYTHING)
+            await self.session.execute(_UPSERT_CURRENTS, column_arrays(map(_current_row, recorded), _CURRENT_TYPES))
 
     async def current_evaluation(self, parcel_id: str, year: int | None) -> Any:
         """The stored evaluation behind the current grade (of `year`, or of the latest year)."""

@@ -130,7 +130,7 @@ async def _grade_all(uow: EvaluationUnitOfWork, ctx: EvaluationContext, run_id: 
                 graded = await step.grade(chunk)
                 if writing is not None:
                     await writing
-                writing = asyncio.create_task(_write_chunk(uow, year, graded))
+                writing = asyncio.create_task(_write_chunk(uow, graded))
                 tally.add(graded)
                 progress.report(graded=tally.graded)
             if writing is not None:
@@ -204,12 +204,12 @@ class _Tally:
         self.counts.update(r.evaluation.grade.value for r, _ in graded)
 
 
-async def _write_chunk(uow: EvaluationUnitOfWork, year: int, graded: list[tuple[Recorded, bool]]) -> None:
+async def _write_chunk(uow: EvaluationUnitOfWork, graded: list[tuple[Recorded, bool]]) -> None:
     """One chunk's evaluations, which become its parcels' current grades, and the grade events of
     those whose grade or reasons changed."""
     recorded = [r for r, _ in graded]
     await uow.grades.copy_evaluations(recorded)
-    await uow.grades.replace_current(recorded, year)
+    await uow.grades.replace_current(recorded)
     await uow.grades.add_grade_events(grade_document(r) for r, new in graded if new)
 
 
