@@ -55,13 +55,25 @@ async def main(infra: Infra, cfg: Config, started: float) -> dict[str, Any]:
     meta = {
         "mode": "quick" if cfg.quick else "full",
         "sections": list(cfg.sections),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                    "python_loop_s": python_loop_s()},
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seconds": round(time.monotonic() - started, 1),
         "profiled": os.environ.get("BENCH_PROFILE") or None,
         "baseline": baseline,
     }
     return {"meta": meta, "figures": figures}
+
+
+def python_loop_s() -> float:
+    """Seconds this machine takes for a fixed pure-Python loop, at the end of the run: the same
+    code measured on a machine twice as slow takes twice as long, so figures from different runs
+    compare only after dividing by this."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(3_000_000):
+        total += i
+    return round(time.perf_counter() - started, 3)
 
 
 def run() -> None:
