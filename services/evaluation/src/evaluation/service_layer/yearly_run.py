@@ -145,7 +145,8 @@ async def _grade_all(uow: EvaluationUnitOfWork, ctx: EvaluationContext, run_id: 
             await progress.flush()
     log.info("evaluation_run_done", run_id=run_id, parcels=tally.graded, changed=tally.changed)
     await uow.runs.supersede_others(run_id, year)
-    done = {"state": "draft", "phase": "done", "graded": tally.graded, "total": total}
+    # Parcels the registry announced during the run may have joined its later chunks.
+    done = {"state": "draft", "phase": "done", "graded": tally.graded, "total": max(total, tally.graded)}
     await uow.runs.change(run_id, **done, changed=tally.changed, counts={g: tally.counts.get(g, 0) for g in "ABCD"},
                           finished_at=ctx.clock())
     return done
