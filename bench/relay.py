@@ -12,6 +12,8 @@ counter every few milliseconds until all N are out.
 - `seconds`: from the relay's start until all N events are acknowledged by Kafka and marked.
 - `first_10pct_per_s` / `last_10pct_per_s`: the rate over the first and the last tenth of the
   backlog; `flat` = first ÷ last (1.0: the pace does not depend on how much has been published).
+- `cpu_s_per_1k_events`: CPU seconds per thousand events of the relay (this process), PostgreSQL
+  and Kafka during the drain: on two cores their sum bounds the rate.
 - `claim_after_drain`: EXPLAIN (ANALYZE, BUFFERS) of the relay's own claim statement once the
   backlog is empty: the pages an empty claim still reads is what every claim pays for the rows
   published before it.
@@ -37,6 +39,7 @@ from bench.stats import GOALS, drain_rates, meets, ratio
 from evaluation.adapters.grades_repository import OUTBOX_COLUMNS, envelope
 from evaluation.bootstrap import MIGRATIONS
 from landgrade_events.evaluation import ParcelGraded
+from servicekit import outbox
 from servicekit.events import source_uri, utc_text
 from servicekit.kafka import ensure_topics
 from servicekit.migrations import upgrade
@@ -88,16 +91,20 @@ async def write_backlog(dsn: str, size: int, topic: str) -> tuple[float, int]:
 
 
 def claim_sql(relay: OutboxRelay) -> str:
-    """The relay's own claim statement as PostgreSQL receives it."""
-    compiled = relay.claim_statement.compile(dialect=postgresql.asyncpg.dialect(),
-                                             compile_kwargs={"literal_binds": True})
-    return str(compiled)
+    """The relay's own claim statement as PostgreSQL receives it, from the relay's floor."""
+    statement = relay.claim_statement
+    if "floor" in statement.compile().params:
+        statement = statement.params(floor=relay.floor.value)
+    return str(statement.compile(dialect=postgresql.asyncpg.dialect(), compile_kwargs={"literal_binds": True}))
 
 
 async def explain_claim(dsn: str, sql: str) -> dict[str, Any]:
+    """EXPLAIN ANALYZE of the claim, planned as the relay's transactions plan it."""
     conn = await asyncpg.connect(dsn)
     try:
         async with conn.transaction():
+            for name, value in getattr(outbox, "CLAIM_PLAN", {}).items():
+                await conn.execute(f"SET LOCAL {name} = {value}")
             plan = json.loads(await conn.fetchval(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}"))[0]
             raise _Rollback  # the claim locks nothing here, but never keep what EXPLAIN ANALYZE did
     except _Rollback:
@@ -157,7 +164,9 @@ async def one_size(infra: Infra, cfg: Config, size: int,
     plumbing = Plumbing.build(settings, StandardTables.on(MetaData()))
     relay = plumbing.relay() if make_relay is None else make_relay(plumbing)
     try:
+        cpu_before = infra.cpu_seconds()
         samples = await drain(relay, size, cfg.relay_timeout_s)
+        cpu_after = infra.cpu_seconds()
         sql = claim_sql(relay)
         after = await explain_claim(dsn, sql)
     finally:
@@ -165,7 +174,11 @@ async def one_size(infra: Infra, cfg: Config, size: int,
     rates = drain_rates(samples, size)
     log(f"relay: {size} published in {rates['seconds']:.1f}s ({rates['per_s']:.0f}/s; first tenth "
         f"{rates['first_10pct_per_s']:.0f}/s, last tenth {rates['last_10pct_per_s']:.0f}/s)")
-    return {**rates, "payload_bytes": payload_bytes, "copy_s": round(copy_s, 2), "batch_size": relay.batch_size,
+    # CPU per thousand events: the relay (this process), PostgreSQL and the broker, which share the cores.
+    cpu = {("relay" if name == "load-generator" else name): round((cpu_after[name] - cpu_before[name]) * 1000 / size, 3)
+           for name in cpu_after}
+    return {**rates, "cpu_s_per_1k_events": cpu, "payload_bytes": payload_bytes, "copy_s": round(copy_s, 2),
+            "batch_size": relay.batch_size, "compression": settings.kafka_compression_type,
             "claim_after_drain": after, "claim": sql}
 
 
