@@ -103,7 +103,7 @@ async def explain_claim(dsn: str, sql: str) -> dict[str, Any]:
     conn = await asyncpg.connect(dsn)
     try:
         async with conn.transaction():
-            for name, value in getattr(outbox, "CLAIM_PLAN", {}).items():
+            for name, value in outbox.CLAIM_PLAN.items():
                 await conn.execute(f"SET LOCAL {name} = {value}")
             plan = json.loads(await conn.fetchval(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}"))[0]
             raise _Rollback  # the claim locks nothing here, but never keep what EXPLAIN ANALYZE did
@@ -178,7 +178,7 @@ async def one_size(infra: Infra, cfg: Config, size: int,
     cpu = {("relay" if name == "load-generator" else name): round((cpu_after[name] - cpu_before[name]) * 1000 / size, 3)
            for name in cpu_after}
     return {**rates, "cpu_s_per_1k_events": cpu, "payload_bytes": payload_bytes, "copy_s": round(copy_s, 2),
-            "batch_size": relay.batch_size, "compression": settings.kafka_compression_type,
+            "batch_size": relay.batch_size, "compression": settings.kafka_compression_type,  # of the relay's producer
             "claim_after_drain": after, "claim": sql}
 
 
