@@ -12,6 +12,11 @@ counter every few milliseconds until all N are out.
 - `seconds`: from the relay's start until all N events are acknowledged by Kafka and marked.
 - `first_10pct_per_s` / `last_10pct_per_s`: the rate over the first and the last tenth of the
   backlog; `flat` = first ÷ last (1.0: the pace does not depend on how much has been published).
+- `snapshot_held_<smallest>`: the smallest size again while another session holds a snapshot
+  (`snapshot_held`), so that no published row's index entry can be marked dead during the drain.
+  The figure's `flat` is the worst of all drains.
+- `per_tenth_per_s`: the rate over each tenth of the backlog; `autovacuums_of_outbox`: autovacuum
+  passes over the outbox during the drain.
 - `cpu_s_per_1k_events`: CPU seconds per thousand events of the relay (this process), PostgreSQL
   and Kafka during the drain: on two cores their sum bounds the rate.
 - `claim_after_drain`: EXPLAIN (ANALYZE, BUFFERS) of the relay's own claim statement once the
@@ -25,7 +30,8 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,6 +96,16 @@ async def write_backlog(dsn: str, size: int, topic: str) -> tuple[float, int]:
         await conn.close()
 
 
+async def autovacuums(dsn: str) -> int:
+    """Autovacuum passes over the outbox so far (its statistics reach the view within a second)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await asyncio.sleep(1.0)
+        return int(await conn.fetchval("SELECT autovacuum_count FROM pg_stat_user_tables WHERE relname = 'outbox'"))
+    finally:
+        await conn.close()
+
+
 def claim_sql(relay: OutboxRelay) -> str:
     """The relay's own claim statement as PostgreSQL receives it, from the relay's floor."""
     statement = relay.claim_statement
@@ -150,8 +166,26 @@ async def drain(relay: OutboxRelay, size: int, timeout: float) -> list[tuple[flo
     return samples
 
 
+@asynccontextmanager
+async def snapshot_held(dsn: str, hold: bool) -> AsyncIterator[None]:
+    """A REPEATABLE READ transaction that has taken its snapshot, open for the whole drain, as a
+    backup, a long report or a standby's feedback holds one: no row deleted or updated meanwhile
+    can be cleaned up or its index entries marked dead until it ends."""
+    if not hold:
+        yield
+        return
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction(isolation="repeatable_read"):
+            await conn.fetchval("SELECT 1")
+            yield
+    finally:
+        await conn.close()
+
+
 async def one_size(infra: Infra, cfg: Config, size: int,
-                   make_relay: Callable[[Plumbing], OutboxRelay] | None = None) -> dict[str, Any]:
+                   make_relay: Callable[[Plumbing], OutboxRelay] | None = None,
+                   hold_snapshot: bool = False) -> dict[str, Any]:
     database = f"bench_relay{size}_{uuid.uuid4().hex[:6]}"
     settings = ServiceSettings(service_name="evaluation", database_url=infra.pg.url(database),
                                kafka_bootstrap_servers=infra.bootstrap)
@@ -164,21 +198,26 @@ async def one_size(infra: Infra, cfg: Config, size: int,
     plumbing = Plumbing.build(settings, StandardTables.on(MetaData()))
     relay = plumbing.relay() if make_relay is None else make_relay(plumbing)
     try:
-        cpu_before = infra.cpu_seconds()
-        samples = await drain(relay, size, cfg.relay_timeout_s)
-        cpu_after = infra.cpu_seconds()
+        async with snapshot_held(dsn, hold_snapshot):
+            vacuums = await autovacuums(dsn)
+            cpu_before = infra.cpu_seconds()
+            samples = await drain(relay, size, cfg.relay_timeout_s)
+            cpu_after = infra.cpu_seconds()
+            vacuums = await autovacuums(dsn) - vacuums
         sql = claim_sql(relay)
         after = await explain_claim(dsn, sql)
     finally:
         await plumbing.db.dispose()
     rates = drain_rates(samples, size)
-    log(f"relay: {size} published in {rates['seconds']:.1f}s ({rates['per_s']:.0f}/s; first tenth "
+    held = " (a snapshot held)" if hold_snapshot else ""
+    log(f"relay: {size} published{held} in {rates['seconds']:.1f}s ({rates['per_s']:.0f}/s; first tenth "
         f"{rates['first_10pct_per_s']:.0f}/s, last tenth {rates['last_10pct_per_s']:.0f}/s)")
     # CPU per thousand events: the relay (this process), PostgreSQL and the broker, which share the cores.
     cpu = {("relay" if name == "load-generator" else name): round((cpu_after[name] - cpu_before[name]) * 1000 / size, 3)
            for name in cpu_after}
     return {**rates, "cpu_s_per_1k_events": cpu, "payload_bytes": payload_bytes, "copy_s": round(copy_s, 2),
-            "batch_size": relay.batch_size, "compression": settings.kafka_compression_type,  # of the relay's producer
+            "autovacuums_of_outbox": vacuums, "batch_size": relay.batch_size,
+            "compression": settings.kafka_compression_type,  # of the relay's producer
             "claim_after_drain": after, "claim": sql}
 
 
@@ -187,13 +226,15 @@ async def run(infra: Infra, cfg: Config) -> dict[str, Any]:
     for size in cfg.relay_sizes:
         by_size[size] = await one_size(infra, cfg, size)
     small, large = min(by_size), max(by_size)
-    flat = max(s["flat"] or 0 for s in by_size.values())
+    held = await one_size(infra, cfg, small, hold_snapshot=True)
+    flat = max(s["flat"] or 0 for s in [*by_size.values(), held])
     slowdown = ratio(by_size[small]["per_s"], by_size[large]["per_s"], 2)
     seconds_per_million = round(by_size[large]["seconds"] * 1_000_000 / large, 1)
     return {
         "what": "seconds for the production relay to publish a backlog of N grade events COPYed into the outbox "
                 "in one transaction, and its rate over the first and the last tenth of the backlog",
         "sizes": {str(k): v for k, v in by_size.items()},
+        f"snapshot_held_{small}": held,
         "flat": flat,
         "flat_goal": GOALS["relay_flat"],
         "rate_small_vs_large": slowdown,

@@ -105,8 +105,10 @@ def drain_rates(samples: Sequence[tuple[float, int]], size: int) -> dict[str, An
     nine_at, nine_count = next((t, n) for t, n in samples if n >= size * 9 / 10)
     first = rate(tenth_count - started_count, tenth_at - started_at)
     last = rate(size - nine_count, end - nine_at)
+    marks = [next((t, n) for t, n in samples if n >= size * k / 10) for k in range(1, 11)]
+    tenths = [rate(n - n0, t - t0, 0) for (t0, n0), (t, n) in zip([(0.0, 0), *marks], marks, strict=False)]
     return {"seconds": round(end, 2), "per_s": rate(size, end), "first_10pct_per_s": first,
-            "last_10pct_per_s": last, "flat": ratio(first, last, 2)}
+            "last_10pct_per_s": last, "flat": ratio(first, last, 2), "per_tenth_per_s": tenths}
 
 
 def meets(value: float | None, goal: float, higher_is_better: bool) -> bool | None:

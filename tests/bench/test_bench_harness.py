@@ -134,6 +134,7 @@ def test_drain_rates_leave_out_the_start_and_compare_the_first_tenth_with_the_la
     assert rates["seconds"] == 2.4 and rates["per_s"] == pytest.approx(416.7)
     assert rates["first_10pct_per_s"] == 1000.0  # from the first step, not from the start
     assert rates["last_10pct_per_s"] == 200.0 and rates["flat"] == 5.0
+    assert rates["per_tenth_per_s"][1:9] == [1000.0] * 8 and rates["per_tenth_per_s"][9] == 200.0
     with pytest.raises(ValueError):
         drain_rates(samples[:-1], 1000)
 
