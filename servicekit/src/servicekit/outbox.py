@@ -152,7 +152,7 @@ class OutboxRelay:
     BUSY_WINDOW = 1.0
 
     def __init__(self, db: Database, table: Table, producer_factory: Callable[[], AIOKafkaProducer],
-                 metrics: Metrics, batch_size: int = 500, poll_seconds: float = 0.05,
+                 metrics: Metrics, batch_size: int = 2000, poll_seconds: float = 0.05,
                  idle_seconds: float = 1.0,
                  wake: asyncio.Event | None = None, lease_seconds: float = 20.0) -> None:
         self.db, self.table, self.producer_factory, self.metrics = db, table, producer_factory, metrics

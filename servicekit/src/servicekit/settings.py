@@ -117,8 +117,9 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 64 * 1024 * 1024
     # Rows the relay claims, sends and deletes per transaction: it sends them as one record batch
     # per partition (up to `kafka_max_batch_bytes` each), so this is also the most records in one
-    # produce request. A live event is claimed alone and sent at once: no linger applies to it.
-    outbox_batch_size: int = Field(default=500, ge=1, le=20_000)
+    # produce request. Each batch pays a few round trips, a commit and a produce request whatever
+    # its size; a live event is claimed alone and sent at once (no linger applies to it).
+    outbox_batch_size: int = Field(default=2000, ge=1, le=20_000)
     outbox_poll_seconds: float = 0.05
     # An idle relay sleeps until its own process writes an event, or this long (rows written by
     # another process, e.g. a replica that does not hold the relay role, wait at most this).
