@@ -11,7 +11,7 @@ from typing import Any
 
 import uvloop
 
-from bench import backtest, e2e, imports, ingest, reads, tracing, yearly
+from bench import backtest, e2e, imports, ingest, reads, relay, tracing, yearly
 from bench import map as map_draw
 from bench.capacity import save_figures
 from bench.config import Config, from_env
@@ -43,6 +43,8 @@ async def main(infra: Infra, cfg: Config, started: float) -> dict[str, Any]:
         await reset_topics(infra.bootstrap)
     if "yearly" in cfg.sections:
         figures["yearly_run"] = await yearly.run(infra, cfg)
+    if "relay" in cfg.sections:
+        figures["relay_drain"] = await relay.run(infra, cfg)
     if "import" in cfg.sections:
         figures["import_healthz"] = await imports.run(infra, cfg)
     if "tracing" in cfg.sections:

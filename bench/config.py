@@ -1,10 +1,13 @@
 """Sizes of every benchmark: full (`make bench`) or quick (`BENCH_QUICK=1`), from the environment.
 
 - `BENCH_QUICK=1`: small sizes and a 10 s end-to-end run, for development (about 3 minutes).
-- `BENCH_ONLY=e2e,reads,ingest,yearly,import,backtest,tracing,map`: run only these sections (reads needs e2e's stack).
+- `BENCH_ONLY=e2e,reads,ingest,yearly,import,backtest,tracing,map,relay`: run only these sections
+  (reads needs e2e's stack).
 - `BENCH_E2E_RATE=<filings/s>`: offered load of the sustained end-to-end run (default 1000, the goal).
 - `BENCH_FIXED_RATE=<requests/s>`: rate of the fixed-rate POST latency run (default 500, the goal's).
 - `BENCH_PROFILE=<service>[,<service>...]`: run those services under pyinstrument (profiles in BENCH_OUT).
+- `BENCH_RELAY_SIZES=<n>[,<n>...]`: outbox backlogs the relay section drains (default 100000,1000000;
+  quick 20000,200000).
 - `BENCH_OUT=<dir>`: where profiles go (default `.local/bench`).
 - `BENCH_YEARLY_SIZES=<parcels>[,<parcels>...]`: sizes of the yearly run (default 100k and 1M; quick 2k, 10k),
   so that a before/after pair of one size does not cost the whole section.
@@ -16,7 +19,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-SECTIONS = ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing", "map")
+SECTIONS = ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing", "map", "relay")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class Config:
     map_demo_parcels: int = 500  # the demo's default size (`landgrade demo seed`)
     map_street_parcels: int = 5_000
     map_repeats: int = 7
+    relay_sizes: tuple[int, ...] = field(default=(100_000, 1_000_000))
+    relay_timeout_s: float = 1800.0  # a relay whose pace falls with the backlog needs many minutes for 1M
 
     @property
     def e2e_filings(self) -> int:
@@ -66,13 +71,15 @@ def from_env() -> Config:
     rate = float(os.environ.get("BENCH_E2E_RATE", "1000"))
     fixed = float(os.environ.get("BENCH_FIXED_RATE", "500"))
     full = Config(quick=False, sections=only or SECTIONS, out_dir=out, e2e_rate=rate, fixed_rate=fixed)
+    relay_sizes = tuple(int(n) for n in os.environ.get("BENCH_RELAY_SIZES", "").split(",") if n.strip())
     if not quick:
-        return _yearly_sizes(full)
+        return _yearly_sizes(replace(full, relay_sizes=relay_sizes) if relay_sizes else full)
     return _yearly_sizes(replace(full, quick=True, e2e_seconds=10, e2e_fixed_s=5, e2e_warmup_s=2, drain_timeout=60,
                    read_seconds=3, read_rounds=1, ingest_filings=20_000, ingest_years=4, ingest_lines_per_call=5_000,
                    yearly_sizes=(2_000, 10_000), import_sheet_bytes=1_000_000, import_idle_probe_s=3,
                    backtest_parcels=1_000, tracing_seconds=8,
-                   map_demo_parcels=200, map_street_parcels=500, map_repeats=3))
+                   map_demo_parcels=200, map_street_parcels=500, map_repeats=3,
+                   relay_sizes=relay_sizes or (20_000, 200_000)))
 
 
 def _yearly_sizes(cfg: Config) -> Config:

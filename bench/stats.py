@@ -21,6 +21,9 @@ GOALS: dict[str, float] = {
     "batch_ingest_vs_copy": 3.0,
     "read_vs_hello": 0.5,
     "memory_growth": 0.10,
+    "relay_flat": 1.5,  # the relay's rate over the first tenth of a backlog ÷ over its last tenth
+    "relay_size_slowdown": 1.5,  # its rate on the smallest backlog ÷ on the largest
+    "relay_1m_s": 60.0,  # seconds to publish a million events
 }
 
 
@@ -87,6 +90,29 @@ def linearity(seconds_by_size: Mapping[int, float], within: float = 1.3) -> dict
         "growth": round(growth, 3),
         "linear": growth <= within,
     }
+
+
+def drain_rates(samples: Sequence[tuple[float, int]], size: int) -> dict[str, Any]:
+    """Rates of a backlog drained to empty, from (seconds since start, items done) samples.
+
+    The first tenth is counted from the first sample that shows progress, so the start-up (a
+    connection, the broker's metadata) does not pass for a slow pace; the last tenth runs from the
+    first sample at or past nine tenths to the last one (all `size` done).
+    """
+    if not samples or samples[-1][1] < size:
+        raise ValueError("the samples must end with every item done")
+    end = samples[-1][0]
+    started_at, started_count = next((t, n) for t, n in samples if n > 0)
+    tenth_at, tenth_count = next((t, n) for t, n in samples if n >= size / 10)
+    if tenth_count == started_count:  # the first step already passed a tenth: no better resolution
+        started_at, started_count = 0.0, 0
+    nine_at, nine_count = next((t, n) for t, n in samples if n >= size * 9 / 10)
+    first = rate(tenth_count - started_count, tenth_at - started_at)
+    last = rate(size - nine_count, end - nine_at)
+    marks = [next((t, n) for t, n in samples if n >= size * k / 10) for k in range(1, 11)]
+    tenths = [rate(n - n0, t - t0, 0) for (t0, n0), (t, n) in zip([(0.0, 0), *marks], marks, strict=False)]
+    return {"seconds": round(end, 2), "per_s": rate(size, end), "first_10pct_per_s": first,
+            "last_10pct_per_s": last, "flat": ratio(first, last, 2), "per_tenth_per_s": tenths}
 
 
 def meets(value: float | None, goal: float, higher_is_better: bool) -> bool | None:

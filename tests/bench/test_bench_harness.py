@@ -9,7 +9,7 @@ import pytest
 
 from bench.config import from_env
 from bench.loadgen import request_bytes
-from bench.stats import document, latency_summary, linearity, memory_growth, percentile, rate, ratio
+from bench.stats import document, drain_rates, latency_summary, linearity, memory_growth, percentile, rate, ratio
 from bench.workload import FIRST_YEAR, HISTORY_RULESET, SEED_FROM, batch_filings, e2e_filing, e2e_parcels, landscape
 
 
@@ -111,11 +111,34 @@ def test_quick_mode_is_smaller(monkeypatch: pytest.MonkeyPatch, tmp_path: object
     monkeypatch.delenv("BENCH_ONLY")
     full = from_env()
     assert quick.sections == ("yearly",) and full.sections == ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing",
-                                                               "map")
+                                                               "map", "relay")
     assert quick.e2e_seconds < full.e2e_seconds and max(quick.yearly_sizes) < max(full.yearly_sizes)
     assert full.yearly_sizes == (100_000, 1_000_000) and full.ingest_filings == 100_000
     monkeypatch.setenv("BENCH_YEARLY_SIZES", "1_000_000")  # one size of one figure, for a before/after pair
     assert from_env().yearly_sizes == (1_000_000,)
+
+
+def test_the_relay_section_drains_a_tenth_and_ten_times_more_by_default(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.setenv("BENCH_OUT", str(tmp_path))
+    monkeypatch.setenv("BENCH_ONLY", "relay")
+    assert from_env().relay_sizes == (100_000, 1_000_000)
+    monkeypatch.setenv("BENCH_QUICK", "1")
+    assert from_env().relay_sizes == (20_000, 200_000)
+    monkeypatch.setenv("BENCH_RELAY_SIZES", "1000, 5000")
+    assert from_env().relay_sizes == (1_000, 5_000)
+
+
+def test_drain_rates_leave_out_the_start_and_compare_the_first_tenth_with_the_last() -> None:
+    # Start-up takes 1 s; then 50 items per 0.05 s up to 900, and 100 in the last 0.5 s.
+    samples = [(0.0, 0)] + [(1.0 + 0.05 * k, 50 * k) for k in range(1, 19)] + [(1.9 + 0.5, 1000)]
+    rates = drain_rates(samples, 1000)
+    assert rates["seconds"] == 2.4 and rates["per_s"] == pytest.approx(416.7)
+    assert rates["first_10pct_per_s"] == 1000.0  # from the first step, not from the start
+    assert rates["last_10pct_per_s"] == 200.0 and rates["flat"] == 5.0
+    assert rates["per_tenth_per_s"][1:9] == [1000.0] * 8 and rates["per_tenth_per_s"][9] == 200.0
+    with pytest.raises(ValueError):
+        drain_rates(samples[:-1], 1000)
 
 
 def test_the_import_sheet_stays_under_its_byte_bound_and_counts_its_rows() -> None:

@@ -49,6 +49,21 @@ def create_plumbing_tables_v1(op: Any) -> None:
     )
 
 
+def outbox_deleted_on_publish_v2(op: Any) -> None:
+    """The relay deletes the rows it publishes. The index over every row's `published_at` goes: no
+    claim reads it any more, and every row written paid for an entry in it. Rows a relay of an
+    earlier version marked published instead are found through a partial index that holds only
+    them, empty once the relay has swept them (`OutboxRelay.cleanup`)."""
+    op.drop_index("ix_outbox_published_at", table_name="outbox")
+    op.create_index("ix_outbox_marked", "outbox", ["id"], postgresql_where=sa.text("published_at IS NOT NULL"))
+
+
+def outbox_marked_on_publish_v1(op: Any) -> None:
+    """Back to v1's indexes (the downgrade of `outbox_deleted_on_publish_v2`)."""
+    op.drop_index("ix_outbox_marked", table_name="outbox")
+    op.create_index("ix_outbox_published_at", "outbox", ["published_at"])
+
+
 def drop_plumbing_tables_v1(op: Any) -> None:
     for table in ("idempotency_keys", "inbox", "outbox"):
         op.drop_table(table)

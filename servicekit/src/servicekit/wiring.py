@@ -74,9 +74,8 @@ class Plumbing:
     def relay(self) -> OutboxRelay:
         s = self.settings
         return OutboxRelay(self.db, self.tables.outbox, lambda: new_producer(s), self.metrics,
-                           s.outbox_batch_size, s.outbox_poll_seconds, s.outbox_retention_seconds,
-                           idle_seconds=s.outbox_idle_seconds, wake=self.outbox.written,
-                           lease_seconds=s.outbox_relay_lease_seconds)
+                           s.outbox_batch_size, s.outbox_poll_seconds, idle_seconds=s.outbox_idle_seconds,
+                           wake=self.outbox.written, lease_seconds=s.outbox_relay_lease_seconds)
 
     def runtime(self, *, publishes: list[str], consumers: list[EventConsumer] | None = None,
                 jobs: list[Job] | None = None,
