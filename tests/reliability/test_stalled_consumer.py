@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from evaluation.bootstrap import CONSUMER, build_app
-from evaluation.service_layer.context import GRADING_LOCK
+from evaluation.service_layer.context import ANY_YEAR, GRADING_LOCK
 from landgrade.testing import Infra, eventually, serving
 from landgrade_events.registry import FilingAccepted, ParcelChanged
 from servicekit.events import CloudEvent, EventData
@@ -59,7 +59,9 @@ async def test_a_blocked_consumer_is_reported_and_recovers(infra: Infra, tmp_pat
         try:
             async with engine.connect() as blocker:
                 transaction = await blocker.begin()
-                await blocker.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": GRADING_LOCK})
+                # What a yearly run holds: the parcel's arrival reads its years under it, so waits.
+                await blocker.execute(text("SELECT pg_advisory_xact_lock(:lock, :any)"),
+                                      {"lock": GRADING_LOCK, "any": ANY_YEAR})
                 await publish(infra.bootstrap,
                               ParcelChanged(parcel_id=parcel, name="停滞", street=STREET_A, category="self_use",
                                             area_m2=Decimal(20000), holder_uscc=holder),

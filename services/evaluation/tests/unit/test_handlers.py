@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ import pytest
 
 from evaluation.adapters.facts_repository import FactsRepository
 from evaluation.adapters.grades_repository import evaluation_row
+from evaluation.adapters.grading_lock import ANY_YEAR
 from evaluation.domain.equity import adjacency, equity_linked
 from evaluation.domain.identifiers import NotYourParcel
 from evaluation.domain.projection import FindingRecord, LeaseRecord, ParcelRecord, ParcelSources, RevenueRecord
@@ -260,14 +262,20 @@ class FakeObjections:
 
 
 class FakeLock:
+    """Records the keys taken: a year, or `ANY_YEAR` for facts whose years are read under it."""
+
     def __init__(self) -> None:
-        self.shared = self.exclusive = 0
+        self.shared: set[int] = set()
+        self.exclusive: list[int] = []
 
-    async def share(self) -> None:
-        self.shared += 1
+    async def share(self, years: Iterable[int]) -> None:
+        self.shared |= set(years)
 
-    async def take(self) -> None:
-        self.exclusive += 1
+    async def share_any_year(self) -> None:
+        self.shared.add(ANY_YEAR)
+
+    async def take(self, year: int) -> None:
+        self.exclusive.append(year)
 
 
 class FakeOutbox:
@@ -500,7 +508,8 @@ async def test_filings_grade_the_parcel_and_announce_each_change_once() -> None:
         received[0].event_id, received[1].event_id]
     assert uow.grades.currents[("P-1", 2025)].grade == "A"
     assert uow.facts.revenue[("P-1", 2025)].output_value == Decimal("350000000.00")
-    assert uow.grading_lock.shared >= 1
+    # The parcel's arrival read its years under the any-year lock; the filings locked their year only.
+    assert uow.grading_lock.shared == {ANY_YEAR, 2025}
 
 
 async def test_a_run_of_filings_equals_the_same_filings_one_at_a_time() -> None:
@@ -589,7 +598,7 @@ async def test_a_yearly_run_grades_every_parcel_and_announces_only_changes(monke
     await yearly_run.execute_run(ctx, run["id"])  # type: ignore[arg-type]
     done = uow.runs.runs[run["id"]]
     assert (done["state"], done["graded"], done["changed"]) == ("draft", 3, 1)
-    assert done["counts"]["A"] == 1 and uow.grading_lock.exclusive == 1
+    assert done["counts"]["A"] == 1 and uow.grading_lock.exclusive == [2025]
     assert [d["parcel_id"] for d in uow.grades.bulk_events] == ["P-3"]
     assert {r.run_id for r in uow.grades.evaluations[-3:]} == {run["id"]}
     assert uow.storage.outbox.written.is_set()

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evaluation.adapters.grading_lock import GRADING_LOCK
+from evaluation.adapters.grading_lock import ANY_YEAR, GRADING_LOCK
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork, utc_now
 from landgrade_reference.official_calendar import OfficialCalendar
 from servicekit.read_cache import ReadCache
 from servicekit.uow import Storage
 
-__all__ = ["GRADING_LOCK", "EvaluationContext", "bulk_work", "utc_now"]
+__all__ = ["ANY_YEAR", "GRADING_LOCK", "EvaluationContext", "bulk_work", "utc_now"]
 
 
 def _unobserved(run_id: str, values: Mapping[str, Any]) -> None:

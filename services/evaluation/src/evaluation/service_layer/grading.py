@@ -161,7 +161,10 @@ async def regrade_parcels(uow: EvaluationUnitOfWork, parcel_ids: list[str], year
                           received: Received[Any]) -> None:
     """Re-grades parcels after a fact about them was stored: for `year`, or every year the fact may
     touch (`years_to_regrade`). A dated fact leaves the years before it as they were."""
-    await uow.grading_lock.share()
+    if year:
+        await uow.grading_lock.share([year])
+    else:  # which years the fact touches is read under the lock: a yearly run may be changing them
+        await uow.grading_lock.share_any_year()
     regrading = Regrading(uow)
     for parcel_id in parcel_ids:
         for parcel_year in [year] if year else await years_to_regrade(uow, parcel_id):
@@ -172,8 +175,9 @@ async def regrade_parcels(uow: EvaluationUnitOfWork, parcel_ids: list[str], year
 async def regrade_filings(uow: EvaluationUnitOfWork, filings: list[Received[FilingAccepted]]) -> None:
     """Re-grades after a run of accepted filings with the effects of applying them one by one, in a
     handful of statements: the parcels' facts are read once (before the run's totals are stored)
-    and each filing's parcel-year totals are laid over them in memory, as storing them would."""
-    await uow.grading_lock.share()
+    and each filing's parcel-year totals are laid over them in memory, as storing them would.
+    Only the filings' years are locked: a yearly run of another year does not hold them up."""
+    await uow.grading_lock.share(f.data.year for f in filings)
     years = {year: await YearPicture.load(uow, year, [f.data.parcel_id for f in filings if f.data.year == year])
              for year in sorted({f.data.year for f in filings})}
     regrading = Regrading(uow)

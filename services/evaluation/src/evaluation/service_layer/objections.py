@@ -65,7 +65,7 @@ async def decide(uow: EvaluationUnitOfWork, objection_id: str, upheld: bool, new
                                    "The year's results are no longer open for objections.")
         now = uow.clock()
         if upheld and new_grade is not None:
-            await uow.grading_lock.share()
+            await uow.grading_lock.share([objection["year"]])
             row = await uow.grades.current_evaluation(objection["parcel_id"], objection["year"])
             previous = await uow.grades.current(objection["parcel_id"], objection["year"])
             if row is not None and previous is not None and new_grade != row.grade:

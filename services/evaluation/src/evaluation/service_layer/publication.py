@@ -94,7 +94,10 @@ async def publish(uow: EvaluationUnitOfWork, run_id: str, window_days: int | Non
 async def finalize(uow: EvaluationUnitOfWork, run_id: str) -> dict[str, Any]:
     """Makes the year's current grades final and announces each one (status final)."""
     async with uow:
-        await uow.grading_lock.take()  # no re-grade slips between
+        named = await uow.runs.get(run_id)
+        if named is None:
+            raise LookupError(run_id)
+        await uow.grading_lock.take(named["year"])  # no re-grade of the year slips between
         run = await uow.runs.get(run_id, for_update=True)
         if run is None:
             raise LookupError(run_id)

@@ -37,7 +37,7 @@ async def re_evaluate(uow: EvaluationUnitOfWork, year: int, reason: str, request
     async with uow:
         if (earlier := await uow.replayed(idempotency)) is not None:
             return _found(await uow.runs.re_evaluations(year), str(earlier[1]["id"]))
-        await uow.grading_lock.take()  # one consistent picture; no event-driven re-grade meanwhile
+        await uow.grading_lock.take(year)  # one consistent picture; no event-driven re-grade meanwhile
         final = await uow.runs.final_for(year)
         if final is None:
             raise PublicationError(

@@ -102,10 +102,10 @@ async def _grade_all(uow: EvaluationUnitOfWork, ctx: EvaluationContext, run_id: 
     """Grades the year chunk by chunk and writes the results; returns what it wrote of the run's
     progress last. At most three chunks are held at once (one read ahead, one graded, one being
     written), so the run's memory does not grow with the number of parcels."""
-    await uow.grading_lock.take()
     run = await uow.runs.get(run_id)
     assert run is not None
     year: int = run["year"]
+    await uow.grading_lock.take(year)
     if await uow.runs.final_for(year) is not None:  # made final while this run waited for the lock
         raise year_final(year)
     ruleset = await _ruleset(uow, year, run["ruleset_id"])
