@@ -11,7 +11,7 @@ from typing import Any
 
 import uvloop
 
-from bench import backtest, e2e, imports, ingest, reads, relay, tracing, yearly
+from bench import backtest, e2e, imports, ingest, live, reads, relay, tracing, yearly
 from bench import map as map_draw
 from bench.capacity import save_figures
 from bench.config import Config, from_env
@@ -45,6 +45,10 @@ async def main(infra: Infra, cfg: Config, started: float) -> dict[str, Any]:
         figures["yearly_run"] = await yearly.run(infra, cfg)
     if "relay" in cfg.sections:
         figures["relay_drain"] = await relay.run(infra, cfg)
+    if "live" in cfg.sections:
+        await reset_topics(infra.bootstrap)
+        figures["live_behind_backlog"] = await live.run(infra, cfg)
+        await reset_topics(infra.bootstrap)
     if "import" in cfg.sections:
         figures["import_healthz"] = await imports.run(infra, cfg)
     if "tracing" in cfg.sections:

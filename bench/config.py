@@ -1,13 +1,15 @@
 """Sizes of every benchmark: full (`make bench`) or quick (`BENCH_QUICK=1`), from the environment.
 
 - `BENCH_QUICK=1`: small sizes and a 10 s end-to-end run, for development (about 3 minutes).
-- `BENCH_ONLY=e2e,reads,ingest,yearly,import,backtest,tracing,map,relay`: run only these sections
+- `BENCH_ONLY=e2e,reads,ingest,yearly,import,backtest,tracing,map,relay,live`: run only these sections
   (reads needs e2e's stack).
 - `BENCH_E2E_RATE=<filings/s>`: offered load of the sustained end-to-end run (default 1000, the goal).
 - `BENCH_FIXED_RATE=<requests/s>`: rate of the fixed-rate POST latency run (default 500, the goal's).
 - `BENCH_PROFILE=<service>[,<service>...]`: run those services under pyinstrument (profiles in BENCH_OUT).
 - `BENCH_RELAY_SIZES=<n>[,<n>...]`: outbox backlogs the relay section drains (default 100000,1000000;
   quick 20000,200000).
+- `BENCH_LIVE_BACKLOG=<events>`: the yearly backlog live filings are posted behind (default 200,000;
+  quick 50,000); `BENCH_LIVE_RATE=<filings/s>`: their rate (default 5).
 - `BENCH_OUT=<dir>`: where profiles go (default `.local/bench`).
 - `BENCH_YEARLY_SIZES=<parcels>[,<parcels>...]`: sizes of the yearly run (default 100k and 1M; quick 2k, 10k),
   so that a before/after pair of one size does not cost the whole section.
@@ -19,7 +21,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-SECTIONS = ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing", "map", "relay")
+SECTIONS = ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing", "map", "relay", "live")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Config:
     map_repeats: int = 7
     relay_sizes: tuple[int, ...] = field(default=(100_000, 1_000_000))
     relay_timeout_s: float = 1800.0  # a relay whose pace falls with the backlog needs many minutes for 1M
+    live_backlog: int = 200_000  # 1,000,000 (BENCH_LIVE_BACKLOG) costs the credit ledger many minutes
+    live_rate: float = 5.0
+    live_seconds: float = 30.0
 
     @property
     def e2e_filings(self) -> int:
@@ -70,7 +75,10 @@ def from_env() -> Config:
     out.mkdir(parents=True, exist_ok=True)
     rate = float(os.environ.get("BENCH_E2E_RATE", "1000"))
     fixed = float(os.environ.get("BENCH_FIXED_RATE", "500"))
-    full = Config(quick=False, sections=only or SECTIONS, out_dir=out, e2e_rate=rate, fixed_rate=fixed)
+    backlog = os.environ.get("BENCH_LIVE_BACKLOG", "").replace("_", "").strip()
+    full = Config(quick=False, sections=only or SECTIONS, out_dir=out, e2e_rate=rate, fixed_rate=fixed,
+                  live_rate=float(os.environ.get("BENCH_LIVE_RATE", "5")),
+                  live_backlog=int(backlog) if backlog else Config.live_backlog)
     relay_sizes = tuple(int(n) for n in os.environ.get("BENCH_RELAY_SIZES", "").split(",") if n.strip())
     if not quick:
         return _yearly_sizes(replace(full, relay_sizes=relay_sizes) if relay_sizes else full)
@@ -79,7 +87,8 @@ def from_env() -> Config:
                    yearly_sizes=(2_000, 10_000), import_sheet_bytes=1_000_000, import_idle_probe_s=3,
                    backtest_parcels=1_000, tracing_seconds=8,
                    map_demo_parcels=200, map_street_parcels=500, map_repeats=3,
-                   relay_sizes=relay_sizes or (20_000, 200_000)))
+                   relay_sizes=relay_sizes or (20_000, 200_000), live_seconds=10,
+                   live_backlog=int(backlog) if backlog else 50_000))
 
 
 def _yearly_sizes(cfg: Config) -> Config:

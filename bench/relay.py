@@ -72,9 +72,11 @@ def grade_document(i: int) -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
-async def write_backlog(dsn: str, size: int, topic: str) -> tuple[float, int]:
-    """COPYs `size` grade events into the outbox in one transaction; returns (seconds, payload bytes
-    of one event)."""
+async def write_backlog(dsn: str, size: int, topic: str,
+                        holder_of: Callable[[int], str] | None = None) -> tuple[float, int]:
+    """COPYs `size` grade events into the outbox in one transaction, as a yearly run's commit leaves
+    them; returns (seconds, payload bytes of one event). `holder_of(i)`: event i's holder USCC, for
+    a backlog a credit ledger will apply (the default repeats one placeholder)."""
     source, now = source_uri("evaluation"), utc_text(datetime.now(UTC))
     template = grade_document(0)
     conn = await asyncpg.connect(dsn)
@@ -86,6 +88,8 @@ async def write_backlog(dsn: str, size: int, topic: str) -> tuple[float, int]:
                 for i in range(start, min(size, start + COPY_CHUNK)):
                     parcel = f"P-BENCH-{i:08d}"
                     document = template | {"parcel_id": parcel, "evaluation_id": f"EV-BENCH-{i:08d}"}
+                    if holder_of is not None:
+                        document["holder_uscc"] = holder_of(i)
                     event_id, payload = envelope(source, document, now)
                     traceparent = f"00-{i + 1:032x}-{i + 1:016x}-01"
                     records.append((event_id, topic, parcel, payload, f'{{"traceparent":"{traceparent}"}}'))

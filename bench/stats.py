@@ -24,6 +24,7 @@ GOALS: dict[str, float] = {
     "relay_flat": 1.5,  # the relay's rate over the first tenth of a backlog ÷ over its last tenth
     "relay_size_slowdown": 1.5,  # its rate on the smallest backlog ÷ on the largest
     "relay_1m_s": 60.0,  # seconds to publish a million events
+    "live_behind_backlog_p99_s": 2.0,  # a live filing to the credit ledger while 1M grade events drain
 }
 
 

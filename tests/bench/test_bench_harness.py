@@ -8,9 +8,11 @@ import json
 import pytest
 
 from bench.config import from_env
+from bench.live import backlog_holder
 from bench.loadgen import request_bytes
 from bench.stats import document, drain_rates, latency_summary, linearity, memory_growth, percentile, rate, ratio
 from bench.workload import FIRST_YEAR, HISTORY_RULESET, SEED_FROM, batch_filings, e2e_filing, e2e_parcels, landscape
+from landgrade_reference.uscc import uscc_problems
 
 
 def test_percentiles_interpolate_between_ranks() -> None:
@@ -111,7 +113,7 @@ def test_quick_mode_is_smaller(monkeypatch: pytest.MonkeyPatch, tmp_path: object
     monkeypatch.delenv("BENCH_ONLY")
     full = from_env()
     assert quick.sections == ("yearly",) and full.sections == ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing",
-                                                               "map", "relay")
+                                                               "map", "relay", "live")
     assert quick.e2e_seconds < full.e2e_seconds and max(quick.yearly_sizes) < max(full.yearly_sizes)
     assert full.yearly_sizes == (100_000, 1_000_000) and full.ingest_filings == 100_000
     monkeypatch.setenv("BENCH_YEARLY_SIZES", "1_000_000")  # one size of one figure, for a before/after pair
@@ -127,6 +129,24 @@ def test_the_relay_section_drains_a_tenth_and_ten_times_more_by_default(
     assert from_env().relay_sizes == (20_000, 200_000)
     monkeypatch.setenv("BENCH_RELAY_SIZES", "1000, 5000")
     assert from_env().relay_sizes == (1_000, 5_000)
+
+
+def test_live_filings_are_posted_behind_a_backlog_the_size_asked_for(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.setenv("BENCH_OUT", str(tmp_path))
+    monkeypatch.setenv("BENCH_ONLY", "live")
+    full = from_env()
+    assert (full.sections, full.live_backlog, full.live_rate) == (("live",), 200_000, 5.0)
+    monkeypatch.setenv("BENCH_QUICK", "1")
+    assert from_env().live_backlog == 50_000 and from_env().live_seconds < full.live_seconds
+    monkeypatch.setenv("BENCH_LIVE_BACKLOG", "1_000_000")
+    monkeypatch.setenv("BENCH_LIVE_RATE", "20")
+    assert (from_env().live_backlog, from_env().live_rate) == (1_000_000, 20.0)
+
+
+def test_every_backlog_event_has_a_valid_holder_of_its_own() -> None:
+    holders = [backlog_holder(i) for i in (0, 1, 99_999_999)]
+    assert len(set(holders)) == 3 and all(not uscc_problems(h) for h in holders)
 
 
 def test_drain_rates_leave_out_the_start_and_compare_the_first_tenth_with_the_last() -> None:
