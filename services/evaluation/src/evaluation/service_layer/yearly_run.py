@@ -114,8 +114,8 @@ async def _grade_all(uow: EvaluationUnitOfWork, ctx: EvaluationContext, run_id: 
     progress = ProgressReporter(lambda values: _progress(ctx, run_id, **values))
     tally = _Tally()
     # Facts and the grades before the run are read on a second connection while this one writes
-    # the previous chunk: the chunks' parcels are disjoint, and nothing else writes current grades
-    # while the run holds the grading lock.
+    # the previous chunk: the chunks' parcels are disjoint, and nothing else writes the year's
+    # current grades while the run holds the year's grading lock.
     async with ctx.uow() as reader:
         graph = await reader.facts.equity_graph()
         step = _Step(reader, year, ruleset, graph, ctx.clock().date(), ctx.clock(), run_id)
