@@ -14,6 +14,8 @@ live filings are posted at the same rate at once, while the backlog drains.
 - `backlog_out_s`: from the COPY's commit until the evaluation's outbox is empty (every event on
   Kafka); `backlog_applied_s`: until the credit ledger has applied all N. Where a live filing
   waits is the sum of the two queues it stands behind: the relay's and the consumer's.
+- `cpu_ms_per_backlog_event`: CPU of each service, PostgreSQL and Kafka while the live filings
+  waited, per backlog event.
 """
 
 from __future__ import annotations
@@ -133,4 +135,9 @@ async def run(infra: Infra, cfg: Config) -> dict[str, Any]:
         "backlog_out_s": out_s,
         "backlog_applied_s": applied_s,
         "backlog_applied_per_s": int(cfg.live_backlog / applied_s) if applied_s else None,
+        # What each process spent while the live filings waited, per backlog event: the one near
+        # the most ms per event is the queue the live filings stood in.
+        "cpu_ms_per_backlog_event": {name: round(1000 * used / cfg.live_backlog, 3)
+                                     for name, used in behind.cpu.items()},
+        "machine_cpu_busy": round(behind.busy, 3),
     }
