@@ -57,7 +57,7 @@ def table(figures: Mapping[str, Any]) -> str:
         return "_No end-to-end figure kept yet: run `BENCH_ONLY=e2e make bench`._"
     cpu: Mapping[str, float] = e2e["sustained_run"]["cpu_ms_per_filing"]
     ceilings = {name: _per_second(cpu.get(name)) for name in SERVICES}
-    yearly, relay = figures.get("yearly_run"), figures.get("relay")
+    yearly, relay = figures.get("yearly_run"), figures.get("relay_drain")
     notes: dict[str, list[str]] = {name: [] for name in SERVICES}
     if yearly is not None:
         largest = max(yearly["sizes"], key=int)
@@ -65,9 +65,15 @@ def table(figures: Mapping[str, Any]) -> str:
         notes["evaluation"].append(
             f"yearly run: {int(largest):,} parcels in {run['run_s']:.0f} s "
             f"({int(int(largest) / run['run_s']):,} parcels/s), peak memory {run['rss_peak_mib']:,} MiB")
-    if relay is not None and relay.get("largest_per_s"):
-        notes["evaluation"].append(f"relay: {int(relay['largest_per_s']):,} events/s to Kafka "
-                                   f"(backlog of {int(relay['largest_size']):,})")
+    if relay is not None and relay.get("sizes"):
+        size = max(relay["sizes"], key=int)
+        notes["evaluation"].append(f"outbox relay: {int(relay['sizes'][size]['per_s']):,} events/s to Kafka "
+                                   f"(a backlog of {int(size):,})")
+    live = figures.get("live_behind_backlog")
+    if live is not None and live.get("backlog_applied_per_s"):
+        notes["credit-ledger"].append(
+            f"a yearly backlog applied at {live['backlog_applied_per_s']:,} grade events/s "
+            f"({live['backlog_events']:,} in {live['backlog_applied_s']:.0f} s)")
     lines = ["| service | filings/s one instance holds (1 core ÷ CPU per filing) | CPU ms per filing | also measured |",
              "|---|---:|---:|---|"]
     for name in SERVICES:
