@@ -1,6 +1,7 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum.cn import uscc as stdnum_uscc
 
 from landgrade_reference.uscc import (
     ALPHABET,
@@ -63,6 +64,21 @@ def test_rejections_say_why(raw: str, fragment: str) -> None:
 
 def test_non_text_is_rejected() -> None:
     assert uscc_problems(91350100) == ["a USCC must be text"]
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ０Ａ -", min_size=17, max_size=19))
+def test_a_well_formed_code_and_one_with_reasons_are_told_apart_alike(raw: str) -> None:
+    """Codes of the alphabet take a shorter path than the rest; both say the same of each code."""
+    code = raw + "0"
+    problems = uscc_problems(code)
+    normal = code.replace(" ", "").replace("-", "").replace("０", "0").replace("Ａ", "A")
+    well_formed = len(normal) == 18 and all(c in ALPHABET for c in normal) and normal[2:8].isdigit()
+    assert (problems == [] or problems[0].startswith("check character")) == well_formed
+
+
+@given(st.text(alphabet=ALPHABET, min_size=17, max_size=17))
+def test_the_check_character_is_the_one_python_stdnum_computes(body: str) -> None:
+    assert uscc_check_character(body) == stdnum_uscc.calc_check_digit(body)
 
 
 @given(first17)
