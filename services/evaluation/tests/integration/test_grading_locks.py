@@ -3,6 +3,7 @@ and only those: the filings of every other year go on being graded meanwhile."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from sqlalchemy import text
@@ -57,3 +58,29 @@ async def test_a_fact_of_unknown_years_waits_for_any_run(service) -> None:
         assert await service.grade(parcel, YEAR) is None
         await run.session.rollback()
     await service.grade_becomes(parcel, "B", YEAR)
+
+
+async def _waiting_to_take(service, year: int) -> bool:  # type: ignore[no-untyped-def]
+    async with service.ctx.uow() as uow:
+        found = await uow.session.execute(text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND mode = 'ExclusiveLock' "
+            "AND classid = :class AND objid = :key AND objsubid = 2"), {"class": GRADING_LOCK, "key": year})
+        return bool(found.scalar_one())
+
+
+async def test_a_run_that_loses_a_deadlock_to_a_consumer_batch_takes_its_locks_again(service) -> None:
+    """A consumer batch re-grades a filing of the run's year, then a fact of unknown years: it holds
+    the year shared and asks for the any-year lock, which the run holds while it waits for the year.
+    PostgreSQL ends one of the two; when it is the run, the run takes its locks again."""
+    async with service.ctx.uow() as batch:
+        # The batch's wait is checked for a deadlock later than the run's: the run is the one ended.
+        await batch.session.execute(text("SET LOCAL deadlock_timeout = '20s'"))
+        await GradingLock(batch.session).share([RUN_YEAR])
+        async with service.ctx.uow() as run:
+            taking = asyncio.create_task(GradingLock(run.session).take(RUN_YEAR))
+            assert await eventually(lambda: _waiting_to_take(service, RUN_YEAR), timeout=30)
+            await GradingLock(batch.session).share_any_year()  # granted once the run lets go
+            assert not taking.done()  # the run waits again, now behind the batch
+            await batch.session.commit()
+            await asyncio.wait_for(taking, timeout=30)  # and then holds both
+            assert not await _waiting_to_take(service, RUN_YEAR)
