@@ -8,7 +8,6 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from servicekit.partitioning import KeyPartitioner
 from servicekit.settings import ServiceSettings
 
 
@@ -34,7 +33,6 @@ def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:
         client_id=settings.service_name,
         enable_idempotence=True,
         acks="all",
-        partitioner=KeyPartitioner(),
         compression_type=None if settings.kafka_compression_type == "none" else settings.kafka_compression_type,
         linger_ms=settings.kafka_linger_ms,
         max_batch_size=settings.kafka_max_batch_bytes,
