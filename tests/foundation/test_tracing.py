@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from servicekit.tracing import new_traceparent, new_traceparents, trace_id
+from servicekit.tracing import new_traceparent, new_traceparents, sampled, trace_id
 
 PARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
@@ -21,3 +21,10 @@ def test_without_a_valid_parent_every_span_starts_a_trace_of_its_own() -> None:
         spans = [child() for _ in range(50)]
         assert len({trace_id(s) for s in spans}) == 50
     assert trace_id(new_traceparent(PARENT)) == trace_id(PARENT)
+
+
+def test_a_child_keeps_its_parents_decision_to_record_the_trace_or_not() -> None:
+    left_out = PARENT[:-2] + "00"
+    assert new_traceparent(left_out).endswith("-00") and not sampled(new_traceparent(left_out))
+    assert all(not sampled(s) for s in (new_traceparents(left_out)() for _ in range(10)))
+    assert sampled(new_traceparent(PARENT)) and not sampled(None) and not sampled("garbage")

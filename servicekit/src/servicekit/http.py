@@ -24,7 +24,7 @@ from servicekit.problems import ProblemMap, install_problem_handlers
 from servicekit.runtime import ServiceRuntime
 from servicekit.settings import DEVELOPMENT_ENVIRONMENTS
 from servicekit.telemetry import http_middleware, name_request_span, span_traceparent
-from servicekit.tracing import current_traceparent, new_traceparent, trace_id
+from servicekit.tracing import child_traceparent, current_traceparent, trace_id
 
 
 def create_app(runtime: ServiceRuntime, routers: list[APIRouter], *, title: str, description: str,
@@ -111,7 +111,9 @@ class RequestObserver:
             return
         headers = dict(scope.get("headers") or [])
         request_id = headers.get(b"x-request-id", b"").decode("latin-1") or new_id()
-        traceparent = span_traceparent() or new_traceparent(headers.get(b"traceparent", b"").decode("latin-1") or None)
+        # The request's span's context; or, outside a recorded trace, the one tracing gave it.
+        traceparent = (span_traceparent() or scope.get("traceparent")
+                       or child_traceparent(headers.get(b"traceparent", b"").decode("latin-1") or None))
         structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=trace_id(traceparent))
         token = current_traceparent.set(traceparent)
         started, status = time.perf_counter(), 500

@@ -231,16 +231,17 @@ class EventConsumer:
         except Exception:
             return False
         applied = 0
-        with Consuming(self.name, len(records)) as traced:
+        parents = [_traceparent(record) for record in records]
+        with Consuming(self.name, parents) as traced:
             try:
                 async with self.db.transaction() as session:
                     fresh = await self._first_deliveries(session, events)
                     deliveries: list[Delivery] = []
-                    for record, event in zip(records, events, strict=True):
+                    for record, event, parent in zip(records, events, parents, strict=True):
                         if event.id in fresh:
                             fresh.discard(event.id)  # the same event twice in one batch applies once
                             deliveries.append(Delivery(event, traced.event(record.topic, event.id, event.type,
-                                                                           _traceparent(record))))
+                                                                           parent)))
                     applied = len(deliveries)
                     for run in _runs_of_one_type(deliveries):
                         await self._apply_run(session, run)

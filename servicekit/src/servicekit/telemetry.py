@@ -2,7 +2,10 @@
 one trace from a POST across every Kafka hop it causes.
 
 Off unless OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_FILE) is set: then no SDK is loaded and
-every hook below is one `is None` test. On, the W3C `traceparent` the events already carry links
+every hook below is one `is None` test. On, whether a trace is recorded is decided where it begins
+(`tracing.begin_trace`, OTEL_TRACES_SAMPLER_ARG) and carried in its `traceparent`'s flag: outside
+a recorded trace no hook below makes a span object at all (not even a non-recording one), so the
+traces left out cost what tracing off costs. In a recorded trace the W3C `traceparent` links
 the hops: an outbox row stores the span it was written in, the relay's publish span is that
 span's child and travels in the record's headers, and the consumer's span for the event is the
 publish span's child. A consumer applies events in batches: each event gets its own span in its
@@ -22,6 +25,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 
 from servicekit import tracing
 from servicekit.settings import ServiceSettings
+from servicekit.tracing import begin_trace, child_traceparent, sampled
 
 _state: dict[str, Any] = {"provider": None, "tracer": None}
 _PROPAGATOR = TraceContextTextMapPropagator()
@@ -43,22 +47,23 @@ def configure_tracing(settings: ServiceSettings) -> bool:
     from servicekit.telemetry_sdk import JsonLinesExporter, NoRootDatabaseCalls
 
     provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}),
-                              sampler=ParentBased(root=NoRootDatabaseCalls(settings.otel_traces_sampler_arg)))
+                              sampler=ParentBased(root=NoRootDatabaseCalls()))
     if endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint.rstrip("/") + "/v1/traces")))
     if path:
         provider.add_span_processor(SimpleSpanProcessor(JsonLinesExporter(path)))
-    use_provider(provider)
+    use_provider(provider, settings.otel_traces_sampler_arg)
     return True
 
 
-def use_provider(provider: Any) -> None:
-    """Traces into `provider` (an SDK TracerProvider), or none at all with None."""
+def use_provider(provider: Any, recorded_share: float = 1.0) -> None:
+    """Traces into `provider` (an SDK TracerProvider), `recorded_share` of those begun here; or
+    none at all with None."""
     _state["provider"] = provider
     _state["tracer"] = provider.get_tracer("servicekit") if provider is not None else None
-    tracing.real_spans(provider is not None)
+    tracing.real_spans(provider is not None, recorded_share)
 
 
 def tracer() -> Tracer | None:
@@ -96,10 +101,32 @@ def http_middleware() -> tuple[Any, dict[str, Any]] | None:
     """The ASGI instrumentation (class, options) to wrap the app in, when tracing is on."""
     if _state["tracer"] is None:
         return None
-    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+    return RecordedRequests, {"excluded_urls": QUIET_URLS, "exclude_spans": ["receive", "send"],
+                              "tracer_provider": _state["provider"]}
 
-    return OpenTelemetryMiddleware, {"excluded_urls": QUIET_URLS, "exclude_spans": ["receive", "send"],
-                                     "tracer_provider": _state["provider"]}
+
+class RecordedRequests:
+    """OpenTelemetry's ASGI instrumentation for the requests of a recorded trace; every other
+    request goes straight to the app with its trace context in `scope["traceparent"]`, flagged
+    not sampled, for the request observer to carry into the events it writes."""
+
+    def __init__(self, app: Any, **options: Any) -> None:
+        from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+        self.app, self.traced = app, OpenTelemetryMiddleware(app, **options)
+        self.quiet = frozenset(options["excluded_urls"].split(","))
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] in self.quiet:
+            await self.app(scope, receive, send)
+            return
+        caller = next((v.decode("latin-1") for k, v in scope.get("headers") or () if k == b"traceparent"), None)
+        context = child_traceparent(caller)  # a new trace, sampled or not, without a valid caller
+        if sampled(context):
+            await self.traced(scope, receive, send)
+        else:
+            scope["traceparent"] = context
+            await self.app(scope, receive, send)
 
 
 def name_request_span(method: str, route: str) -> None:
@@ -150,7 +177,7 @@ class Publishing:
 
     def headers(self, topic: str, stored: Mapping[str, Any]) -> list[tuple[str, bytes]]:
         tracer_ = _state["tracer"]
-        if tracer_ is None:
+        if tracer_ is None or not sampled(stored.get("traceparent")):
             return [(k, str(v).encode()) for k, v in stored.items()]
         span = tracer_.start_span(f"{topic} publish", context=_context(stored.get("traceparent")),
                                   kind=SpanKind.PRODUCER, attributes=_messaging(topic, "publish"))
@@ -169,20 +196,22 @@ class Publishing:
 
 class Consuming:
     """One batch of a consumer: its span is current while the batch applies (its database calls
-    are its children) and links to one span per event, each in the trace its event came with."""
+    are its children) and links to one span per event, each in the trace its event came with. The
+    batch is recorded when one of its events' traces is; events of traces not recorded get no span."""
 
-    def __init__(self, consumer: str, size: int) -> None:
-        self.consumer, self.size = consumer, size
+    def __init__(self, consumer: str, traceparents: Sequence[str | None]) -> None:
+        self.consumer, self.traceparents = consumer, traceparents
         self.batch: Span | None = None
         self.events: list[Span] = []
         self._token: object | None = None
 
     def __enter__(self) -> Consuming:
         tracer_ = _state["tracer"]
-        if tracer_ is not None:
+        if tracer_ is not None and any(map(sampled, self.traceparents)):
             self.batch = tracer_.start_span(f"{self.consumer} process batch", kind=SpanKind.CONSUMER,
                                             context=otel_context.Context(), attributes={
-                                                "messaging.system": "kafka", "messaging.batch.message_count": self.size,
+                                                "messaging.system": "kafka",
+                                                "messaging.batch.message_count": len(self.traceparents),
                                                 "messaging.consumer.group.name": self.consumer})
             self._token = otel_context.attach(trace.set_span_in_context(self.batch))
         return self
@@ -190,7 +219,7 @@ class Consuming:
     def event(self, topic: str, event_id: str, event_type: str, traceparent: str | None) -> str | None:
         """The event's own span; returns the traceparent its follow-up events are written under."""
         tracer_ = _state["tracer"]
-        if tracer_ is None or self.batch is None:
+        if tracer_ is None or self.batch is None or not sampled(traceparent):
             return traceparent
         span = tracer_.start_span(f"{topic} process", context=_context(traceparent), kind=SpanKind.CONSUMER,
                                   links=[Link(self.batch.get_span_context())],
@@ -223,7 +252,9 @@ def processing(consumer: str, topic: str, event_id: str, event_type: str,
     """One event applied on its own (the event-by-event path): its span is current throughout;
     yields the traceparent its follow-up events are written under."""
     tracer_ = _state["tracer"]
-    if tracer_ is None:
+    if tracer_ is not None and traceparent is None:
+        traceparent = begin_trace()
+    if tracer_ is None or not sampled(traceparent):
         yield traceparent
         return
     with tracer_.start_as_current_span(f"{topic} process", context=_context(traceparent), kind=SpanKind.CONSUMER,

@@ -10,28 +10,24 @@ from typing import Any
 import orjson
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
-from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler, SamplingResult, TraceIdRatioBased
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler, SamplingResult
 from opentelemetry.trace import SpanKind
 
 
 class NoRootDatabaseCalls(Sampler):
-    """Samples `ratio` of the traces a request or an event starts (by trace id, so every process
-    decides alike), and never one a database call would start: the relay's and the probes' polls
-    run outside any request or event and would each make a trace of one statement. A span with a
-    parent follows its parent's decision (`ParentBased`), so a trace is recorded whole or not at
-    all across every Kafka hop."""
-
-    def __init__(self, ratio: float = 1.0) -> None:
-        self.ratio = ratio
-        self._started: Sampler = ALWAYS_ON if ratio >= 1 else TraceIdRatioBased(ratio)
+    """The root of a span tree: recorded, unless a database call would start it (the relay's and
+    the probes' polls run outside any request or event and would each make a trace of one
+    statement). Whether a trace is recorded at all is decided before any span of it is asked for
+    (`servicekit.tracing.begin_trace`): servicekit starts a root span only for a trace it chose to
+    record. A span with a parent follows its parent's decision (`ParentBased`)."""
 
     def should_sample(self, parent_context: Any, trace_id: int, name: str, kind: SpanKind | None = None,
                       attributes: Any = None, links: Any = None, trace_state: Any = None) -> SamplingResult:
-        chosen = ALWAYS_OFF if kind == SpanKind.CLIENT else self._started
+        chosen = ALWAYS_OFF if kind == SpanKind.CLIENT else ALWAYS_ON
         return chosen.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 
     def get_description(self) -> str:
-        return f"NoRootDatabaseCalls(ratio={self.ratio})"
+        return "NoRootDatabaseCalls"
 
 
 class JsonLinesExporter(SpanExporter):
