@@ -41,7 +41,8 @@ def traced_stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iter
             port = free_port()
             env = {"DATABASE_URL": infra.database_url(f"obs_{spec.database}_{run}"),
                    "KAFKA_CONSUMER_GROUP_PREFIX": f"obs-{run}", "KAFKA_CONSUMER_START_AT": began, "ENVIRONMENT": "test", "OUTBOX_POLL_SECONDS": "0.02",
-                   "EVIDENCE_DIR": str(logs / "evidence"), "OTEL_TRACES_FILE": str(spans)}
+                   "EVIDENCE_DIR": str(logs / "evidence"), "OTEL_TRACES_FILE": str(spans),
+                   "OTEL_TRACES_SAMPLER_ARG": "1"}
             processes.append(start_service(spec, infra.bootstrap, infra.db_base, port=port, extra_env=env,
                                            log_dir=logs))
             urls[spec.name] = f"http://127.0.0.1:{port}"

@@ -110,10 +110,12 @@ class ServiceSettings(BaseSettings):
     # OTEL_TRACES_FILE is set, for tests); with neither, no span is made at all.
     otel_exporter_otlp_endpoint: str | None = None
     otel_traces_file: str | None = None
-    # The share of traces begun here (by a request, or a batch of events) that are recorded; a
-    # trace's later hops follow its first (the flag in `traceparent`). The OpenTelemetry variable's
-    # name, with its meaning under `parentbased_traceidratio`.
-    otel_traces_sampler_arg: float = Field(default=1.0, ge=0, le=1)
+    # The share of traces begun here (by a request without a caller's context, or an event written
+    # outside any) that are recorded; a trace's later hops follow its first (the flag in
+    # `traceparent`). The OpenTelemetry variable's name, with its meaning under
+    # `parentbased_traceidratio`. A tenth by default: a trace left out costs nothing, and recording
+    # every one costs a large share of the services' throughput (bench/README.md, "Tracing cost").
+    otel_traces_sampler_arg: float = Field(default=0.1, ge=0, le=1)
     max_body_bytes: int = 64 * 1024 * 1024
     # Rows the relay claims, sends and deletes per transaction: it sends them as one record batch
     # per partition (up to `kafka_max_batch_bytes` each), so this is also the most records in one
