@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from servicekit.inbox import _traceparent
 from servicekit.tracing import new_traceparent, new_traceparents, sampled, trace_id
 
 PARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
@@ -28,3 +31,8 @@ def test_a_child_keeps_its_parents_decision_to_record_the_trace_or_not() -> None
     assert new_traceparent(left_out).endswith("-00") and not sampled(new_traceparent(left_out))
     assert all(not sampled(s) for s in (new_traceparents(left_out)() for _ in range(10)))
     assert sampled(new_traceparent(PARENT)) and not sampled(None) and not sampled("garbage")
+
+
+def test_a_record_whose_context_header_is_not_text_is_read_as_having_none() -> None:
+    record = SimpleNamespace(headers=[("traceparent", b"\xff\xfe00-garbage")])
+    assert trace_id(_traceparent(record)) is None

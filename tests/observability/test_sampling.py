@@ -20,6 +20,7 @@ from opentelemetry.trace import (
     NonRecordingSpan,
     SpanContext,
     SpanKind,
+    StatusCode,
     TraceFlags,
     set_span_in_context,
     use_span,
@@ -126,16 +127,56 @@ def test_events_of_a_trace_left_out_are_published_and_consumed_without_spans(tra
     assert publishing.headers("grades", {"traceparent": LEFT_OUT}) == [("traceparent", LEFT_OUT.encode())]
     publishing.finish([None])
     with telemetry.Consuming("credit-ledger", [LEFT_OUT, LEFT_OUT]) as batch:
-        assert batch.event("grades", "e1", "ParcelGraded", LEFT_OUT) == LEFT_OUT
+        assert batch.event(0, "grades", "e1", "ParcelGraded") == LEFT_OUT
     with telemetry.processing("credit-ledger", "grades", "e2", "ParcelGraded", LEFT_OUT) as carried:
         assert carried == LEFT_OUT
     assert sampler.asked == [] and exporter.get_finished_spans() == ()
     # One recorded event makes its batch recorded; the other event in it still gets no span.
     with telemetry.Consuming("credit-ledger", [LEFT_OUT, RECORDED]) as batch:
-        batch.event("grades", "e3", "ParcelGraded", LEFT_OUT)
-        own = batch.event("grades", "e4", "ParcelGraded", RECORDED)
+        batch.event(0, "grades", "e3", "ParcelGraded")
+        own = batch.event(1, "grades", "e4", "ParcelGraded")
     names = sorted(s.name for s in exporter.get_finished_spans())
     assert names == ["credit-ledger process batch", "grades process"] and trace_id(own) == trace_id(RECORDED)
+
+
+def test_a_failed_publish_marks_its_own_span_not_a_neighbours(traced: Traced) -> None:
+    traced.record(1.0)
+    publishing = telemetry.Publishing()
+    publishing.headers("grades", {"traceparent": LEFT_OUT})  # sent first, and failed
+    publishing.headers("grades", {"traceparent": RECORDED})  # sent fine
+    publishing.finish([RuntimeError("broker away"), object()])
+    [span] = traced.exporter.get_finished_spans()
+    assert span.status.status_code is StatusCode.UNSET
+
+
+def test_an_event_that_came_without_a_context_begins_a_trace_of_its_own(traced: Traced) -> None:
+    traced.record(1.0)
+    with telemetry.Consuming("credit-ledger", [None]) as batch:
+        carried = batch.event(0, "grades", "e1", "ParcelGraded")
+    with telemetry.processing("credit-ledger", "grades", "e2", "ParcelGraded", None) as alone:
+        pass
+    roots = [s for s in traced.exporter.get_finished_spans() if s.name == "grades process"]
+    assert len(roots) == 2 and all(s.parent is None for s in roots)  # no parent made up for them
+    assert {trace_id(carried), trace_id(alone)} == {f"{s.context.trace_id:032x}" for s in roots}
+
+
+@pytest.mark.parametrize(("header", "kept"), [
+    (LEFT_OUT + " ", trace_id(LEFT_OUT)),  # blanks around: read as OpenTelemetry reads them
+    ("\t" + LEFT_OUT, trace_id(LEFT_OUT)),
+    ("01-0af7651916cd43dd8448eb211c80319d-b7ad6b7169203331-00-later", trace_id(LEFT_OUT)),  # a later version
+    ("00-" + "0" * 32 + "-b7ad6b7169203331-00", None),  # no trace: invalid, a trace of its own begins
+    ("00-0af7651916cd43dd8448eb211c80319d-" + "0" * 16 + "-00", None),
+    ("ff-0af7651916cd43dd8448eb211c80319d-b7ad6b7169203331-00", None),
+    ("00-0af7651916cd43dd8448eb211c80319d-b7ad6b7169203331-00-extra", None),
+])
+async def test_a_callers_context_is_valid_exactly_when_opentelemetry_reads_it_so(traced: Traced, header: str,
+                                                                                   kept: str | None) -> None:
+    traced.record(0.0)  # nothing begun here is recorded, so any span would be the caller's doing
+    seen: list[str | None] = []
+    [answer] = await _post(_app(seen), 1, {"traceparent": header})
+    assert traced.sampler.asked == [] and traced.exporter.get_finished_spans() == ()
+    answered = trace_id(answer.headers["traceparent"])
+    assert answered == kept if kept else answered not in (None, "0" * 32, trace_id(LEFT_OUT))
 
 
 def test_new_traces_are_flagged_for_the_share_recorded(traced: Traced) -> None:

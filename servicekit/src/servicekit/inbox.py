@@ -231,17 +231,16 @@ class EventConsumer:
         except Exception:
             return False
         applied = 0
-        parents = [_traceparent(record) for record in records]
-        with Consuming(self.name, parents) as traced:
+        with Consuming(self.name, [_traceparent(record) for record in records]) as traced:
             try:
                 async with self.db.transaction() as session:
                     fresh = await self._first_deliveries(session, events)
                     deliveries: list[Delivery] = []
-                    for record, event, parent in zip(records, events, parents, strict=True):
+                    for index, (record, event) in enumerate(zip(records, events, strict=True)):
                         if event.id in fresh:
                             fresh.discard(event.id)  # the same event twice in one batch applies once
-                            deliveries.append(Delivery(event, traced.event(record.topic, event.id, event.type,
-                                                                           parent)))
+                            deliveries.append(Delivery(event, traced.event(index, record.topic, event.id,
+                                                                           event.type)))
                     applied = len(deliveries)
                     for run in _runs_of_one_type(deliveries):
                         await self._apply_run(session, run)
@@ -336,7 +335,9 @@ class EventConsumer:
 
 
 def _traceparent(record: ConsumerRecord) -> str | None:
-    return dict(record.headers or []).get("traceparent", b"").decode() or None
+    # Any bytes read as text (a context that is not ASCII is invalid, not an error): a producer's
+    # malformed header must not fail the batch its event came in.
+    return dict(record.headers or []).get("traceparent", b"").decode("latin-1") or None
 
 
 def _runs_of_one_type(deliveries: list[Delivery]) -> Iterator[list[Delivery]]:

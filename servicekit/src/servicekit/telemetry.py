@@ -112,12 +112,13 @@ class RecordedRequests:
 
     def __init__(self, app: Any, **options: Any) -> None:
         from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+        from opentelemetry.util.http import ExcludeList
 
         self.app, self.traced = app, OpenTelemetryMiddleware(app, **options)
-        self.quiet = frozenset(options["excluded_urls"].split(","))
+        self.quiet = ExcludeList(options["excluded_urls"].split(","))  # as the middleware reads them
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"] in self.quiet:
+        if scope["type"] != "http" or self.quiet.url_disabled(scope["path"]):
             await self.app(scope, receive, send)
             return
         caller = next((v.decode("latin-1") for k, v in scope.get("headers") or () if k == b"traceparent"), None)
@@ -173,11 +174,13 @@ class Publishing:
     record's headers)."""
 
     def __init__(self) -> None:
-        self.spans: list[Span] = []
+        self.spans: list[Span | None] = []  # with tracing on, one per row: None outside a recorded trace
 
     def headers(self, topic: str, stored: Mapping[str, Any]) -> list[tuple[str, bytes]]:
         tracer_ = _state["tracer"]
         if tracer_ is None or not sampled(stored.get("traceparent")):
+            if tracer_ is not None:
+                self.spans.append(None)
             return [(k, str(v).encode()) for k, v in stored.items()]
         span = tracer_.start_span(f"{topic} publish", context=_context(stored.get("traceparent")),
                                   kind=SpanKind.PRODUCER, attributes=_messaging(topic, "publish"))
@@ -188,6 +191,8 @@ class Publishing:
 
     def finish(self, results: Sequence[Any]) -> None:
         for span, result in zip(self.spans, results, strict=False):
+            if span is None:
+                continue
             if isinstance(result, BaseException):
                 span.set_status(Status(StatusCode.ERROR, repr(result)))
             span.end()
@@ -200,7 +205,12 @@ class Consuming:
     batch is recorded when one of its events' traces is; events of traces not recorded get no span."""
 
     def __init__(self, consumer: str, traceparents: Sequence[str | None]) -> None:
-        self.consumer, self.traceparents = consumer, traceparents
+        # An event that came without a context begins a trace here: recorded or not, as any.
+        self.consumer, self._begun = consumer, set()
+        if _state["tracer"] is not None and None in traceparents:
+            self._begun = {i for i, parent in enumerate(traceparents) if parent is None}
+            traceparents = [begin_trace() if parent is None else parent for parent in traceparents]
+        self.traceparents: Sequence[str | None] = traceparents
         self.batch: Span | None = None
         self.events: list[Span] = []
         self._token: object | None = None
@@ -216,12 +226,15 @@ class Consuming:
             self._token = otel_context.attach(trace.set_span_in_context(self.batch))
         return self
 
-    def event(self, topic: str, event_id: str, event_type: str, traceparent: str | None) -> str | None:
-        """The event's own span; returns the traceparent its follow-up events are written under."""
+    def event(self, index: int, topic: str, event_id: str, event_type: str) -> str | None:
+        """The span of the batch's `index`-th event (in a recorded trace); returns the traceparent
+        its follow-up events are written under."""
+        traceparent = self.traceparents[index]
         tracer_ = _state["tracer"]
         if tracer_ is None or self.batch is None or not sampled(traceparent):
             return traceparent
-        span = tracer_.start_span(f"{topic} process", context=_context(traceparent), kind=SpanKind.CONSUMER,
+        parent = otel_context.Context() if index in self._begun else _context(traceparent)
+        span = tracer_.start_span(f"{topic} process", context=parent, kind=SpanKind.CONSUMER,
                                   links=[Link(self.batch.get_span_context())],
                                   attributes=_messaging(topic, "process") | {
                                       "messaging.message.id": event_id, "cloudevents.event_type": event_type,
@@ -252,12 +265,14 @@ def processing(consumer: str, topic: str, event_id: str, event_type: str,
     """One event applied on its own (the event-by-event path): its span is current throughout;
     yields the traceparent its follow-up events are written under."""
     tracer_ = _state["tracer"]
-    if tracer_ is not None and traceparent is None:
+    begun = tracer_ is not None and traceparent is None  # a trace begins here: its span is the root
+    if begun:
         traceparent = begin_trace()
     if tracer_ is None or not sampled(traceparent):
         yield traceparent
         return
-    with tracer_.start_as_current_span(f"{topic} process", context=_context(traceparent), kind=SpanKind.CONSUMER,
+    parent = otel_context.Context() if begun else _context(traceparent)
+    with tracer_.start_as_current_span(f"{topic} process", context=parent, kind=SpanKind.CONSUMER,
                                        attributes=_messaging(topic, "process") | {
                                            "messaging.message.id": event_id, "cloudevents.event_type": event_type,
                                            "messaging.consumer.group.name": consumer}) as span:

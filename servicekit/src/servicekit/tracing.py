@@ -13,7 +13,22 @@ import secrets
 from collections.abc import Callable
 from contextvars import ContextVar
 
-_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+# W3C Trace Context, read as OpenTelemetry's propagator reads it (so both agree on which contexts
+# are valid and whether they are sampled): blanks around, a later version's extra fields after a
+# fourth, never version ff, never an all-zero trace or span id.
+_TRACEPARENT = re.compile(r"^[ \t]*([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:(-.*)|[ \t]*)$")
+_NO_TRACE, _NO_SPAN = "0" * 32, "0" * 16
+
+
+def _parse(traceparent: str | None) -> tuple[str, str, str] | None:
+    """(trace id, span id, flags) of a valid context; None for anything else."""
+    match = _TRACEPARENT.match(traceparent or "") if traceparent and len(traceparent) <= 512 else None
+    if match is None:
+        return None
+    version, trace, span, flags, rest = match.groups()
+    if version == "ff" or (version == "00" and rest) or trace == _NO_TRACE or span == _NO_SPAN:
+        return None
+    return trace, span, flags
 current_traceparent: ContextVar[str | None] = ContextVar("traceparent", default=None)
 # With OpenTelemetry on, a real span is made for each event when the relay publishes it, as a
 # child of the span the event was written in: the outbox then stores that span's context as it
@@ -35,40 +50,41 @@ def begin_trace() -> str:
 
 
 def child_traceparent(parent: str | None) -> str:
-    """A new span id in the parent's trace, with the parent's flags; a new trace without a valid
-    parent."""
-    match = _TRACEPARENT.match(parent or "")
-    if match is None:
+    """A new span id in the parent's trace, with the parent's flags (tracing on or off: a caller's
+    decision not to record is passed on); a new trace without a valid parent."""
+    parsed = _parse(parent)
+    if parsed is None:
         return begin_trace()
-    return f"00-{match.group(1)}-{secrets.token_hex(8)}-{match.group(3)}"
+    return f"00-{parsed[0]}-{secrets.token_hex(8)}-{parsed[2]}"
 
 
 def new_traceparent(parent: str | None = None) -> str:
     """The context an event is written under: the parent's own with real spans (the relay makes
     the child), else a made-up child; a new trace without a valid parent."""
-    if _state["real_spans"] and _TRACEPARENT.match(parent or ""):
-        return parent  # type: ignore[return-value]  # matched, so a str
+    parsed = _parse(parent)
+    if parsed is not None and _state["real_spans"]:
+        return f"00-{parsed[0]}-{parsed[1]}-{parsed[2]}"
     return child_traceparent(parent)
 
 
 def new_traceparents(parent: str | None) -> Callable[[], str]:
     """`new_traceparent(parent)` for many spans at once: the parent is parsed once, not per span."""
-    match = _TRACEPARENT.match(parent or "")
-    if match is None:
+    parsed = _parse(parent)
+    if parsed is None:
         return new_traceparent
     if _state["real_spans"]:
-        same = match.group(0)
+        same = f"00-{parsed[0]}-{parsed[1]}-{parsed[2]}"
         return lambda: same
-    prefix, flags = f"00-{match.group(1)}-", f"-{match.group(3)}"
+    prefix, flags = f"00-{parsed[0]}-", f"-{parsed[2]}"
     return lambda: f"{prefix}{secrets.token_hex(8)}{flags}"
 
 
 def sampled(traceparent: str | None) -> bool:
     """Whether the trace this context belongs to is recorded (its `sampled` flag)."""
-    match = _TRACEPARENT.match(traceparent or "")
-    return match is not None and bool(int(match.group(3), 16) & 1)
+    parsed = _parse(traceparent)
+    return parsed is not None and bool(int(parsed[2], 16) & 1)
 
 
 def trace_id(traceparent: str | None) -> str | None:
-    match = _TRACEPARENT.match(traceparent or "")
-    return match.group(1) if match else None
+    parsed = _parse(traceparent)
+    return parsed[0] if parsed else None
