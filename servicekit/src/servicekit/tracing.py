@@ -18,17 +18,7 @@ from contextvars import ContextVar
 # fourth, never version ff, never an all-zero trace or span id.
 _TRACEPARENT = re.compile(r"^[ \t]*([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:(-.*)|[ \t]*)$")
 _NO_TRACE, _NO_SPAN = "0" * 32, "0" * 16
-
-
-def _parse(traceparent: str | None) -> tuple[str, str, str] | None:
-    """(trace id, span id, flags) of a valid context; None for anything else."""
-    match = _TRACEPARENT.match(traceparent or "") if traceparent and len(traceparent) <= 512 else None
-    if match is None:
-        return None
-    version, trace, span, flags, rest = match.groups()
-    if version == "ff" or (version == "00" and rest) or trace == _NO_TRACE or span == _NO_SPAN:
-        return None
-    return trace, span, flags
+_LONGEST = 512  # the propagator ignores a longer header
 current_traceparent: ContextVar[str | None] = ContextVar("traceparent", default=None)
 # With OpenTelemetry on, a real span is made for each event when the relay publishes it, as a
 # child of the span the event was written in: the outbox then stores that span's context as it
@@ -36,6 +26,17 @@ current_traceparent: ContextVar[str | None] = ContextVar("traceparent", default=
 # traces flagged sampled (OTEL_TRACES_SAMPLER_ARG); with tracing off every new trace is flagged,
 # as before, for whoever downstream records traces.
 _state: dict[str, float | bool] = {"real_spans": False, "recorded_share": 1.0}
+
+
+def _parse(traceparent: str | None) -> tuple[str, str, str] | None:
+    """(trace id, span id, flags) of a valid context; None for anything else."""
+    match = _TRACEPARENT.match(traceparent) if traceparent and len(traceparent) <= _LONGEST else None
+    if match is None:
+        return None
+    version, trace, span, flags, rest = match.groups()
+    if version == "ff" or (version == "00" and rest) or trace == _NO_TRACE or span == _NO_SPAN:
+        return None
+    return trace, span, flags
 
 
 def real_spans(on: bool, recorded_share: float = 1.0) -> None:
