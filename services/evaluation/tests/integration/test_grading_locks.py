@@ -18,12 +18,14 @@ def pid() -> str:
     return f"P-{uuid.uuid4().hex[:10]}"
 
 
-async def _waiting_on(service, key: int) -> bool:  # type: ignore[no-untyped-def]
-    """Whether a consumer waits for the grading lock `key` (a year, or the any-year lock)."""
+async def _waiting_on(service, key: int, mode: str | None = None) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a session waits for the grading lock `key` (a year, or the any-year lock), in `mode`
+    (ExclusiveLock: to take it; any mode when None)."""
     async with service.ctx.uow() as uow:
         found = await uow.session.execute(text(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-            "AND classid = :class AND objid = :key AND objsubid = 2"), {"class": GRADING_LOCK, "key": key})
+            "AND classid = :class AND objid = :key AND objsubid = 2 AND mode = coalesce(:mode, mode)"),
+            {"class": GRADING_LOCK, "key": key, "mode": mode})
         return bool(found.scalar_one())
 
 
@@ -60,14 +62,6 @@ async def test_a_fact_of_unknown_years_waits_for_any_run(service) -> None:
     await service.grade_becomes(parcel, "B", YEAR)
 
 
-async def _waiting_to_take(service, year: int) -> bool:  # type: ignore[no-untyped-def]
-    async with service.ctx.uow() as uow:
-        found = await uow.session.execute(text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND mode = 'ExclusiveLock' "
-            "AND classid = :class AND objid = :key AND objsubid = 2"), {"class": GRADING_LOCK, "key": year})
-        return bool(found.scalar_one())
-
-
 async def test_a_run_that_loses_a_deadlock_to_a_consumer_batch_takes_its_locks_again(service) -> None:
     """A consumer batch re-grades a filing of the run's year, then a fact of unknown years: it holds
     the year shared and asks for the any-year lock, which the run holds while it waits for the year.
@@ -78,9 +72,9 @@ async def test_a_run_that_loses_a_deadlock_to_a_consumer_batch_takes_its_locks_a
         await GradingLock(batch.session).share([RUN_YEAR])
         async with service.ctx.uow() as run:
             taking = asyncio.create_task(GradingLock(run.session).take(RUN_YEAR))
-            assert await eventually(lambda: _waiting_to_take(service, RUN_YEAR), timeout=30)
+            assert await eventually(lambda: _waiting_on(service, RUN_YEAR, "ExclusiveLock"), timeout=30)
             await GradingLock(batch.session).share_any_year()  # granted once the run lets go
             assert not taking.done()  # the run waits again, now behind the batch
             await batch.session.commit()
             await asyncio.wait_for(taking, timeout=30)  # and then holds both
-            assert not await _waiting_to_take(service, RUN_YEAR)
+            assert not await _waiting_on(service, RUN_YEAR, "ExclusiveLock")
