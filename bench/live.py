@@ -33,7 +33,7 @@ from bench.relay import write_backlog
 from bench.stack import Infra, log, start_services
 from bench.stats import GOALS, meets, ratio
 from bench.workload import e2e_parcels, landscape
-from landgrade_events.evaluation import GRADES
+from landgrade_events.evaluation import GRADES_BULK
 from landgrade_reference.uscc import with_check_character
 
 TAG = "live"
@@ -102,7 +102,7 @@ async def run(infra: Infra, cfg: Config) -> dict[str, Any]:
         try:
             quiet = await e2e.run_phase("live, nothing queued", pool, land, tracker, stack, infra, 0,
                                         cfg.live_rate, cfg.live_seconds, 60, TAG)
-            copy_s, _ = await write_backlog(evaluation_dsn, cfg.live_backlog, GRADES, backlog_holder)
+            copy_s, _ = await write_backlog(evaluation_dsn, cfg.live_backlog, GRADES_BULK, backlog_holder)
             started = time.monotonic()
             log(f"live: {cfg.live_backlog:,} grade events committed to evaluation's outbox ({copy_s:.1f}s COPY)")
             out = asyncio.create_task(outbox_empty_at(evaluation_dsn, started, cfg.relay_timeout_s))

@@ -90,12 +90,14 @@ async def write_backlog(dsn: str, size: int, topic: str,
                     document = template | {"parcel_id": parcel, "evaluation_id": f"EV-BENCH-{i:08d}"}
                     if holder_of is not None:
                         document["holder_uscc"] = holder_of(i)
-                    event_id, payload = envelope(source, document, now)
+                    event_id = str(uuid.uuid4())
+                    payload = envelope(source, document, now, event_id)
                     traceparent = f"00-{i + 1:032x}-{i + 1:016x}-01"
-                    records.append((event_id, topic, parcel, payload, f'{{"traceparent":"{traceparent}"}}'))
+                    # By the bulk lane, as a whole-year write sends them (on the topic given).
+                    records.append((event_id, topic, parcel, payload, f'{{"traceparent":"{traceparent}"}}', True))
                 await conn.copy_records_to_table("outbox", records=records, columns=OUTBOX_COLUMNS)
         seconds = time.perf_counter() - started
-        return seconds, len(envelope(source, template, now)[1])
+        return seconds, len(envelope(source, template, now, str(uuid.uuid4())))
     finally:
         await conn.close()
 
@@ -111,10 +113,12 @@ async def autovacuums(dsn: str) -> int:
 
 
 def claim_sql(relay: OutboxRelay) -> str:
-    """The relay's own claim statement as PostgreSQL receives it, from the relay's floor."""
-    statement = relay.claim_statement
+    """The relay's own claim statement of its last lane (the bulk lane, which a backlog drains by) as
+    PostgreSQL receives it, from that lane's floor."""
+    lane = relay.lanes[-1]
+    statement = lane.claim_statement
     if "floor" in statement.compile().params:
-        statement = statement.params(floor=relay.floor.value)
+        statement = statement.params(floor=lane.floor.value)
     return str(statement.compile(dialect=postgresql.asyncpg.dialect(), compile_kwargs={"literal_binds": True}))
 
 
@@ -200,7 +204,8 @@ async def one_size(infra: Infra, cfg: Config, size: int,
     copy_s, payload_bytes = await write_backlog(dsn, size, topic)
     log(f"relay: {size} events in the outbox ({copy_s:.1f}s COPY, {payload_bytes} B each)")
     plumbing = Plumbing.build(settings, StandardTables.on(MetaData()))
-    relay = plumbing.relay() if make_relay is None else make_relay(plumbing)
+    # Evaluation's relay: a live lane claimed before each batch of the bulk lane, which the backlog is in.
+    relay = plumbing.relay(bulk_lane=True) if make_relay is None else make_relay(plumbing)
     try:
         async with snapshot_held(dsn, hold_snapshot):
             vacuums = await autovacuums(dsn)

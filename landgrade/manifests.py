@@ -1,6 +1,7 @@
 """Writes (or checks) the generated Kubernetes resources under `deploy/k8s/overlays/` from one
 topology: `landgrade_events.topics` (topics, who produces and consumes what) and the services'
-consumer groups (`<package>.entrypoints.consumers.SUBSCRIPTIONS`).
+consumer groups (each `Subscription.group` in `<package>.entrypoints.consumers.SUBSCRIPTIONS`; a
+subscription's bulk lane is a group of its own, `<consumer>.bulk`).
 
     python -m landgrade.manifests write    # after changing a topic, a consumer or a subscription
     python -m landgrade.manifests check    # exit 1 when the committed files drift from the code
@@ -24,7 +25,7 @@ import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -37,6 +38,9 @@ from landgrade_events.topics import (
     dlq_topic,
     production_topics,
 )
+
+if TYPE_CHECKING:
+    from servicekit.inbox import Subscription
 
 ROOT = Path(__file__).resolve().parents[1]
 OVERLAYS = ROOT / "deploy" / "k8s" / "overlays"
@@ -64,24 +68,33 @@ def pg_password_secret(service: str) -> str:
 
 
 @cache
-def consumer_groups() -> dict[str, tuple[str, ...]]:
-    """Service → the names of its consumers (consumer groups without the prefix), from its code."""
-    groups = {}
+def subscriptions() -> dict[str, tuple[Subscription[Any], ...]]:
+    """Service → its subscriptions, by consumer group, from its code."""
+    found = {}
     for service in SERVICES:
         module = importlib.import_module(f"{PACKAGES[service]}.entrypoints.consumers")
-        groups[service] = tuple(sorted(subscription.consumer for subscription in module.SUBSCRIPTIONS))
-    return groups
+        found[service] = tuple(sorted(module.SUBSCRIPTIONS, key=lambda subscription: subscription.group))
+    return found
+
+
+@cache
+def consumer_groups() -> dict[str, tuple[str, ...]]:
+    """Service → its consumer groups without the prefix (`Subscription.group`: a bulk lane's is
+    `<consumer>.bulk`)."""
+    return {service: tuple(s.group for s in found) for service, found in subscriptions().items()}
 
 
 @cache
 def consumer_topics() -> dict[str, tuple[str, ...]]:
-    """Consumer name → the topics it reads, from the services' SUBSCRIPTIONS."""
-    topics = {}
-    for service in SERVICES:
-        module = importlib.import_module(f"{PACKAGES[service]}.entrypoints.consumers")
-        for subscription in module.SUBSCRIPTIONS:
-            topics[subscription.consumer] = tuple(subscription.topics)
-    return topics
+    """Consumer group → the topics it reads, from the services' SUBSCRIPTIONS."""
+    return {s.group: tuple(s.topics) for found in subscriptions().values() for s in found}
+
+
+def group_prefixes(groups: Iterable[str]) -> list[str]:
+    """The fewest names whose prefixed ACLs cover the groups: a name that begins with another
+    (a bulk lane's `<consumer>.bulk`) is covered by the other's ACL already."""
+    names = sorted(set(groups))
+    return [name for name in names if not any(name != other and name.startswith(other) for other in names)]
 
 
 # --- Strimzi -----------------------------------------------------------------------------------
@@ -108,12 +121,13 @@ def _acl(kind: str, name: str | None, operations: list[str], pattern: str = "lit
 
 def service_acls(service: str) -> list[dict[str, Any]]:
     """Write+Describe on what it produces and on the DLQs of what it consumes, Read+Describe on what
-    it consumes, Read on its own consumer groups (prefixed), IdempotentWrite on the cluster."""
+    it consumes, Read on its own consumer groups (prefixed: one ACL covers a subscription's live
+    and bulk lanes), IdempotentWrite on the cluster."""
     acls = [_acl("topic", topic, ["Write", "Describe"]) for topic in PRODUCES[service]]
     for topic in CONSUMES[service]:
         acls.append(_acl("topic", topic, ["Read", "Describe"]))
         acls.append(_acl("topic", dlq_topic(topic), ["Write", "Describe"]))
-    acls += [_acl("group", f"{GROUP_PREFIX}.{consumer}", ["Read"], "prefix") for consumer in consumer_groups()[service]]
+    acls += [_acl("group", f"{GROUP_PREFIX}.{name}", ["Read"], "prefix") for name in group_prefixes(consumer_groups()[service])]
     acls.append(_acl("cluster", None, ["IdempotentWrite"]))
     return acls
 
@@ -223,25 +237,34 @@ def prometheus_rule() -> dict[str, Any]:
     }
     stalled = []
     for service in SERVICES:
-        for consumer in consumer_groups()[service]:
-            upstream = "|".join(_producers_of(consumer_topics()[consumer]))
-            selector = f'{ns}, consumer="{consumer}"'
+        for subscription in subscriptions()[service]:
+            group = subscription.group
+            topics = consumer_topics()[group]
+            upstream = "|".join(_producers_of(topics))
+            selector = f'{ns}, consumer="{group}"'
+            applied_none = (f"((sum(increase(events_consumed_total{{{selector}}}[30m])) or vector(0))"
+                            f" + (sum(increase(events_duplicate_total{{{selector}}}[30m])) or vector(0))) == 0")
+            check = (f"Check /readyz, the service's logs (consumer_restart, batch_retry) and the group's lag "
+                     f"(kafka-consumer-groups.sh --describe --group {GROUP_PREFIX}.{group}).")
+            if subscription.bulk:
+                # A bulk lane is idle outside whole-year writes, while its producer publishes on its
+                # live topics all year (outbox_events_published_total has no topic): the alert keys on
+                # what waits on the lane's own topics, the group's lag as read from the broker (the
+                # largest of the replicas' readings, each partition behind for the whole 30 minutes).
+                expr = f"{applied_none} and on() max(min_over_time(consumer_lag_events{{{selector}}}[30m])) > 0"
+                description = (f"Events have waited on {', '.join(topics)} past the committed offset of consumer "
+                               f"group {GROUP_PREFIX}.{group} for 30 minutes and it applied none. {check}")
+            else:
+                expr = (f"{applied_none} and on() sum(increase(outbox_events_published_total"
+                        f'{{{ns}, service=~"{upstream}"}}[30m])) > 0')
+                description = (f"{upstream} published events in the last 30 minutes but consumer group "
+                               f"{GROUP_PREFIX}.{group} applied none (its topics: {', '.join(topics)}). {check}")
             stalled.append({
                 "alert": "LandgradeConsumerStalled",
-                "expr": (f"((sum(increase(events_consumed_total{{{selector}}}[30m])) or vector(0))"
-                         f" + (sum(increase(events_duplicate_total{{{selector}}}[30m])) or vector(0))) == 0"
-                         " and on() sum(increase(outbox_events_published_total"
-                         f'{{{ns}, service=~"{upstream}"}}[30m])) > 0'),
+                "expr": expr,
                 "for": "15m",
-                "labels": {"severity": "critical", "service": service, "consumer": consumer},
-                "annotations": {
-                    "summary": f"{service}: consumer {consumer} applies nothing",
-                    "description": f"{upstream} published events in the last 30 minutes but consumer group "
-                                   f"{GROUP_PREFIX}.{consumer} applied none (its topics: "
-                                   f"{', '.join(consumer_topics()[consumer])}). Check /readyz, the service's "
-                                   f"logs (consumer_restart, batch_retry) and the group's lag "
-                                   f"(kafka-consumer-groups.sh --describe --group {GROUP_PREFIX}.{consumer}).",
-                },
+                "labels": {"severity": "critical", "service": service, "consumer": group},
+                "annotations": {"summary": f"{service}: consumer {group} applies nothing", "description": description},
             })
     backlog = [{
         "alert": "LandgradeOutboxBacklogGrowing",

@@ -5,18 +5,18 @@
 #
 #   service / client   WRITE (+DESCRIBE)                           READ (+DESCRIBE)                   consumer groups (READ, prefixed)
 #   parcel-registry    registry.parcels, .enterprises, .revenue   -                                   -
-#   evaluation         evaluation.grades;                         registry.parcels, .enterprises,     landgrade.evaluation*
-#                      DLQs of the five topics it reads           .revenue, enforcement.findings,
-#                                                                 enforcement.cases
-#   enforcement        enforcement.findings, .cases;              evaluation.grades,                  landgrade.enforcement*
-#                      DLQs of the two topics it reads            registry.parcels
-#   credit-ledger      credit.records, .benefits, .anchors;       evaluation.grades,                  landgrade.credit-ledger*
-#                      DLQs of the three topics it reads          registry.enterprises, enforcement.cases
-#   credit-platform    -                                          evaluation.grades                   credit-platform*
+#   evaluation         evaluation.grades, .grades.bulk,           registry.parcels, .enterprises,     landgrade.evaluation*
+#                      .warnings;                                 .revenue, enforcement.findings,
+#                      DLQs of the five topics it reads           enforcement.cases
+#   enforcement        enforcement.findings, .cases;              evaluation.grades, .grades.bulk,    landgrade.enforcement*
+#                      DLQs of the three topics it reads          registry.parcels
+#   credit-ledger      credit.records, .benefits, .anchors;       evaluation.grades, .grades.bulk,    landgrade.credit-ledger*
+#                      DLQs of the four topics it reads           registry.enterprises, enforcement.cases
+#   credit-platform    -                                          evaluation.grades, .grades.bulk     credit-platform*
 #
 # Consumer groups are `<KAFKA_CONSUMER_GROUP_PREFIX>.<consumer name>` and every consumer name starts
-# with its service's name (evaluation-facts, enforcement-grades, credit-ledger.grades, ...), so one
-# prefixed ACL per service covers its groups and no other service's.
+# with its service's name (evaluation-facts, enforcement-grades, credit-ledger.grades, a bulk lane's
+# credit-ledger.grades.bulk, ...), so one prefixed ACL per service covers its groups and no other service's.
 #
 # Passwords come from the environment: PARCEL_REGISTRY_KAFKA_PASSWORD, EVALUATION_KAFKA_PASSWORD,
 # CREDIT_LEDGER_KAFKA_PASSWORD, ENFORCEMENT_KAFKA_PASSWORD, CREDIT_PLATFORM_KAFKA_PASSWORD
@@ -73,10 +73,12 @@ for service in "${SERVICES[@]}"; do
   fi
 done
 
-# The outside credit platform reads published grades; nothing else.
+# The outside credit platform reads published grades, on both lanes; nothing else.
 principal="credit-platform$SUFFIX"
 user "$principal" credit-platform
-allow "$principal" --operation Read --operation Describe --topic "$GRADES"
+for topic in "$GRADES" "$GRADES_BULK"; do
+  allow "$principal" --operation Read --operation Describe --topic "$topic"
+done
 allow "$principal" --operation Read --operation Describe --group "$PLATFORM_GROUPS" --resource-pattern-type prefixed
 
 echo "users and ACLs in place; list them with:"

@@ -21,6 +21,7 @@ PARCELS=landgrade.registry.parcels.v1
 ENTERPRISES=landgrade.registry.enterprises.v1
 REVENUE=landgrade.registry.revenue.v1
 GRADES=landgrade.evaluation.grades.v1
+GRADES_BULK=landgrade.evaluation.grades.bulk.v1
 WARNINGS=landgrade.evaluation.warnings.v1
 FINDINGS=landgrade.enforcement.findings.v1
 CASES=landgrade.enforcement.cases.v1
@@ -34,7 +35,7 @@ SERVICES=(parcel-registry evaluation credit-ledger enforcement)
 produces() {
   case "$1" in
     parcel-registry) echo "$PARCELS $ENTERPRISES $REVENUE" ;;
-    evaluation) echo "$GRADES $WARNINGS" ;;
+    evaluation) echo "$GRADES $GRADES_BULK $WARNINGS" ;;
     enforcement) echo "$FINDINGS $CASES" ;;
     credit-ledger) echo "$RECORDS $BENEFITS $ANCHORS" ;;
     *) echo "unknown service $1" >&2; return 1 ;;
@@ -46,8 +47,8 @@ consumes() {
   case "$1" in
     parcel-registry) echo "" ;;
     evaluation) echo "$PARCELS $ENTERPRISES $REVENUE $FINDINGS $CASES" ;;
-    enforcement) echo "$GRADES $PARCELS" ;;
-    credit-ledger) echo "$GRADES $ENTERPRISES $CASES" ;;
+    enforcement) echo "$GRADES $GRADES_BULK $PARCELS" ;;
+    credit-ledger) echo "$GRADES $GRADES_BULK $ENTERPRISES $CASES" ;;
     *) echo "unknown service $1" >&2; return 1 ;;
   esac
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates every landgrade topic: the nine event topics and one `<topic>.dlq` per consumed topic,
+# Creates every landgrade topic: the event topics and one `<topic>.dlq` per consumed topic,
 # with 12 partitions, replication factor 3 and min.insync.replicas 2 (with acks=all, which every
 # landgrade producer uses, a write survives the loss of one broker and is refused rather than
 # under-replicated when two are gone). Safe to re-run: existing topics are kept and their

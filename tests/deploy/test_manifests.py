@@ -112,7 +112,13 @@ def test_specification_equals_what_the_services_declare(service: str) -> None:
     subscriptions = importlib.import_module(f"{package}.entrypoints.consumers").SUBSCRIPTIONS
     assert sorted(publishes) == sorted(PRODUCES[service])
     assert sorted({t for s in subscriptions for t in s.topics}) == sorted(CONSUMES[service])
-    assert manifests.consumer_groups()[service] == tuple(sorted(s.consumer for s in subscriptions))
+    groups = [s.group for s in subscriptions]
+    assert len(set(groups)) == len(groups), f"{service}: a consumer group is declared twice"
+    assert manifests.consumer_groups()[service] == tuple(sorted(groups))
+    # A bulk lane reads the bulk topics of its live lane's event types, in a group of its own.
+    for lane in (s for s in subscriptions if s.bulk):
+        assert lane.group == f"{lane.consumer}.bulk" and lane.consumer in groups
+        assert lane.topics and all(t in CONSUMES[service] for t in lane.topics)
 
 
 def _acl_grants(user: dict[str, Any]) -> set[tuple[str, str, str, str]]:
@@ -143,8 +149,12 @@ def test_kafka_users_grant_exactly_each_services_topics_and_groups() -> None:
         for topic in consumed:
             expected |= {("topic", topic, "literal", "Read"), ("topic", topic, "literal", "Describe"),
                          ("topic", f"{topic}.dlq", "literal", "Write"), ("topic", f"{topic}.dlq", "literal", "Describe")}
-        expected |= {("group", f"landgrade.{s.consumer}", "prefix", "Read") for s in subscriptions}
+        # One prefixed ACL per live group; a bulk lane's group (`<consumer>.bulk`) falls under its live group's.
+        expected |= {("group", f"landgrade.{s.group}", "prefix", "Read") for s in subscriptions if not s.bulk}
         assert _acl_grants(user) == expected, service
+        prefixes = {name for kind, name, pattern, _ in expected if kind == "group" and pattern == "prefix"}
+        for s in subscriptions:
+            assert any(f"landgrade.{s.group}".startswith(prefix) for prefix in prefixes), (service, s.group)
     for client, topics in OUTSIDE_READERS.items():
         expected = {("topic", t, "literal", op) for t in topics for op in ("Read", "Describe")}
         assert _acl_grants(users[client]) == expected | {("group", client, "prefix", "Read")}
@@ -192,5 +202,13 @@ def test_alerts_use_metrics_the_services_export() -> None:
     for r in rules:
         for name in re.findall(r"\b([a-z_]+)\{", r["expr"]):
             assert name in exported or name in {"up", "cnpg_landgrade_outbox_inserted"}, (r["alert"], name)
-    stalled = {r["labels"]["consumer"] for r in rules if r["alert"] == "LandgradeConsumerStalled"}
-    assert stalled == {c for groups in manifests.consumer_groups().values() for c in groups}
+    stalled = [r for r in rules if r["alert"] == "LandgradeConsumerStalled"]
+    assert sorted(r["labels"]["consumer"] for r in stalled) == \
+        sorted(c for groups in manifests.consumer_groups().values() for c in groups)
+    # A bulk lane is idle most of the year while its producer publishes on the live topics: its alert
+    # keys on what waits on its own topics (the group's lag), never on the producer's publications.
+    bulk = {s.group for found in manifests.subscriptions().values() for s in found if s.bulk}
+    assert bulk
+    for r in stalled:
+        lag_keyed = "consumer_lag_events{" in r["expr"] and "outbox_events_published_total" not in r["expr"]
+        assert lag_keyed == (r["labels"]["consumer"] in bulk), r["labels"]["consumer"]

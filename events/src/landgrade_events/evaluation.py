@@ -1,5 +1,6 @@
-"""Published by evaluation on `landgrade.evaluation.grades.v1`; the city's credit platform
-subscribes to it. Nothing personal is in it."""
+"""Published by evaluation on `landgrade.evaluation.grades.v1` and, for whole-year writes, on
+`landgrade.evaluation.grades.bulk.v1`; the city's credit platform subscribes to both. Nothing
+personal is in it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from servicekit.events import EventData
 
 GRADES = "landgrade.evaluation.grades.v1"
+# The bulk lane of grade events: what a yearly run, a year's publication or a final year's
+# re-evaluation writes, one event per parcel. Read apart from `GRADES`, so a live grading never waits
+# for a year's backlog. A parcel's order across the two lanes is kept by re-sending its bulk event on
+# the live lane (same id) before a live event that follows it; subscribers apply an id once.
+GRADES_BULK = "landgrade.evaluation.grades.bulk.v1"
 # Dynamic monitoring (动态监测): projections of the current year, never grades nor credit facts.
 WARNINGS = "landgrade.evaluation.warnings.v1"
 Grade = Literal["A", "B", "C", "D"]
@@ -56,6 +62,7 @@ class Correction(BaseModel):
 class ParcelGraded(EventData):
     TYPE: ClassVar[str] = "landgrade.evaluation.parcel_graded.v1"
     TOPIC: ClassVar[str] = GRADES
+    BULK_TOPIC: ClassVar[str | None] = GRADES_BULK
     evaluation_id: str
     parcel_id: str
     holder_uscc: str

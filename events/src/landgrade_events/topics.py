@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from landgrade_events.credit import ANCHORS, BENEFITS, RECORDS
 from landgrade_events.enforcement import CASES, FINDINGS
-from landgrade_events.evaluation import GRADES, WARNINGS
+from landgrade_events.evaluation import GRADES, GRADES_BULK, WARNINGS
 from landgrade_events.registry import ENTERPRISES, PARCELS, REVENUE
 
 __all__ = [
@@ -30,7 +30,7 @@ SERVICES: tuple[str, ...] = ("parcel-registry", "evaluation", "credit-ledger", "
 # Topics a service publishes (its outbox relay writes them).
 PRODUCES: dict[str, tuple[str, ...]] = {
     "parcel-registry": (PARCELS, ENTERPRISES, REVENUE),
-    "evaluation": (GRADES, WARNINGS),
+    "evaluation": (GRADES, GRADES_BULK, WARNINGS),
     "credit-ledger": (RECORDS, BENEFITS, ANCHORS),
     "enforcement": (FINDINGS, CASES),
 }
@@ -39,14 +39,14 @@ PRODUCES: dict[str, tuple[str, ...]] = {
 CONSUMES: dict[str, tuple[str, ...]] = {
     "parcel-registry": (),
     "evaluation": (PARCELS, ENTERPRISES, REVENUE, FINDINGS, CASES),
-    "credit-ledger": (GRADES, ENTERPRISES, CASES),
-    "enforcement": (GRADES, PARCELS),
+    "credit-ledger": (GRADES, GRADES_BULK, ENTERPRISES, CASES),
+    "enforcement": (GRADES, GRADES_BULK, PARCELS),
 }
 
 # Clients outside landgrade that read published topics (no DLQ, their own consumer-group prefix,
-# which is their name): the credit platform reads grades.
+# which is their name): the credit platform reads grades, on both lanes.
 OUTSIDE_READERS: dict[str, tuple[str, ...]] = {
-    "credit-platform": (GRADES,),
+    "credit-platform": (GRADES, GRADES_BULK),
 }
 
 

@@ -26,6 +26,9 @@ class EventData(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     TYPE: ClassVar[str]
     TOPIC: ClassVar[str]
+    # The topic of the type's bulk lane (a whole year's events, say), when it has one: written to
+    # the outbox's bulk lane and consumed apart from `TOPIC` (`inbox.Subscription.bulk_lane`).
+    BULK_TOPIC: ClassVar[str | None] = None
 
     def key(self) -> str:
         raise NotImplementedError

@@ -100,14 +100,33 @@ EventHandler = Callable[[U, list[Received[Any]]], Awaitable[None]]
 @dataclass(frozen=True)
 class Subscription(Generic[U]):
     """One consumer group of a service, declared as a table from event model to handler. Its
-    topics are the models' topics; events of types it does not list are skipped (and recorded)."""
+    topics are the models' topics; events of types it does not list are skipped (and recorded).
+
+    `bulk_lane()` is the same subscription on the models' bulk topics (`EventData.BULK_TOPIC`), in
+    a consumer group of its own so that a bulk backlog never delays the live topics. Both lanes
+    record what they applied under the live lane's name: an event a producer sends on both lanes
+    (to keep one key's order across them) applies once, on whichever lane delivers it first."""
 
     consumer: str
     handlers: Mapping[type[EventData], EventHandler[U]]
+    bulk: bool = False
 
     @property
     def topics(self) -> list[str]:
+        if self.bulk:
+            return sorted({model.BULK_TOPIC for model in self.handlers if model.BULK_TOPIC})
         return sorted({model.TOPIC for model in self.handlers})
+
+    @property
+    def group(self) -> str:
+        """The Kafka consumer group; the inbox's name is `consumer` on both lanes."""
+        return f"{self.consumer}.bulk" if self.bulk else self.consumer
+
+    def bulk_lane(self) -> Subscription[U]:
+        models = {model: handler for model, handler in self.handlers.items() if model.BULK_TOPIC}
+        if not models:
+            raise ValueError(f"{self.consumer}: none of its event types has a bulk topic")
+        return Subscription(self.consumer, models, bulk=True)
 
     def batch_handlers(self, unit_of_work: Callable[[AsyncSession], U]) -> dict[str, BatchHandler]:
         """The handlers on the inbox's session: each parses its deliveries and runs the service's
@@ -138,8 +157,10 @@ class EventConsumer:
                  inbox: Table, consumer_factory: Callable[[], AIOKafkaConsumer],
                  producer_factory: Callable[[], AIOKafkaProducer], metrics: Metrics,
                  batch_size: int = 500, max_attempts: int = 3, batch_spacing_seconds: float = 0.0,
-                 commit_timeout_seconds: float = 30.0) -> None:
+                 commit_timeout_seconds: float = 30.0, inbox_name: str | None = None) -> None:
         self.name, self.topics, self.handlers, self.db, self.inbox = name, topics, handlers, db, inbox
+        # The name applied events are recorded under: a subscription's lanes share it (`Subscription`).
+        self.inbox_name = inbox_name or name
         self.consumer_factory, self.producer_factory, self.metrics = consumer_factory, producer_factory, metrics
         self.batch_size, self.max_attempts = batch_size, max_attempts
         self.batch_spacing, self.commit_timeout = batch_spacing_seconds, commit_timeout_seconds
@@ -267,7 +288,10 @@ class EventConsumer:
             await handler(session, run)
 
     async def _first_deliveries(self, session: AsyncSession, events: list[CloudEvent]) -> set[str]:
-        params = {"consumer": [self.name] * len(events), "event_id": [e.id for e in events],
+        # In event id order: two lanes inserting the same ids (one event sent on both) then wait
+        # for each other in one order, never in a cycle.
+        events = sorted(events, key=lambda e: e.id)
+        params = {"consumer": [self.inbox_name] * len(events), "event_id": [e.id for e in events],
                   "event_type": [e.type for e in events]}
         return set((await session.execute(self._record_deliveries, params)).scalars())
 
@@ -314,7 +338,7 @@ class EventConsumer:
 
     async def _first_delivery(self, session: AsyncSession, event: CloudEvent) -> bool:
         inserted = await session.execute(
-            insert(self.inbox).values(consumer=self.name, event_id=event.id, event_type=event.type)
+            insert(self.inbox).values(consumer=self.inbox_name, event_id=event.id, event_type=event.type)
             .on_conflict_do_nothing().returning(self.inbox.c.event_id)
         )
         return inserted.first() is not None

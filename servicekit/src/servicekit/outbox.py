@@ -8,6 +8,12 @@ has acknowledged it: the table holds only what is still to be published. One rel
 holds the publishing role (a session advisory lock), so per-key order survives running several
 replicas.
 
+Two lanes (`bulk_lane`): rows written with `bulk` set (a whole year's grade events, say) are
+claimed apart from the others, and the relay takes a batch of the live lane before each batch of
+the bulk lane, so an event written behind a million bulk rows waits for one bulk batch, not for
+the million. Each lane keeps id order within itself, and its rows go to topics of their own: per
+key and topic, order is as before. A relay without a bulk lane claims every row as one lane.
+
 The role is a lease, not a lock held for ever: the lock's session and every publishing transaction
 carry `statement_timeout` and `idle_in_transaction_session_timeout` = the lease (`LEASE_TIMEOUTS`),
 and the holder's heartbeat keeps its session busy. A holder that freezes (SIGSTOP, a paused VM, a
@@ -34,6 +40,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Identity,
@@ -83,8 +90,12 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("published_at", DateTime(timezone=True)),
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", Text),
+        # A row of the bulk lane (see the module docstring); its topic is a bulk topic.
+        Column("bulk", Boolean, nullable=False, server_default=text("false")),
         # Partial index: the relay scans only unpublished rows, however large the table grows.
         Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
+        # The live lane's claim: a bulk backlog has no entries here, so live rows are found at once.
+        Index("ix_outbox_live", "id", postgresql_where=text("published_at IS NULL AND NOT bulk")),
         Index("ix_outbox_marked", "id", postgresql_where=text("published_at IS NOT NULL")),
     )
 
@@ -100,14 +111,18 @@ class Outbox:
         self.table, self.source = table, source
         self.written = asyncio.Event()
 
-    def row(self, data: EventData, event_id: str | None = None) -> dict[str, Any]:
+    def row(self, data: EventData, event_id: str | None = None, bulk: bool = False) -> dict[str, Any]:
+        """The event's row; `bulk`: by the bulk lane, on the type's bulk topic."""
         self.written.set()
         event_id = event_id or new_id()
         payload = envelope_bytes(self.source, data.TYPE, data.key(), data.model_dump(mode="json"), event_id,
                                  utc_text(datetime.now(UTC)))
+        topic = data.BULK_TOPIC if bulk else data.TOPIC
+        if topic is None:
+            raise ValueError(f"{data.TYPE} has no bulk topic")
         return {
-            "event_id": event_id, "topic": data.TOPIC, "key": data.key(), "payload": payload,
-            "headers": {"traceparent": new_traceparent(current_traceparent.get())},
+            "event_id": event_id, "topic": topic, "key": data.key(), "payload": payload,
+            "headers": {"traceparent": new_traceparent(current_traceparent.get())}, "bulk": bulk,
         }
 
     async def add(self, session: AsyncSession, *events: EventData) -> list[str]:
@@ -126,7 +141,8 @@ class Outbox:
         return unnest_insert(self.table.name, _ROW_COLUMNS)
 
 
-_ROW_COLUMNS = (("event_id", "uuid"), ("topic", "text"), ("key", "text"), ("payload", "bytea"), ("headers", "jsonb"))
+_ROW_COLUMNS = (("event_id", "uuid"), ("topic", "text"), ("key", "text"), ("payload", "bytea"), ("headers", "jsonb"),
+                ("bulk", "boolean"))
 
 
 # What ends a frozen holder's hold on the role and its rows within the lease. Idle in a
@@ -154,15 +170,27 @@ class OutboxRelay:
     def __init__(self, db: Database, table: Table, producer_factory: Callable[[], AIOKafkaProducer],
                  metrics: Metrics, batch_size: int = 2000, poll_seconds: float = 0.05,
                  idle_seconds: float = 1.0,
-                 wake: asyncio.Event | None = None, lease_seconds: float = 20.0) -> None:
+                 wake: asyncio.Event | None = None, lease_seconds: float = 20.0, bulk_lane: bool = False) -> None:
         self.db, self.table, self.producer_factory, self.metrics = db, table, producer_factory, metrics
         self.batch_size, self.poll_seconds = batch_size, poll_seconds
         self.idle_seconds, self.wake = max(idle_seconds, poll_seconds), wake
         self.lease_ms = int(lease_seconds * 1000)
         self.log = get_logger("outbox")
         self.holds_role = False
-        self.floor = Floor(table)
+        # The live lane first: each pass takes its batch before the bulk lane's.
+        self.lanes = ([_Lane(table, batch_size, bulk=False), _Lane(table, batch_size, bulk=True)] if bulk_lane
+                      else [_Lane(table, batch_size, bulk=None)])
         self._last_busy = time.monotonic()
+
+    @property
+    def floor(self) -> Floor:
+        """The first (live, or only) lane's floor."""
+        return self.lanes[0].floor
+
+    @property
+    def claim_statement(self) -> Any:
+        """The first (live, or only) lane's claim."""
+        return self.lanes[0].claim_statement
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 0.2
@@ -200,10 +228,10 @@ class OutboxRelay:
                     if lost.is_set():
                         raise RuntimeError("the relay's lease ended (its database session was closed)")
                     self._note_wake()
-                    sent = await self.publish_batch(producer)
-                    if sent:
+                    sent = [await self.publish_batch(producer, lane) for lane in self.lanes]
+                    if any(sent):
                         self._last_busy = time.monotonic()
-                    if sent < self.batch_size:
+                    if max(sent) < self.batch_size:
                         await self._pause(stop)
                     if datetime.now(UTC) - last_cleanup > timedelta(seconds=30):
                         await self.cleanup()
@@ -218,7 +246,8 @@ class OutboxRelay:
     async def start_floor(self) -> None:
         """A new holder claims from the start of the table until its first fence clears."""
         async with self.db.sessions() as session:
-            if not await self.floor.start(session):
+            enabled = [await lane.floor.start(session) for lane in self.lanes]
+            if not all(enabled):
                 self.log.warning("outbox_relay_no_floor", reason="the outbox sequence is cached or decreasing: "
                                  "every claim scans from the start of the table")
 
@@ -254,36 +283,24 @@ class OutboxRelay:
 
     # Built once per relay: its statements are the same every batch (see `db.any_of`).
     @functools.cached_property
-    def claim_statement(self) -> Any:
-        """The statement every batch claims its rows with: unpublished rows from the floor on, in id
-        order, waiting for (never skipping) rows another transaction holds. The headers come as
-        text: decoding JSON per row in the driver cost more than the rest of the row."""
-        t = self.table
-        return (select(t.c.id, t.c.topic, t.c.key, t.c.payload, cast(t.c.headers, Text).label("headers"))
-                .where(t.c.published_at.is_(None), t.c.id >= bindparam("floor"))
-                .order_by(t.c.id).limit(self.batch_size).with_for_update())
-
-    async def _claim(self, session: AsyncSession) -> Sequence[Any]:
-        return (await session.execute(self.claim_statement, {"floor": self.floor.value})).all()
-
-    @functools.cached_property
     def _delete_published(self) -> Any:
         return delete(self.table).where(any_of(self.table.c.id, "ids"))
 
-    async def publish_batch(self, producer: AIOKafkaProducer) -> int:
-        t = self.table
+    async def publish_batch(self, producer: AIOKafkaProducer, lane: _Lane | None = None) -> int:
+        """One batch of `lane` (the first lane when not given): claimed, sent, deleted."""
+        t, lane = self.table, lane or self.lanes[0]
         async with self.db.transaction() as session:
             # A transaction a frozen holder left ends with the lease, releasing its rows.
             await session.execute(_PUBLISHING_SETTINGS, {"app": PUBLISHING_APPLICATION, "lease": str(self.lease_ms)})
-            rows = await self._claim(session)
-            self.floor.claimed(rows[0].id if rows else None)
+            rows = (await session.execute(lane.claim_statement, {"floor": lane.floor.value})).all()
+            lane.floor.claimed(rows[0].id if rows else None)
             if not rows:
                 return 0
             results = await _send_all(producer, rows)
             sent_ids, failure = _published_prefix(rows, results)
             if sent_ids:
                 await session.execute(self._delete_published, {"ids": sent_ids})
-                await self.floor.fence(session)
+                await lane.floor.fence(session)
             if failure is not None:
                 failed_id, error = failure
                 await session.execute(update(t).where(t.c.id == failed_id)
@@ -304,6 +321,28 @@ class OutboxRelay:
             count = await session.scalar(
                 select(func.count()).select_from(self.table).where(self.table.c.published_at.is_(None)))
             return int(count or 0)
+
+
+class _Lane:
+    """Rows the relay claims together: the bulk lane (`bulk` True), the live lane (False) or, for a
+    relay without lanes, every row (None). Each has its own floor: the floor's argument holds for
+    the rows of one lane as it does for all of them (`outbox_floor`)."""
+
+    def __init__(self, table: Table, batch_size: int, bulk: bool | None) -> None:
+        self.table, self.batch_size, self.bulk = table, batch_size, bulk
+        self.floor = Floor(table)
+
+    @functools.cached_property
+    def claim_statement(self) -> Any:
+        """The statement every batch of the lane claims its rows with: unpublished rows from the
+        floor on, in id order, waiting for (never skipping) rows another transaction holds. The
+        headers come as text: decoding JSON per row in the driver cost more than the rest of the row."""
+        t = self.table
+        # `bulk` / `NOT bulk` as written, so the planner matches the live lane's partial index.
+        lane = [] if self.bulk is None else [t.c.bulk if self.bulk else ~t.c.bulk]
+        return (select(t.c.id, t.c.topic, t.c.key, t.c.payload, cast(t.c.headers, Text).label("headers"))
+                .where(t.c.published_at.is_(None), *lane, t.c.id >= bindparam("floor"))
+                .order_by(t.c.id).limit(self.batch_size).with_for_update())
 
 
 # The publishing transaction's name, its lease, and the claim's plan, in one round trip (SET LOCAL,

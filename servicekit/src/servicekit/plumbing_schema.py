@@ -67,3 +67,17 @@ def outbox_marked_on_publish_v1(op: Any) -> None:
 def drop_plumbing_tables_v1(op: Any) -> None:
     for table in ("idempotency_keys", "inbox", "outbox"):
         op.drop_table(table)
+
+
+def outbox_lanes_v3(op: Any) -> None:
+    """A bulk lane in the outbox: rows written with `bulk` set are claimed apart from the others,
+    and the live lane's claim finds its rows through an index a bulk backlog has no entries in.
+    A column with a constant default: no table rewrite."""
+    op.add_column("outbox", sa.Column("bulk", sa.Boolean, nullable=False, server_default=sa.text("false")))
+    op.create_index("ix_outbox_live", "outbox", ["id"], postgresql_where=sa.text("published_at IS NULL AND NOT bulk"))
+
+
+def outbox_one_lane_v2(op: Any) -> None:
+    """Back to v2 (the downgrade of `outbox_lanes_v3`)."""
+    op.drop_index("ix_outbox_live", table_name="outbox")
+    op.drop_column("outbox", "bulk")

@@ -59,32 +59,36 @@ class Plumbing:
     def subscribe(self, subscription: Subscription[U], unit_of_work: Callable[[AsyncSession], U]) -> EventConsumer:
         """The consumer of a service's subscription; `unit_of_work` joins a handler to the inbox's
         transaction."""
-        return self.consumer(subscription.consumer, subscription.topics, subscription.batch_handlers(unit_of_work))
+        return self.consumer(subscription.group, subscription.topics, subscription.batch_handlers(unit_of_work),
+                             inbox_name=subscription.consumer)
 
-    def consumer(self, name: str, topics: list[str], handlers: dict[str, BatchHandler]) -> EventConsumer:
+    def consumer(self, name: str, topics: list[str], handlers: dict[str, BatchHandler],
+                 inbox_name: str | None = None) -> EventConsumer:
         s = self.settings
         return EventConsumer(
             name, topics, handlers, self.db, self.tables.inbox,
             consumer_factory=lambda: new_consumer(s, name, topics),
             producer_factory=lambda: new_producer(s), metrics=self.metrics,
             batch_size=s.consumer_batch_size, max_attempts=s.consumer_max_attempts,
-            batch_spacing_seconds=s.consumer_batch_spacing_seconds,
+            batch_spacing_seconds=s.consumer_batch_spacing_seconds, inbox_name=inbox_name,
         )
 
-    def relay(self) -> OutboxRelay:
+    def relay(self, bulk_lane: bool = False) -> OutboxRelay:
+        """The service's relay; `bulk_lane` for a service that writes bulk rows (`outbox`)."""
         s = self.settings
         return OutboxRelay(self.db, self.tables.outbox, lambda: new_producer(s), self.metrics,
                            s.outbox_batch_size, s.outbox_poll_seconds, idle_seconds=s.outbox_idle_seconds,
-                           wake=self.outbox.written, lease_seconds=s.outbox_relay_lease_seconds)
+                           wake=self.outbox.written, lease_seconds=s.outbox_relay_lease_seconds,
+                           bulk_lane=bulk_lane)
 
     def runtime(self, *, publishes: list[str], consumers: list[EventConsumer] | None = None,
-                jobs: list[Job] | None = None,
-                startup: list[Callable[[], Awaitable[None]]] | None = None) -> ServiceRuntime:
+                jobs: list[Job] | None = None, startup: list[Callable[[], Awaitable[None]]] | None = None,
+                bulk_lane: bool = False) -> ServiceRuntime:
         consumers = consumers or []
         topics = sorted({*publishes, *(t for c in consumers for t in c.topics),
                          *(dlq_topic(t) for c in consumers for t in c.topics)})
 
         topic_guard = TopicGuard(self.settings, topics)  # creates them in development, only checks elsewhere
-        return ServiceRuntime(self.settings, self.db, self.metrics, relay=self.relay(), consumers=consumers,
+        return ServiceRuntime(self.settings, self.db, self.metrics, relay=self.relay(bulk_lane), consumers=consumers,
                               jobs=jobs or [], startup=[topic_guard.startup, *(startup or [])],
                               checks={"topics": topic_guard.readiness})

@@ -19,7 +19,7 @@ from evaluation.service_layer.grading import NoRuleset
 from evaluation.service_layer.rulesets import BadRulesetRequest, RulesetConflict, UnknownBase, seed_rulesets
 from evaluation.service_layer.yearly_run import cancel_runs, close_interrupted_runs
 from evaluation.settings import Settings
-from landgrade_events.evaluation import GRADES, WARNINGS
+from landgrade_events.evaluation import GRADES, GRADES_BULK, WARNINGS
 from landgrade_reference.official_calendar import OfficialCalendar
 from servicekit.db import asyncpg_dsn
 from servicekit.http import create_app
@@ -30,7 +30,7 @@ from servicekit.settings import ServiceSettings
 from servicekit.wiring import Plumbing
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-PUBLISHES: list[str] = [GRADES, WARNINGS]
+PUBLISHES: list[str] = [GRADES, GRADES_BULK, WARNINGS]
 __all__ = ["CONSUMER", "MIGRATIONS", "build_app", "main"]  # CONSUMER: the readiness check's name
 
 INVALID_RULESET = PROBLEM_TYPES + "invalid-ruleset"
@@ -89,7 +89,7 @@ def build_app(settings: ServiceSettings | None = None, *, run_background: bool =
     runtime = plumbing.runtime(
         publishes=PUBLISHES, consumers=[plumbing.subscribe(s, ctx.uow_on) for s in SUBSCRIPTIONS],
         jobs=[cancel_runs_at_shutdown, *([feed.run] if own.grade_read_cache_entries else [])],
-        startup=[seed, close_interrupted])
+        startup=[seed, close_interrupted], bulk_lane=True)  # whole-year writes send by the bulk lane
     return create_app(runtime, routers(), title="Evaluation", run_background=run_background,
                       description="Explainable A/B/C/D grading of industrial land parcels.",
                       context=ctx, problems=PROBLEMS, hot_paths=[(RememberedGrades, {"cache": ctx.grade_reads})])

@@ -35,7 +35,7 @@ def test_document_and_contract_agree_and_the_envelope_round_trips(make_facts, et
         recorded = Recorded.new("e1", grade(facts, etown), facts, previous, "provisional", now, run_id="run-1")
         document = grade_document(recorded)
         assert grade_event(recorded).model_dump(mode="json") == document
-        _, payload = envelope("evaluation", document, "2026-01-02T03:04:05.678000Z")
+        payload = envelope("evaluation", document, "2026-01-02T03:04:05.678000Z", "0c6e7f5a-0000-4000-8000-000000000001")
         event = CloudEvent.from_bytes(payload)
         assert event.time == now
         assert (event.type, event.subject, event.source) == (ParcelGraded.TYPE, facts.parcel_id, "evaluation")

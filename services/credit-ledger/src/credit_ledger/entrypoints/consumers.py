@@ -13,9 +13,12 @@ from servicekit.inbox import Subscription
 GRADES_CONSUMER, REGISTRY_CONSUMER, CASES_CONSUMER = "credit-ledger.grades", "credit-ledger.registry", \
     "credit-ledger.cases"
 
+GRADES: Subscription[CreditLedgerUnitOfWork] = Subscription(
+    GRADES_CONSUMER, {ParcelGraded: grading.on_parcels_graded, YearPublished: publication.on_years_published})
+
 SUBSCRIPTIONS: list[Subscription[CreditLedgerUnitOfWork]] = [
-    Subscription(GRADES_CONSUMER, {ParcelGraded: grading.on_parcels_graded,
-                                   YearPublished: publication.on_years_published}),
+    GRADES,
+    GRADES.bulk_lane(),  # a year's grade events, apart from live ones
     Subscription(REGISTRY_CONSUMER, {EnterpriseChanged: registry.on_enterprises_changed}),
     Subscription(CASES_CONSUMER, {CaseChanged: cases.on_cases_changed}),
 ]

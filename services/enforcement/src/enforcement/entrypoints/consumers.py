@@ -12,8 +12,11 @@ from landgrade_events.evaluation import ParcelGraded
 from landgrade_events.registry import LeaseChanged, ParcelChanged, SuspectedOccupant
 from servicekit.inbox import Subscription
 
+GRADES: Subscription[EnforcementUnitOfWork] = Subscription("enforcement-grades", {ParcelGraded: on_parcel_graded})
+
 SUBSCRIPTIONS: list[Subscription[EnforcementUnitOfWork]] = [
-    Subscription("enforcement-grades", {ParcelGraded: on_parcel_graded}),
+    GRADES,
+    GRADES.bulk_lane(),  # a year's grade events, apart from live ones
     Subscription("enforcement-registry", {ParcelChanged: on_parcel_changed,
                                           SuspectedOccupant: on_suspected_occupant,
                                           LeaseChanged: on_lease_changed}),

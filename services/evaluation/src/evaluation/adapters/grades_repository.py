@@ -3,21 +3,20 @@ grade events written in bulk."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import Text, bindparam, cast, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evaluation.adapters.tables import current_grades, evaluations
 from evaluation.domain.movement import Graded
-from evaluation.domain.records import Current, Recorded
-from landgrade_events.evaluation import ParcelGraded
+from evaluation.domain.records import BulkEvent, Current, Recorded
+from landgrade_events.evaluation import GRADES_BULK, ParcelGraded
 from servicekit.db import column_arrays, on_conflict_update, unnest_insert
 from servicekit.events import envelope_bytes, utc_text
-from servicekit.ids import new_id
 from servicekit.outbox import Outbox
 from servicekit.read_cache import EVERYTHING, changed
 from servicekit.tracing import current_traceparent, new_traceparents
@@ -30,12 +29,19 @@ EVALUATION_COLUMNS = (
 _CURRENT_TYPES = (
     ("parcel_id", "text"), ("year", "integer"), ("evaluation_id", "text"), ("grade", "text"), ("status", "text"),
     ("fingerprint", "text"), ("street", "text"), ("holder_uscc", "text"), ("ruleset_id", "text"),
-    ("evaluated_at", "timestamptz"),
+    ("evaluated_at", "timestamptz"), ("bulk_event_id", "text"), ("bulk_evaluation_id", "text"),
 )
-OUTBOX_COLUMNS = ["event_id", "topic", "key", "payload", "headers"]
+OUTBOX_COLUMNS = ["event_id", "topic", "key", "payload", "headers", "bulk"]
 
 _UPSERT_CURRENTS = unnest_insert("current_grades", _CURRENT_TYPES,
                                  on_conflict_update(("parcel_id", "year"), _CURRENT_TYPES))
+# A yearly run's upsert: a parcel-year the run sends no event for (nothing changed) keeps the bulk
+# event it had, which then no longer announces the current evaluation (`domain.lanes`).
+_KEEP_BULK = ", ".join(f"{c} = coalesce(excluded.{c}, current_grades.{c})"
+                       for c in ("bulk_event_id", "bulk_evaluation_id"))
+_UPSERT_CURRENTS_KEEPING_BULK = unnest_insert(
+    "current_grades", _CURRENT_TYPES,
+    on_conflict_update(("parcel_id", "year"), _CURRENT_TYPES[:-2], also=_KEEP_BULK))
 
 # Built once: constructing these per event cost more CPU than executing them.
 _EVALUATION_TYPES = (
@@ -54,9 +60,9 @@ _INSERT_EVALUATIONS = text(
 # would make the run quadratic. (`OFFSET 0` keeps the planner from flattening the lookup into a
 # join it might run as such a scan.)
 _CURRENT_MANY = (
-    "SELECT c.parcel_id, c.evaluation_id, c.grade, c.status, c.fingerprint, c.street, c.holder_uscc, c.ruleset_id "
-    "FROM unnest($2::text[]) AS p(parcel_id), LATERAL (SELECT * FROM current_grades g "
-    "WHERE g.parcel_id = p.parcel_id AND g.year = $1 OFFSET 0) AS c")
+    "SELECT c.parcel_id, c.evaluation_id, c.grade, c.status, c.fingerprint, c.street, c.holder_uscc, c.ruleset_id, "
+    "c.bulk_event_id, c.bulk_evaluation_id FROM unnest($2::text[]) AS p(parcel_id), "
+    "LATERAL (SELECT * FROM current_grades g WHERE g.parcel_id = p.parcel_id AND g.year = $1 OFFSET 0) AS c")
 _CURRENT = select(current_grades).where(current_grades.c.parcel_id == bindparam("parcel_id"),
                                         current_grades.c.year == bindparam("year"))
 
@@ -88,18 +94,26 @@ def evaluation_row(r: Recorded) -> dict[str, Any]:
     }
 
 
-def _current_row(r: Recorded) -> dict[str, Any]:
+def _current_row(r: Recorded, bulk: BulkEvent | None = None) -> dict[str, Any]:
     e = r.evaluation
     return {"parcel_id": e.parcel_id, "year": e.year, "evaluation_id": r.id, "grade": e.grade.value,
             "status": r.status, "fingerprint": e.fingerprint, "street": r.street,
-            "holder_uscc": r.holder_uscc, "ruleset_id": e.ruleset_id, "evaluated_at": r.evaluated_at}
+            "holder_uscc": r.holder_uscc, "ruleset_id": e.ruleset_id, "evaluated_at": r.evaluated_at,
+            "bulk_event_id": bulk.event_id if bulk else None,
+            "bulk_evaluation_id": bulk.evaluation_id if bulk else None}
 
 
-def envelope(source: str, document: dict[str, Any], time: str) -> tuple[str, bytes]:
+def _current(r: Any) -> Current:
+    """A current grade from its row: parcel id, evaluation id, grade, status, fingerprint, street,
+    holder, ruleset, bulk event id, the evaluation that event announced."""
+    bulk = BulkEvent(r[8], r[9], r[3]) if r[8] is not None else None
+    return Current(r[1], r[2], r[3], r[4], r[5], r[6], r[7], bulk)
+
+
+def envelope(source: str, document: dict[str, Any], time: str, event_id: str) -> bytes:
     """A grade event's outbox payload made from its plain document (servicekit's envelope bytes):
     validating a hundred thousand events through pydantic would cost seconds."""
-    event_id = new_id()
-    return event_id, envelope_bytes(source, ParcelGraded.TYPE, document["parcel_id"], document, event_id, time)
+    return envelope_bytes(source, ParcelGraded.TYPE, document["parcel_id"], document, event_id, time)
 
 
 class GradeRepository:
@@ -113,19 +127,21 @@ class GradeRepository:
 
     async def current(self, parcel_id: str, year: int) -> Current | None:
         row = (await self.session.execute(_CURRENT, {"parcel_id": parcel_id, "year": year})).first()
-        return None if row is None else Current(row.evaluation_id, row.grade, row.status, row.fingerprint,
-                                                row.street, row.holder_uscc, row.ruleset_id)
+        return None if row is None else _current(
+            (row.parcel_id, row.evaluation_id, row.grade, row.status, row.fingerprint, row.street, row.holder_uscc,
+             row.ruleset_id, row.bulk_event_id, row.bulk_evaluation_id))
 
     async def current_many(self, year: int, parcel_ids: list[str]) -> dict[str, Current]:
         raw = await self._driver()
         rows = await raw.fetch(_CURRENT_MANY, year, parcel_ids)
-        return {r[0]: Current(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
+        return {r[0]: _current(r) for r in rows}
 
     async def current_for_year(self, year: int) -> dict[str, Current]:
         raw = await self._driver()
         rows = await raw.fetch("SELECT parcel_id, evaluation_id, grade, status, fingerprint, street, holder_uscc, "
-                               "ruleset_id FROM current_grades WHERE year = $1", year)
-        return {r[0]: Current(r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
+                               "ruleset_id, bulk_event_id, bulk_evaluation_id FROM current_grades WHERE year = $1",
+                               year)
+        return {r[0]: _current(r) for r in rows}
 
     async def final_for_year(self, year: int) -> dict[str, Current]:
         """Each parcel's latest final evaluation of the year: what a re-evaluation corrects, even
@@ -142,8 +158,10 @@ class GradeRepository:
             current_grades.c.parcel_id == parcel_id))).all()
         return {int(r[0]): str(r[1]) for r in rows}
 
-    async def record_many(self, recorded: list[Recorded]) -> None:
-        """Evaluations in order, each becoming its parcel-year's current grade (the last one stays)."""
+    async def record_many(self, recorded: list[Recorded], bulk_events: Mapping[str, BulkEvent] | None = None) -> None:
+        """Evaluations in order, each becoming its parcel-year's current grade (the last one stays),
+        with the bulk event it was announced by (by evaluation id; none: a live event)."""
+        bulk_events = bulk_events or {}
         if recorded:
             changed(self.session, *(r.evaluation.parcel_id for r in recorded))
             await self.session.execute(_INSERT_EVALUATIONS,
@@ -151,7 +169,8 @@ class GradeRepository:
             # One statement for the lot, the last evaluation of each parcel-year winning as it would
             # one by one: a statement per row costs PostgreSQL three times as much (its change-notice
             # triggers fire per statement).
-            last = {(r.evaluation.parcel_id, r.evaluation.year): _current_row(r) for r in recorded}
+            last = {(r.evaluation.parcel_id, r.evaluation.year): _current_row(r, bulk_events.get(r.id))
+                    for r in recorded}
             await self.session.execute(_UPSERT_CURRENTS, column_arrays(last.values(), _CURRENT_TYPES))
 
     async def touch_parcel(self, parcel_id: str, year: int, street: str, holder_uscc: str) -> None:
@@ -179,12 +198,14 @@ class GradeRepository:
             ))
         await raw.copy_records_to_table("evaluations", records=rows, columns=list(EVALUATION_COLUMNS))
 
-    async def replace_current(self, recorded: list[Recorded]) -> None:
-        """These evaluations become their parcels' current grades: an upsert on the key, which
-        needs no plan (see `_CURRENT_MANY` for why a plan would go stale during a run)."""
+    async def replace_current(self, recorded: list[Recorded], bulk_events: Mapping[str, BulkEvent]) -> None:
+        """A run's evaluations become their parcels' current grades, with the bulk events that
+        announce them (by evaluation id): an upsert on the key, which needs no plan (see
+        `_CURRENT_MANY` for why a plan would go stale during a run)."""
         if recorded:
             changed(self.session, EVERYTHING)
-            await self.session.execute(_UPSERT_CURRENTS, column_arrays(map(_current_row, recorded), _CURRENT_TYPES))
+            rows = (_current_row(r, bulk_events.get(r.id)) for r in recorded)
+            await self.session.execute(_UPSERT_CURRENTS_KEEPING_BULK, column_arrays(rows, _CURRENT_TYPES))
 
     async def current_evaluation(self, parcel_id: str, year: int | None) -> Any:
         """The stored evaluation behind the current grade (of `year`, or of the latest year)."""
@@ -225,30 +246,46 @@ class GradeRepository:
             args.append(holder)
         return [Graded(r[0], r[1], r[2], r[3]) for r in await raw.fetch(sql, *args)]
 
-    async def make_year_final(self, year: int) -> list[Any]:
-        """The year's current evaluations, now final (status set on both tables)."""
+    async def make_year_final(self, year: int) -> list[tuple[str, Any]]:
+        """The year's current evaluations, now final (status set on both tables), each with the id
+        of the bulk event that is to announce it (remembered by its current grade)."""
         rows = list((await self.session.execute(
             select(evaluations, current_grades.c.grade.label("current_grade"))
             .join(current_grades, current_grades.c.evaluation_id == evaluations.c.id)
             .where(current_grades.c.year == year))).all())
         ids = [r.id for r in rows]
         changed(self.session, EVERYTHING)
-        await self.session.execute(update(current_grades).where(current_grades.c.year == year)
-                                   .values(status="final"))
+        announced: dict[str, str] = dict((await self.session.execute(
+            update(current_grades).where(current_grades.c.year == year)
+            .values(status="final", bulk_event_id=cast(func.gen_random_uuid(), Text),
+                    bulk_evaluation_id=current_grades.c.evaluation_id)
+            .returning(current_grades.c.evaluation_id, current_grades.c.bulk_event_id))).all())
         for start in range(0, len(ids), 10000):
             await self.session.execute(update(evaluations).where(evaluations.c.id.in_(ids[start:start + 10000]))
                                        .values(status="final"))
-        return rows
+        return [(announced[r.id], r) for r in rows]
 
-    async def add_grade_events(self, documents: Iterable[dict[str, Any]]) -> int:
-        """Many grade events (a yearly run or a finalisation) into the outbox by COPY."""
+    async def evaluations_by_id(self, ids: Iterable[str]) -> dict[str, Any]:
+        return {r.id: r for r in (await self.session.execute(
+            select(evaluations).where(evaluations.c.id.in_(list(ids))))).all()}
+
+    async def withdraw_bulk_events(self, event_ids: list[str]) -> None:
+        """Bulk events re-sent on the live lane leave the bulk lane if still unpublished (an event
+        id is written once). One the relay is publishing right now goes out on both lanes."""
+        t = self.outbox.table
+        if event_ids:
+            await self.session.execute(delete(t).where(t.c.event_id.in_(event_ids), t.c.bulk))
+
+    async def add_grade_events(self, events: Iterable[tuple[str, dict[str, Any]]]) -> int:
+        """Many grade events of a whole-year write (a yearly run, a finalisation, a re-evaluation),
+        each an id and a document, into the outbox's bulk lane by COPY."""
         span = new_traceparents(current_traceparent.get())
         time = utc_text(datetime.now(UTC))
         records = []
-        for document in documents:
-            event_id, payload = envelope(self.outbox.source, document, time)
+        for event_id, document in events:
+            payload = envelope(self.outbox.source, document, time, event_id)
             headers = f'{{"traceparent":"{span()}"}}'  # hex and dashes only: nothing to escape
-            records.append((event_id, ParcelGraded.TOPIC, document["parcel_id"], payload, headers))
+            records.append((event_id, GRADES_BULK, document["parcel_id"], payload, headers, True))
         if not records:
             return 0
         raw = await self._driver()

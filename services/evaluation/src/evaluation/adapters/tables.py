@@ -191,6 +191,10 @@ current_grades = Table(
     Column("holder_uscc", String(18), nullable=False),
     Column("ruleset_id", String(100), nullable=False),
     Column("evaluated_at", DateTime(timezone=True), nullable=False),
+    # The grade event a whole-year write last sent for the parcel-year by the bulk lane, and the
+    # evaluation it announced (`domain.lanes`); cleared by the live grading that re-sends it.
+    Column("bulk_event_id", String(36)),
+    Column("bulk_evaluation_id", String(36)),
     PrimaryKeyConstraint("parcel_id", "year"),
     Index("ix_current_grades_year_grade_street", "year", "grade", "street"),
 )

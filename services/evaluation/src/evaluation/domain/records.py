@@ -11,6 +11,17 @@ from evaluation.domain.facts import ParcelFacts
 
 
 @dataclass(frozen=True)
+class BulkEvent:
+    """The grade event a whole-year write last sent for a parcel-year by the bulk lane (`lanes`):
+    its id, the evaluation it announced and the status it announced it with. `evaluation_id` is
+    None when the event carried more than the stored evaluation (a correction): it cannot be re-sent."""
+
+    event_id: str
+    evaluation_id: str | None
+    status: str
+
+
+@dataclass(frozen=True)
 class Current:
     """The current grade of one parcel and year, as re-grading compares against it."""
 
@@ -21,6 +32,7 @@ class Current:
     street: str
     holder_uscc: str
     ruleset_id: str = ""
+    bulk_event: BulkEvent | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from evaluation.domain.grading import grade
 from evaluation.domain.projection import Linked, ParcelSources, assemble_facts, tenant_pairs
 from evaluation.domain.records import Current, Recorded
 from evaluation.domain.ruleset import Ruleset, select_ruleset
-from evaluation.service_layer.outgoing import grade_event
+from evaluation.service_layer.outgoing import write_live_grades
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
 from landgrade_events.registry import FilingAccepted
 from servicekit.ids import new_id
@@ -121,7 +121,7 @@ class Regrading:
     def __init__(self, uow: EvaluationUnitOfWork) -> None:
         self.uow = uow
         self.today = uow.clock().date()
-        self._recorded: list[tuple[Recorded, Received[Any]]] = []
+        self._recorded: list[tuple[Recorded, Current | None, Received[Any] | None]] = []
         self._moved: list[Outcome] = []
 
     async def regrade(self, picture: YearPicture, parcel_id: str, received: Received[Any]) -> None:
@@ -141,19 +141,14 @@ class Regrading:
                 self._moved.append(outcome)
             return
         recorded = outcome.recorded(self.uow.clock(), trigger_event_id=received.event_id)
-        self._recorded.append((recorded, received))
+        self._recorded.append((recorded, previous, received))
         picture.currents[parcel_id] = recorded.as_current()
 
     async def write(self) -> None:
-        await self.uow.grades.record_many([r for r, _ in self._recorded])
+        if self._recorded:
+            await write_live_grades(self.uow, self._recorded)
         for o in self._moved:
             await self.uow.grades.touch_parcel(o.facts.parcel_id, o.facts.year, o.facts.street, o.facts.holder_uscc)
-        rows = []
-        for r, received in self._recorded:
-            with received.traced():
-                rows.append(self.uow.storage.outbox.row(grade_event(r)))
-        if rows:
-            await self.uow.emit_rows(rows)
         self._recorded, self._moved = [], []
 
 

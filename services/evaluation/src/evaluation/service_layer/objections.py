@@ -14,7 +14,7 @@ from evaluation.domain.evaluation import Evaluation, Reason
 from evaluation.domain.grades import Grade
 from evaluation.domain.identifiers import NotYourParcel
 from evaluation.domain.records import Current, Recorded
-from evaluation.service_layer.outgoing import grade_event
+from evaluation.service_layer.outgoing import write_live_grades
 from evaluation.service_layer.publication import PublicationError
 from evaluation.service_layer.queries import holds
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
@@ -70,8 +70,7 @@ async def decide(uow: EvaluationUnitOfWork, objection_id: str, upheld: bool, new
             previous = await uow.grades.current(objection["parcel_id"], objection["year"])
             if row is not None and previous is not None and new_grade != row.grade:
                 recorded = _regraded(row, previous, Grade(new_grade), note, objection_id, now)
-                await uow.grades.record_many([recorded])
-                await uow.emit(grade_event(recorded))
+                await write_live_grades(uow, [(recorded, previous, None)])
         await uow.objections.decide(objection_id, state="upheld" if upheld else "rejected",
                                     decided_grade=new_grade if upheld else None, decision_note=note,
                                     decided_by=decided_by, decided_at=now)

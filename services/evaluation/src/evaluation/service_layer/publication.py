@@ -122,8 +122,8 @@ async def finalize(uow: EvaluationUnitOfWork, run_id: str) -> dict[str, Any]:
             raise PublicationError(
                 "objections-pending", f"尚有 {len(pending)} 件异议未作出复核决定：{listed}",
                 f"{len(pending)} objection(s) still await a decision: {listed}")
-        rows = await uow.grades.make_year_final(run["year"])
-        await uow.grades.add_grade_events(document_from_row(r, "final") for r in rows)
+        announced = await uow.grades.make_year_final(run["year"])
+        await uow.grades.add_grade_events((event_id, document_from_row(r, "final")) for event_id, r in announced)
         await uow.runs.change(run_id, state="final", finalized_at=now)
         finalized = await uow.runs.get(run_id) or {}
     uow.storage.outbox.written.set()  # committed: the relay may publish the final grades now

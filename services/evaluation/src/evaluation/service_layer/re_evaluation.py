@@ -13,12 +13,13 @@ from dataclasses import replace
 from typing import Any
 
 from evaluation.domain.projection import tenant_pairs
-from evaluation.domain.records import Correction, Recorded
+from evaluation.domain.records import BulkEvent, Correction, Recorded
 from evaluation.service_layer.grading import decide, linked_in
 from evaluation.service_layer.outgoing import grade_document
 from evaluation.service_layer.publication import PublicationError
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
 from servicekit.idempotency import IdempotentRequest
+from servicekit.ids import new_id
 
 
 class UnknownParcels(Exception):
@@ -67,8 +68,10 @@ async def re_evaluate(uow: EvaluationUnitOfWork, year: int, reason: str, request
             correction = Correction(re_evaluation_id, replaced.evaluation_id if replaced else None,
                                     replaced.grade if replaced else None, reason)
             corrected.append(replace(outcome.recorded(now, status="final"), correction=correction))
-        await uow.grades.record_many(corrected)
-        await uow.grades.add_grade_events(grade_document(r) for r in corrected)
+        # Not to be re-sent from the stored evaluation, which does not keep the correction.
+        announced = {r.id: BulkEvent(new_id(), None, r.status) for r in corrected}
+        await uow.grades.record_many(corrected, announced)
+        await uow.grades.add_grade_events((announced[r.id].event_id, grade_document(r)) for r in corrected)
         changes = [{"parcel_id": r.evaluation.parcel_id, "from": r.previous_grade, "to": r.evaluation.grade.value,
                     "evaluation_id": r.id} for r in corrected]
         record = {"id": re_evaluation_id, "year": year, "ruleset_id": ruleset.id, "reason": reason,

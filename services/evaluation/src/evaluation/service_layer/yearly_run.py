@@ -17,7 +17,7 @@ from typing import Any
 
 from evaluation.domain.equity import equity_linked
 from evaluation.domain.projection import ParcelSources, tenant_pairs
-from evaluation.domain.records import Current, Recorded
+from evaluation.domain.records import BulkEvent, Current, Recorded
 from evaluation.domain.ruleset import Ruleset, covered_years, select_ruleset
 from evaluation.service_layer.context import EvaluationContext, bulk_work
 from evaluation.service_layer.grading import NoRuleset, decide, linked_in
@@ -26,6 +26,7 @@ from evaluation.service_layer.publication import year_final
 from evaluation.service_layer.run_progress import ProgressReporter
 from evaluation.service_layer.unit_of_work import EvaluationUnitOfWork
 from servicekit.idempotency import IdempotentRequest
+from servicekit.ids import new_id
 from servicekit.logging import get_logger
 
 CHUNK = 2000
@@ -209,9 +210,10 @@ async def _write_chunk(uow: EvaluationUnitOfWork, graded: list[tuple[Recorded, b
     """One chunk's evaluations, which become its parcels' current grades, and the grade events of
     those whose grade or reasons changed."""
     recorded = [r for r, _ in graded]
+    announced = {r.id: BulkEvent(new_id(), r.id, r.status) for r, new in graded if new}
     await uow.grades.copy_evaluations(recorded)
-    await uow.grades.replace_current(recorded)
-    await uow.grades.add_grade_events(grade_document(r) for r, new in graded if new)
+    await uow.grades.replace_current(recorded, announced)
+    await uow.grades.add_grade_events((announced[r.id].event_id, grade_document(r)) for r, new in graded if new)
 
 
 async def _progress(ctx: EvaluationContext, run_id: str, **values: Any) -> None:
