@@ -13,12 +13,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from landgrade_events.evaluation import GRADES_BULK
 from servicekit.events import CloudEvent, EventData
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "contracts"
 SERVICES = {"parcel-registry": "parcel_registry", "evaluation": "evaluation",
             "credit-ledger": "credit_ledger", "enforcement": "enforcement"}
+# What each bulk topic (`EventData.BULK_TOPIC`) carries, for its channel's description.
+BULK_LANES = {
+    GRADES_BULK: "whole-year writes of grades (a yearly run, a year's publication and finalisation, the "
+                 "re-evaluation of a final year), one event per parcel",
+}
 
 
 def _dump(document: Any) -> str:
@@ -37,8 +43,32 @@ def openapi_documents() -> dict[str, str]:
 
 def event_schema(model: type[EventData]) -> dict[str, Any]:
     schema = model.model_json_schema(mode="serialization")
+    bulk = {"x-bulk-topic": model.BULK_TOPIC} if model.BULK_TOPIC else {}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "x-cloudevents-type": model.TYPE,
-            "x-topic": model.TOPIC, **schema}
+            "x-topic": model.TOPIC, **bulk, **schema}
+
+
+def bulk_lane_descriptions(model: type[EventData], topic: str, bulk_topic: str) -> tuple[str, str]:
+    """The descriptions of a live channel and of its bulk lane: what the lane carries and the rule
+    for subscribers (read both, apply an event id once)."""
+    live = (f"Whole-year writes of {model.__name__} go on `{bulk_topic}` instead. A subscriber reads both "
+            f"topics and applies an event id once (see that channel).")
+    bulk = (f"The bulk lane of `{topic}`: {BULK_LANES[bulk_topic]}. {model.__name__} as on `{topic}`, same schema, "
+            f"published apart so that a year's backlog never delays a live event. A subscriber reads both topics, "
+            f"each in a consumer group of its own, and applies an event id once, on whichever lane delivers it "
+            f"first: to keep a parcel's order, an event of this lane is sent again on `{topic}` (same CloudEvent "
+            f"id, same data) just before a live event for the same parcel and year that follows it, so the same "
+            f"id can arrive on both topics.")
+    return live, bulk
+
+
+def _channel(channels: dict[str, Any], address: str, description: str) -> dict[str, Any]:
+    """The messages of the channel at `address`, made on first use."""
+    channel = channels.setdefault(address, {"address": address})
+    if description:
+        channel["description"] = description
+    messages: dict[str, Any] = channel.setdefault("messages", {})
+    return messages
 
 
 def asyncapi(events: list[type[EventData]]) -> dict[str, Any]:
@@ -59,8 +89,10 @@ def asyncapi(events: list[type[EventData]]) -> dict[str, Any]:
                                       "data": {"$ref": f"./events/{model.TYPE}.schema.json"}}}]},
             "bindings": {"kafka": {"key": {"type": "string", "description": "aggregate id (subject)"}}},
         }
-        channel = channels.setdefault(model.TOPIC, {"address": model.TOPIC, "messages": {}})
-        channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
+        live, bulk = bulk_lane_descriptions(model, model.TOPIC, model.BULK_TOPIC) if model.BULK_TOPIC else ("", "")
+        _channel(channels, model.TOPIC, live)[name] = {"$ref": f"#/components/messages/{name}"}
+        if model.BULK_TOPIC:
+            _channel(channels, model.BULK_TOPIC, bulk)[name] = {"$ref": f"#/components/messages/{name}"}
     for topic in channels:
         operations[f"publish:{topic}"] = {"action": "send", "channel": {"$ref": f"#/channels/{topic}"}}
     return {

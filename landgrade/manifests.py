@@ -127,7 +127,8 @@ def service_acls(service: str) -> list[dict[str, Any]]:
     for topic in CONSUMES[service]:
         acls.append(_acl("topic", topic, ["Read", "Describe"]))
         acls.append(_acl("topic", dlq_topic(topic), ["Write", "Describe"]))
-    acls += [_acl("group", f"{GROUP_PREFIX}.{name}", ["Read"], "prefix") for name in group_prefixes(consumer_groups()[service])]
+    groups = group_prefixes(consumer_groups()[service])
+    acls += [_acl("group", f"{GROUP_PREFIX}.{name}", ["Read"], "prefix") for name in groups]
     acls.append(_acl("cluster", None, ["IdempotentWrite"]))
     return acls
 

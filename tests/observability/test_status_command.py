@@ -23,8 +23,9 @@ def test_the_table_shows_every_service_ready_with_its_pipeline_figures(traced_st
     for spec in SERVICES:
         [row] = [line for line in lines if f" {spec.name} " in line]
         assert "ready" in row and "unreachable" not in row and "?" not in row
-    # The consumers' lag, by group name, as read from the broker.
+    # The consumers' lag, by group name, as read from the broker: a bulk lane is a group of its own.
     assert "evaluation-facts:" in result.output and "credit-ledger.grades:" in result.output
+    assert "credit-ledger.grades.bulk:" in result.output and "enforcement-grades.bulk:" in result.output
 
 
 def test_a_service_that_does_not_answer_is_never_shown_as_fine() -> None:

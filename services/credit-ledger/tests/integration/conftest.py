@@ -55,10 +55,16 @@ class World:
     def db(self) -> Any:
         return self.context.storage.db
 
-    async def publish(self, data: EventData, event_id: str | None = None) -> CloudEvent:
+    async def publish(self, data: EventData, event_id: str | None = None, *, bulk: bool = False) -> CloudEvent:
+        """The event on its topic (`bulk`: on its bulk lane's topic)."""
         envelope = CloudEvent.wrap(data, source="test", event_id=event_id)
-        await self.producer.send_and_wait(data.TOPIC, envelope.to_bytes(), key=data.key().encode())
+        await self.publish_envelope(envelope, data, bulk=bulk)
         return envelope
+
+    async def publish_envelope(self, envelope: CloudEvent, data: EventData, *, bulk: bool = False) -> None:
+        topic = data.BULK_TOPIC if bulk else data.TOPIC
+        assert topic is not None
+        await self.producer.send_and_wait(topic, envelope.to_bytes(), key=data.key().encode())
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         async with self.db.sessions() as session:

@@ -115,3 +115,23 @@ async def test_a_stake_below_the_minimum_share_makes_no_related_party(make_setti
             f"equity-linked enterprise 亦庄控股有限公司 ({major}) [60% equity; links count from 25%]")
         assert not (await world.client.get(f"/v1/benefits/{minor}", headers=READER)).json()["green_channel"]
         assert await world.records_of(minor) == 0 and await world.records_of(major) == 1
+
+
+async def test_a_grading_sent_on_both_lanes_applies_once_and_in_order_with_the_live_one_after_it(
+        world: World) -> None:
+    """Evaluation re-sends a year's bulk event on the live lane ahead of a live grading of the same
+    parcel: the ledger applies the pair in order while the bulk lane lags, and the original, when
+    the bulk lane reaches it, changes nothing."""
+    holder, parcel = uscc(), ref("P")
+    await world.enterprise(holder, "亦庄精密制造有限公司")
+    yearly, live = world.graded(parcel, holder, "D"), world.graded(parcel, holder, "A")
+    resent = await world.publish(yearly)  # the bulk event, re-sent on the live lane
+    await world.graded_and_applied(live)
+    await world.publish_envelope(resent, yearly, bulk=True)  # the bulk lane catches up: same id
+    # Behind it on the bulk lane (same key, so same partition): once this applies, so has the original.
+    await world.publish(world.graded(parcel, holder, "B", year=2023), bulk=True)
+    await eventually(lambda: world.scalar(
+        "SELECT 1 FROM credit_records WHERE subject_ref = :h AND grade = 'B'", h=holder))
+    rows = await world.scalar(
+        "SELECT string_agg(grade, '' ORDER BY sequence) FROM credit_records WHERE subject_ref = :h", h=holder)
+    assert rows == "DAB"  # the year's grading, then the live one, each once; then the bulk lane's next

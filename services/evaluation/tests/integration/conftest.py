@@ -160,6 +160,20 @@ class Service:
         response = await self.client.get(f"/v1/parcels/{parcel_id}/grade", params=params, headers=READ)
         return response.json() if response.status_code == 200 else None
 
+    async def run_year(self, year: int, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+        """Starts a yearly run and returns it once it is a draft."""
+        response = await self.client.post("/v1/evaluation-runs", json={"year": year, **body}, headers=headers)
+        assert response.status_code == 202, response.text
+        run_id = response.json()["id"]
+
+        async def finished() -> dict[str, Any] | None:
+            run: dict[str, Any] = (await self.client.get(f"/v1/evaluation-runs/{run_id}", headers=headers)).json()
+            return run if run["state"] in ("draft", "failed") else None
+
+        run: dict[str, Any] = await eventually(finished, timeout=120)
+        assert run["state"] == "draft", run
+        return run
+
     async def grade_becomes(
         self, parcel_id: str, letter: str, year: int | None = None, timeout: float = 30, output: str | None = None
     ) -> dict[str, Any]:

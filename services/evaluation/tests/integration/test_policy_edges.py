@@ -10,7 +10,7 @@ from typing import Any
 
 from evaluation.service_layer.publication import BEIJING
 from landgrade.testing import eventually, read_events, token
-from landgrade_events.evaluation import GRADES
+from landgrade_events.evaluation import GRADES_BULK
 
 CLOCK_AT = datetime(2026, 6, 15, 10, 0)  # Beijing: 2026 is the current year here
 PROBLEMS = "https://landgrade.example/problems/"
@@ -123,7 +123,7 @@ async def test_a_final_year_is_final_and_re_evaluation_corrects_it(service, infr
     listed = (await service.client.get("/v1/re-evaluations", params={"year": 2025}, headers=READ)).json()
     assert [r["id"] for r in listed["items"]] == [record["id"]] and listed["items"][0]["requested_at"]
 
-    [event] = await read_events(infra.bootstrap, GRADES, lambda e: e.subject == parcel and e.data.get("correction"))
+    [event] = await read_events(infra.bootstrap, GRADES_BULK, lambda e: e.subject == parcel and e.data.get("correction"))
     assert event.data["correction"]["replaces_grade"] == "A" and event.data["correction"]["reason"] == body["reason"]
     assert (event.data["grade"], event.data["status"], event.data["year"]) == ("D", "final", 2025)
 

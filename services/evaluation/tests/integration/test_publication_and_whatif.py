@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from evaluation.adapters.tables import current_grades, evaluations
 from evaluation.synthetic import build
 from landgrade.testing import eventually, read_events, token
-from landgrade_events.evaluation import GRADES
+from landgrade_events.evaluation import GRADES_BULK
 
 ADMIN, READ, HOLDER = token("admin"), token("grades:read"), token("objections:write", subject="holder-portal")
 
@@ -85,7 +85,7 @@ async def test_publication_objection_and_final_grades(service, infra) -> None:
     assert summary["by_status"] == {"final": summary["total"]} and summary["total"] >= 200
 
     events = await read_events(
-        infra.bootstrap, GRADES, lambda e: e.subject == target and e.data["status"] == "final", count=1
+        infra.bootstrap, GRADES_BULK, lambda e: e.subject == target and e.data["status"] == "final", count=1
     )
     assert events[0].data["grade"] == "A"
     late = await service.client.post(

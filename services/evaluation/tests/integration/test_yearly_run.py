@@ -11,22 +11,8 @@ from evaluation.adapters.tables import current_grades, evaluations, plumbing
 from evaluation.domain.grading import grade
 from evaluation.domain.rulesets import load_seed_ruleset
 from evaluation.synthetic import build
-from landgrade.testing import eventually, read_events, token
-from landgrade_events.evaluation import GRADES
-
-
-async def run_year(service, year: int, headers, **body) -> dict:  # type: ignore[no-untyped-def]
-    response = await service.client.post("/v1/evaluation-runs", json={"year": year, **body}, headers=headers)
-    assert response.status_code == 202, response.text
-    run_id = response.json()["id"]
-
-    async def finished() -> dict | None:
-        run = (await service.client.get(f"/v1/evaluation-runs/{run_id}", headers=headers)).json()
-        return run if run["state"] in ("draft", "failed") else None
-
-    run = await eventually(finished, timeout=120)
-    assert run["state"] == "draft", run
-    return run
+from landgrade.testing import read_events, token
+from landgrade_events.evaluation import GRADES_BULK
 
 
 async def test_yearly_run_over_10000_parcels_agrees_with_grade_parcel_by_parcel(service, infra) -> None:
@@ -37,7 +23,7 @@ async def test_yearly_run_over_10000_parcels_agrees_with_grade_parcel_by_parcel(
         await data.write(session)
 
     started = time.monotonic()
-    run = await run_year(service, year, admin)
+    run = await service.run_year(year, admin)
     elapsed = time.monotonic() - started
     assert elapsed < 60, f"the run took {elapsed:.1f}s"
     assert run["graded"] == run["total"] >= 10_000 and run["progress"] == 1.0
@@ -66,12 +52,12 @@ async def test_yearly_run_over_10000_parcels_agrees_with_grade_parcel_by_parcel(
     assert {r.grade for r in rows} == {"A", "B", "C", "D"}
 
     events = await read_events(
-        infra.bootstrap, GRADES, lambda e: e.data.get("run_id") == run["id"], count=run["changed"], timeout=120
+        infra.bootstrap, GRADES_BULK, lambda e: e.data.get("run_id") == run["id"], count=run["changed"], timeout=120
     )
     assert len(events) == run["changed"] >= 10_000
     assert len({e.subject for e in events}) == len(events)
 
-    again = await run_year(service, year, admin)
+    again = await service.run_year(year, admin)
     # Same facts, same grades: nothing to announce for these parcels. (The run covers the whole
     # year, and the consumer may meanwhile apply other suites' events from the shared topics, so
     # the count is taken over this test's parcels only.)
@@ -109,7 +95,7 @@ async def test_run_progress_and_errors_are_reported(service) -> None:
 
 async def test_a_finished_run_and_its_publication_show_in_the_metrics(service) -> None:
     admin = token("admin")
-    run = await run_year(service, 2024, admin)
+    run = await service.run_year(2024, admin)
 
     def state_of(metrics: str) -> str | None:
         prefix = f'yearly_run_state{{run_id="{run["id"]}",state="'
