@@ -22,7 +22,7 @@ from evaluation.adapters.grading_lock import ANY_YEAR
 from evaluation.domain.equity import adjacency, equity_linked
 from evaluation.domain.identifiers import NotYourParcel
 from evaluation.domain.projection import FindingRecord, LeaseRecord, ParcelRecord, ParcelSources, RevenueRecord
-from evaluation.domain.records import Current, Recorded
+from evaluation.domain.records import BulkEvent, Current, Recorded
 from evaluation.domain.ruleset import Ruleset
 from evaluation.domain.ruleset_codec import ruleset_to_dict, with_changes
 from evaluation.domain.rulesets import load_seed_ruleset
@@ -127,6 +127,7 @@ class FakeGrades:
         self.evaluations: list[Recorded] = []
         self.currents: dict[tuple[str, int], Current] = {}
         self.bulk_events: list[dict[str, Any]] = []
+        self.withdrawn: list[str] = []
 
     async def current(self, parcel_id: str, year: int) -> Current | None:
         return self.currents.get((parcel_id, year))
@@ -140,10 +141,11 @@ class FakeGrades:
     async def years_of(self, parcel_id: str) -> dict[int, str]:
         return {y: c.status for (p, y), c in self.currents.items() if p == parcel_id}
 
-    async def record_many(self, recorded: list[Recorded]) -> None:
+    async def record_many(self, recorded: list[Recorded], bulk_events: dict[str, BulkEvent] | None = None) -> None:
         for r in recorded:
             self.evaluations.append(r)
-            self.currents[(r.evaluation.parcel_id, r.evaluation.year)] = r.as_current()
+            self.currents[(r.evaluation.parcel_id, r.evaluation.year)] = replace(
+                r.as_current(), bulk_event=(bulk_events or {}).get(r.id))
 
     async def touch_parcel(self, parcel_id: str, year: int, street: str, holder_uscc: str) -> None:
         self.currents[(parcel_id, year)] = replace(self.currents[(parcel_id, year)], street=street,
@@ -152,9 +154,11 @@ class FakeGrades:
     async def copy_evaluations(self, recorded: list[Recorded]) -> None:
         self.evaluations += recorded
 
-    async def replace_current(self, recorded: list[Recorded]) -> None:
+    async def replace_current(self, recorded: list[Recorded], bulk_events: dict[str, BulkEvent]) -> None:
         for r in recorded:
-            self.currents[(r.evaluation.parcel_id, r.evaluation.year)] = r.as_current()
+            key = (r.evaluation.parcel_id, r.evaluation.year)
+            kept = self.currents[key].bulk_event if key in self.currents else None
+            self.currents[key] = replace(r.as_current(), bulk_event=bulk_events.get(r.id, kept))
 
     def _row(self, r: Recorded) -> Any:
         row = evaluation_row(r)
@@ -165,23 +169,30 @@ class FakeGrades:
         found = [r for r in self.evaluations if current and r.id == current.evaluation_id]
         return self._row(found[0]) if found else None
 
-    async def make_year_final(self, year: int) -> list[Any]:
-        ids = set()
+    async def make_year_final(self, year: int) -> list[tuple[str, Any]]:
+        ids = {}
         for key, c in list(self.currents.items()):
             if key[1] == year:
-                self.currents[key] = replace(c, status="final")
-                ids.add(c.evaluation_id)
+                ids[c.evaluation_id] = f"bulk-{c.evaluation_id}"
+                self.currents[key] = replace(c, status="final",
+                                             bulk_event=BulkEvent(ids[c.evaluation_id], c.evaluation_id, "final"))
         self.evaluations = [replace(r, status="final") if r.id in ids else r for r in self.evaluations]
-        return [self._row(r) for r in self.evaluations if r.id in ids]
+        return [(ids[r.id], self._row(r)) for r in self.evaluations if r.id in ids]
 
     async def final_for_year(self, year: int) -> dict[str, Current]:
         return {r.evaluation.parcel_id: replace(r.as_current(), status="final") for r in self.evaluations
                 if r.evaluation.year == year and r.status == "final"}
 
-    async def add_grade_events(self, documents: Any) -> int:
-        added = list(documents)
+    async def add_grade_events(self, events: Any) -> int:
+        added = [document for _, document in events]
         self.bulk_events += added
         return len(added)
+
+    async def evaluations_by_id(self, ids: Any) -> dict[str, Any]:
+        return {r.id: self._row(r) for r in self.evaluations if r.id in set(ids)}
+
+    async def withdraw_bulk_events(self, event_ids: list[str]) -> None:
+        self.withdrawn += event_ids
 
 
 class FakeRulesets:
@@ -282,9 +293,9 @@ class FakeOutbox:
     def __init__(self) -> None:
         self.written = asyncio.Event()
 
-    def row(self, data: EventData) -> dict[str, Any]:
+    def row(self, data: EventData, event_id: str | None = None, bulk: bool = False) -> dict[str, Any]:
         self.written.set()
-        return {"event": data}
+        return {"event": data, "event_id": event_id, "bulk": bulk}
 
 
 class FakeMonitoring:
