@@ -23,7 +23,7 @@ SERVICES = {"parcel-registry": "parcel_registry", "evaluation": "evaluation",
 # What each bulk topic (`EventData.BULK_TOPIC`) carries, for its channel's description.
 BULK_LANES = {
     GRADES_BULK: "whole-year writes of grades (a yearly run, a year's publication and finalisation, the "
-                 "re-evaluation of a final year), one event per parcel",
+                 "re-evaluation of a final year), one event per parcel, and a year's publication behind them",
 }
 
 
@@ -48,12 +48,13 @@ def event_schema(model: type[EventData]) -> dict[str, Any]:
             "x-topic": model.TOPIC, **bulk, **schema}
 
 
-def bulk_lane_descriptions(model: type[EventData], topic: str, bulk_topic: str) -> tuple[str, str]:
+def bulk_lane_descriptions(models: list[type[EventData]], topic: str, bulk_topic: str) -> tuple[str, str]:
     """The descriptions of a live channel and of its bulk lane: what the lane carries and the rule
     for subscribers (read both, apply an event id once)."""
-    live = (f"Whole-year writes of {model.__name__} go on `{bulk_topic}` instead. A subscriber reads both "
-            f"topics and applies an event id once (see that channel).")
-    bulk = (f"The bulk lane of `{topic}`: {BULK_LANES[bulk_topic]}. {model.__name__} as on `{topic}`, same schema, "
+    names = ", ".join(model.__name__ for model in models)
+    live = (f"Whole-year writes ({names}) go on `{bulk_topic}` instead. A subscriber reads both topics and "
+            f"applies an event id once (see that channel).")
+    bulk = (f"The bulk lane of `{topic}`: {BULK_LANES[bulk_topic]}. {names} as on `{topic}`, same schemas, "
             f"published apart so that a year's backlog never delays a live event. A subscriber reads both topics, "
             f"each in a consumer group of its own, and applies an event id once, on whichever lane delivers it "
             f"first: to keep a parcel's order, an event of this lane is sent again on `{topic}` (same CloudEvent "
@@ -62,11 +63,9 @@ def bulk_lane_descriptions(model: type[EventData], topic: str, bulk_topic: str) 
     return live, bulk
 
 
-def _channel(channels: dict[str, Any], address: str, description: str) -> dict[str, Any]:
+def _channel(channels: dict[str, Any], address: str) -> dict[str, Any]:
     """The messages of the channel at `address`, made on first use."""
     channel = channels.setdefault(address, {"address": address})
-    if description:
-        channel["description"] = description
     messages: dict[str, Any] = channel.setdefault("messages", {})
     return messages
 
@@ -89,10 +88,13 @@ def asyncapi(events: list[type[EventData]]) -> dict[str, Any]:
                                       "data": {"$ref": f"./events/{model.TYPE}.schema.json"}}}]},
             "bindings": {"kafka": {"key": {"type": "string", "description": "aggregate id (subject)"}}},
         }
-        live, bulk = bulk_lane_descriptions(model, model.TOPIC, model.BULK_TOPIC) if model.BULK_TOPIC else ("", "")
-        _channel(channels, model.TOPIC, live)[name] = {"$ref": f"#/components/messages/{name}"}
+        _channel(channels, model.TOPIC)[name] = {"$ref": f"#/components/messages/{name}"}
         if model.BULK_TOPIC:
-            _channel(channels, model.BULK_TOPIC, bulk)[name] = {"$ref": f"#/components/messages/{name}"}
+            _channel(channels, model.BULK_TOPIC)[name] = {"$ref": f"#/components/messages/{name}"}
+    for bulk_topic in sorted({model.BULK_TOPIC for model in events if model.BULK_TOPIC}):
+        lane = [model for model in events if model.BULK_TOPIC == bulk_topic]
+        live, bulk = bulk_lane_descriptions(lane, lane[0].TOPIC, bulk_topic)
+        channels[lane[0].TOPIC]["description"], channels[bulk_topic]["description"] = live, bulk
     for topic in channels:
         operations[f"publish:{topic}"] = {"action": "send", "channel": {"$ref": f"#/channels/{topic}"}}
     return {

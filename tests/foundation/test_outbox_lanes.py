@@ -85,3 +85,18 @@ async def test_the_live_lane_claims_through_an_index_a_bulk_backlog_is_not_in(ma
     await harness.plumbing.db.dispose()
 
 
+
+
+async def test_an_event_re_sent_by_two_writers_at_once_is_written_once(make_settings: Any) -> None:
+    harness, Lanes = await _ready(make_settings)
+    outbox = harness.plumbing.outbox
+    first = outbox.row(Lanes(key_="k1", n=1))
+    await _write(harness, [first])
+    again, other = outbox.row(Lanes(key_="k1", n=1), first["event_id"]), outbox.row(Lanes(key_="k1", n=2))
+    async with harness.plumbing.db.transaction() as session:
+        await outbox.add_rows(session, [again, other], once=True)
+    t = harness.plumbing.tables.outbox
+    async with harness.plumbing.db.sessions() as session:
+        ids = (await session.execute(select(t.c.event_id).order_by(t.c.id))).scalars().all()
+    assert ids == [first["event_id"], other["event_id"]]
+    await harness.plumbing.db.dispose()

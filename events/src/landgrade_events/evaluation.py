@@ -95,6 +95,8 @@ class YearPublished(EventData):
     this type, as they skip any type they do not know."""
     TYPE: ClassVar[str] = "landgrade.evaluation.year_published.v1"
     TOPIC: ClassVar[str] = GRADES
+    # Sent by the bulk lane, behind the year's grades in evaluation's outbox.
+    BULK_TOPIC: ClassVar[str | None] = GRADES_BULK
     run_id: str
     year: int
     ruleset_id: str

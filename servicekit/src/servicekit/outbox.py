@@ -130,15 +130,21 @@ class Outbox:
         await self.add_rows(session, rows)
         return [r["event_id"] for r in rows]
 
-    async def add_rows(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-        """Rows made with `row` (each under its own trace), written in one statement."""
+    async def add_rows(self, session: AsyncSession, rows: list[dict[str, Any]], *, once: bool = False) -> None:
+        """Rows made with `row` (each under its own trace), written in one statement. `once`: rows
+        that may re-send an event another transaction is re-sending at the same moment; one whose
+        id is already in the outbox is left out (the event goes once)."""
         if rows:
-            await session.execute(self._insert, column_arrays(
+            await session.execute(self._insert_once if once else self._insert, column_arrays(
                 ({**r, "headers": orjson.dumps(r["headers"]).decode()} for r in rows), _ROW_COLUMNS))
 
     @functools.cached_property
     def _insert(self) -> Any:
         return unnest_insert(self.table.name, _ROW_COLUMNS)
+
+    @functools.cached_property
+    def _insert_once(self) -> Any:
+        return unnest_insert(self.table.name, _ROW_COLUMNS, "ON CONFLICT (event_id) DO NOTHING")
 
 
 _ROW_COLUMNS = (("event_id", "uuid"), ("topic", "text"), ("key", "text"), ("payload", "bytea"), ("headers", "jsonb"),

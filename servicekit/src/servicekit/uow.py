@@ -81,9 +81,10 @@ class UnitOfWork:
         """Writes events to the outbox in this transaction; the relay publishes them after commit."""
         return await self.storage.outbox.add(self.session, *events)
 
-    async def emit_rows(self, rows: list[dict[str, Any]]) -> None:
-        """Outbox rows made with `Outbox.row` (one trace each), in one statement."""
-        await self.storage.outbox.add_rows(self.session, rows)
+    async def emit_rows(self, rows: list[dict[str, Any]], *, once: bool = False) -> None:
+        """Outbox rows made with `Outbox.row` (one trace each), in one statement (`once`: see
+        `Outbox.add_rows`)."""
+        await self.storage.outbox.add_rows(self.session, rows, once=once)
 
     async def replayed(self, request: IdempotentRequest | None) -> tuple[int, Any] | None:
         """The stored answer to an earlier request with this Idempotency-Key, if any (409 when the

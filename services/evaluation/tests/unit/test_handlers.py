@@ -175,7 +175,7 @@ class FakeGrades:
             if key[1] == year:
                 ids[c.evaluation_id] = f"bulk-{c.evaluation_id}"
                 self.currents[key] = replace(c, status="final",
-                                             bulk_event=BulkEvent(ids[c.evaluation_id], c.evaluation_id, "final"))
+                                             bulk_event=BulkEvent(ids[c.evaluation_id], c.evaluation_id))
         self.evaluations = [replace(r, status="final") if r.id in ids else r for r in self.evaluations]
         return [(ids[r.id], self._row(r)) for r in self.evaluations if r.id in ids]
 
@@ -393,6 +393,7 @@ class FakeUnitOfWork:
         self.clock = lambda: NOW
         self.calendar = OfficialCalendar()
         self.events: list[EventData] = []
+        self.bulk_lane: list[EventData] = []  # of the events, those sent by the outbox's bulk lane
         self.keys: dict[tuple[str, str], tuple[str, int, Any]] = {}
         self.committed = 0
 
@@ -407,8 +408,9 @@ class FakeUnitOfWork:
         self.events += events
         return [str(i) for i in range(len(events))]
 
-    async def emit_rows(self, rows: list[dict[str, Any]]) -> None:
+    async def emit_rows(self, rows: list[dict[str, Any]], *, once: bool = False) -> None:
         self.events += [r["event"] for r in rows]
+        self.bulk_lane += [r["event"] for r in rows if r["bulk"]]
 
     async def replayed(self, request: IdempotentRequest | None) -> tuple[int, Any] | None:
         if request is None or (request.principal, request.key) not in self.keys:
@@ -648,6 +650,7 @@ async def test_publication_then_finalisation_after_the_window() -> None:
     run_id = await _published(uow)
     # The opened window is announced once, with its last day, for the credit ledger to tell holders.
     [announced] = [e for e in uow.events if isinstance(e, YearPublished)]
+    assert announced in uow.bulk_lane  # behind the year's grades, which took the bulk lane
     run = uow.runs.runs[run_id]
     assert (announced.run_id, announced.year, announced.objection_window_days) == (run_id, 2025, 5)
     assert (announced.objection_last_day, announced.objection_deadline) == (run["objection_last_day"],

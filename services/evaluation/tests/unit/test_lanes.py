@@ -27,11 +27,18 @@ def _current(evaluation_id: str, bulk: BulkEvent | None) -> Current:
 
 
 def test_a_live_grading_after_a_bulk_event_resends_it_first_then_goes_live(make_facts, etown) -> None:
-    yearly = BulkEvent("bulk-1", "e-run", "provisional")
+    yearly = BulkEvent("bulk-1", "e-run")
     first, second = _recorded(make_facts, etown, "e-2"), _recorded(make_facts, etown, "e-3")
     routes = route([(first, _current("e-run", yearly)), (second, None)], _ids())
     assert [(r.bulk, r.resend) for r in routes] == [(False, yearly), (False, None)]
     assert routes[0].bulk_event is None  # the parcel-year forgets it: it has been re-sent
+
+
+def test_a_bulk_event_a_later_run_left_standing_is_re_sent_as_it_was(make_facts, etown) -> None:
+    # A later run found nothing changed: a new current evaluation, no event; the run's is the latest.
+    standing = BulkEvent("bulk-1", "e-run-1")
+    [taken] = route([(_recorded(make_facts, etown, "e-2"), _current("e-run-2", standing))], _ids())
+    assert (taken.bulk, taken.resend) == (False, standing)
 
 
 def test_without_a_bulk_event_a_live_grading_goes_live_alone(make_facts, etown) -> None:
@@ -40,21 +47,17 @@ def test_without_a_bulk_event_a_live_grading_goes_live_alone(make_facts, etown) 
     assert [(r.bulk, r.resend) for r in routes] == [(False, None), (False, None)]
 
 
-def test_a_bulk_event_that_no_longer_announces_the_current_grade_is_followed_by_the_bulk_lane(
-        make_facts, etown) -> None:
-    # A later run found nothing changed: the current evaluation replaced the announced one silently.
-    stale = BulkEvent("bulk-1", "e-run-1", "provisional")
-    routes = route([(_recorded(make_facts, etown, "e-2"), _current("e-run-2", stale)),
-                    (_recorded(make_facts, etown, "e-3"), None)], _ids())
+def test_a_bulk_event_that_cannot_be_re_sent_is_followed_by_the_bulk_lane(make_facts, etown) -> None:
+    corrected = BulkEvent("bulk-2", None)  # a re-evaluation's: its correction is not stored
+    routes = route([(_recorded(make_facts, etown, "e-4"), _current("e-4", corrected)),
+                    (_recorded(make_facts, etown, "e-5"), None)], _ids())
     assert [(r.bulk, r.resend) for r in routes] == [(True, None), (True, None)]
-    # Each becomes the parcel-year's bulk event in turn; a correction's cannot be re-sent either.
-    assert routes[1].bulk_event == BulkEvent(routes[1].event_id, "e-3", "provisional")
-    corrected = BulkEvent("bulk-2", None, "final")
-    assert route([(_recorded(make_facts, etown, "e-4"), _current("e-4", corrected))], _ids())[0].bulk
+    # Each becomes the parcel-year's bulk event in turn; the second follows the first, unsent yet.
+    assert routes[1].bulk_event == BulkEvent(routes[1].event_id, "e-5")
 
 
 def test_parcel_years_are_routed_apart(make_facts, etown) -> None:
-    yearly = BulkEvent("bulk-1", "e-run", "provisional")
+    yearly = BulkEvent("bulk-1", "e-run")
     other_year = _recorded(make_facts, etown, "e-5", year=2024)
     routes = route([(_recorded(make_facts, etown, "e-2"), _current("e-run", yearly)), (other_year, None)], _ids())
     assert routes[0].resend == yearly and routes[1].resend is None and not routes[1].bulk

@@ -106,7 +106,7 @@ def _current_row(r: Recorded, bulk: BulkEvent | None = None) -> dict[str, Any]:
 def _current(r: Any) -> Current:
     """A current grade from its row: parcel id, evaluation id, grade, status, fingerprint, street,
     holder, ruleset, bulk event id, the evaluation that event announced."""
-    bulk = BulkEvent(r[8], r[9], r[3]) if r[8] is not None else None
+    bulk = BulkEvent(r[8], r[9]) if r[8] is not None else None
     return Current(r[1], r[2], r[3], r[4], r[5], r[6], r[7], bulk)
 
 
@@ -274,7 +274,9 @@ class GradeRepository:
         id is written once). One the relay is publishing right now goes out on both lanes."""
         t = self.outbox.table
         if event_ids:
-            await self.session.execute(delete(t).where(t.c.event_id.in_(event_ids), t.c.bulk))
+            # Locked in id order, as the relay's claim locks them: never each waiting for the other.
+            held = select(t.c.id).where(t.c.event_id.in_(event_ids), t.c.bulk).order_by(t.c.id).with_for_update()
+            await self.session.execute(delete(t).where(t.c.id.in_(held.scalar_subquery())))
 
     async def add_grade_events(self, events: Iterable[tuple[str, dict[str, Any]]]) -> int:
         """Many grade events of a whole-year write (a yearly run, a finalisation, a re-evaluation),

@@ -13,12 +13,13 @@ from evaluation.domain.facts import ParcelFacts
 @dataclass(frozen=True)
 class BulkEvent:
     """The grade event a whole-year write last sent for a parcel-year by the bulk lane (`lanes`):
-    its id, the evaluation it announced and the status it announced it with. `evaluation_id` is
-    None when the event carried more than the stored evaluation (a correction): it cannot be re-sent."""
+    its id and the evaluation it announced, which it is re-sent from (status included: the stored
+    evaluation's status is the one announced, a finalisation announcing it anew). `evaluation_id`
+    is None when the event carried more than the stored evaluation (a correction): it cannot be
+    re-sent."""
 
     event_id: str
     evaluation_id: str | None
-    status: str
 
 
 @dataclass(frozen=True)

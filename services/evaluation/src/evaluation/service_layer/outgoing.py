@@ -77,7 +77,8 @@ async def write_live_grades(uow: EvaluationUnitOfWork,
     for taken, (_, _, received) in zip(routes, gradings, strict=True):
         with received.traced() if received is not None else nullcontext():
             if taken.resend is not None and taken.resend.evaluation_id is not None:
-                again = document_from_row(stored[taken.resend.evaluation_id], taken.resend.status)
+                row = stored[taken.resend.evaluation_id]
+                again = document_from_row(row, row.status)
                 rows.append(outbox.row(ParcelGraded.model_validate(again), taken.resend.event_id))
             rows.append(outbox.row(grade_event(taken.recorded), taken.event_id, bulk=taken.bulk))
-    await uow.emit_rows(rows)
+    await uow.emit_rows(rows, once=True)  # two gradings at once may both re-send one bulk event

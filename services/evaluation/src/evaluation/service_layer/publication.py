@@ -84,10 +84,12 @@ async def publish(uow: EvaluationUnitOfWork, run_id: str, window_days: int | Non
         last_day, deadline = objection_deadline(published, window_days, uow.calendar)
         await uow.runs.change(run_id, state="published", published_at=published, objection_deadline=deadline,
                               objection_window_days=window_days, objection_last_day=last_day)
-        # With the state change: holders are told of the window the moment it opens, never twice.
-        await uow.emit(YearPublished(run_id=run_id, year=run["year"], ruleset_id=ruleset.id, published_at=published,
-                                     objection_window_days=window_days, objection_last_day=last_day,
-                                     objection_deadline=deadline))
+        # With the state change: holders are told of the window the moment it opens, never twice;
+        # by the bulk lane, which the year's grades took before it.
+        announced = YearPublished(run_id=run_id, year=run["year"], ruleset_id=ruleset.id, published_at=published,
+                                  objection_window_days=window_days, objection_last_day=last_day,
+                                  objection_deadline=deadline)
+        await uow.emit_rows([uow.storage.outbox.row(announced, bulk=True)])
         return await uow.runs.get(run_id) or {}
 
 

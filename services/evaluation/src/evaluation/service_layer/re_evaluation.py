@@ -69,7 +69,7 @@ async def re_evaluate(uow: EvaluationUnitOfWork, year: int, reason: str, request
                                     replaced.grade if replaced else None, reason)
             corrected.append(replace(outcome.recorded(now, status="final"), correction=correction))
         # Not to be re-sent from the stored evaluation, which does not keep the correction.
-        announced = {r.id: BulkEvent(new_id(), None, r.status) for r in corrected}
+        announced = {r.id: BulkEvent(new_id(), None) for r in corrected}
         await uow.grades.record_many(corrected, announced)
         await uow.grades.add_grade_events((announced[r.id].event_id, grade_document(r)) for r in corrected)
         changes = [{"parcel_id": r.evaluation.parcel_id, "from": r.previous_grade, "to": r.evaluation.grade.value,

@@ -210,7 +210,7 @@ async def _write_chunk(uow: EvaluationUnitOfWork, graded: list[tuple[Recorded, b
     """One chunk's evaluations, which become its parcels' current grades, and the grade events of
     those whose grade or reasons changed."""
     recorded = [r for r, _ in graded]
-    announced = {r.id: BulkEvent(new_id(), r.id, r.status) for r, new in graded if new}
+    announced = {r.id: BulkEvent(new_id(), r.id) for r, new in graded if new}
     await uow.grades.copy_evaluations(recorded)
     await uow.grades.replace_current(recorded, announced)
     await uow.grades.add_grade_events((announced[r.id].event_id, grade_document(r)) for r, new in graded if new)
