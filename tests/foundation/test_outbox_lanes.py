@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.dialects import postgresql
 
 from landgrade.testing import read_events
@@ -85,6 +85,43 @@ async def test_the_live_lane_claims_through_an_index_a_bulk_backlog_is_not_in(ma
     await harness.plumbing.db.dispose()
 
 
+async def test_the_bulk_lane_is_not_claimed_while_a_bulk_write_is_open(make_settings: Any, infra: Any) -> None:
+    """A yearly run's uncommitted rows lie in the claim's index beyond the floor: a claim would walk
+    every one of them and find nothing. Committed rows before them still go out; theirs after it."""
+    harness, Lanes = await _ready(make_settings)
+    outbox = harness.plumbing.outbox
+    await _write(harness, [outbox.row(Lanes(key_="k1", n=n), bulk=True) for n in range(700)])  # committed
+    relay = harness.plumbing.relay(bulk_lane=True)
+    live, bulk = relay.lanes
+    claims: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FOR UPDATE" in statement and "AND outbox.bulk AND" in statement:  # the bulk lane's claim
+            claims.append(statement)
+
+    event.listen(harness.plumbing.db.engine.sync_engine, "before_cursor_execute", note)
+    await relay.start_floor()
+    producer = relay.producer_factory()
+    await producer.start()
+    try:
+        async with harness.plumbing.db.transaction() as writer:  # the run: open while the relay works
+            await outbox.add_rows(writer, [outbox.row(Lanes(key_="k1", n=1000 + n), bulk=True) for n in range(3_000)])
+            assert await relay.publish_batch(producer, bulk) == 500  # committed before the run: out
+            assert await relay.publish_batch(producer, bulk) == 200  # short: walked past the run once
+            walked = len(claims)
+            for _ in range(3):
+                assert await relay.publish_batch(producer, bulk) == 0
+                assert await relay.publish_batch(producer, live) == 0
+            assert len(claims) == walked == 2
+        while await relay.publish_batch(producer, bulk):  # the run committed: its rows go out
+            pass
+        assert await _left(harness, bulk=True) == 0
+    finally:
+        await producer.stop()
+        event.remove(harness.plumbing.db.engine.sync_engine, "before_cursor_execute", note)
+    events = await read_events(infra.bootstrap, f"{harness.topic}.bulk", lambda e: True, count=3_700)
+    assert [e.data["n"] for e in events] == [*range(700), *range(1000, 4000)]
+    await harness.plumbing.db.dispose()
 
 
 async def test_an_event_re_sent_by_two_writers_at_once_is_written_once(make_settings: Any) -> None:

@@ -13,6 +13,11 @@ claimed apart from the others, and the relay takes a batch of the live lane befo
 the bulk lane, so an event written behind a million bulk rows waits for one bulk batch, not for
 the million. Each lane keeps id order within itself, and its rows go to topics of their own: per
 key and topic, order is as before. A relay without a bulk lane claims every row as one lane.
+A transaction writing bulk rows holds `BULK_WRITE_LOCK_ID` shared until it ends; once the bulk
+lane has been drained, the relay does not claim it again while any such transaction is open. Its
+uncommitted rows lie in the claim's index beyond the floor, invisible but visited: a claim per idle
+second during a yearly run walked all the rows written so far, PostgreSQL's cost of a run growing
+with the square of its size. Rows committed meanwhile by a short bulk write wait for the long one.
 
 The role is a lease, not a lock held for ever: the lock's session and every publishing transaction
 carry `statement_timeout` and `idle_in_transaction_session_timeout` = the lease (`LEASE_TIMEOUTS`),
@@ -73,6 +78,11 @@ from servicekit.telemetry import Publishing
 from servicekit.tracing import current_traceparent, new_traceparent
 
 RELAY_LOCK_ID = 0x6C67_6F75  # one advisory-lock key per database: each service has its own database
+BULK_WRITE_LOCK_ID = 0x6C67_6F62  # held shared by every transaction that writes bulk rows
+_TAKE_BULK_WRITE = text(f"SELECT pg_advisory_xact_lock_shared({BULK_WRITE_LOCK_ID})")
+# True while a bulk write is open: taking the key exclusively fails (taken, it is let go at once).
+_BULK_WRITE_OPEN = text(f"SELECT CASE WHEN pg_try_advisory_lock({BULK_WRITE_LOCK_ID}) "
+                        f"THEN NOT pg_advisory_unlock({BULK_WRITE_LOCK_ID}) ELSE true END")
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -135,8 +145,16 @@ class Outbox:
         that may re-send an event another transaction is re-sending at the same moment; one whose
         id is already in the outbox is left out (the event goes once)."""
         if rows:
+            if any(r["bulk"] for r in rows):
+                await self.writing_bulk(session)
             await session.execute(self._insert_once if once else self._insert, column_arrays(
                 ({**r, "headers": orjson.dumps(r["headers"]).decode()} for r in rows), _ROW_COLUMNS))
+
+    @staticmethod
+    async def writing_bulk(session: AsyncSession) -> None:
+        """Before a transaction writes bulk rows (by `add_rows`, or by COPY): the relay leaves the
+        bulk lane alone until it ends (see the module docstring)."""
+        await session.execute(_TAKE_BULK_WRITE)
 
     @functools.cached_property
     def _insert(self) -> Any:
@@ -251,6 +269,8 @@ class OutboxRelay:
 
     async def start_floor(self) -> None:
         """A new holder claims from the start of the table until its first fence clears."""
+        for lane in self.lanes:
+            lane.drained = False
         async with self.db.sessions() as session:
             enabled = [await lane.floor.start(session) for lane in self.lanes]
             if not all(enabled):
@@ -298,7 +318,10 @@ class OutboxRelay:
         async with self.db.transaction() as session:
             # A transaction a frozen holder left ends with the lease, releasing its rows.
             await session.execute(_PUBLISHING_SETTINGS, {"app": PUBLISHING_APPLICATION, "lease": str(self.lease_ms)})
+            if lane.bulk and lane.drained and await session.scalar(_BULK_WRITE_OPEN):
+                return 0  # nothing committed is waiting; what a bulk write adds shows when it ends
             rows = (await session.execute(lane.claim_statement, {"floor": lane.floor.value})).all()
+            lane.drained = len(rows) < lane.batch_size
             lane.floor.claimed(rows[0].id if rows else None)
             if not rows:
                 return 0
@@ -337,6 +360,8 @@ class _Lane:
     def __init__(self, table: Table, batch_size: int, bulk: bool | None) -> None:
         self.table, self.batch_size, self.bulk = table, batch_size, bulk
         self.floor = Floor(table)
+        # The last claim came back short: every committed row of the lane was claimed.
+        self.drained = False
 
     @functools.cached_property
     def claim_statement(self) -> Any:

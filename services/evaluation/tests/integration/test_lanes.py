@@ -13,6 +13,7 @@ from evaluation.service_layer.publication import BEIJING
 from evaluation.synthetic import build
 from landgrade.testing import read_events, token
 from landgrade_events.evaluation import GRADES, GRADES_BULK, ParcelGraded
+from servicekit.outbox import BULK_WRITE_LOCK_ID
 
 YEAR = 2023  # never made final by another test (a final year takes no run)
 
@@ -54,3 +55,25 @@ async def test_a_live_grading_after_a_yearly_run_is_preceded_on_the_live_lane_by
         left = await session.scalar(select(func.count()).select_from(plumbing.outbox)
                                     .where(plumbing.outbox.c.key == parcel, plumbing.outbox.c.bulk))
     assert left == 0  # the run's event went out once on the bulk lane; nothing of it waits there
+
+
+class _RolledBack(Exception):
+    pass
+
+
+async def test_a_whole_year_write_keeps_the_relay_off_the_bulk_lane_until_it_ends(service) -> None:
+    """Its COPYed rows are invisible to the relay until it commits: claiming meanwhile would only
+    walk past them (see servicekit.outbox)."""
+    async def bulk_write_open() -> bool:
+        async with service.ctx.storage.db.sessions() as session:
+            return not await session.scalar(select(func.pg_try_advisory_xact_lock(BULK_WRITE_LOCK_ID)))
+
+    assert not await bulk_write_open()
+    try:
+        async with service.ctx.uow() as uow:
+            await uow.grades.add_grade_events([(str(uuid.uuid4()), {"parcel_id": "P-lane-lock", "year": YEAR})])
+            assert await bulk_write_open()
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    assert not await bulk_write_open()

@@ -290,6 +290,7 @@ class GradeRepository:
             records.append((event_id, GRADES_BULK, document["parcel_id"], payload, headers, True))
         if not records:
             return 0
+        await self.outbox.writing_bulk(self.session)
         raw = await self._driver()
         await raw.copy_records_to_table(self.outbox.table.name, records=records, columns=OUTBOX_COLUMNS)
         # The relay is not woken here: these rows are invisible to it until the (long) transaction
