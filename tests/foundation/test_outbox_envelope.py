@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import orjson
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import MetaData
 
 from landgrade_events.registry import FilingAccepted, SuspectedOccupant
 from servicekit.events import CloudEvent, EventData, envelope_bytes, utc_text
-from servicekit.outbox import Outbox, outbox_table
+from servicekit.outbox import Outbox, _published_prefix, outbox_table
 from servicekit.tracing import current_traceparent, trace_id
 
 EVENTS: list[EventData] = [
@@ -57,3 +58,12 @@ def test_an_outbox_row_is_the_wrapped_event_under_its_own_span(event: EventData)
         assert trace_id(row["headers"]["traceparent"]) == trace_id(parent)
         assert orjson.loads(row["payload"])["time"].endswith("Z")
     assert rows[0]["headers"] != rows[1]["headers"]
+
+
+def test_a_batch_is_deleted_only_up_to_its_first_unsent_row() -> None:
+    """Rows after a failed one stay, so the retry re-sends them in their order after it."""
+    rows = [SimpleNamespace(id=n) for n in (11, 12, 13, 14)]
+    refused = RuntimeError("broker refused the batch")
+    assert _published_prefix(rows, ["ok"] * 4) == ([11, 12, 13, 14], None)
+    assert _published_prefix(rows, ["ok", "ok", refused, "ok"]) == ([11, 12], (13, refused))
+    assert _published_prefix(rows, [refused] * 4) == ([], (11, refused))

@@ -395,15 +395,18 @@ async def _send_all(producer: AIOKafkaProducer, rows: Sequence[Any]) -> list[Any
     Building batches here instead of `producer.send` per record saves that call's per-record
     bookkeeping, the largest share of the relay's CPU."""
     spans = Publishing()
-    partitions = {topic: sorted(await producer.partitions_for(topic)) for topic in {row.topic for row in rows}}
+    partitions: dict[str, list[int]] = {}
     open_batches: dict[tuple[str, int], Any] = {}
     sent: dict[int, Any] = {}  # id(batch) -> its delivery future
     row_batches: list[Any] = []
     for row in rows:
-        headers = spans.headers(row.topic, orjson.loads(row.headers) if row.headers else {})
+        topic = row.topic
+        if (among := partitions.get(topic)) is None:
+            among = partitions[topic] = sorted(await producer.partitions_for(topic))
+        headers = spans.headers(topic, orjson.loads(row.headers) if row.headers else {})
         headers.append(_CONTENT_TYPE)
         key = row.key.encode()
-        tp = (row.topic, partition_for(key, partitions[row.topic]))
+        tp = (topic, partition_for(key, among))
         batch = open_batches.get(tp)
         if batch is None or batch.append(key=key, value=row.payload, timestamp=None, headers=headers) is None:
             if batch is not None:
@@ -426,12 +429,10 @@ async def _submit(producer: AIOKafkaProducer, batch: Any, tp: tuple[str, int]) -
 
 def _published_prefix(rows: Sequence[Any], results: list[Any]) -> tuple[list[int], tuple[int, Any] | None]:
     """Rows are marked only up to the first failure, so a retry re-sends in the original order."""
-    sent: list[int] = []
-    for row, result in zip(rows, results, strict=True):
+    for n, result in enumerate(results):
         if isinstance(result, BaseException):
-            return sent, (row.id, result)
-        sent.append(row.id)
-    return sent, None
+            return [row.id for row in rows[:n]], (rows[n].id, result)
+    return [row.id for row in rows], None
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
+import orjson
+
 from evaluation.adapters.grades_repository import envelope
 from evaluation.domain.facts import ContractBreach, HolderAttitude, Violation, ViolationKind
 from evaluation.domain.grading import grade
@@ -54,3 +56,19 @@ def test_the_first_reason_names_are_marked_deprecated_in_the_schema() -> None:
     schema = ParcelGraded.model_json_schema()["$defs"]["Reason"]["properties"]
     assert all(schema[old].get("deprecated") is True for old in ("clause", "text_zh", "text_en"))
     assert all("deprecated" not in schema[new] for new in ("clause_id", "zh", "en"))
+
+
+def test_a_yearly_run_stores_reasons_and_metrics_as_their_dicts_spell_them(make_facts, etown) -> None:
+    """The run's COPY writes `orjson.dumps(evaluation.reasons)` straight from the dataclasses; a
+    reader decodes rows with `Reason.from_dict`, so the two spellings must never part."""
+    samples = [make_facts(), make_facts(output_value=D("12345.67"), breaches=(ContractBreach("B-1"),)),
+               make_facts(violations=(Violation("F-1", ViolationKind.UNAUTHORISED_LEASE,
+                                                tenant_uscc="91110115MA00TENT2K",
+                                                holder_attitude=HolderAttitude.REFUSES_TO_CORRECT),))]
+    for facts in samples:
+        evaluation = grade(facts, etown)
+        assert any(r.grade is None for r in evaluation.reasons) or any(r.values for r in evaluation.reasons)
+        assert orjson.dumps(evaluation.reasons) == orjson.dumps([r.to_dict() for r in evaluation.reasons])
+        first = evaluation.metrics.to_dict()
+        first["area_ha"] = "changed by a caller"
+        assert evaluation.metrics.to_dict()["area_ha"] != "changed by a caller"  # each caller gets its own

@@ -69,7 +69,9 @@ async def test_healthz_answers_while_a_large_sheet_is_checked(client: httpx.Asyn
     assert refused["state"] == "failed" and refused["problems_total"] == 1
     assert (refused["problems"][0]["field"], refused["problems"][0]["column"]) == ("category", "类别")
     assert took > 1.0, "the sheet was checked too fast for this test to tell anything"
-    assert len(latencies) >= 3 and max(latencies) < 1.0, (took, latencies)
+    # A loop held for the whole check answers once, after about `took`. Bounded by a share of the
+    # check's own time, not by a clock alone: on a loaded machine both stretch together.
+    assert len(latencies) >= 3 and max(latencies) < max(1.0, took / 4), (took, latencies)
 
 
 async def test_healthz_answers_while_a_large_sheet_is_written(client: httpx.AsyncClient) -> None:
@@ -89,6 +91,7 @@ async def test_healthz_answers_while_a_large_sheet_is_written(client: httpx.Asyn
             await asyncio.sleep(0.02)
 
     prober = asyncio.create_task(probe())
+    started = time.perf_counter()
     sent = await client.post("/v1/parcels/import", content=data, headers=CSV)
     assert sent.status_code == 202, sent.text
     while True:
@@ -96,11 +99,12 @@ async def test_healthz_answers_while_a_large_sheet_is_written(client: httpx.Asyn
         if job["state"] in ("succeeded", "failed"):
             break
         await asyncio.sleep(0.1)
+    took = time.perf_counter() - started
     importing = False
     await prober
 
     assert job["state"] == "succeeded" and job["result"]["created"] == rows, job
-    assert len(latencies) >= 10 and max(latencies) < 0.5, sorted(latencies)[-5:]
+    assert len(latencies) >= 10 and max(latencies) < max(0.5, took / 8), (took, sorted(latencies)[-5:])
     listed = (await client.get("/v1/parcels", params={"limit": 1}, headers=token("registry:read"))).json()
     assert listed["total"] == rows
 

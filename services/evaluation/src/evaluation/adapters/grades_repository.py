@@ -186,13 +186,15 @@ class GradeRepository:
         if not recorded:
             return
         raw = await self._driver()
+        # orjson writes a `Reason` dataclass as `Reason.to_dict` spells it (same keys, same order,
+        # a grade as its letter), without building the dict first; a test holds the two equal.
         dumps = orjson.dumps
         rows = []
         for r in recorded:
             e = r.evaluation
             rows.append((
                 r.id, e.parcel_id, e.year, r.holder_uscc, r.street, e.grade.value, r.previous_grade, r.status,
-                dumps([x.to_dict() for x in e.reasons]).decode(), dumps(e.metrics.to_dict()).decode(),
+                dumps(e.reasons).decode(), dumps(e.metrics.to_dict()).decode(),
                 [f.value for f in e.flags], e.review_case_needed, e.fingerprint, e.ruleset_id, r.run_id,
                 r.trigger_event_id, r.objection_id, r.evaluated_at, r.re_evaluation_id,
             ))
