@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 from landgrade.testing import read_events
 from servicekit.kafka import ensure_topics
 from servicekit.migrations import ensure_database
-from servicekit.outbox import CLAIM_PLAN
+from servicekit.outbox import CLAIM_PLAN, SWEEP_PLAN
 from servicekit.settings import ServiceSettings
 from tests.foundation.relay_fixture import Harness, Ping, build_harness
 
@@ -136,4 +136,31 @@ async def test_an_event_re_sent_by_two_writers_at_once_is_written_once(make_sett
     async with harness.plumbing.db.sessions() as session:
         ids = (await session.execute(select(t.c.event_id).order_by(t.c.id))).scalars().all()
     assert ids == [first["event_id"], other["event_id"]]
+    await harness.plumbing.db.dispose()
+
+
+async def test_the_sweep_of_rows_marked_by_an_earlier_relay_reads_only_their_index(make_settings: Any) -> None:
+    """With no statistics on `published_at` yet (a fresh outbox, or one a million rows were just
+    committed to), the planner takes most rows for marked ones; a sequential scan of a yearly run's
+    million rows stopped the relay for seconds. The sweep runs once per role, through its index."""
+    harness, Lanes = await _ready(make_settings)
+    outbox = harness.plumbing.outbox
+    await _write(harness, [outbox.row(Lanes(key_=f"k{n}", n=n), bulk=True) for n in range(5_000)])
+    t = harness.plumbing.tables.outbox
+    async with harness.plumbing.db.transaction() as session:  # one row an earlier version marked
+        await session.execute(t.update().where(t.c.id == select(func.min(t.c.id)).scalar_subquery())
+                               .values(published_at=func.now()))
+    relay = harness.plumbing.relay(bulk_lane=True)
+    sql = str(relay.sweep_statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    async with harness.plumbing.db.transaction() as session:
+        await session.execute(SWEEP_PLAN)
+        raw = (await session.execute(text("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql))).scalar()
+        await session.rollback()  # EXPLAIN ANALYZE deleted it: the relay's own sweep does below
+    plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+    assert "ix_outbox_marked" in json.dumps(plan) and "Seq Scan" not in json.dumps(plan)
+    assert plan["Shared Hit Blocks"] + plan.get("Shared Read Blocks", 0) < 20  # not the 5,000 rows' pages
+
+    await relay.start_floor()
+    await relay.cleanup()
+    assert await _left(harness, bulk=True) == 4_999 and await relay.pending() == 4_999
     await harness.plumbing.db.dispose()
