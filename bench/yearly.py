@@ -105,6 +105,9 @@ async def one_size(infra: Infra, cfg: Config, size: int) -> dict[str, Any]:
         events_s = time.perf_counter() - waited
     finally:
         stack.stop()
+        # A size's million rows would otherwise be vacuumed beside the next size's run.
+        for stopped in stack.services.values():
+            infra.pg.drop_database(stopped.database)
     log(f"yearly: {size} parcels graded in {run_s:.2f}s (facts COPY {copy_s:.2f}s), events out in {events_s:.1f}s, "
         f"peak RSS {rss_peak / 2**20:.0f} MiB")
     return {"run_s": round(run_s, 3), "us_per_parcel": round(run_s / size * 1e6, 1), "facts_copy_s": round(copy_s, 3),
