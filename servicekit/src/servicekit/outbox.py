@@ -14,10 +14,10 @@ the bulk lane, so an event written behind a million bulk rows waits for one bulk
 the million. Each lane keeps id order within itself, and its rows go to topics of their own: per
 key and topic, order is as before. A relay without a bulk lane claims every row as one lane.
 A transaction writing bulk rows holds `BULK_WRITE_LOCK_ID` shared until it ends; once the bulk
-lane has been drained, the relay does not claim it again while any such transaction is open. Its
-uncommitted rows lie in the claim's index beyond the floor, invisible but visited: a claim per idle
-second during a yearly run walked all the rows written so far, PostgreSQL's cost of a run growing
-with the square of its size. Rows committed meanwhile by a short bulk write wait for the long one.
+lane has been drained, the relay does not claim it again while any such transaction is open. Such
+a transaction's uncommitted rows lie in the claim's index beyond the floor, invisible but visited:
+a claim each idle second would walk all the rows a yearly run has written so far, a cost that grows
+with the square of the run's size. Rows committed meanwhile by a short bulk write wait for the long one.
 
 The role is a lease, not a lock held for ever: the lock's session and every publishing transaction
 carry `statement_timeout` and `idle_in_transaction_session_timeout` = the lease (`LEASE_TIMEOUTS`),
@@ -340,9 +340,8 @@ class OutboxRelay:
         """Deletes rows a relay of an earlier version marked published instead of deleting them.
         Only the role's holder publishes and this version never marks, so such rows are a former
         holder's, all there when the role is taken: the sweep runs then, not on a timer. It reads
-        only `ix_outbox_marked` (empty unless such rows exist). Planned from statistics taken before
-        a yearly run committed a million rows, it was a sequential scan of all of them (6 s, each
-        page's hint bits set and logged) that stopped the relay every 30 s during the drain."""
+        only `ix_outbox_marked` (empty unless such rows exist), never the table: a scan of a yearly
+        run's million fresh rows holds the relay for seconds (each page's hint bits set and logged)."""
         async with self.db.transaction() as session:
             await session.execute(SWEEP_PLAN)
             await session.execute(self.sweep_statement)

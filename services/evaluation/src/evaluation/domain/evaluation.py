@@ -75,9 +75,8 @@ class Metrics:
 
     @cached_property
     def _text(self) -> dict[str, str]:
-        # Formatted once: a yearly run needs them twice per parcel (its row and its event), and
-        # formatting five decimals was a noticeable share of the run. Spelled out: the generic
-        # loop over the dataclass fields cost several times as much.
+        # Formatted once: a yearly run needs them twice per parcel (its row and its event).
+        # Spelled out: the generic loop over the dataclass fields costs several times as much.
         return {"area_ha": format(self.area_ha, "f"), "output_value": format(self.output_value, "f"),
                 "tax_paid": format(self.tax_paid, "f"), "output_per_ha": format(self.output_per_ha, "f"),
                 "tax_per_ha": format(self.tax_per_ha, "f")}
