@@ -81,4 +81,5 @@ async def write_live_grades(uow: EvaluationUnitOfWork,
                 again = document_from_row(row, row.status)
                 rows.append(outbox.row(ParcelGraded.model_validate(again), taken.resend.event_id))
             rows.append(outbox.row(grade_event(taken.recorded), taken.event_id, bulk=taken.bulk))
-    await uow.emit_rows(rows, once=True)  # two gradings at once may both re-send one bulk event
+    # Two gradings at once may both re-send one bulk event; without a re-send, a plain insert.
+    await uow.emit_rows(rows, once=bool(resent))
