@@ -291,21 +291,37 @@ async def create_specified_topics(bootstrap: str, timeout: float = 60.0) -> list
                 # Another client may have created one between the list and the create.
                 if code not in (0, TopicAlreadyExistsError.errno):
                     raise RuntimeError(f"creating topic {name} failed: error {code} {rest[-1] if rest else ''}")
-        await _until_led(admin, [spec.name for spec in production_topics()], timeout)
-        return [spec.name for spec in missing]
     finally:
         await admin.close()
+    await _until_led(bootstrap, [spec.name for spec in production_topics()], timeout)
+    return [spec.name for spec in missing]
 
 
-async def _until_led(admin: Any, names: list[str], timeout: float) -> None:
-    """Waits until every broker asked knows each topic and every partition has a leader: the
-    controller answers a creation before the brokers' metadata has it, and a service checking its
-    topics (or a test describing them) in between would find them missing."""
+async def described_by_each_broker(bootstrap: str, names: list[str]) -> dict[int, list[dict[str, Any]]]:
+    """Each broker's own metadata for the topics `names`, by node id. A metadata request goes to any
+    one broker, and brokers learn of a new topic from the controller at their own pace, so what
+    one broker says is not what every client will hear."""
+    from aiokafka.client import AIOKafkaClient
+    from aiokafka.protocol.metadata import MetadataRequest
+
+    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    await client.bootstrap()
+    try:
+        nodes = sorted(broker.nodeId for broker in client.cluster.brokers())
+        return {node: (await client.send(node, MetadataRequest(names))).to_object()["topics"] for node in nodes}
+    finally:
+        await client.close()
+
+
+async def _until_led(bootstrap: str, names: list[str], timeout: float) -> None:
+    """Waits until every broker knows each topic and every partition has a leader: the controller
+    answers a creation before the brokers' metadata has it, and a service checking its topics (or a
+    test describing them) would find them missing on a broker that is behind."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        described = await admin.describe_topics(names)
-        waiting = sorted(t["topic"] for t in described if t["error_code"] != 0 or not t["partitions"]
-                         or any(p["leader"] < 0 for p in t["partitions"]))
+        waiting = sorted({t["topic"] for described in (await described_by_each_broker(bootstrap, names)).values()
+                          for t in described if t["error_code"] != 0 or not t["partitions"]
+                          or any(p["leader"] < 0 for p in t["partitions"])})
         if not waiting:
             return
         if asyncio.get_running_loop().time() > deadline:

@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from landgrade.devstack.kafka import KafkaCluster, kafka_nodes, local_kafka, tools_bin
+from landgrade.devstack.kafka import KafkaCluster, described_by_each_broker, kafka_nodes, local_kafka, tools_bin
 from landgrade_events.topics import TopicSpec, production_topics
 
 pytestmark = pytest.mark.infra
@@ -53,6 +53,13 @@ def test_cluster_topics_are_the_specification(kafka_cluster: KafkaCluster) -> No
     found = asyncio.run(described(kafka_cluster.bootstrap_servers, [t.name for t in spec]))
     assert sorted(found.values()) == spec
     assert {t.replication_factor for t in spec} == {3} and {t.min_insync_replicas for t in spec} == {2}
+    # Whichever broker a client asks: each one's own metadata has every topic, each partition led.
+    by_broker = asyncio.run(described_by_each_broker(kafka_cluster.bootstrap_servers, [t.name for t in spec]))
+    assert sorted(by_broker) == [1, 2, 3]
+    for node, topics in by_broker.items():
+        assert sorted((t["topic"], len(t["partitions"])) for t in topics if t["error_code"] == 0) == [
+            (t.name, t.partitions) for t in spec], f"broker {node}"
+        assert all(p["leader"] > 0 for t in topics for p in t["partitions"]), f"broker {node}"
 
 
 def test_acks_all_producer_survives_one_dead_node(kafka_cluster: KafkaCluster) -> None:
