@@ -11,7 +11,7 @@ from typing import Any
 
 import uvloop
 
-from bench import backtest, e2e, imports, ingest, live, reads, relay, tracing, yearly
+from bench import backtest, e2e, imports, ingest, live, reads, relay, stages, tracing, yearly
 from bench import map as map_draw
 from bench.capacity import save_figures
 from bench.config import Config, from_env
@@ -37,6 +37,9 @@ async def main(infra: Infra, cfg: Config, started: float) -> dict[str, Any]:
                     e2e_figures["filings_per_s"], figures["read_vs_hello"]["hello_rps"], 4)
         finally:
             stack.stop()
+        await reset_topics(infra.bootstrap)
+    if "stages" in cfg.sections:
+        figures["pipeline_stages"] = await stages.run(infra, cfg)
         await reset_topics(infra.bootstrap)
     if "ingest" in cfg.sections:
         figures["batch_ingest_vs_copy"] = await ingest.run(infra, cfg)

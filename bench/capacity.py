@@ -6,9 +6,10 @@ latest of each, whichever sections ran), so one section re-run replaces only its
 its markers.
 
 What one instance holds is the CPU-bound ceiling of one service process (one event loop, so one
-core): 1,000 ms ÷ the CPU milliseconds it spent per filing in the sustained end-to-end run. The
-measured end-to-end rate of the whole system on the machine stands beside it, and the service
-with the lowest ceiling is the one to scale first.
+core): 1,000 ms ÷ the CPU milliseconds it spent per filing in the sustained end-to-end run. Beside
+it, where the `stages` section has run, what each service held measured alone on the machine (the
+other stages paused), and the measured end-to-end rate of the whole system; the service with the
+lowest ceiling is the one to scale first.
 """
 
 from __future__ import annotations
@@ -74,15 +75,18 @@ def table(figures: Mapping[str, Any]) -> str:
         notes["credit-ledger"].append(
             f"a yearly backlog applied at {live['backlog_applied_per_s']:,} grade events/s "
             f"({live['backlog_events']:,} in {live['backlog_applied_s']:.0f} s)")
-    lines = ["| service | filings/s one instance holds (1 core ÷ CPU per filing) | CPU ms per filing | also measured |",
-             "|---|---:|---:|---|"]
+    stages = figures.get("pipeline_stages")
+    alone: Mapping[str, float] = stages["filings_per_s_by_stage"] if stages else {}
+    lines = ["| service | filings/s one instance holds (1 core ÷ CPU per filing) | CPU ms per filing | "
+             "filings/s measured alone (section `stages`) | also measured |",
+             "|---|---:|---:|---:|---|"]
     for name in SERVICES:
         ceiling = ceilings[name]
         lines.append(f"| {name} | {f'{ceiling:,}' if ceiling else '—'} | {cpu.get(name, '—')} | "
-                     f"{'; '.join(notes[name]) or ''} |")
+                     f"{f'{alone[name]:,}' if alone.get(name) else '—'} | {'; '.join(notes[name]) or ''} |")
     postgres = cpu.get("postgres")
     lines.append(f"| PostgreSQL (all four databases) | {f'{_per_second(postgres):,}' if postgres else '—'} "
-                 f"per core | {postgres or '—'} | |")
+                 f"per core | {postgres or '—'} | | |")
     known = {name: c for name, c in ceilings.items() if c}
     first = min(known, key=lambda n: known[n]) if known else None
     lines += [
@@ -92,6 +96,15 @@ def table(figures: Mapping[str, Any]) -> str:
         f"({_run(e2e['meta'])}). Scale first: **{first or '—'}** (the lowest ceiling); every service "
         "scales by replicas up to the 12 partitions of its topics, the relay by one per database.",
     ]
+    if stages is not None:
+        lines += [
+            "",
+            f"Each stage alone on the same cores, beside PostgreSQL and Kafka ({_run(stages['meta'])}): the "
+            f"slowest, **{stages['slowest_stage']}**, held **{stages['pipeline_ceiling_per_s']:,} filings/s**, "
+            "about what the pipeline holds with a node per service. POST p99 at "
+            f"{stages['stages']['parcel-registry']['fixed_rate']['offered_per_s']:,.0f}/s with the consumers "
+            f"paused: {stages['post_latency_p99_ms_at_fixed_rate_alone']:,} ms.",
+        ]
     return "\n".join(lines)
 
 

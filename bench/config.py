@@ -1,7 +1,7 @@
 """Sizes of every benchmark: full (`make bench`) or quick (`BENCH_QUICK=1`), from the environment.
 
 - `BENCH_QUICK=1`: small sizes and a 10 s end-to-end run, for development (about 3 minutes).
-- `BENCH_ONLY=e2e,reads,ingest,yearly,import,backtest,tracing,map,relay,live`: run only these sections
+- `BENCH_ONLY=e2e,reads,ingest,yearly,import,backtest,tracing,map,relay,live,stages`: run only these sections
   (reads needs e2e's stack).
 - `BENCH_E2E_RATE=<filings/s>`: offered load of the sustained end-to-end run (default 1000, the goal).
 - `BENCH_FIXED_RATE=<requests/s>`: rate of the fixed-rate POST latency run (default 500, the goal's).
@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-SECTIONS = ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing", "map", "relay", "live")
+SECTIONS = ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing", "map", "relay", "live", "stages")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Config:
     e2e_fixed_s: float = 20.0
     e2e_warmup_rate: float = 100.0
     e2e_warmup_s: float = 5.0
+    stage_seconds: float = 30.0  # the registry alone at the offered rate (section stages)
     drain_timeout: float = 90.0
     max_connections: int = 256
     read_seconds: float = 8.0
@@ -87,7 +88,7 @@ def from_env() -> Config:
                    yearly_sizes=(2_000, 10_000), import_sheet_bytes=1_000_000, import_idle_probe_s=3,
                    backtest_parcels=1_000, tracing_seconds=8,
                    map_demo_parcels=200, map_street_parcels=500, map_repeats=3,
-                   relay_sizes=relay_sizes or (20_000, 200_000), live_seconds=10,
+                   relay_sizes=relay_sizes or (20_000, 200_000), live_seconds=10, stage_seconds=8,
                    live_backlog=int(backlog) if backlog else 50_000))
 
 

@@ -48,10 +48,12 @@ class Infra:
         return self.pg.url()
 
     def cpu_seconds(self) -> dict[str, float]:
-        """CPU used so far by PostgreSQL (postmaster and its live backends), Kafka and this
-        process (the load generator)."""
+        """CPU used so far by PostgreSQL (postmaster, its live backends and those that have exited),
+        Kafka and this process (the load generator). A backend that exits between two readings
+        (a session the server ended, a pool's connection replaced) would otherwise take the CPU
+        it used with it."""
         postmaster = int((self.pg.data_dir / "postmaster.pid").read_text().split()[0])
-        pg = cpu_seconds(postmaster)
+        pg = cpu_seconds(postmaster) + reaped_cpu_seconds(postmaster)
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -187,6 +189,12 @@ def thread_cpu_seconds(pid: int) -> dict[str, float]:
         fields = stat.rsplit(")", 1)[1].split()
         by_name[name] = by_name.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return by_name
+
+
+def reaped_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the children a process has waited for (those that exited)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -4,14 +4,20 @@ document, request bytes and the workload's one-end-per-filing keys. No I/O, no t
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from bench.config import from_env
 from bench.live import backlog_holder
 from bench.loadgen import request_bytes
+from bench.stack import reaped_cpu_seconds
+from bench.stages import stage_figures
 from bench.stats import document, drain_rates, latency_summary, linearity, memory_growth, percentile, rate, ratio
 from bench.workload import FIRST_YEAR, HISTORY_RULESET, SEED_FROM, batch_filings, e2e_filing, e2e_parcels, landscape
+from bench.yearly import bound
 from landgrade_reference.uscc import uscc_problems
 
 
@@ -113,7 +119,7 @@ def test_quick_mode_is_smaller(monkeypatch: pytest.MonkeyPatch, tmp_path: object
     monkeypatch.delenv("BENCH_ONLY")
     full = from_env()
     assert quick.sections == ("yearly",) and full.sections == ("e2e", "reads", "ingest", "yearly", "import", "backtest", "tracing",
-                                                               "map", "relay", "live")
+                                                               "map", "relay", "live", "stages")
     assert quick.e2e_seconds < full.e2e_seconds and max(quick.yearly_sizes) < max(full.yearly_sizes)
     assert full.yearly_sizes == (100_000, 1_000_000) and full.ingest_filings == 100_000
     monkeypatch.setenv("BENCH_YEARLY_SIZES", "1_000_000")  # one size of one figure, for a before/after pair
@@ -246,9 +252,53 @@ def test_the_capacity_table_is_made_from_kept_figures_and_names_the_service_to_s
     text = table(kept)
     assert "outbox relay: 11,756 events/s to Kafka (a backlog of 1,000,000)" in text
     assert "a yearly backlog applied at 1,385 grade events/s (200,000 in 144 s)" in text
-    assert "| parcel-registry | 1,000 |" in text and "| evaluation | 2,000 |" in text
+    assert "| parcel-registry | 1,000 | 1.0 | — |" in text and "| evaluation | 2,000 | 0.5 | — |" in text
     assert "1,000,000 parcels in 100 s (10,000 parcels/s), peak memory 160 MiB" in text
     assert "Scale first: **parcel-registry**" in text and "**867.0 filings/s**" in text
     readme = f"intro\n{BEGIN}\nold table\n{END}\nrest\n"
     assert replace_between_markers(readme, text) == f"intro\n{BEGIN}\n{text}\n{END}\nrest\n"
     assert "No end-to-end figure" in table({})
+    registry = {"fixed_rate": {"offered_per_s": 500.0, "accepted": 10, "post_latency": {"p99_ms": 148.6}},
+                "offered_rate": {"accepted": 30, "intake_per_s": 996.4}}
+    stages = {"parcel-registry": registry, "evaluation": _stage(1083.0), "credit-ledger": _stage(1699.5),
+              "enforcement": _stage(4736.3)}
+    save_figures(tmp_path, meta, {"pipeline_stages": stage_figures(stages, 40, 40)})
+    text = table(load_figures(tmp_path))
+    assert "| parcel-registry | 1,000 | 1.0 | 996.4 |" in text and "| evaluation | 2,000 | 0.5 | 1,083.0 |" in text
+    assert "the slowest, **parcel-registry**, held **996.4 filings/s**" in text
+    assert "POST p99 at 500/s with the consumers paused: 148.6 ms" in text
+
+
+def _stage(filings_per_s: float) -> dict[str, object]:
+    return {"filings_per_s": filings_per_s, "cpu_ms_per_filing": {}}
+
+
+def test_the_stages_figure_names_the_slowest_stage_and_judges_the_goals_by_it() -> None:
+    registry = {"fixed_rate": {"accepted": 100, "post_latency": {"p99_ms": 38.0}},
+                "offered_rate": {"accepted": 300, "intake_per_s": 990.5}}
+    stages = {"parcel-registry": registry, "evaluation": _stage(1450.0), "credit-ledger": _stage(1800.0),
+              "enforcement": _stage(5000.0)}
+    figure = stage_figures(stages, 400, 400)
+    assert figure["slowest_stage"] == "parcel-registry" and figure["pipeline_ceiling_per_s"] == 990.5
+    assert figure["goal_met_by_every_stage_alone"] is False  # 990.5 < 1,000: one stage is enough to miss it
+    assert figure["post_latency_goal_met_alone"] is True
+    registry["offered_rate"]["intake_per_s"] = 1000.0
+    registry["fixed_rate"]["post_latency"]["p99_ms"] = 50.5
+    figure = stage_figures(stages, 400, 400)
+    assert figure["goal_met_by_every_stage_alone"] is True and figure["post_latency_goal_met_alone"] is False
+
+
+def test_the_yearly_bound_is_the_measured_cpu_spread_over_the_cores_and_the_writer_backend(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    measured = {"cpu_us_per_parcel": {"evaluation": 256.0, "postgres": 106.0}, "busy": {"evaluation": 0.99},
+                "cpu_s": {"evaluation": 256.0, "postgres": 106.0}}
+    assert bound(measured, 1_000_000) == {"evaluation_busy": 0.99, "cpu_us_per_parcel": 362.0, "cores": 2,
+                                          "all_cores_at_best_s": 181.0, "one_writer_backend_s": 106.0}
+
+
+def test_the_cpu_of_a_child_that_has_exited_still_counts() -> None:
+    """PostgreSQL's backends come and go: one that exits between two readings keeps its CPU in them."""
+    before = reaped_cpu_seconds(os.getpid())
+    subprocess.run([sys.executable, "-c", "sum(i * i for i in range(3_000_000))"], check=True)
+    assert reaped_cpu_seconds(os.getpid()) - before > 0.05
