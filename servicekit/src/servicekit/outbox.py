@@ -68,6 +68,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import Database, any_of, column_arrays, unnest_insert
+from servicekit.driver import OnDriver
 from servicekit.events import EventData, envelope_bytes, utc_text
 from servicekit.ids import new_id
 from servicekit.logging import get_logger
@@ -147,7 +148,7 @@ class Outbox:
         if rows:
             if any(r["bulk"] for r in rows):
                 await self.writing_bulk(session)
-            await session.execute(self._insert_once if once else self._insert, column_arrays(
+            await (self._insert_once if once else self._insert).fetch(session, column_arrays(
                 ({**r, "headers": orjson.dumps(r["headers"]).decode()} for r in rows), _ROW_COLUMNS))
 
     @staticmethod
@@ -156,13 +157,14 @@ class Outbox:
         bulk lane alone until it ends (see the module docstring)."""
         await session.execute(_TAKE_BULK_WRITE)
 
+    # Every unit of work that announces anything runs one of these: on the driver (servicekit.driver).
     @functools.cached_property
-    def _insert(self) -> Any:
-        return unnest_insert(self.table.name, _ROW_COLUMNS)
+    def _insert(self) -> OnDriver:
+        return OnDriver(unnest_insert(self.table.name, _ROW_COLUMNS))
 
     @functools.cached_property
-    def _insert_once(self) -> Any:
-        return unnest_insert(self.table.name, _ROW_COLUMNS, "ON CONFLICT (event_id) DO NOTHING")
+    def _insert_once(self) -> OnDriver:
+        return OnDriver(unnest_insert(self.table.name, _ROW_COLUMNS, "ON CONFLICT (event_id) DO NOTHING"))
 
 
 _ROW_COLUMNS = (("event_id", "uuid"), ("topic", "text"), ("key", "text"), ("payload", "bytea"), ("headers", "jsonb"),

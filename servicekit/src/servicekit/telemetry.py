@@ -166,6 +166,20 @@ def instrument_engine(engine: Any) -> None:
     RecordedStatements(sql_tracer, engine.sync_engine, usage)  # type: ignore[no-untyped-call]
 
 
+@contextmanager
+def statement_span(statement: str) -> Iterator[None]:
+    """A span for a statement sent on the driver directly (`servicekit.driver`), named and
+    described as the engine's instrumentation names its own, and only inside a recorded trace."""
+    tracer_: Tracer | None = _state["tracer"]
+    if tracer_ is None or not trace.get_current_span().is_recording():
+        yield
+        return
+    name = statement.split(None, 1)[0].upper() if statement.strip() else "SQL"
+    with tracer_.start_as_current_span(name, kind=SpanKind.CLIENT,
+                                       attributes={"db.system": "postgresql", "db.statement": statement}):
+        yield
+
+
 # ---- Kafka --------------------------------------------------------------------------------------
 
 class Publishing:

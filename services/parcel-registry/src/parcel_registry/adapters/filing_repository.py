@@ -24,6 +24,7 @@ from parcel_registry.domain.filings import RevenueFiling
 from parcel_registry.domain.output import Contribution, Totals
 from parcel_registry.domain.stored import rebuilt
 from servicekit.db import any_of
+from servicekit.driver import OnDriver
 
 f_, a_ = revenue_filings.c, filing_attributions.c
 
@@ -48,45 +49,48 @@ def filing_from_row(row: Any) -> RevenueFiling:
 _REVISIONS_OF = select(revenue_filings).where(any_of(f_.filing_id, "ids"))
 
 
-_LOCK_KEYS = text(
+# The statements every chunk runs go on the driver's connection (`servicekit.driver`): a chunk
+# of a few single filings runs a dozen of them, and SQLAlchemy's per-statement path cost more
+# than the database's work on them.
+_LOCK_KEYS = OnDriver(text(
     "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) "
     "FROM (SELECT k FROM unnest(:keys) AS k ORDER BY k) AS ordered"
-).bindparams(bindparam("keys", type_=ARRAY(Text)))
+).bindparams(bindparam("keys", type_=ARRAY(Text))))
 
 
-_CURRENT_SHARES_OF = (select(a_.filing_id, a_.parcel_id, a_.year)
-                      .where(any_of(a_.filing_id, "ids"), a_.is_current).distinct())
+_CURRENT_SHARES_OF = OnDriver(select(a_.filing_id, a_.parcel_id, a_.year)
+                              .where(any_of(a_.filing_id, "ids"), a_.is_current).distinct())
 
 
 # One INSERT per table for a whole chunk, its rows sent as one JSON document (amounts as decimal
 # strings, so nothing is rounded): a parameter set per row cost a statement execution each, and
 # column arrays cost more to encode (asyncpg's Decimal encoder most of all) than the database took.
-_INSERT_FILINGS = text(
+_INSERT_FILINGS = OnDriver(text(
     "INSERT INTO revenue_filings (filing_id, revision, uscc, parcel_id, year, quarter, output_value, tax_paid, "
     "attribution_method, is_current, received_by) "
     "SELECT f.*, true, :received_by FROM json_to_recordset(CAST(:rows AS json)) AS f(filing_id text, "
     "revision integer, uscc text, parcel_id text, year smallint, quarter smallint, output_value numeric, "
     "tax_paid numeric, method text)"
-)
-_INSERT_SHARES = text(
+))
+_INSERT_SHARES = OnDriver(text(
     "INSERT INTO filing_attributions (filing_id, revision, parcel_id, uscc, year, quarter, output_value, tax_paid, "
     "status, basis, is_current) "
     "SELECT s.*, true FROM json_to_recordset(CAST(:rows AS json)) AS s(filing_id text, revision integer, "
     "parcel_id text, uscc text, year smallint, quarter smallint, output_value numeric, tax_paid numeric, "
     "status text, basis text)"
-)
+))
 
 
 # Through the filings' (uscc, year) index: attributions have none of their own, and a row-value
 # IN list of a whole chunk's enterprise-years made PostgreSQL scan and compare every attribution
 # on record. An attribution row copies its filing's uscc and year, and is current exactly when
 # its filing revision is (``record`` switches both together).
-_CURRENT_SHARES_FOR = text(
+_CURRENT_SHARES_FOR = OnDriver(text(
     "SELECT DISTINCT a.uscc, a.parcel_id, a.year "
     "FROM unnest(CAST(:usccs AS text[]), CAST(:years AS smallint[])) AS k(uscc, year) "
     "JOIN revenue_filings f ON f.uscc = k.uscc AND f.year = k.year AND f.is_current "
     "JOIN filing_attributions a ON a.filing_id = f.filing_id AND a.revision = f.revision AND a.is_current"
-)
+))
 
 
 class FilingRepository:
@@ -120,14 +124,14 @@ class FilingRepository:
 
     async def _lock(self, keys: set[str]) -> None:
         if keys:
-            await self.session.execute(_LOCK_KEYS, {"keys": sorted(keys)})
+            await _LOCK_KEYS.fetch(self.session, {"keys": sorted(keys)})
 
     async def current_shares_of(self, filing_ids: Iterable[str]) -> list[tuple[str, str, int]]:
         """(filing, parcel, year) of the current attributions of these filings, before a revision."""
         ids = sorted(set(filing_ids))
         if not ids:
             return []
-        return [(f, p, y) for f, p, y in await self.session.execute(_CURRENT_SHARES_OF, {"ids": ids})]
+        return [(f, p, y) for f, p, y in await _CURRENT_SHARES_OF.fetch(self.session, {"ids": ids})]
 
     async def record(self, accepted: Sequence[tuple[RevenueFiling, Attribution]], received_by: str
     ) -> None:
@@ -147,7 +151,7 @@ class FilingRepository:
             for f, a in accepted
         ]
         params = {"rows": orjson.dumps(filings).decode(), "received_by": received_by}
-        await self.session.execute(_INSERT_FILINGS, params)
+        await _INSERT_FILINGS.fetch(self.session, params)
         shares = [(f, s) for f, a in accepted for s in a.shares]
         if shares:
             rows = [
@@ -165,7 +169,7 @@ class FilingRepository:
                 }
                 for f, s in shares
             ]
-            await self.session.execute(_INSERT_SHARES, {"rows": orjson.dumps(rows).decode()})
+            await _INSERT_SHARES.fetch(self.session, {"rows": orjson.dumps(rows).decode()})
         suspects = [
             {"filing_id": f.filing_id, "revision": f.revision, "parcel_id": s.parcel_id, "uscc": f.uscc, "year": f.year}
             for f, s in shares
@@ -192,7 +196,7 @@ class FilingRepository:
         if not pairs:
             return []
         params = {"usccs": [u for u, _ in pairs], "years": [y for _, y in pairs]}
-        return [(u, p, y) for u, p, y in await self.session.execute(_CURRENT_SHARES_FOR, params)]
+        return [(u, p, y) for u, p, y in await _CURRENT_SHARES_FOR.fetch(self.session, params)]
 
     async def parcel_year_shares(self, parcel_years: Iterable[tuple[str, int]]
     ) -> tuple[dict[tuple[str, int], list[Contribution]], set[tuple[str, int]]]:

@@ -14,12 +14,16 @@ from parcel_registry.domain.attribution import Holding
 from parcel_registry.domain.leases import Lease
 from parcel_registry.domain.records import Stored
 from servicekit.db import any_of
+from servicekit.driver import OnDriver
 
 # What a chunk of filings reads, built once with array parameters (see `servicekit.db.any_of`).
-_JURISDICTIONS_OF = select(parcels.c.parcel_id, parcels.c.jurisdiction).where(any_of(parcels.c.parcel_id, "ids"))
-_HOLDINGS_OF = (select(parcels.c.parcel_id, parcels.c.area_m2, parcels.c.rights_holder)
-                .where(any_of(parcels.c.rights_holder, "usccs")))
-_APPROVED_LEASES_OF = select(leases).where(any_of(leases.c.tenant, "usccs"), leases.c.approval_date.is_not(None))
+# A chunk of filings runs these once each (on the driver: see `servicekit.driver`).
+_JURISDICTIONS_OF = OnDriver(select(parcels.c.parcel_id, parcels.c.jurisdiction)
+                             .where(any_of(parcels.c.parcel_id, "ids")))
+_HOLDINGS_OF = OnDriver(select(parcels.c.parcel_id, parcels.c.area_m2, parcels.c.rights_holder)
+                        .where(any_of(parcels.c.rights_holder, "usccs")))
+_APPROVED_LEASES_OF = OnDriver(select(leases).where(any_of(leases.c.tenant, "usccs"),
+                                                    leases.c.approval_date.is_not(None)))
 
 
 # Advisory locks of parcels: the (int, int) form with PARCEL_LOCKS as its first key never meets
@@ -110,14 +114,14 @@ class ParcelRepository:
         ids = sorted(set(parcel_ids))
         if not ids:
             return {}
-        return {parcel_id: code for parcel_id, code in await self.session.execute(_JURISDICTIONS_OF, {"ids": ids})}
+        return {parcel_id: code for parcel_id, code in await _JURISDICTIONS_OF.fetch(self.session, {"ids": ids})}
 
     async def holdings_of(self, usccs: Iterable[str]) -> list[Holding]:
         """What attributing filings needs of the parcels these enterprises hold: no whole parcels."""
         keys = sorted(set(usccs))
         if not keys:
             return []
-        rows = await self.session.execute(_HOLDINGS_OF, {"usccs": keys})
+        rows = await _HOLDINGS_OF.fetch(self.session, {"usccs": keys})
         return [Holding(parcel_id, area, holder) for parcel_id, area, holder in rows]
 
     async def leases_on(self, parcel_id: str) -> list[tuple[Lease, bool, int]]:
@@ -134,8 +138,7 @@ class ParcelRepository:
         keys = sorted(set(tenants))
         if not keys:
             return []
-        rows = (await self.session.execute(_APPROVED_LEASES_OF, {"usccs": keys})).mappings()
-        return [lease_from_row(r) for r in rows]
+        return [lease_from_row(r) for r in await _APPROVED_LEASES_OF.fetch(self.session, {"usccs": keys})]
 
     async def leases_touching(self, usccs: Sequence[str]) -> list[tuple[Lease, str, bool]]:
         """Leases whose tenant or parcel holder is one of ``usccs``: each with the parcel's

@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcel_registry.domain.attribution import ShareStatus
 from parcel_registry.domain.output import Totals
+from servicekit.driver import OnDriver
 
-_TOTALS = text(
+_TOTALS = OnDriver(text(
     """
     WITH wanted AS (
         SELECT * FROM unnest(CAST(:parcels AS text[]), CAST(:years AS smallint[])) AS w(parcel_id, year)
@@ -37,7 +38,7 @@ _TOTALS = text(
       AND (s.quarter IS NULL OR NOT EXISTS (SELECT 1 FROM annual n WHERE n.uscc = s.uscc AND n.year = s.year))
     GROUP BY s.parcel_id, s.year
     """
-)
+))
 
 
 async def parcel_year_totals(
@@ -48,5 +49,5 @@ async def parcel_year_totals(
     if not pairs:
         return {}
     params = {"parcels": [p for p, _ in pairs], "years": [y for _, y in pairs], "counted": ShareStatus.COUNTED.value}
-    rows = await session.execute(_TOTALS, params)
+    rows = await _TOTALS.fetch(session, params)
     return {(p, y): Totals(output, tax, filings, tuple(usccs)) for p, y, output, tax, filings, usccs in rows}
