@@ -31,6 +31,7 @@ from evaluation.domain.projection import (
 from landgrade_events.enforcement import CaseChanged, FindingRecorded
 from landgrade_events.registry import EnterpriseChanged, FilingAccepted, LeaseChanged, ParcelChanged
 from servicekit.db import column_arrays, on_conflict_update, unnest_rows
+from servicekit.driver import driver
 
 
 def _revenue_add() -> Any:
@@ -326,7 +327,7 @@ class FactsRepository:
         return int(row[0])
 
     async def _driver(self) -> Any:
-        return (await (await self.session.connection()).get_raw_connection()).driver_connection
+        return await driver(self.session)
 
     async def equity_graph(self) -> dict[str, set[str]]:
         """Every shareholding, as the graph equity links are walked on (a yearly run loads it once)."""

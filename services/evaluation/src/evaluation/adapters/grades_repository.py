@@ -16,6 +16,7 @@ from evaluation.domain.movement import Graded
 from evaluation.domain.records import BulkEvent, Current, Recorded
 from landgrade_events.evaluation import GRADES_BULK, ParcelGraded
 from servicekit.db import column_arrays, on_conflict_update, unnest_insert
+from servicekit.driver import driver
 from servicekit.events import envelope_bytes, utc_text
 from servicekit.outbox import Outbox
 from servicekit.read_cache import EVERYTHING, changed
@@ -121,9 +122,7 @@ class GradeRepository:
         self.session, self.outbox = session, outbox
 
     async def _driver(self) -> Any:
-        connection = await self.session.connection()
-        raw = await connection.get_raw_connection()
-        return raw.driver_connection
+        return await driver(self.session)
 
     async def current(self, parcel_id: str, year: int) -> Current | None:
         row = (await self.session.execute(_CURRENT, {"parcel_id": parcel_id, "year": year})).first()
