@@ -42,7 +42,7 @@ async def main(infra: Infra, cfg: Config, started: float) -> dict[str, Any]:
         figures["pipeline_stages"] = await stages.run(infra, cfg)
         await reset_topics(infra.bootstrap)
     if "ingest" in cfg.sections:
-        figures["batch_ingest_vs_copy"] = await ingest.run(infra, cfg)
+        figures["batch_ingest_vs_floor"] = await ingest.run(infra, cfg)
         await reset_topics(infra.bootstrap)
     if "yearly" in cfg.sections:
         figures["yearly_run"] = await yearly.run(infra, cfg)

@@ -24,7 +24,7 @@ import orjson
 
 from bench import loadgen
 from bench.config import Config
-from bench.stack import Infra, Stack, cpu_seconds, log, rss_bytes, start_services, thread_cpu_seconds
+from bench.stack import Infra, Stack, cpu_seconds, cpu_used, log, rss_bytes, start_services, thread_cpu_seconds
 from bench.stats import GOALS, count_in_window, latency_summary, meets, memory_growth, rate, ratio
 from bench.workload import HISTORY_RULESET, Landscape, e2e_filing, e2e_parcels, landscape
 from landgrade.roles import ROLES
@@ -189,15 +189,10 @@ async def run_phase(name: str, pool: loadgen.Pool, land: Landscape, tracker: Tra
     drain = await tracker.drain(keys, drain_timeout)
     busy_after = machine_busy()
     cpu_after = {n: cpu_seconds(p) for n, p in pids.items()} | infra.cpu_seconds()
-    threads = {n: _used(threads_before[n], thread_cpu_seconds(p)) for n, p in pids.items()}
+    threads = {n: cpu_used(threads_before[n], thread_cpu_seconds(p)) for n, p in pids.items()}
     cpu = {n: cpu_after[n] - cpu_before[n] for n in cpu_before}
     busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])
     return Phase(name, result, keys, tracker, drain, cpu, busy, threads)
-
-
-def _used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
-    """CPU seconds each thread name used between two readings (threads started between count whole)."""
-    return {name: after[name] - before.get(name, 0.0) for name in after}
 
 
 async def run(infra: Infra, cfg: Config, tag: str = "e2e",

@@ -1,18 +1,24 @@
-"""Figure 3 (`batch_ingest_vs_copy`): 100k filings through `POST /v1/revenue-filings/batch`,
-divided by PostgreSQL `COPY` of the same rows into a bare table on the same server.
+"""Figure 3 (`batch_ingest_vs_floor`): 100k filings through `POST /v1/revenue-filings/batch`,
+divided by the store floor (below); beside it, divided by PostgreSQL `COPY` of the same rows into a
+bare table on the same server (`batch_vs_copy`).
 
 The batch goes to a parcel-registry of its own (fresh database, the other services stopped), as
 NDJSON calls of `ingest_lines_per_call` lines sent one after another on one connection: what the
 tax system does. Its time runs from the first byte sent to the last answer; every line must come
 back accepted. The registry's relay publishes the FilingAccepted events to Kafka meanwhile (as it
-would in production); the figure does not wait for that. The baseline COPYs the same filings
+would in production); the figure does not wait for that. The bare COPY writes the same filings
 (same column values) into a table with no index or constraint, over one asyncpg connection;
 median of three.
 
-A second reference, `store_floor`, is the least any ingest that keeps the registry's records and
-announces each filing must write: the rows the batch left in the registry's own tables (filings,
-their attributions, the outbox events) COPYed again into empty tables with the same indexes. The
-goal's ratio can be no lower than `floor_vs_copy`, whatever the service does before its writes.
+The goal is judged against `store_floor`: the least any ingest that keeps the
+registry's records and announces each filing must write. It is the rows the batch wrote into the
+registry's own tables (filings, their attributions, the outbox events) COPYed again into empty
+tables with the same indexes. The relay deletes an outbox row once Kafka has it, so the batch's
+events are gathered from the topics they reached (each record is its row: id, topic, key, payload,
+traceparent) and from the outbox rows still waiting, not from the outbox table alone.
+
+CPU per filing (`cpu_ms_per_filing`) is read from /proc over the batch's calls: the registry, PostgreSQL,
+Kafka and this process.
 """
 
 from __future__ import annotations
@@ -25,10 +31,13 @@ from typing import Any
 
 import asyncpg
 import httpx
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.config import Config
 from bench.e2e import bearer
-from bench.stack import Infra, log, start_services
+from bench.stack import Infra, cpu_used, log, ms_per, stack_cpu_seconds, start_services
 from bench.stats import GOALS, meets, rate, ratio
 from bench.workload import batch_filings, copy_rows, landscape, ndjson
 
@@ -74,17 +83,88 @@ async def outbox_watermark(infra: Infra, database: str) -> int:
         await conn.close()
 
 
-async def store_floor(infra: Infra, database: str, outbox_after: int) -> dict[str, Any]:
-    """Each table's rows written by the batch, out by COPY and back in by COPY (timed) into an
-    empty table `LIKE ... INCLUDING ALL` (same indexes, defaults and checks; no foreign keys)."""
+async def _partitions(bootstrap: str) -> list[TopicPartition]:
+    """Every partition of every topic on the broker."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(await admin.list_topics())
+        return [TopicPartition(t["topic"], p["partition"]) for t in described for p in t.get("partitions", [])]
+    finally:
+        await admin.close()
+
+
+async def topic_ends(bootstrap: str) -> dict[TopicPartition, int]:
+    """Every partition's end offset now: where the events written after this moment begin."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        partitions = await _partitions(bootstrap)
+        return dict(await consumer.end_offsets(partitions)) if partitions else {}
+    finally:
+        await consumer.stop()
+
+
+OutboxRecord = tuple[str, str, str, bytes, str, bool]  # event_id, topic, key, payload, headers (JSON), bulk
+
+
+async def published_since(bootstrap: str, since: dict[TopicPartition, int]) -> list[OutboxRecord]:
+    """The outbox rows behind every record written to these partitions after `since` (a partition
+    made later is read from its start), as the relay had them: the CloudEvent's id, topic, key,
+    payload and trace header."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = await _partitions(bootstrap)
+        ends = await consumer.end_offsets(partitions)
+        todo = {tp: end for tp, end in ends.items() if end > since.get(tp, 0)}
+        if not todo:
+            return []
+        consumer.assign(list(todo))
+        for tp in todo:
+            consumer.seek(tp, since.get(tp, 0))
+        rows: list[OutboxRecord] = []
+        while todo:
+            for tp, records in (await consumer.getmany(timeout_ms=1000)).items():
+                for r in records:
+                    if r.offset < todo.get(tp, 0):
+                        headers = {k: v.decode() for k, v in r.headers}
+                        rows.append((orjson.loads(r.value)["id"], tp.topic, r.key.decode(), r.value,
+                                     orjson.dumps(headers).decode(), False))
+                if records and records[-1].offset + 1 >= todo.get(tp, 0):
+                    todo.pop(tp, None)
+        return rows
+    finally:
+        await consumer.stop()
+
+
+async def outbox_rows(infra: Infra, database: str, outbox_after: int) -> list[OutboxRecord]:
+    """The batch's outbox rows not yet published when the registry stopped."""
     conn = await asyncpg.connect(infra.dsn(database))
     try:
+        rows = await conn.fetch("SELECT event_id::text, topic, key, payload, headers::text, bulk FROM outbox "
+                                "WHERE id > $1", outbox_after)
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+    finally:
+        await conn.close()
+
+
+async def store_floor(infra: Infra, database: str, events: list[OutboxRecord]) -> dict[str, Any]:
+    """Each table's rows written by the batch, out by COPY and back in by COPY (timed) into an
+    empty table `LIKE ... INCLUDING ALL` (same indexes, defaults and checks; no foreign keys).
+    `events`: the batch's outbox rows, staged first in a table without indexes."""
+    conn = await asyncpg.connect(infra.dsn(database))
+    try:
+        await conn.execute("CREATE TABLE staged_outbox (LIKE outbox INCLUDING DEFAULTS INCLUDING IDENTITY)")
+        await conn.copy_records_to_table("staged_outbox", records=events,
+                                         columns=["event_id", "topic", "key", "payload", "headers", "bulk"])
+        sources = {"revenue_filings": "revenue_filings", "filing_attributions": "filing_attributions",
+                   "outbox": "staged_outbox"}
         timings: dict[str, float] = {}
         rows: dict[str, int] = {}
         for table in FLOOR_TABLES:
-            where = f" WHERE id > {int(outbox_after)}" if table == "outbox" else ""
             data = io.BytesIO()
-            await conn.copy_from_query(f"SELECT * FROM {table}{where}", output=data, format="binary")
+            await conn.copy_from_query(f"SELECT * FROM {sources[table]}", output=data, format="binary")
             await conn.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
             started = time.perf_counter()
             await conn.copy_to_table(f"floor_{table}", source=io.BytesIO(data.getvalue()), format="binary")
@@ -113,7 +193,10 @@ async def run(infra: Infra, cfg: Config) -> dict[str, Any]:
             await asyncio.sleep(2)  # let the relay publish the import's events before the clock starts
             database = stack.services["parcel-registry"].database
             outbox_before = await outbox_watermark(infra, database)
+            offsets_before = await topic_ends(infra.bootstrap)
+            pid = stack.services["parcel-registry"].process.pid
             accepted, per_call = 0, []
+            cpu_before = stack_cpu_seconds(infra, {"parcel-registry": pid})
             started = time.perf_counter()
             for body in bodies:
                 call_started = time.perf_counter()
@@ -125,31 +208,37 @@ async def run(infra: Infra, cfg: Config) -> dict[str, Any]:
                 if report["rejected"]:
                     raise RuntimeError(f"batch rejected lines: {report['errors'][:3]}")
             batch_s = time.perf_counter() - started
+            cpu = cpu_used(cpu_before, stack_cpu_seconds(infra, {"parcel-registry": pid}))
         if accepted != count:
             raise RuntimeError(f"batch accepted {accepted} of {count}")
     finally:
         stack.stop()
     log("ingest: store floor (the batch's rows COPYed into copies of the registry's tables)")
-    floor = await store_floor(infra, database, outbox_before)
+    waiting = await outbox_rows(infra, database, outbox_before)
+    unpublished = {r[0] for r in waiting}
+    events = waiting + [r for r in await published_since(infra.bootstrap, offsets_before) if r[0] not in unpublished]
+    floor = await store_floor(infra, database, events)
     log("ingest: COPY baseline")
     copies = await copy_baseline(infra, copy_rows(filings))
     copy_s = median(copies)
-    value = ratio(batch_s, copy_s, 2)
+    value = ratio(batch_s, floor["s"], 2)
     return {
-        "what": f"{count} filings through POST /v1/revenue-filings/batch ÷ COPY of the same rows into a bare table",
+        "what": f"{count} filings through POST /v1/revenue-filings/batch ÷ the store floor (the rows they left "
+                "in the registry's tables and outbox, COPYed into empty copies of those tables)",
         "load_generator": f"httpx, {len(bodies)} NDJSON calls of {cfg.ingest_lines_per_call} lines, sequential",
         "ratio": value,
-        "goal": GOALS["batch_ingest_vs_copy"],
-        "goal_met": meets(value, GOALS["batch_ingest_vs_copy"], False),
+        "goal": GOALS["batch_ingest_vs_floor"],
+        "goal_met": meets(value, GOALS["batch_ingest_vs_floor"], False),
         "batch_s": round(batch_s, 3),
         "batch_filings_per_s": rate(count, batch_s),
         "batch_call_s": {"min": round(min(per_call), 3), "max": round(max(per_call), 3)},
+        "cpu_ms_per_filing": ms_per(cpu, count),
         "copy_s": round(copy_s, 3),
         "copy_runs_s": [round(c, 3) for c in copies],
         "copy_rows_per_s": rate(count, copy_s),
         "store_floor_s": round(floor["s"], 3),
         "store_floor": {"tables_s": floor["tables_s"], "rows": floor["rows"]},
         "floor_vs_copy": ratio(floor["s"], copy_s, 2),
-        "batch_vs_floor": ratio(batch_s, floor["s"], 2),
+        "batch_vs_copy": ratio(batch_s, copy_s, 2),
         "filings": count,
     }

@@ -204,6 +204,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
+def stack_cpu_seconds(infra: Infra, services: dict[str, int]) -> dict[str, float]:
+    """CPU used so far by each of these service processes, PostgreSQL, Kafka and the load generator."""
+    return {name: cpu_seconds(pid) for name, pid in services.items()} | infra.cpu_seconds()
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds each name used between two readings (one absent before counts whole)."""
+    return {name: after[name] - before.get(name, 0.0) for name in after}
+
+
+def ms_per(used: dict[str, float], count: int) -> dict[str, float]:
+    """CPU milliseconds per unit of work (per filing, say), by name."""
+    return {name: round(1000 * seconds / max(1, count), 2) for name, seconds in used.items()}
+
+
 async def reset_topics(bootstrap: str) -> None:
     """Deletes the landgrade topics between sections, so a section's services never replay the
     events an earlier section left on the broker (they read from the earliest offset)."""

@@ -35,7 +35,7 @@ from aiokafka.structs import TopicPartition
 from bench import loadgen
 from bench.config import Config
 from bench.e2e import SERVICES, TRIGGER, Tracker, bearer, setup, wait_for_count
-from bench.stack import Infra, Stack, cpu_seconds, log, start_services
+from bench.stack import Infra, Stack, cpu_used, log, ms_per, stack_cpu_seconds, start_services
 from bench.stats import GOALS, latency_summary, meets, rate
 from bench.workload import e2e_filing, e2e_parcels, landscape
 
@@ -119,10 +119,10 @@ async def _registry_alone(infra: Infra, stack: Stack, cfg: Config, poster: Poste
     for label, rate_per_s, seconds in (("fixed_rate", cfg.fixed_rate, cfg.e2e_fixed_s),
                                        ("offered_rate", cfg.e2e_rate, cfg.stage_seconds)):
         log(f"  registry alone: {rate_per_s:.0f} filings/s for {seconds:.0f}s")
-        before = _cpu(infra, {"parcel-registry": pid})
+        before = stack_cpu_seconds(infra, {"parcel-registry": pid})
         result = await poster.post(start, rate_per_s, seconds)
         published = await _until(lambda: _outbox_empty(registry_db), cfg.drain_timeout)
-        used = _used(before, _cpu(infra, {"parcel-registry": pid}))
+        used = cpu_used(before, stack_cpu_seconds(infra, {"parcel-registry": pid}))
         accepted = result.ok((201,))
         phases[label] = {
             "offered_per_s": rate_per_s, "seconds": seconds, "posted": int(rate_per_s * seconds),
@@ -130,7 +130,7 @@ async def _registry_alone(infra: Infra, stack: Stack, cfg: Config, poster: Poste
             "intake_per_s": rate(accepted, result.finished - result.started),
             "post_latency": latency_summary(result.latencies, "ms"),
             "events_out_after_load_s": round(published, 2),
-            "cpu_ms_per_filing": _per_filing(used, accepted),
+            "cpu_ms_per_filing": ms_per(used, accepted),
         }
         start += int(rate_per_s * seconds)
     return phases
@@ -149,7 +149,7 @@ async def _consumer_alone(infra: Infra, stack: Stack, name: str, filings: int, t
         consumed_before, on_topics = await _progress(admin, reader, groups)
         backlog = on_topics - consumed_before
         log(f"  {name} alone: {backlog} events to apply for {filings} filings")
-        before = _cpu(infra, {name: service.process.pid})
+        before = stack_cpu_seconds(infra, {name: service.process.pid})
         resumed = time.monotonic()
         service.process.send_signal(signal.SIGCONT)
         samples: list[tuple[float, int]] = []
@@ -161,7 +161,7 @@ async def _consumer_alone(infra: Infra, stack: Stack, name: str, filings: int, t
             if samples[-1][0] > timeout:
                 raise TimeoutError(f"{name}: {samples[-1][1]} of {backlog} events applied after {timeout:.0f}s")
             await asyncio.sleep(0.2)
-        used = _used(before, _cpu(infra, {name: service.process.pid}))
+        used = cpu_used(before, stack_cpu_seconds(infra, {name: service.process.pid}))
     finally:
         await reader.stop()
         await admin.close()
@@ -173,7 +173,7 @@ async def _consumer_alone(infra: Infra, stack: Stack, name: str, filings: int, t
         "events": backlog, "seconds": round(done_s, 2),
         "filings_per_s": rate(round(filings * share), done_s - tenth_s),
         "events_per_s": rate(backlog - tenth_n, done_s - tenth_s),
-        "cpu_ms_per_filing": _per_filing(used, filings),
+        "cpu_ms_per_filing": ms_per(used, filings),
     }
 
 
@@ -211,18 +211,6 @@ async def _until(check: Callable[[], Awaitable[bool]], timeout: float) -> float:
             raise TimeoutError(f"not done after {timeout:.0f}s")
         await asyncio.sleep(0.1)
     return time.monotonic() - started
-
-
-def _cpu(infra: Infra, services: dict[str, int]) -> dict[str, float]:
-    return {name: cpu_seconds(pid) for name, pid in services.items()} | infra.cpu_seconds()
-
-
-def _used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
-    return {name: after[name] - before[name] for name in before}
-
-
-def _per_filing(used: dict[str, float], filings: int) -> dict[str, float]:
-    return {name: round(1000 * seconds / max(1, filings), 2) for name, seconds in used.items()}
 
 
 def stage_figures(stages: dict[str, Any], filings: int, reached: int) -> dict[str, Any]:
