@@ -60,6 +60,28 @@ def test_an_outbox_row_is_the_wrapped_event_under_its_own_span(event: EventData)
     assert rows[0]["headers"] != rows[1]["headers"]
 
 
+@pytest.mark.parametrize("parent", [None, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"])
+def test_rows_written_together_are_each_the_wrapped_event_under_a_span_of_its_own(parent: str | None) -> None:
+    outbox = Outbox(outbox_table(MetaData()), "parcel-registry")
+    token = current_traceparent.set(parent)
+    try:
+        rows = outbox.rows(EVENTS)
+    finally:
+        current_traceparent.reset(token)
+    assert outbox.written.is_set()
+    assert len({r["event_id"] for r in rows}) == len(EVENTS)
+    spans = [r["headers"]["traceparent"] for r in rows]
+    assert len(set(spans)) == len(EVENTS)  # each event its own span (or, without a parent, its own trace)
+    if parent is not None:
+        assert {trace_id(s) for s in spans} == {trace_id(parent)}
+        assert all(s.endswith("-00") for s in spans)  # the caller's decision not to record is kept
+    for row, event in zip(rows, EVENTS, strict=True):
+        wrapped = CloudEvent.wrap(event, "parcel-registry", row["event_id"])
+        wrapped.time = CloudEvent.from_bytes(row["payload"]).time
+        assert row["payload"] == wrapped.to_bytes()
+        assert (row["topic"], row["key"], row["bulk"]) == (event.TOPIC, event.key(), False)
+
+
 def test_a_batch_is_deleted_only_up_to_its_first_unsent_row() -> None:
     """Rows after a failed one stay, so the retry re-sends them in their order after it."""
     rows = [SimpleNamespace(id=n) for n in (11, 12, 13, 14)]

@@ -12,6 +12,8 @@ _SEPARATORS = str.maketrans("", "", " -\u00a0\u3000")
 def normalise_identifier(raw: str) -> str:
     """NFKC first (full-width ＡＢ１２ from Chinese input methods become AB12), then separators
     dropped and letters upper-cased."""
+    if raw.isascii() and raw.isalnum():
+        return raw.upper()  # the same result: NFKC leaves ASCII as it is, and there is no separator
     return unicodedata.normalize("NFKC", raw).translate(_SEPARATORS).upper()
 
 

@@ -76,7 +76,7 @@ from servicekit.metrics import Metrics
 from servicekit.outbox_floor import Floor
 from servicekit.partitioning import partition_for
 from servicekit.telemetry import Publishing
-from servicekit.tracing import current_traceparent, new_traceparent
+from servicekit.tracing import current_traceparent, new_traceparent, new_traceparents
 
 RELAY_LOCK_ID = 0x6C67_6F75  # one advisory-lock key per database: each service has its own database
 BULK_WRITE_LOCK_ID = 0x6C67_6F62  # held shared by every transaction that writes bulk rows
@@ -124,20 +124,28 @@ class Outbox:
 
     def row(self, data: EventData, event_id: str | None = None, bulk: bool = False) -> dict[str, Any]:
         """The event's row; `bulk`: by the bulk lane, on the type's bulk topic."""
+        return self._row(data, event_id, bulk, utc_text(datetime.now(UTC)), new_traceparent(current_traceparent.get()))
+
+    def rows(self, events: Sequence[EventData]) -> list[dict[str, Any]]:
+        """Rows of events written together: one instant and one reading of the trace context for
+        all of them (a chunk of a batch call announces thousands), each still its own span."""
+        at, span = utc_text(datetime.now(UTC)), new_traceparents(current_traceparent.get())
+        return [self._row(e, None, False, at, span()) for e in events]
+
+    def _row(self, data: EventData, event_id: str | None, bulk: bool, at: str, traceparent: str) -> dict[str, Any]:
         self.written.set()
         event_id = event_id or new_id()
-        payload = envelope_bytes(self.source, data.TYPE, data.key(), data.model_dump(mode="json"), event_id,
-                                 utc_text(datetime.now(UTC)))
+        payload = envelope_bytes(self.source, data.TYPE, data.key(), data.model_dump(mode="json"), event_id, at)
         topic = data.BULK_TOPIC if bulk else data.TOPIC
         if topic is None:
             raise ValueError(f"{data.TYPE} has no bulk topic")
         return {
             "event_id": event_id, "topic": topic, "key": data.key(), "payload": payload,
-            "headers": {"traceparent": new_traceparent(current_traceparent.get())}, "bulk": bulk,
+            "headers": {"traceparent": traceparent}, "bulk": bulk,
         }
 
     async def add(self, session: AsyncSession, *events: EventData) -> list[str]:
-        rows = [self.row(e) for e in events]
+        rows = self.rows(events)
         await self.add_rows(session, rows)
         return [r["event_id"] for r in rows]
 
@@ -409,6 +417,7 @@ async def _send_all(producer: AIOKafkaProducer, rows: Sequence[Any]) -> list[Any
     open_batches: dict[tuple[str, int], Any] = {}
     sent: dict[int, Any] = {}  # id(batch) -> its delivery future
     row_batches: list[Any] = []
+    placed: dict[tuple[str, str], int] = {}  # (topic, key) -> partition: a batch repeats keys (a parcel's filings)
     for row in rows:
         topic = row.topic
         if (among := partitions.get(topic)) is None:
@@ -416,7 +425,9 @@ async def _send_all(producer: AIOKafkaProducer, rows: Sequence[Any]) -> list[Any
         headers = spans.headers(topic, orjson.loads(row.headers) if row.headers else {})
         headers.append(_CONTENT_TYPE)
         key = row.key.encode()
-        tp = (topic, partition_for(key, among))
+        if (partition := placed.get((topic, row.key))) is None:
+            partition = placed[(topic, row.key)] = partition_for(key, among)
+        tp = (topic, partition)
         batch = open_batches.get(tp)
         if batch is None or batch.append(key=key, value=row.payload, timestamp=None, headers=headers) is None:
             if batch is not None:

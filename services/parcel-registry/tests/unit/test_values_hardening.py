@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from landgrade_reference.uscc import with_check_character
 from parcel_registry.domain.errors import DomainValidationError
@@ -16,7 +18,10 @@ from parcel_registry.domain.importing import validate_rows
 from parcel_registry.domain.leases import Lease
 from parcel_registry.domain.parcels import Parcel, ParcelCategory
 from parcel_registry.domain.values import (
+    _identifier_reason,
+    any_surrogate,
     area_problem,
+    identifier_problem,
     money_problem,
     number_text,
     parse_decimal,
@@ -95,3 +100,18 @@ def test_sheet_rows_follow_the_digit_rule_and_name_the_column() -> None:
     bad = validate_rows(HEADERS, [(2, row(area_m2="٢٥٠٠٠")), (3, row(parcel_id="YZ-2", committed_tax="-0.00")),
                                   (4, row(parcel_id="YZ-3", name="P\ud800"))])
     assert [(e.row, e.column) for e in bad.errors] == [(2, "area_m2"), (3, "committed_tax"), (4, "name")]
+
+
+# Ids are checked for every filing and every row read back: plain ones take one regular-expression
+# scan, any other the checks one by one. Both must give the same answer for every text.
+_ID_EDGES = "aZ09-_.:中 \t\n\x00\x1f\x7f\x85\x9f\xa0\u3000\u2028\ud800\udfff/\\?#%"
+
+
+@given(st.text(alphabet=_ID_EDGES, max_size=70) | st.text(max_size=70), st.sampled_from([8, 64, 200]))
+def test_the_plain_id_path_gives_what_the_checks_one_by_one_give(value: str, max_length: int) -> None:
+    assert identifier_problem(value, max_length=max_length) == _identifier_reason(value, max_length)
+
+
+@pytest.mark.parametrize("keys", [["filing_id", "uscc"], ["a\ud800", "b"], ["a", "\udfffb"], []])
+def test_any_surrogate_finds_one_in_any_of_the_texts(keys: list[str]) -> None:
+    assert any_surrogate(keys) == any(surrogate_problem(k) is not None for k in keys)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 FEN = Decimal("0.01")  # CNY is kept to the fen; finer amounts cannot be paid or split exactly.
 # Sanity ceilings that keep a typo (or an attack) from overflowing storage; not policy thresholds.
@@ -42,8 +44,21 @@ def text_problem(value: object, *, required: bool = True, max_length: int = 200)
     return None
 
 
+@lru_cache(maxsize=8)
+def _plain_identifier(max_length: int) -> re.Pattern[str]:
+    # An id that passes every check of `identifier_problem` at once: 1 to max_length characters,
+    # none of them a control character, a surrogate, a blank (`\s`) or one of / \ ? # %.
+    return re.compile(rf"[^\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\s/\\?#%]{{1,{max_length}}}")
+
+
 def identifier_problem(value: object, *, max_length: int = 64) -> str | None:
     """Ids travel in URL paths and Kafka keys: no blanks, slashes or control characters."""
+    if isinstance(value, str) and _plain_identifier(max_length).fullmatch(value):
+        return None  # every filing and row read back carries ids: the common case in one scan
+    return _identifier_reason(value, max_length)
+
+
+def _identifier_reason(value: object, max_length: int) -> str | None:
     problem = text_problem(value, max_length=max_length)
     if problem:
         return problem
@@ -53,6 +68,11 @@ def identifier_problem(value: object, *, max_length: int = 64) -> str | None:
     if _UNSAFE.search(value):
         return "must not contain / \\ ? # or %"
     return None
+
+
+def any_surrogate(texts: Iterable[str]) -> bool:
+    """Whether any of these strings holds a lone surrogate (one scan of them all)."""
+    return _SURROGATE.search("".join(texts)) is not None
 
 
 def surrogate_problem(value: object) -> str | None:

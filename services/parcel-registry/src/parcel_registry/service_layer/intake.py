@@ -36,7 +36,7 @@ from pydantic import (
 from parcel_registry.domain.errors import DomainValidationError, FieldError
 from parcel_registry.domain.filings import Outcome, RevenueFiling, filing_year_problem
 from parcel_registry.domain.key_patterns import ID_SCHEMA, MONEY_SCHEMA, USCC_SCHEMA, YEAR_BOUNDS
-from parcel_registry.domain.values import SURROGATE_REASON, number_text, surrogate_problem
+from parcel_registry.domain.values import SURROGATE_REASON, any_surrogate, number_text
 from parcel_registry.service_layer.coalescing import FilingCoalescer
 from parcel_registry.service_layer.filings import LineResult, submit_chunk
 from parcel_registry.service_layer.unit_of_work import RegistryUnitOfWork
@@ -55,7 +55,7 @@ def no_surrogate_keys(value: Any) -> Any:
     """A body's keys are echoed in the answer when they are refused (an unknown field): a key with
     a lone surrogate is refused first, without echoing it (no UTF-8 answer could hold it). Its
     values are the domain's to check (`values.text_problem`), under their own field names."""
-    if isinstance(value, dict) and any(isinstance(k, str) and surrogate_problem(k) for k in value):
+    if isinstance(value, dict) and any_surrogate(k for k in value if isinstance(k, str)):
         raise ValueError(f"a field name {SURROGATE_REASON}")
     return value
 
@@ -187,12 +187,14 @@ def to_filing(item: Any) -> RevenueFiling | str:
     return reason.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-_PLAIN = (str, int, type(None))  # values both parsers read alike (a bool is an int)
+# Values both parsers read alike. orjson makes exactly these types (never a subclass), so a set
+# of types answers at once for a whole line.
+_PLAIN = frozenset((str, int, bool, type(None)))
 
 
 def _plain(item: Any) -> bool:
     if isinstance(item, dict):
-        return all(isinstance(v, _PLAIN) for v in item.values())
+        return _PLAIN.issuperset(map(type, item.values()))
     return not isinstance(item, float)  # any other non-object is refused alike, whatever it holds
 
 
