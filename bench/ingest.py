@@ -18,13 +18,17 @@ events are gathered from the topics they reached (each record is its row: id, to
 traceparent) and from the outbox rows still waiting, not from the outbox table alone.
 
 CPU per filing (`cpu_ms_per_filing`) is read from /proc over the batch's calls: the registry, PostgreSQL,
-Kafka and this process.
+Kafka and this process. `bound` says what that CPU allows on this machine: its sum spread evenly over
+every core is the least time the batch could take with it (`least_s`), and `least_vs_floor` the
+least ratio; above the goal, the goal cannot be met here without spending less CPU per filing. The
+registry's `busy` (its CPU ÷ the batch's time) below 1 means its event loop also waited on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import os
 import time
 from statistics import median
 from typing import Any
@@ -175,6 +179,20 @@ async def store_floor(infra: Infra, database: str, events: list[OutboxRecord]) -
         await conn.close()
 
 
+def bound(cpu: dict[str, float], batch_s: float, floor_s: float) -> dict[str, Any]:
+    """What the batch's measured CPU allows on this machine's cores (see the module docstring)."""
+    cores = os.cpu_count() or 1
+    least = sum(cpu.values()) / cores
+    return {
+        "cores": cores,
+        "cpu_s": {name: round(seconds, 2) for name, seconds in cpu.items()},
+        "registry_busy": ratio(cpu["parcel-registry"], batch_s, 2),
+        "least_s": round(least, 2),
+        "least_vs_floor": ratio(least, floor_s, 2),
+        "goal_reachable_at_this_cpu": least <= GOALS["batch_ingest_vs_floor"] * floor_s,
+    }
+
+
 async def run(infra: Infra, cfg: Config) -> dict[str, Any]:
     count = cfg.ingest_filings
     land = landscape(max(1, count // (4 * cfg.ingest_years)), "ingest")
@@ -232,7 +250,8 @@ async def run(infra: Infra, cfg: Config) -> dict[str, Any]:
         "batch_s": round(batch_s, 3),
         "batch_filings_per_s": rate(count, batch_s),
         "batch_call_s": {"min": round(min(per_call), 3), "max": round(max(per_call), 3)},
-        "cpu_ms_per_filing": ms_per(cpu, count),
+        "cpu_ms_per_filing": ms_per(cpu, count, 3),
+        "bound": bound(cpu, batch_s, floor["s"]),
         "copy_s": round(copy_s, 3),
         "copy_runs_s": [round(c, 3) for c in copies],
         "copy_rows_per_s": rate(count, copy_s),

@@ -214,9 +214,9 @@ def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, flo
     return {name: after[name] - before.get(name, 0.0) for name in after}
 
 
-def ms_per(used: dict[str, float], count: int) -> dict[str, float]:
+def ms_per(used: dict[str, float], count: int, digits: int = 2) -> dict[str, float]:
     """CPU milliseconds per unit of work (per filing, say), by name."""
-    return {name: round(1000 * seconds / max(1, count), 2) for name, seconds in used.items()}
+    return {name: round(1000 * seconds / max(1, count), digits) for name, seconds in used.items()}
 
 
 async def reset_topics(bootstrap: str) -> None:

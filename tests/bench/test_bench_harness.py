@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from bench.config import from_env
+from bench.ingest import bound as ingest_bound
 from bench.live import backlog_holder
 from bench.loadgen import request_bytes
 from bench.stack import reaped_cpu_seconds
@@ -295,6 +296,16 @@ def test_the_yearly_bound_is_the_measured_cpu_spread_over_the_cores_and_the_writ
                 "cpu_s": {"evaluation": 256.0, "postgres": 106.0}}
     assert bound(measured, 1_000_000) == {"evaluation_busy": 0.99, "cpu_us_per_parcel": 362.0, "cores": 2,
                                           "all_cores_at_best_s": 181.0, "one_writer_backend_s": 106.0}
+
+
+def test_the_batch_bound_spreads_its_measured_cpu_over_the_cores_and_judges_the_goal_by_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    cpu = {"parcel-registry": 22.0, "postgres": 12.0, "kafka": 2.0, "load-generator": 0.0}
+    out = ingest_bound(cpu, 31.0, 3.6)
+    assert (out["least_s"], out["least_vs_floor"], out["registry_busy"]) == (18.0, 5.0, 0.71)
+    assert out["goal_reachable_at_this_cpu"] is False  # 3 × 3.6 s is less than the 18 s the CPU needs
+    assert ingest_bound({"parcel-registry": 10.0, "postgres": 6.0}, 12.0, 3.6)["goal_reachable_at_this_cpu"] is True
 
 
 def test_the_cpu_of_a_child_that_has_exited_still_counts() -> None:
