@@ -417,7 +417,6 @@ async def _send_all(producer: AIOKafkaProducer, rows: Sequence[Any]) -> list[Any
     open_batches: dict[tuple[str, int], Any] = {}
     sent: dict[int, Any] = {}  # id(batch) -> its delivery future
     row_batches: list[Any] = []
-    placed: dict[tuple[str, str], int] = {}  # (topic, key) -> partition: a batch repeats keys (a parcel's filings)
     for row in rows:
         topic = row.topic
         if (among := partitions.get(topic)) is None:
@@ -425,9 +424,7 @@ async def _send_all(producer: AIOKafkaProducer, rows: Sequence[Any]) -> list[Any
         headers = spans.headers(topic, orjson.loads(row.headers) if row.headers else {})
         headers.append(_CONTENT_TYPE)
         key = row.key.encode()
-        if (partition := placed.get((topic, row.key))) is None:
-            partition = placed[(topic, row.key)] = partition_for(key, among)
-        tp = (topic, partition)
+        tp = (topic, partition_for(key, among))
         batch = open_batches.get(tp)
         if batch is None or batch.append(key=key, value=row.payload, timestamp=None, headers=headers) is None:
             if batch is not None:

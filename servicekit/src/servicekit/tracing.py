@@ -8,6 +8,7 @@ trace not recorded costs each hop no more than carrying its context along.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from collections.abc import Callable
@@ -47,7 +48,7 @@ def begin_trace() -> str:
     """A new trace's first context, flagged sampled for `recorded_share` of the traces begun."""
     share = _state["recorded_share"]
     flags = "01" if share >= 1 or secrets.randbits(32) < share * 2**32 else "00"
-    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-{flags}"
+    return f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-{flags}"
 
 
 def child_traceparent(parent: str | None) -> str:
@@ -56,7 +57,7 @@ def child_traceparent(parent: str | None) -> str:
     parsed = _parse(parent)
     if parsed is None:
         return begin_trace()
-    return f"00-{parsed[0]}-{secrets.token_hex(8)}-{parsed[2]}"
+    return f"00-{parsed[0]}-{os.urandom(8).hex()}-{parsed[2]}"
 
 
 def new_traceparent(parent: str | None = None) -> str:
@@ -77,7 +78,8 @@ def new_traceparents(parent: str | None) -> Callable[[], str]:
         same = f"00-{parsed[0]}-{parsed[1]}-{parsed[2]}"
         return lambda: same
     prefix, flags = f"00-{parsed[0]}-", f"-{parsed[2]}"
-    return lambda: f"{prefix}{secrets.token_hex(8)}{flags}"
+    # os.urandom directly: what secrets.token_hex calls, three frames fewer per event a batch writes.
+    return lambda: f"{prefix}{os.urandom(8).hex()}{flags}"
 
 
 def sampled(traceparent: str | None) -> bool:
