@@ -70,6 +70,11 @@ def table(figures: Mapping[str, Any]) -> str:
         size = max(relay["sizes"], key=int)
         notes["evaluation"].append(f"outbox relay: {int(relay['sizes'][size]['per_s']):,} events/s to Kafka "
                                    f"(a backlog of {int(size):,})")
+    batch = figures.get("batch_ingest_vs_floor")
+    if batch is not None:
+        notes["parcel-registry"].append(
+            f"batch ingest: {int(batch['batch_filings_per_s']):,} filings/s in NDJSON calls "
+            f"({batch['filings']:,} in {batch['batch_s']:.1f} s, {batch['ratio']}× the store floor)")
     live = figures.get("live_behind_backlog")
     if live is not None and live.get("backlog_applied_per_s"):
         notes["credit-ledger"].append(

@@ -247,13 +247,17 @@ def test_the_capacity_table_is_made_from_kept_figures_and_names_the_service_to_s
     save_figures(tmp_path, meta, {"relay_drain": {"sizes": {"100000": {"per_s": 13747.1},
                                                             "1000000": {"per_s": 11756.4}}},
                                   "live_behind_backlog": {"backlog_events": 200000, "backlog_applied_s": 144.4,
-                                                          "backlog_applied_per_s": 1385}})
+                                                          "backlog_applied_per_s": 1385},
+                                  "batch_ingest_vs_floor": {"batch_filings_per_s": 2857.1, "filings": 100000,
+                                                            "batch_s": 35.001, "ratio": 10.07}})
     kept = load_figures(tmp_path)
-    assert set(kept) == {"e2e_throughput", "yearly_run", "relay_drain", "live_behind_backlog"}  # later runs kept earlier figures
+    assert set(kept) == {"e2e_throughput", "yearly_run", "relay_drain", "live_behind_backlog",
+                         "batch_ingest_vs_floor"}  # later runs kept earlier figures
     text = table(kept)
     assert "outbox relay: 11,756 events/s to Kafka (a backlog of 1,000,000)" in text
     assert "a yearly backlog applied at 1,385 grade events/s (200,000 in 144 s)" in text
-    assert "| parcel-registry | 1,000 | 1.0 | — |" in text and "| evaluation | 2,000 | 0.5 | — |" in text
+    assert "batch ingest: 2,857 filings/s in NDJSON calls (100,000 in 35.0 s, 10.07× the store floor)" in text
+    assert "| parcel-registry | 1,000 | 1.0 | — | batch ingest" in text and "| evaluation | 2,000 | 0.5 | — |" in text
     assert "1,000,000 parcels in 100 s (10,000 parcels/s), peak memory 160 MiB" in text
     assert "Scale first: **parcel-registry**" in text and "**867.0 filings/s**" in text
     readme = f"intro\n{BEGIN}\nold table\n{END}\nrest\n"
