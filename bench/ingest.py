@@ -88,11 +88,11 @@ async def outbox_watermark(infra: Infra, database: str) -> int:
 
 
 async def _partitions(bootstrap: str) -> list[TopicPartition]:
-    """Every partition of every topic on the broker."""
+    """Every partition of every topic on the broker but its own (`__consumer_offsets`)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        described = await admin.describe_topics(await admin.list_topics())
+        described = await admin.describe_topics([t for t in await admin.list_topics() if not t.startswith("__")])
         return [TopicPartition(t["topic"], p["partition"]) for t in described for p in t.get("partitions", [])]
     finally:
         await admin.close()
@@ -109,6 +109,7 @@ async def topic_ends(bootstrap: str) -> dict[TopicPartition, int]:
         await consumer.stop()
 
 
+READ_BACK_S = 300
 OutboxRecord = tuple[str, str, str, bytes, str, bool]  # event_id, topic, key, payload, headers (JSON), bulk
 
 
@@ -128,7 +129,10 @@ async def published_since(bootstrap: str, since: dict[TopicPartition, int]) -> l
         for tp in todo:
             consumer.seek(tp, since.get(tp, 0))
         rows: list[OutboxRecord] = []
+        deadline = time.monotonic() + READ_BACK_S
         while todo:
+            if time.monotonic() > deadline:  # a broker that stops answering ends the figure, not the bench
+                raise RuntimeError(f"the batch's events not read back from Kafka in {READ_BACK_S} s: {sorted(todo)}")
             for tp, records in (await consumer.getmany(timeout_ms=1000)).items():
                 for r in records:
                     if r.offset < todo.get(tp, 0):
